@@ -1,0 +1,29 @@
+/* The command-line frame: global options and the command table. */
+#ifndef TWTUNE_CLI_H
+#define TWTUNE_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes shared by every command (see twtune(1), EXIT STATUS). */
+#define EXIT_USAGE 2
+
+/* Parsed global options; the only process-wide state twtune has. */
+struct twtune_ctx {
+	const char *proc_root;       /* --proc, default "/proc" */
+	const char *kernel_override; /* --kernel */
+};
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(const struct twtune_ctx *ctx, int argc, char **argv);
+	void (*help)(FILE *out);
+};
+
+int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_check_help(FILE *out);
+
+/* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
+int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,65 @@
+#include "common/knobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Ranges are what the kernel accepts where it checks (tcp_tw_reuse 0-2,
+ * tcp_tw_reuse_delay 1-60000 since 6.14) and what is sane where it does not:
+ * tcp_max_tw_buckets and tcp_fin_timeout take negative values without
+ * complaint (checked on 6.18), so twtune sets its own bounds. */
+static const struct knob knobs[KNOB_COUNT] = {
+	[KNOB_TCP_TW_REUSE] = {"net.ipv4.tcp_tw_reuse", KNOB_TYPE_INT, 0, 2},
+	[KNOB_TCP_TW_RECYCLE] = {"net.ipv4.tcp_tw_recycle", KNOB_TYPE_INT, 0, 1},
+	[KNOB_IP_LOCAL_PORT_RANGE] = {"net.ipv4.ip_local_port_range", KNOB_TYPE_PORT_RANGE, 1, 65535},
+	[KNOB_TCP_MAX_TW_BUCKETS] = {"net.ipv4.tcp_max_tw_buckets", KNOB_TYPE_INT, 0, 2147483647},
+	[KNOB_TCP_FIN_TIMEOUT] = {"net.ipv4.tcp_fin_timeout", KNOB_TYPE_INT, 1, 3600},
+	[KNOB_TCP_TIMESTAMPS] = {"net.ipv4.tcp_timestamps", KNOB_TYPE_INT, 0, 2},
+	[KNOB_TCP_TW_REUSE_DELAY] = {"net.ipv4.tcp_tw_reuse_delay", KNOB_TYPE_INT, 1, 60000},
+	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST, 1, 65535},
+	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT, 0, 65536},
+	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1},
+};
+
+const struct knob *knob_get(enum knob_id id)
+{
+	if ((unsigned)id >= KNOB_COUNT)
+		return NULL;
+	return &knobs[id];
+}
+
+/* sysctl.d accepts "net/ipv4/x" as well as "net.ipv4.x"; compare with '/'
+ * and '.' treated alike. */
+static int same_key(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = *a == '/' ? '.' : *a;
+		char cb = *b == '/' ? '.' : *b;
+		if (ca != cb)
+			return 0;
+	}
+	return *a == *b;
+}
+
+int knob_find(const char *name)
+{
+	for (int i = 0; i < KNOB_COUNT; i++)
+		if (same_key(knobs[i].name, name))
+			return i;
+	return -1;
+}
+
+int knob_proc_path(enum knob_id id, char *buf, size_t size)
+{
+	const struct knob *k = knob_get(id);
+	int n;
+
+	if (!k)
+		return -1;
+	n = snprintf(buf, size, "sys/%s", k->name);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	for (char *p = buf + 4; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	return 0;
+}

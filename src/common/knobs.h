@@ -1,0 +1,40 @@
+/* The sysctl keys twtune knows: the TIME_WAIT knobs and the facts around
+ * them. Inspector, rule engine, applier and lint all index this one table. */
+#ifndef TWTUNE_KNOBS_H
+#define TWTUNE_KNOBS_H
+
+#include <stddef.h>
+
+enum knob_id {
+	KNOB_TCP_TW_REUSE,
+	KNOB_TCP_TW_RECYCLE,
+	KNOB_IP_LOCAL_PORT_RANGE,
+	KNOB_TCP_MAX_TW_BUCKETS,
+	KNOB_TCP_FIN_TIMEOUT,
+	KNOB_TCP_TIMESTAMPS,
+	KNOB_TCP_TW_REUSE_DELAY,
+	KNOB_IP_LOCAL_RESERVED_PORTS,
+	KNOB_IP_UNPRIVILEGED_PORT_START,
+	KNOB_IP_FORWARD,
+	KNOB_COUNT
+};
+
+enum knob_type {
+	KNOB_TYPE_INT,        /* one integer in [min, max] */
+	KNOB_TYPE_PORT_RANGE, /* "LOW HIGH", both ports, LOW <= HIGH */
+	KNOB_TYPE_PORT_LIST,  /* "", "P", "P1-P2,P3": ip_local_reserved_ports */
+};
+
+struct knob {
+	const char *name; /* dotted sysctl name, e.g. net.ipv4.tcp_tw_reuse */
+	enum knob_type type;
+	long min, max;    /* for KNOB_TYPE_INT */
+};
+
+const struct knob *knob_get(enum knob_id id);
+/* Look a key up by its dotted or slashed name; -1 when unknown. */
+int knob_find(const char *name);
+/* Relative path under the proc root: "sys/net/ipv4/tcp_tw_reuse". */
+int knob_proc_path(enum knob_id id, char *buf, size_t size);
+
+#endif

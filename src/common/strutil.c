@@ -1,0 +1,152 @@
+#include "common/strutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void str_normalize_blanks(char *s)
+{
+	char *out = s;
+	bool pending = false;
+
+	for (const char *in = s; *in; in++) {
+		if (is_blank(*in)) {
+			pending = out != s;
+			continue;
+		}
+		if (pending)
+			*out++ = ' ';
+		pending = false;
+		*out++ = *in;
+	}
+	*out = '\0';
+}
+
+int parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	while (is_blank(*s))
+		s++;
+	if (!*s || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+'))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	while (is_blank(*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (is_blank(*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	while (is_blank(*end))
+		end++;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Parse one unsigned port number at *s, advancing *s past it. */
+static int take_port(const char **s, unsigned *port)
+{
+	unsigned long v = 0;
+	const char *p = *s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	while (isdigit((unsigned char)*p)) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535)
+			return -ERANGE;
+		p++;
+	}
+	*port = (unsigned)v;
+	*s = p;
+	return 0;
+}
+
+int parse_port_range(const char *s, unsigned *low, unsigned *high)
+{
+	unsigned lo, hi;
+	int r;
+
+	while (is_blank(*s))
+		s++;
+	if ((r = take_port(&s, &lo)) < 0)
+		return r;
+	if (!is_blank(*s))
+		return -EINVAL;
+	while (is_blank(*s))
+		s++;
+	if ((r = take_port(&s, &hi)) < 0)
+		return r;
+	while (is_blank(*s))
+		s++;
+	if (*s)
+		return -EINVAL;
+	*low = lo;
+	*high = hi;
+	return 0;
+}
+
+int parse_port_list(const char *s, uint8_t *bitmap)
+{
+	while (is_blank(*s))
+		s++;
+	while (*s) {
+		unsigned lo, hi;
+		int r;
+
+		if ((r = take_port(&s, &lo)) < 0)
+			return r;
+		hi = lo;
+		if (*s == '-') {
+			s++;
+			if ((r = take_port(&s, &hi)) < 0)
+				return r;
+			if (hi < lo)
+				return -EINVAL;
+		}
+		for (unsigned p = lo; p <= hi; p++)
+			port_set(bitmap, p);
+		while (is_blank(*s))
+			s++;
+		if (*s == ',') {
+			s++;
+			while (is_blank(*s))
+				s++;
+			if (!*s)
+				return -EINVAL;
+		} else if (*s) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

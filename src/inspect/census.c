@@ -1,0 +1,438 @@
+#include "inspect/census.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Both tables grow by doubling at half load and are capped: a host with more
+ * distinct destinations than this gets lower-bound figures and a
+ * "truncated" flag, never unbounded memory (2^19 tuples is about 20 MiB). */
+#define TABLE_INITIAL 1024u
+#define TABLE_MAX (1u << 19)
+
+struct dest_key {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t addr[16];
+};
+
+struct dest_entry {
+	struct dest_key key; /* first: the table compares KEY_SIZE bytes */
+	uint32_t time_wait;
+	uint32_t ports_in_use;
+	uint32_t max_from_one_local;
+};
+
+struct tuple_key {
+	struct dest_key remote;
+	uint8_t local[16];
+};
+
+struct tuple_entry {
+	struct tuple_key key;
+	uint32_t ports; /* sockets from distinct local ports: each holds one */
+};
+
+/* Open addressing with linear probing over fixed-size entries whose first
+ * KEY_SIZE bytes are the key; a byte map says which slots are used. */
+struct table {
+	uint8_t *entries;
+	uint8_t *used;
+	size_t entry_size, key_size;
+	uint32_t size, count;
+};
+
+struct dest_table {
+	struct table t;
+};
+
+struct tuple_table {
+	struct table t;
+};
+
+static uint32_t hash_bytes(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void *table_slot(const struct table *t, const void *key, uint32_t *index)
+{
+	uint32_t mask = t->size - 1;
+	uint32_t i = hash_bytes(key, t->key_size) & mask;
+
+	for (;;) {
+		uint8_t *e = t->entries + (size_t)i * t->entry_size;
+		if (!t->used[i] || memcmp(e, key, t->key_size) == 0) {
+			*index = i;
+			return e;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+static int table_grow(struct table *t)
+{
+	uint32_t new_size = t->size ? t->size * 2 : TABLE_INITIAL;
+	struct table bigger = *t;
+
+	bigger.entries = calloc(new_size, t->entry_size);
+	bigger.used = calloc(new_size, 1);
+	if (!bigger.entries || !bigger.used) {
+		free(bigger.entries);
+		free(bigger.used);
+		return -ENOMEM;
+	}
+	bigger.size = new_size;
+	for (uint32_t i = 0; i < t->size; i++) {
+		const uint8_t *old = t->entries + (size_t)i * t->entry_size;
+		uint32_t at;
+		void *e;
+
+		if (!t->used[i])
+			continue;
+		e = table_slot(&bigger, old, &at);
+		memcpy(e, old, t->entry_size);
+		bigger.used[at] = 1;
+	}
+	free(t->entries);
+	free(t->used);
+	*t = bigger;
+	return 0;
+}
+
+/* Find or insert KEY (a new entry is zeroed beyond the key); NULL when the
+ * table is at its cap, or out of memory, and the key is not there. */
+static void *table_get(struct table *t, const void *key)
+{
+	bool may_insert = true;
+	uint32_t at;
+	uint8_t *e;
+
+	if (t->count * 2 >= t->size) {
+		if (t->size >= TABLE_MAX)
+			may_insert = t->count * 4 < t->size * 3;
+		else
+			may_insert = table_grow(t) == 0 || t->count * 4 < t->size * 3;
+	}
+	e = table_slot(t, key, &at);
+	if (t->used[at])
+		return e;
+	if (!may_insert)
+		return NULL;
+	memset(e, 0, t->entry_size);
+	memcpy(e, key, t->key_size);
+	t->used[at] = 1;
+	t->count++;
+	return e;
+}
+
+static int table_init(struct table *t, size_t entry_size, size_t key_size)
+{
+	memset(t, 0, sizeof(*t));
+	t->entry_size = entry_size;
+	t->key_size = key_size;
+	return table_grow(t);
+}
+
+static void table_free(struct table *t)
+{
+	free(t->entries);
+	free(t->used);
+	t->entries = t->used = NULL;
+}
+
+static struct dest_entry *dest_get(struct dest_table *d, const struct dest_key *k)
+{
+	return table_get(&d->t, k);
+}
+
+static struct tuple_entry *tuple_get(struct tuple_table *tt, const struct tuple_key *k)
+{
+	return table_get(&tt->t, k);
+}
+
+int census_begin(struct census_builder *b, struct tw_facts *f)
+{
+	memset(b, 0, sizeof(*b));
+	memset(&f->census, 0, sizeof(f->census));
+	b->out = &f->census;
+	b->range_known = f->port_range_known;
+	b->port_low = f->port_low;
+	b->port_high = f->port_high;
+	b->reserved = f->reserved_ports;
+	b->dests = calloc(1, sizeof(*b->dests));
+	b->tuples = calloc(1, sizeof(*b->tuples));
+	if (!b->dests || !b->tuples ||
+	    table_init(&b->dests->t, sizeof(struct dest_entry), sizeof(struct dest_key)) < 0 ||
+	    table_init(&b->tuples->t, sizeof(struct tuple_entry), sizeof(struct tuple_key)) < 0) {
+		census_discard(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void census_discard(struct census_builder *b)
+{
+	if (b->dests)
+		table_free(&b->dests->t);
+	if (b->tuples)
+		table_free(&b->tuples->t);
+	free(b->dests);
+	free(b->tuples);
+	b->dests = NULL;
+	b->tuples = NULL;
+}
+
+static bool in_ephemeral_range(const struct census_builder *b, unsigned port)
+{
+	/* Without a known range every client port counts: better a figure
+	 * over every port than none. */
+	return !b->range_known || (port >= b->port_low && port <= b->port_high);
+}
+
+void census_add_listener(struct census_builder *b, uint16_t port)
+{
+	struct tw_census *c = b->out;
+
+	c->total++;
+	c->states[TCP_STATE_LISTEN]++;
+	if (!port_bit(b->listening, port)) {
+		port_set(b->listening, port);
+		c->listening_ports++;
+	}
+	if (in_ephemeral_range(b, port) && b->range_known && !port_bit(b->local_in_use, port)) {
+		port_set(b->local_in_use, port);
+		c->local_ports_in_use++;
+	}
+}
+
+static void key_addr(uint8_t *dst, const struct tw_addr *a)
+{
+	memset(dst, 0, 16);
+	memcpy(dst, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+void census_add_socket(struct census_builder *b, unsigned state, const struct tw_addr *local,
+		       uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port)
+{
+	struct tw_census *c = b->out;
+	bool inbound, in_range;
+	struct tuple_key tk;
+	struct dest_entry *d;
+	struct tuple_entry *t;
+
+	c->total++;
+	c->states[state < TCP_STATE_SLOTS ? state : 0]++;
+	if (state == TCP_STATE_LISTEN)
+		return; /* listeners belong to pass 1 */
+
+	in_range = in_ephemeral_range(b, local_port);
+	if (b->range_known && in_range && !port_bit(b->local_in_use, local_port)) {
+		port_set(b->local_in_use, local_port);
+		c->local_ports_in_use++;
+	}
+
+	/* Who closed first holds TIME_WAIT: on a listening port, the server
+	 * side of an accepted connection; anywhere else, a client. A server
+	 * whose listener is gone (restarting) still leaves sockets whose local
+	 * port lies outside the ephemeral range while the peer's lies inside
+	 * it: those are inbound too. */
+	inbound = port_bit(b->listening, local_port) ||
+		  (b->range_known && !in_range && in_ephemeral_range(b, remote_port));
+	if (state == TCP_STATE_TIME_WAIT) {
+		if (inbound)
+			c->time_wait_inbound++;
+		else
+			c->time_wait_outbound++;
+	} else if (inbound) {
+		c->inbound_other++;
+	} else {
+		c->outbound_other++;
+	}
+	if (inbound || remote_port == 0)
+		return;
+
+	memset(&tk, 0, sizeof(tk));
+	tk.remote.family = remote->family;
+	tk.remote.port = remote_port;
+	key_addr(tk.remote.addr, remote);
+	key_addr(tk.local, local);
+
+	d = dest_get(b->dests, &tk.remote);
+	if (!d) {
+		c->destinations_truncated = true;
+		return;
+	}
+	if (state == TCP_STATE_TIME_WAIT)
+		d->time_wait++;
+	if (!in_range)
+		return;
+	d->ports_in_use++;
+	t = tuple_get(b->tuples, &tk);
+	if (!t) {
+		c->destinations_truncated = true;
+		return;
+	}
+	t->ports++;
+	if (t->ports > d->max_from_one_local)
+		d->max_from_one_local = t->ports;
+	if (t->ports > c->worst_tuple_ports) {
+		c->worst_tuple_ports = t->ports;
+		c->worst_local = *local;
+		c->worst_remote = *remote;
+		c->worst_remote_port = remote_port;
+	}
+}
+
+/* inet_diag carries IPv4-mapped addresses for dual-stack sockets; they use
+ * the IPv4 port space, so count them as IPv4. */
+static void addr_from_diag(struct tw_addr *a, uint8_t family, const __be32 words[4])
+{
+	static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET6 && memcmp(words, mapped_prefix, 12) == 0) {
+		a->family = AF_INET;
+		memcpy(a->bytes, (const uint8_t *)words + 12, 4);
+	} else if (family == AF_INET6) {
+		a->family = AF_INET6;
+		memcpy(a->bytes, words, 16);
+	} else {
+		a->family = AF_INET;
+		memcpy(a->bytes, words, 4);
+	}
+}
+
+int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh, bool listeners)
+{
+	const struct inet_diag_msg *m;
+	struct tw_addr local, remote;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+		b->malformed++;
+		return -EBADMSG;
+	}
+	m = NLMSG_DATA(nlh);
+	if ((m->idiag_family != AF_INET && m->idiag_family != AF_INET6) ||
+	    m->idiag_state >= TCP_STATE_SLOTS) {
+		b->malformed++;
+		return -EBADMSG;
+	}
+	if (listeners) {
+		if (m->idiag_state == TCP_STATE_LISTEN)
+			census_add_listener(b, ntohs(m->id.idiag_sport));
+		return 0;
+	}
+	addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
+	addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
+	census_add_socket(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
+			  ntohs(m->id.idiag_dport));
+	return 0;
+}
+
+static void dest_to_stat(const struct dest_entry *e, struct destination_stat *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->address.family = e->key.family;
+	memcpy(s->address.bytes, e->key.addr, 16);
+	s->port = e->key.port;
+	s->time_wait = e->time_wait;
+	s->ports_in_use = e->ports_in_use;
+	s->max_from_one_local = e->max_from_one_local;
+}
+
+/* Keep the N best entries by KEY in a small sorted array: the table may
+ * hold half a million destinations, the ranking wants ten. */
+static unsigned pick_top(const struct dest_table *d, bool by_time_wait,
+			 const struct dest_entry **top, unsigned n)
+{
+	const struct table *t = &d->t;
+	unsigned have = 0;
+
+	for (uint32_t i = 0; i < t->size; i++) {
+		const struct dest_entry *e = (const void *)(t->entries + (size_t)i * t->entry_size);
+		uint32_t v = by_time_wait ? e->time_wait : e->ports_in_use;
+		unsigned pos;
+
+		if (!t->used[i] || v == 0)
+			continue;
+		if (have == n) {
+			const struct dest_entry *last = top[n - 1];
+			if (v <= (by_time_wait ? last->time_wait : last->ports_in_use))
+				continue;
+			have--;
+		}
+		pos = have;
+		while (pos > 0 &&
+		       (by_time_wait ? top[pos - 1]->time_wait : top[pos - 1]->ports_in_use) < v) {
+			top[pos] = top[pos - 1];
+			pos--;
+		}
+		top[pos] = e;
+		have++;
+	}
+	return have;
+}
+
+int census_finish(struct census_builder *b)
+{
+	struct tw_census *c = b->out;
+	const struct dest_entry *by_tw[CENSUS_TOP], *by_ports[CENSUS_TOP];
+	unsigned n_tw, n_ports;
+
+	c->destinations = b->dests->t.count;
+	n_tw = pick_top(b->dests, true, by_tw, CENSUS_TOP);
+	n_ports = pick_top(b->dests, false, by_ports, CENSUS_TOP);
+	c->top_count = 0;
+	for (unsigned i = 0; i < n_tw; i++)
+		dest_to_stat(by_tw[i], &c->top[c->top_count++]);
+	for (unsigned i = 0; i < n_ports; i++) {
+		bool seen = false;
+		for (unsigned j = 0; j < n_tw && !seen; j++)
+			seen = by_tw[j] == by_ports[i];
+		if (!seen)
+			dest_to_stat(by_ports[i], &c->top[c->top_count++]);
+	}
+
+	if (b->range_known) {
+		unsigned cap = 64, n = 0;
+		uint16_t *list = malloc(cap * sizeof(*list));
+
+		if (!list) {
+			census_discard(b);
+			return -ENOMEM;
+		}
+		for (unsigned p = b->port_low; p <= b->port_high; p++) {
+			if (!port_bit(b->listening, p) || port_bit(b->reserved, p))
+				continue;
+			if (n == cap) {
+				uint16_t *bigger = realloc(list, 2 * cap * sizeof(*list));
+				if (!bigger) {
+					free(list);
+					census_discard(b);
+					return -ENOMEM;
+				}
+				list = bigger;
+				cap *= 2;
+			}
+			list[n++] = (uint16_t)p;
+		}
+		free(c->listen_in_range);
+		c->listen_in_range = list;
+		c->listen_in_range_count = n;
+	}
+	c->available = true;
+	census_discard(b);
+	return 0;
+}

@@ -1,0 +1,207 @@
+#include "inspect/counters.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inspect/procfs.h"
+
+/* A view of one line inside a larger buffer; nothing is copied. */
+struct line {
+	const char *start;
+	size_t len;
+	unsigned number;
+};
+
+static bool next_line(const char **cursor, struct line *l)
+{
+	const char *p = *cursor;
+	const char *nl;
+
+	if (!*p)
+		return false;
+	nl = strchr(p, '\n');
+	l->start = p;
+	l->len = nl ? (size_t)(nl - p) : strlen(p);
+	l->number++;
+	*cursor = nl ? nl + 1 : p + l->len;
+	return true;
+}
+
+/* Does the line start with "SECTION:"? Then point *rest after the colon. */
+static bool in_section(const struct line *l, const char *section, const char **rest)
+{
+	size_t n = strlen(section);
+
+	if (l->len <= n || strncmp(l->start, section, n) != 0 || l->start[n] != ':')
+		return false;
+	*rest = l->start + n + 1;
+	return true;
+}
+
+/* Next blank-separated token of a line; false at its end. */
+static bool next_token(const char **p, const char *end, const char **tok, size_t *len)
+{
+	const char *s = *p;
+
+	while (s < end && (*s == ' ' || *s == '\t' || *s == '\r'))
+		s++;
+	if (s >= end)
+		return false;
+	*tok = s;
+	while (s < end && *s != ' ' && *s != '\t' && *s != '\r')
+		s++;
+	*len = (size_t)(s - *tok);
+	*p = s;
+	return true;
+}
+
+static bool token_is(const char *tok, size_t len, const char *word)
+{
+	return strlen(word) == len && memcmp(tok, word, len) == 0;
+}
+
+static int token_u64(const char *tok, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 20)
+		return -EBADMSG;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+		if (tok[i] < '0' || tok[i] > '9')
+			return -EBADMSG;
+		d = (unsigned)(tok[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -EBADMSG;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int counter_table_lookup(const char *text, const char *section, const char *field,
+			 uint64_t *value, unsigned *bad_line)
+{
+	struct line header = {0}, values;
+	const char *cursor = text, *hp, *vp;
+	const char *htok, *vtok;
+	size_t hlen, vlen;
+
+	for (;;) {
+		if (!next_line(&cursor, &header))
+			return -ENOENT;
+		if (in_section(&header, section, &hp))
+			break;
+	}
+	values = header;
+	if (!next_line(&cursor, &values) || !in_section(&values, section, &vp)) {
+		*bad_line = header.number;
+		return -EBADMSG; /* a header without its line of values */
+	}
+	for (;;) {
+		bool h = next_token(&hp, header.start + header.len, &htok, &hlen);
+		bool v = next_token(&vp, values.start + values.len, &vtok, &vlen);
+		if (!h && !v)
+			return -ENOENT;
+		if (h != v) {
+			*bad_line = values.number;
+			return -EBADMSG; /* names and values do not pair up */
+		}
+		if (token_is(htok, hlen, field)) {
+			if (token_u64(vtok, vlen, value) < 0) {
+				*bad_line = values.number;
+				return -EBADMSG;
+			}
+			return 0;
+		}
+	}
+}
+
+int counter_pairs_lookup(const char *text, const char *section, const char *field,
+			 uint64_t *value, unsigned *bad_line)
+{
+	struct line l = {0};
+	const char *cursor = text, *p, *tok, *num;
+	size_t len, nlen;
+
+	while (next_line(&cursor, &l)) {
+		if (!in_section(&l, section, &p))
+			continue;
+		while (next_token(&p, l.start + l.len, &tok, &len)) {
+			if (!next_token(&p, l.start + l.len, &num, &nlen)) {
+				*bad_line = l.number;
+				return -EBADMSG;
+			}
+			if (!token_is(tok, len, field))
+				continue;
+			if (token_u64(num, nlen, value) < 0) {
+				*bad_line = l.number;
+				return -EBADMSG;
+			}
+			return 0;
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct tw_facts *f)
+{
+	static const char *const files[] = {"net/snmp", "net/netstat", "net/sockstat"};
+	char buf[65536];
+	int found = 0;
+
+	memset(out, 0, sizeof(struct counter) * CTR_COUNT);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		long n = procfs_read(proc_root, files[i], buf, sizeof(buf));
+
+		if (n < 0) {
+			if (f)
+				facts_add_error(f, "counters", "%s/%s: %s", proc_root, files[i],
+					strerror((int)-n));
+			continue;
+		}
+		for (int id = 0; id < CTR_COUNT; id++) {
+			const struct counter_info *ci = counter_info(id);
+			unsigned bad_line = 0;
+			int r;
+
+			if (strcmp(ci->file, files[i]) != 0)
+				continue;
+			if (i == 2)
+				r = counter_pairs_lookup(buf, ci->section, ci->field,
+							 &out[id].value, &bad_line);
+			else
+				r = counter_table_lookup(buf, ci->section, ci->field,
+							 &out[id].value, &bad_line);
+			if (r == 0) {
+				out[id].present = true;
+				found++;
+			} else if (r == -EBADMSG && f) {
+				facts_add_error(f, "counters", "%s/%s:%u: malformed %s line (reading %s)",
+						proc_root, files[i], bad_line, ci->section,
+						ci->field);
+			}
+			/* -ENOENT: an older kernel without this counter; absent. */
+		}
+	}
+	return found;
+}
+
+void compute_rates(const struct counter before[CTR_COUNT], const struct counter after[CTR_COUNT],
+		   double interval, struct tw_rates *rates)
+{
+	rates->sampled = true;
+	rates->interval = interval;
+	for (int id = 0; id < CTR_COUNT; id++) {
+		const struct counter_info *ci = counter_info(id);
+
+		rates->valid[id] = false;
+		if (ci->is_gauge || !before[id].present || !after[id].present ||
+		    after[id].value < before[id].value || interval <= 0)
+			continue;
+		rates->per_second[id] = (double)(after[id].value - before[id].value) / interval;
+		rates->valid[id] = true;
+	}
+}

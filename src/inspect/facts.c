@@ -1,0 +1,91 @@
+#include "inspect/facts.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_names[TCP_STATE_SLOTS] = {
+	[TCP_STATE_ESTABLISHED] = "established",
+	[TCP_STATE_SYN_SENT] = "syn_sent",
+	[TCP_STATE_SYN_RECV] = "syn_recv",
+	[TCP_STATE_FIN_WAIT1] = "fin_wait1",
+	[TCP_STATE_FIN_WAIT2] = "fin_wait2",
+	[TCP_STATE_TIME_WAIT] = "time_wait",
+	[TCP_STATE_CLOSE] = "close",
+	[TCP_STATE_CLOSE_WAIT] = "close_wait",
+	[TCP_STATE_LAST_ACK] = "last_ack",
+	[TCP_STATE_LISTEN] = "listen",
+	[TCP_STATE_CLOSING] = "closing",
+	[TCP_STATE_NEW_SYN_RECV] = "new_syn_recv",
+	[TCP_STATE_BOUND_INACTIVE] = "bound_inactive",
+};
+
+const char *tcp_state_name(unsigned state)
+{
+	return state < TCP_STATE_SLOTS ? state_names[state] : NULL;
+}
+
+static const struct counter_info counters[CTR_COUNT] = {
+	[CTR_ACTIVE_OPENS] = {"active_opens", "net/snmp", "Tcp", "ActiveOpens", false},
+	[CTR_PASSIVE_OPENS] = {"passive_opens", "net/snmp", "Tcp", "PassiveOpens", false},
+	[CTR_CURR_ESTAB] = {"curr_estab", "net/snmp", "Tcp", "CurrEstab", true},
+	[CTR_TW] = {"tw", "net/netstat", "TcpExt", "TW", false},
+	[CTR_TW_RECYCLED] = {"tw_recycled", "net/netstat", "TcpExt", "TWRecycled", false},
+	[CTR_TW_KILLED] = {"tw_killed", "net/netstat", "TcpExt", "TWKilled", false},
+	[CTR_TIME_WAIT_OVERFLOW] = {"time_wait_overflow", "net/netstat", "TcpExt", "TCPTimeWaitOverflow", false},
+	[CTR_SOCKSTAT_TW] = {"sockstat_tw", "net/sockstat", "TCP", "tw", true},
+};
+
+const struct counter_info *counter_info(enum counter_id id)
+{
+	return (unsigned)id < CTR_COUNT ? &counters[id] : NULL;
+}
+
+const char *host_class_name(enum host_class c)
+{
+	switch (c) {
+	case HOST_IDLE:
+		return "idle";
+	case HOST_OUTBOUND_HEAVY:
+		return "outbound-heavy";
+	case HOST_INBOUND_HEAVY:
+		return "inbound-heavy";
+	case HOST_MIXED:
+		return "mixed";
+	case HOST_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+void facts_init(struct tw_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->unprivileged_port_start = 1024;
+	f->classification.verdict = HOST_UNKNOWN;
+}
+
+void facts_free(struct tw_facts *f)
+{
+	for (int i = 0; i < KNOB_COUNT; i++) {
+		free(f->sysctl[i].value);
+		f->sysctl[i].value = NULL;
+	}
+	free(f->census.listen_in_range);
+	f->census.listen_in_range = NULL;
+}
+
+void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)
+{
+	struct inspect_error *e;
+	va_list ap;
+
+	if (f->error_count >= FACTS_MAX_ERRORS)
+		return;
+	e = &f->errors[f->error_count++];
+	snprintf(e->what, sizeof(e->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+}

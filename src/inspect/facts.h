@@ -1,0 +1,199 @@
+/* struct tw_facts: everything the inspector learned about one host (one
+ * network namespace). Filled by inspect/, read by everything else; nothing
+ * outside inspect/ reads /proc or netlink. */
+#ifndef TWTUNE_FACTS_H
+#define TWTUNE_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/knobs.h"
+#include "common/strutil.h"
+
+/* TCP_TIMEWAIT_LEN in include/net/tcp.h: fixed at 60 s, not a sysctl. */
+#define TIME_WAIT_SECONDS 60
+
+/* Kernel TCP state numbers (include/net/tcp_states.h). */
+enum tcp_state {
+	TCP_STATE_ESTABLISHED = 1,
+	TCP_STATE_SYN_SENT,
+	TCP_STATE_SYN_RECV,
+	TCP_STATE_FIN_WAIT1,
+	TCP_STATE_FIN_WAIT2,
+	TCP_STATE_TIME_WAIT,
+	TCP_STATE_CLOSE,
+	TCP_STATE_CLOSE_WAIT,
+	TCP_STATE_LAST_ACK,
+	TCP_STATE_LISTEN,
+	TCP_STATE_CLOSING,
+	TCP_STATE_NEW_SYN_RECV,
+	TCP_STATE_BOUND_INACTIVE,
+	TCP_STATE_SLOTS = 16
+};
+
+/* Lower-case name used in JSON, or NULL for a slot with no state. */
+const char *tcp_state_name(unsigned state);
+
+struct kernel_version {
+	unsigned major, minor, patch;
+};
+
+#define KERNEL_VERSION_CODE(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+
+static inline unsigned kernel_version_code(const struct kernel_version *v)
+{
+	return KERNEL_VERSION_CODE(v->major, v->minor, v->patch);
+}
+
+struct sysctl_value {
+	bool present;   /* the key exists on this kernel / in this tree */
+	char *value;    /* blanks normalised; NULL when absent or unreadable */
+	int error;      /* negative errno when it exists but could not be read */
+};
+
+/* An IPv4 or IPv6 address; IPv4-mapped IPv6 addresses are stored as IPv4,
+ * since they compete for the same ports as plain IPv4 ones. */
+struct tw_addr {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+struct destination_stat {
+	struct tw_addr address;
+	uint16_t port;
+	uint32_t time_wait;       /* TIME_WAIT sockets toward it, outbound */
+	uint32_t ports_in_use;    /* outbound sockets toward it, any state */
+	uint32_t max_from_one_local; /* most from one local address: vs. range */
+};
+
+#define CENSUS_TOP 10
+
+struct tw_census {
+	bool available;
+	char source[16];         /* "sock_diag" or "proc" */
+	bool ipv6;               /* the IPv6 table could be read too */
+	uint64_t total;          /* every socket counted, listeners included */
+	uint64_t states[TCP_STATE_SLOTS];
+	uint64_t time_wait_outbound, time_wait_inbound;
+	uint64_t outbound_other, inbound_other; /* non-TIME_WAIT, non-listen */
+
+	uint32_t listening_ports;   /* distinct ports with a listener */
+	uint32_t local_ports_in_use; /* distinct, inside the ephemeral range */
+	uint64_t destinations;      /* distinct (remote address, port) */
+	bool destinations_truncated; /* table full: figures are lower bounds */
+
+	/* connect() limit: the worst (local address, remote address, port) */
+	uint32_t worst_tuple_ports;
+	struct tw_addr worst_local, worst_remote;
+	uint16_t worst_remote_port;
+
+	/* Ranked by TIME_WAIT, then those in the top by ports in use that the
+	 * first ranking missed. */
+	struct destination_stat top[2 * CENSUS_TOP];
+	unsigned top_count;
+
+	/* listening ports inside the ephemeral range, not reserved */
+	uint16_t *listen_in_range;
+	unsigned listen_in_range_count;
+};
+
+struct counter {
+	bool present;
+	uint64_t value;
+};
+
+enum counter_id {
+	CTR_ACTIVE_OPENS,   /* /proc/net/snmp Tcp */
+	CTR_PASSIVE_OPENS,
+	CTR_CURR_ESTAB,
+	CTR_TW,             /* /proc/net/netstat TcpExt */
+	CTR_TW_RECYCLED,
+	CTR_TW_KILLED,
+	CTR_TIME_WAIT_OVERFLOW,
+	CTR_SOCKSTAT_TW,    /* /proc/net/sockstat TCP tw */
+	CTR_COUNT
+};
+
+struct counter_info {
+	const char *json_name;
+	const char *file;   /* relative to the proc root */
+	const char *section;
+	const char *field;
+	bool is_gauge;      /* a level, not a running total: no rate */
+};
+
+const struct counter_info *counter_info(enum counter_id id);
+
+struct tw_rates {
+	bool sampled;
+	double interval;                /* seconds between the two readings */
+	double per_second[CTR_COUNT];   /* valid where both readings exist */
+	bool valid[CTR_COUNT];
+	double close_rate_estimate;     /* TIME_WAIT count / 60 s */
+};
+
+enum host_class {
+	HOST_UNKNOWN,
+	HOST_IDLE,
+	HOST_OUTBOUND_HEAVY,
+	HOST_INBOUND_HEAVY,
+	HOST_MIXED,
+};
+
+const char *host_class_name(enum host_class c);
+
+struct classification {
+	enum host_class verdict;
+	const char *basis;    /* "opens_rate" (sampled) or "time_wait" */
+	double outbound, inbound; /* per second */
+	double outbound_share;    /* outbound / (outbound + inbound), 0..1 */
+	char evidence[256];
+};
+
+#define FACTS_MAX_ERRORS 16
+
+struct inspect_error {
+	char what[64];       /* the part: "kernel", "sysctl", "census", ... */
+	char message[256];   /* names the file or interface at fault */
+};
+
+struct tw_facts {
+	char release[256];
+	bool release_known;
+	struct kernel_version version;
+	bool version_known;
+	bool version_overridden;
+
+	struct sysctl_value sysctl[KNOB_COUNT];
+
+	/* parsed from the sysctl values above */
+	bool port_range_known;
+	unsigned port_low, port_high;
+	uint8_t reserved_ports[PORT_BITMAP_BYTES];
+	unsigned unprivileged_port_start; /* 1024 when unknown */
+
+	struct tw_census census;
+	struct counter counters[CTR_COUNT];
+	struct tw_rates rates;
+	struct classification classification;
+
+	bool cap_net_admin;   /* the inspecting process holds it */
+
+	struct inspect_error errors[FACTS_MAX_ERRORS];
+	unsigned error_count;
+	unsigned parts_inspected; /* how many parts gave anything at all */
+};
+
+static inline unsigned port_range_size(const struct tw_facts *f)
+{
+	return f->port_range_known && f->port_high >= f->port_low
+		       ? f->port_high - f->port_low + 1
+		       : 0;
+}
+
+void facts_init(struct tw_facts *f);
+void facts_free(struct tw_facts *f);
+void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

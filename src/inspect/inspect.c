@@ -1,0 +1,126 @@
+#include "inspect/inspect.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <time.h>
+
+#include "inspect/census.h"
+#include "inspect/classify.h"
+#include "inspect/counters.h"
+#include "inspect/kernel.h"
+#include "inspect/sysctl.h"
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Two readings SECONDS apart; the facts keep the second. */
+static void sample_counters(const struct inspect_options *o, struct tw_facts *f)
+{
+	struct counter before[CTR_COUNT];
+	double start, elapsed;
+
+	read_counters(o->proc_root, before, f);
+	start = now_seconds();
+	for (;;) {
+		elapsed = now_seconds() - start;
+		if (o->progress)
+			o->progress(elapsed, o->sample_seconds, o->progress_arg);
+		if (elapsed >= o->sample_seconds)
+			break;
+		sleep_seconds(o->sample_seconds - elapsed < 0.1 ? o->sample_seconds - elapsed : 0.1);
+	}
+	/* Errors were recorded by the first reading; do not repeat them. */
+	read_counters(o->proc_root, f->counters, NULL);
+	compute_rates(before, f->counters, now_seconds() - start, &f->rates);
+}
+
+static bool census_from_netlink(const char *proc_root)
+{
+	return strcmp(proc_root, "/proc") == 0;
+}
+
+static int take_census(const char *proc_root, struct tw_facts *f)
+{
+	struct census_builder b;
+	char err[512] = "";
+	int r;
+
+	if ((r = census_begin(&b, f)) < 0) {
+		facts_add_error(f, "census", "out of memory");
+		return r;
+	}
+	if (census_from_netlink(proc_root))
+		r = census_dump_netlink(&b, err, sizeof(err));
+	else
+		r = census_read_proc(&b, proc_root, err, sizeof(err));
+	if (r < 0) {
+		census_discard(&b);
+		memset(&f->census, 0, sizeof(f->census));
+		facts_add_error(f, "census", "%s", err);
+		return r;
+	}
+	if (b.malformed)
+		facts_add_error(f, "census", "%lu malformed sock_diag messages skipped", b.malformed);
+	return census_finish(&b);
+}
+
+static bool holds_cap_net_admin(void)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return false;
+	cap_get_flag(caps, CAP_NET_ADMIN, CAP_EFFECTIVE, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
+int inspect_host(const struct inspect_options *o, struct tw_facts *f)
+{
+	unsigned parts = 0;
+
+	if (inspect_kernel(o->proc_root, o->kernel_override, f) == 0 || f->release_known)
+		parts++;
+	if (inspect_sysctls(o->proc_root, f) > 0)
+		parts++;
+	else
+		facts_add_error(f, "sysctl", "%s/sys/net/ipv4: none of the TIME_WAIT knobs could be read",
+				o->proc_root);
+
+	if (o->sample_seconds > 0)
+		sample_counters(o, f);
+	else
+		read_counters(o->proc_root, f->counters, f);
+	for (int i = 0; i < CTR_COUNT; i++) {
+		if (f->counters[i].present) {
+			parts++;
+			break;
+		}
+	}
+
+	if (take_census(o->proc_root, f) == 0)
+		parts++;
+	if (f->census.available)
+		f->rates.close_rate_estimate =
+			(double)f->census.states[TCP_STATE_TIME_WAIT] / TIME_WAIT_SECONDS;
+
+	classify_host(f);
+	f->cap_net_admin = holds_cap_net_admin();
+	f->parts_inspected = parts;
+	return parts ? 0 : -ENODATA;
+}

@@ -1,0 +1,15 @@
+/* Bounded reads of files under the proc root (/proc, or --proc DIR). */
+#ifndef TWTUNE_PROCFS_H
+#define TWTUNE_PROCFS_H
+
+#include <stddef.h>
+
+/* Build ROOT/REL into buf; -ENAMETOOLONG if it does not fit. */
+int procfs_path(const char *root, const char *rel, char *buf, size_t size);
+
+/* Read the whole of ROOT/REL into buf (NUL-terminated). Returns the length,
+ * or a negative errno; -EFBIG when the file does not fit in size - 1 bytes
+ * (nothing in /proc that twtune reads whole comes near 64 KiB). */
+long procfs_read(const char *root, const char *rel, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,72 @@
+#include "inspect/sysctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect/procfs.h"
+
+static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
+{
+	struct sysctl_value *sv = &f->sysctl[id];
+	char rel[256];
+	char buf[65536];
+	long n;
+
+	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
+		return;
+	n = procfs_read(root, rel, buf, sizeof(buf));
+	if (n == -ENOENT || n == -ENOTDIR) {
+		sv->present = false; /* this kernel has no such knob */
+		return;
+	}
+	sv->present = true;
+	if (n < 0) {
+		sv->error = (int)n;
+		facts_add_error(f, "sysctl", "%s/%s: %s", root, rel, strerror((int)-n));
+		return;
+	}
+	str_normalize_blanks(buf);
+	sv->value = strdup(buf);
+	if (!sv->value)
+		sv->error = -ENOMEM;
+}
+
+static void parse_derived(const char *root, struct tw_facts *f)
+{
+	const struct sysctl_value *range = &f->sysctl[KNOB_IP_LOCAL_PORT_RANGE];
+	const struct sysctl_value *reserved = &f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS];
+	const struct sysctl_value *unpriv = &f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START];
+	long v;
+
+	if (range->value) {
+		if (parse_port_range(range->value, &f->port_low, &f->port_high) == 0 &&
+		    f->port_low <= f->port_high)
+			f->port_range_known = true;
+		else
+			facts_add_error(f, "sysctl",
+					"%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"",
+					root, range->value);
+	}
+	if (reserved->value && parse_port_list(reserved->value, f->reserved_ports) < 0) {
+		memset(f->reserved_ports, 0, sizeof(f->reserved_ports));
+		facts_add_error(f, "sysctl",
+				"%s/sys/net/ipv4/ip_local_reserved_ports: malformed value \"%.64s\"",
+				root, reserved->value);
+	}
+	if (unpriv->value && parse_long(unpriv->value, &v) == 0 && v >= 0 && v <= 65536)
+		f->unprivileged_port_start = (unsigned)v;
+}
+
+int inspect_sysctls(const char *proc_root, struct tw_facts *f)
+{
+	int read = 0;
+
+	for (int id = 0; id < KNOB_COUNT; id++) {
+		read_one(proc_root, id, f);
+		if (f->sysctl[id].value)
+			read++;
+	}
+	parse_derived(proc_root, f);
+	return read;
+}

@@ -1,0 +1,151 @@
+/* twtune: find and fix TCP TIME_WAIT trouble. Global options, then one
+ * command; each command lives in its own cmd_*.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "config.h"
+#include "inspect/kernel.h"
+
+static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv);
+static void cmd_help_help(FILE *out);
+
+static const struct command commands[] = {
+	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check, cmd_check_help},
+	{"help", "show help for a command", cmd_help, cmd_help_help},
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void help(FILE *out)
+{
+	fprintf(out,
+		"Usage: twtune [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+		"\n"
+		"Find and fix TCP TIME_WAIT trouble: ephemeral port exhaustion, time-wait\n"
+		"bucket overflow and the dangerous folk remedies.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Global options:\n"
+		"  --proc DIR         read everything from DIR instead of /proc (sysctls,\n"
+		"                     counters, and sockets from DIR/net/tcp and tcp6)\n"
+		"  --kernel VERSION   judge as if the kernel were VERSION (e.g. 4.9 or 6.1.0)\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n"
+		"\n"
+		"'twtune help COMMAND' shows a command's options. See twtune(1).\n");
+}
+
+int usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "twtune: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'twtune %s%s--help' for more information.\n", command ? command : "",
+		command ? " " : "");
+	return EXIT_USAGE;
+}
+
+static void cmd_help_help(FILE *out)
+{
+	fprintf(out, "Usage: twtune help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n");
+}
+
+static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv)
+{
+	const struct command *c;
+
+	(void)ctx;
+	if (argc < 2) {
+		help(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return usage_error("help", "help takes one command name");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cmd_help_help(stdout);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	c->help(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_PROC = 256, OPT_KERNEL };
+	static const struct option options[] = {
+		{"proc", required_argument, NULL, OPT_PROC},
+		{"kernel", required_argument, NULL, OPT_KERNEL},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct twtune_ctx ctx = {.proc_root = "/proc"};
+	const struct command *cmd;
+	struct kernel_version kv;
+	struct stat st;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_PROC:
+			ctx.proc_root = optarg;
+			break;
+		case OPT_KERNEL:
+			if (kernel_version_parse(optarg, &kv) < 0)
+				return usage_error(NULL,
+						   "--kernel: '%s' is not a kernel version "
+						   "(expected e.g. 4.9, 5.15.0 or 6.1.0-18-amd64)",
+						   optarg);
+			ctx.kernel_override = optarg;
+			break;
+		case 'h':
+			help(stdout);
+			return 0;
+		case 'V':
+			printf("twtune %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			return usage_error(NULL, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if (stat(ctx.proc_root, &st) < 0)
+		return usage_error(NULL, "--proc %s: %s", ctx.proc_root, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return usage_error(NULL, "--proc %s: not a directory", ctx.proc_root);
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return usage_error(NULL, "unknown command '%s'", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* the command parses its own options from scratch */
+	return cmd->run(&ctx, argc, argv);
+}

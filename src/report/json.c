@@ -1,0 +1,197 @@
+#include "report/json.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "inspect/classify.h"
+#include "report/format.h"
+
+static json_t *json_ratio_or_null(double v)
+{
+	return v < 0 ? json_null() : json_real(round4(v));
+}
+
+static json_t *kernel_json(const struct tw_facts *f)
+{
+	char version[32];
+	json_t *k = json_object();
+
+	snprintf(version, sizeof(version), "%u.%u.%u", f->version.major, f->version.minor,
+		 f->version.patch);
+	json_object_set_new(k, "release", f->release_known ? json_string(f->release) : json_null());
+	json_object_set_new(k, "version", f->version_known ? json_string(version) : json_null());
+	json_object_set_new(k, "version_source",
+			    json_string(f->version_overridden ? "override" : "detected"));
+	return k;
+}
+
+static json_t *sysctl_json(const struct tw_facts *f)
+{
+	json_t *s = json_object();
+
+	for (int id = 0; id < KNOB_COUNT; id++) {
+		const struct sysctl_value *v = &f->sysctl[id];
+		json_object_set_new(s, knob_get(id)->name,
+				    v->value ? json_string(v->value) : json_null());
+	}
+	return s;
+}
+
+static json_t *destination_json(const struct tw_facts *f, const struct destination_stat *d)
+{
+	unsigned size = port_range_size(f);
+	char addr[64];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "address", json_string(format_addr(&d->address, addr, sizeof(addr))));
+	json_object_set_new(o, "port", json_integer(d->port));
+	json_object_set_new(o, "time_wait", json_integer(d->time_wait));
+	json_object_set_new(o, "ports_in_use", json_integer(d->ports_in_use));
+	json_object_set_new(o, "port_pressure",
+			    json_ratio_or_null(size ? (double)d->max_from_one_local / size : -1));
+	return o;
+}
+
+static json_t *pressure_json(const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+	json_t *p = json_object(), *conn = json_object(), *bind = json_object();
+	char addr[64];
+
+	json_object_set_new(p, "range_size",
+			    port_range_size(f) ? json_integer(port_range_size(f)) : json_null());
+	json_object_set_new(conn, "ratio", json_ratio_or_null(connect_pressure(f)));
+	json_object_set_new(conn, "ports_in_use", json_integer(c->worst_tuple_ports));
+	if (c->worst_tuple_ports) {
+		json_object_set_new(conn, "local_address",
+				    json_string(format_addr(&c->worst_local, addr, sizeof(addr))));
+		json_object_set_new(conn, "address",
+				    json_string(format_addr(&c->worst_remote, addr, sizeof(addr))));
+		json_object_set_new(conn, "port", json_integer(c->worst_remote_port));
+	}
+	json_object_set_new(bind, "ratio", json_ratio_or_null(bind_pressure(f)));
+	json_object_set_new(bind, "ports_in_use", json_integer(c->local_ports_in_use));
+	json_object_set_new(p, "connect", conn);
+	json_object_set_new(p, "bind", bind);
+	return p;
+}
+
+static json_t *sockets_json(const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+	json_t *s = json_object(), *states = json_object(), *tw = json_object();
+	json_t *top = json_array(), *listen = json_array();
+
+	if (!c->available) {
+		json_object_set_new(s, "available", json_false());
+		json_decref(states);
+		json_decref(tw);
+		json_decref(top);
+		json_decref(listen);
+		return s;
+	}
+	json_object_set_new(s, "available", json_true());
+	json_object_set_new(s, "source", json_string(c->source));
+	json_object_set_new(s, "ipv6", json_boolean(c->ipv6));
+	json_object_set_new(s, "total", json_integer((json_int_t)c->total));
+	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
+		const char *name = tcp_state_name(st);
+		if (name)
+			json_object_set_new(states, name, json_integer((json_int_t)c->states[st]));
+	}
+	json_object_set_new(s, "states", states);
+	json_object_set_new(tw, "total", json_integer((json_int_t)c->states[TCP_STATE_TIME_WAIT]));
+	json_object_set_new(tw, "outbound", json_integer((json_int_t)c->time_wait_outbound));
+	json_object_set_new(tw, "inbound", json_integer((json_int_t)c->time_wait_inbound));
+	json_object_set_new(s, "time_wait", tw);
+	json_object_set_new(s, "listening_ports", json_integer(c->listening_ports));
+	for (unsigned i = 0; i < c->listen_in_range_count; i++)
+		json_array_append_new(listen, json_integer(c->listen_in_range[i]));
+	json_object_set_new(s, "listening_in_ephemeral_range", listen);
+	json_object_set_new(s, "destinations", json_integer((json_int_t)c->destinations));
+	json_object_set_new(s, "destinations_truncated", json_boolean(c->destinations_truncated));
+	for (unsigned i = 0; i < c->top_count; i++)
+		json_array_append_new(top, destination_json(f, &c->top[i]));
+	json_object_set_new(s, "top_destinations", top);
+	json_object_set_new(s, "port_pressure", pressure_json(f));
+	return s;
+}
+
+static json_t *counters_json(const struct tw_facts *f)
+{
+	json_t *o = json_object(), *rates = json_object();
+
+	for (int id = 0; id < CTR_COUNT; id++) {
+		const struct counter *c = &f->counters[id];
+		json_object_set_new(o, counter_info(id)->json_name,
+				    c->present ? json_integer((json_int_t)c->value) : json_null());
+	}
+	json_object_set_new(rates, "sampled", json_boolean(f->rates.sampled));
+	if (f->rates.sampled) {
+		json_t *per = json_object();
+		json_object_set_new(rates, "interval", json_real(round4(f->rates.interval)));
+		for (int id = 0; id < CTR_COUNT; id++) {
+			if (counter_info(id)->is_gauge)
+				continue;
+			json_object_set_new(per, counter_info(id)->json_name,
+					    f->rates.valid[id]
+						    ? json_real(round4(f->rates.per_second[id]))
+						    : json_null());
+		}
+		json_object_set_new(rates, "per_second", per);
+	}
+	json_object_set_new(rates, "close_rate_estimate",
+			    f->census.available ? json_real(round4(f->rates.close_rate_estimate))
+						: json_null());
+	json_object_set_new(rates, "close_rate_estimate_basis",
+			    json_string("TIME_WAIT sockets / 60 s (an estimate)"));
+	json_object_set_new(o, "rates", rates);
+	return o;
+}
+
+static json_t *classification_json(const struct tw_facts *f)
+{
+	const struct classification *c = &f->classification;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "verdict", json_string(host_class_name(c->verdict)));
+	json_object_set_new(o, "basis", json_string(c->basis ? c->basis : "none"));
+	json_object_set_new(o, "outbound_per_second", json_real(round4(c->outbound)));
+	json_object_set_new(o, "inbound_per_second", json_real(round4(c->inbound)));
+	json_object_set_new(o, "outbound_share", json_real(round4(c->outbound_share)));
+	json_object_set_new(o, "evidence", json_string(c->evidence));
+	return o;
+}
+
+static json_t *errors_json(const struct tw_facts *f)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < f->error_count; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "part", json_string(f->errors[i].what));
+		json_object_set_new(e, "message", json_string(f->errors[i].message));
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+json_t *report_check_json(const struct tw_facts *f)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(doc, "kernel", kernel_json(f));
+	json_object_set_new(doc, "sysctl", sysctl_json(f));
+	json_object_set_new(doc, "sockets", sockets_json(f));
+	json_object_set_new(doc, "counters", counters_json(f));
+	json_object_set_new(doc, "classification", classification_json(f));
+	json_object_set_new(doc, "privileges",
+			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));
+	json_object_set_new(doc, "errors", errors_json(f));
+	/* The rule engine fills findings; with none, the status is ok unless
+	 * nothing could be inspected at all. */
+	json_object_set_new(doc, "findings", json_array());
+	json_object_set_new(doc, "status", json_string(f->parts_inspected ? "ok" : "unknown"));
+	return doc;
+}

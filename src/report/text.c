@@ -1,0 +1,169 @@
+#include "report/text.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "inspect/classify.h"
+#include "report/format.h"
+
+static void print_percent(FILE *out, double ratio)
+{
+	if (ratio < 0)
+		fprintf(out, "%8s", "n/a");
+	else
+		fprintf(out, "%7.2f%%", 100 * ratio);
+}
+
+static void print_header(FILE *out, const struct tw_facts *f)
+{
+	fprintf(out, "twtune %s check", PACKAGE_VERSION);
+	if (f->release_known)
+		fprintf(out, ": kernel %s", f->release);
+	if (f->version_known)
+		fprintf(out, " (version %u.%u.%u%s)", f->version.major, f->version.minor,
+			f->version.patch, f->version_overridden ? ", from --kernel" : "");
+	fprintf(out, "\n\n");
+}
+
+static void print_verdict(FILE *out, const struct tw_facts *f)
+{
+	const struct classification *c = &f->classification;
+
+	fprintf(out, "%-10s %s\n", "Verdict", host_class_name(c->verdict));
+	fprintf(out, "%-10s %s\n", "", c->evidence);
+	fprintf(out, "%-10s %s\n\n", "Findings", f->parts_inspected ? "none" : "nothing inspected");
+}
+
+static void print_sockets(FILE *out, const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+
+	if (!c->available) {
+		fprintf(out, "Sockets: not inspected (see below)\n\n");
+		return;
+	}
+	fprintf(out, "Sockets (%s, IPv4%s)%*s total %llu\n", c->source, c->ipv6 ? " + IPv6" : "",
+		c->ipv6 ? 10 : 17, "", (unsigned long long)c->total);
+	fprintf(out, "  %-14s %9llu   outbound %llu, inbound %llu\n", "time_wait",
+		(unsigned long long)c->states[TCP_STATE_TIME_WAIT],
+		(unsigned long long)c->time_wait_outbound, (unsigned long long)c->time_wait_inbound);
+	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
+		const char *name = tcp_state_name(st);
+		if (name && st != TCP_STATE_TIME_WAIT && c->states[st])
+			fprintf(out, "  %-14s %9llu\n", name, (unsigned long long)c->states[st]);
+	}
+	fprintf(out, "\n");
+}
+
+static void print_pressure(FILE *out, const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+	unsigned size = port_range_size(f);
+	char local[64], dest[80];
+
+	if (!c->available)
+		return;
+	if (size)
+		fprintf(out, "Port pressure (ephemeral range %u-%u, %u ports)\n", f->port_low,
+			f->port_high, size);
+	else
+		fprintf(out, "Port pressure (ephemeral range unknown)\n");
+	fprintf(out, "  %-10s", "connect()");
+	print_percent(out, connect_pressure(f));
+	if (c->worst_tuple_ports)
+		fprintf(out, "   %u ports from %s toward %s\n", c->worst_tuple_ports,
+			format_addr(&c->worst_local, local, sizeof(local)),
+			format_endpoint(&c->worst_remote, c->worst_remote_port, dest, sizeof(dest)));
+	else
+		fprintf(out, "   no outbound connections\n");
+	fprintf(out, "  %-10s", "bind()");
+	print_percent(out, bind_pressure(f));
+	fprintf(out, "   %u distinct local ports in use\n", c->local_ports_in_use);
+
+	if (c->top_count) {
+		fprintf(out, "\n  %-44s %9s %9s %9s\n", "Top destinations", "TIME_WAIT", "in use",
+			"pressure");
+		for (unsigned i = 0; i < c->top_count; i++) {
+			const struct destination_stat *d = &c->top[i];
+			fprintf(out, "  %-44s %9u %9u ",
+				format_endpoint(&d->address, d->port, dest, sizeof(dest)),
+				d->time_wait, d->ports_in_use);
+			print_percent(out, size ? (double)d->max_from_one_local / size : -1);
+			fprintf(out, "\n");
+		}
+		if (c->destinations_truncated)
+			fprintf(out, "  (more than %llu destinations: figures are lower bounds)\n",
+				(unsigned long long)c->destinations);
+	}
+	if (c->listen_in_range_count) {
+		fprintf(out, "\n  Listening inside the ephemeral range, not reserved:");
+		for (unsigned i = 0; i < c->listen_in_range_count && i < 32; i++)
+			fprintf(out, " %u", c->listen_in_range[i]);
+		if (c->listen_in_range_count > 32)
+			fprintf(out, " ... (%u in all)", c->listen_in_range_count);
+		fprintf(out, "\n");
+	}
+	fprintf(out, "\n");
+}
+
+static void print_knobs(FILE *out, const struct tw_facts *f)
+{
+	fprintf(out, "Knobs\n");
+	for (int id = 0; id < KNOB_COUNT; id++) {
+		const struct sysctl_value *v = &f->sysctl[id];
+		fprintf(out, "  %-38s %s\n", knob_get(id)->name,
+			v->value     ? v->value
+			: v->present ? "unreadable"
+				     : "absent on this kernel");
+	}
+	fprintf(out, "\n");
+}
+
+static void print_counters(FILE *out, const struct tw_facts *f)
+{
+	fprintf(out, "Counters %31s %14s\n", "value", f->rates.sampled ? "per second" : "");
+	for (int id = 0; id < CTR_COUNT; id++) {
+		const struct counter_info *ci = counter_info(id);
+		const struct counter *c = &f->counters[id];
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s %s", ci->section, ci->field);
+		if (!c->present) {
+			fprintf(out, "  %-28s %10s\n", label, "absent");
+			continue;
+		}
+		fprintf(out, "  %-28s %10llu", label, (unsigned long long)c->value);
+		if (f->rates.sampled && f->rates.valid[id])
+			fprintf(out, " %14.1f", f->rates.per_second[id]);
+		fprintf(out, "\n");
+	}
+	if (f->rates.sampled)
+		fprintf(out, "  (rates over %.1f s)\n", f->rates.interval);
+	else if (f->census.available)
+		fprintf(out, "  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
+			     "(use --sample SECONDS to measure)\n",
+			f->rates.close_rate_estimate, TIME_WAIT_SECONDS);
+	fprintf(out, "\n");
+}
+
+static void print_errors(FILE *out, const struct tw_facts *f)
+{
+	if (!f->error_count)
+		return;
+	fprintf(out, "Not inspected\n");
+	for (unsigned i = 0; i < f->error_count; i++)
+		fprintf(out, "  %-9s %s\n", f->errors[i].what, f->errors[i].message);
+	if (!f->cap_net_admin)
+		fprintf(out, "  (running without CAP_NET_ADMIN)\n");
+}
+
+void report_check_text(FILE *out, const struct tw_facts *f)
+{
+	print_header(out, f);
+	print_verdict(out, f);
+	print_sockets(out, f);
+	print_pressure(out, f);
+	print_knobs(out, f);
+	print_counters(out, f);
+	print_errors(out, f);
+}

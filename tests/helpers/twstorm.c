@@ -1,0 +1,153 @@
+/* twstorm: make TIME_WAIT sockets on purpose, for twtune's integration tests
+ * and benchmarks. Listens on ADDR:PORT (and the next LISTENERS-1 ports),
+ * then opens and closes COUNT connections to them, round robin, with the
+ * client or the server closing first. Only ever used inside a throwaway
+ * network namespace.
+ *
+ * Prints one line: "opened N failed M [error MESSAGE]". With --hold K, the
+ * last K connections stay open, "ready" is printed, and twstorm waits for
+ * its standard input to close before it exits. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_LISTENERS 64
+
+struct options {
+	const char *addr;
+	unsigned port, listeners;
+	unsigned long count, hold;
+	int server_closes;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: twstorm [--addr A] [--port P] [--listeners K] [--count N]\n"
+			"               [--close client|server] [--hold K]\n");
+	exit(2);
+}
+
+static int make_listener(const char *addr, unsigned port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1024) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Close FIRST, wait for the peer to see end-of-file, close the peer: FIRST
+ * ends in TIME_WAIT, the peer passes through CLOSE_WAIT and LAST_ACK. */
+static void close_in_order(int first, int second)
+{
+	char buf[16];
+
+	close(first);
+	while (read(second, buf, sizeof(buf)) > 0)
+		;
+	close(second);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_options[] = {
+		{"addr", required_argument, NULL, 'a'},  {"port", required_argument, NULL, 'p'},
+		{"listeners", required_argument, NULL, 'l'}, {"count", required_argument, NULL, 'n'},
+		{"close", required_argument, NULL, 'c'}, {"hold", required_argument, NULL, 'H'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options o = {.addr = "127.0.0.1", .port = 8080, .listeners = 1, .count = 100};
+	int listeners[MAX_LISTENERS];
+	int *held = NULL;
+	unsigned long opened = 0, failed = 0, nheld = 0;
+	int last_errno = 0, c;
+
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.addr = optarg; break;
+		case 'p': o.port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'l': o.listeners = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'n': o.count = strtoul(optarg, NULL, 10); break;
+		case 'H': o.hold = strtoul(optarg, NULL, 10); break;
+		case 'c':
+			if (strcmp(optarg, "server") == 0)
+				o.server_closes = 1;
+			else if (strcmp(optarg, "client") != 0)
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (o.listeners == 0 || o.listeners > MAX_LISTENERS || o.port == 0 ||
+	    o.port + o.listeners > 65536 || o.hold > o.count)
+		usage();
+	for (unsigned i = 0; i < o.listeners; i++) {
+		listeners[i] = make_listener(o.addr, o.port + i);
+		if (listeners[i] < 0) {
+			fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o.addr, o.port + i,
+				strerror(errno));
+			return 1;
+		}
+	}
+	if (o.hold && !(held = calloc(2 * o.hold, sizeof(int))))
+		return 1;
+
+	for (unsigned long n = 0; n < o.count; n++) {
+		unsigned which = (unsigned)(n % o.listeners);
+		struct sockaddr_in sin = {.sin_family = AF_INET,
+					  .sin_port = htons((uint16_t)(o.port + which))};
+		int client, server;
+
+		inet_pton(AF_INET, o.addr, &sin.sin_addr);
+		client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (client < 0 || connect(client, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			last_errno = errno;
+			failed++;
+			if (client >= 0)
+				close(client);
+			continue;
+		}
+		server = accept(listeners[which], NULL, NULL);
+		if (server < 0) {
+			last_errno = errno;
+			failed++;
+			close(client);
+			continue;
+		}
+		opened++;
+		if (n >= o.count - o.hold) {
+			held[2 * nheld] = client;
+			held[2 * nheld + 1] = server;
+			nheld++;
+		} else if (o.server_closes) {
+			close_in_order(server, client);
+		} else {
+			close_in_order(client, server);
+		}
+	}
+	printf("opened %lu failed %lu", opened, failed);
+	if (failed)
+		printf(" error %s", strerror(last_errno));
+	printf("\n");
+	fflush(stdout);
+	if (o.hold) {
+		char buf[64];
+		printf("ready\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+	}
+	return 0;
+}
