@@ -162,6 +162,8 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 					strerror((int)-n));
 			continue;
 		}
+		unsigned reported_line = 0; /* one message per malformed line */
+
 		for (int id = 0; id < CTR_COUNT; id++) {
 			const struct counter_info *ci = counter_info(id);
 			unsigned bad_line = 0;
@@ -178,10 +180,12 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 			if (r == 0) {
 				out[id].present = true;
 				found++;
-			} else if (r == -EBADMSG && f) {
-				facts_add_error(f, "counters", "%s/%s:%u: malformed %s line (reading %s)",
-						proc_root, files[i], bad_line, ci->section,
-						ci->field);
+			} else if (r == -EBADMSG && f && bad_line != reported_line) {
+				reported_line = bad_line;
+				facts_add_error(f, "counters",
+						"%s/%s:%u: malformed %s line: names and values "
+						"do not pair up",
+						proc_root, files[i], bad_line, ci->section);
 			}
 			/* -ENOENT: an older kernel without this counter; absent. */
 		}

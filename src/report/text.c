@@ -37,13 +37,14 @@ static void print_verdict(FILE *out, const struct tw_facts *f)
 static void print_sockets(FILE *out, const struct tw_facts *f)
 {
 	const struct tw_census *c = &f->census;
+	char title[64];
 
 	if (!c->available) {
 		fprintf(out, "Sockets: not inspected (see below)\n\n");
 		return;
 	}
-	fprintf(out, "Sockets (%s, IPv4%s)%*s total %llu\n", c->source, c->ipv6 ? " + IPv6" : "",
-		c->ipv6 ? 10 : 17, "", (unsigned long long)c->total);
+	snprintf(title, sizeof(title), "Sockets (%s, IPv4%s)", c->source, c->ipv6 ? " + IPv6" : "");
+	fprintf(out, "%-40s total %llu\n", title, (unsigned long long)c->total);
 	fprintf(out, "  %-14s %9llu   outbound %llu, inbound %llu\n", "time_wait",
 		(unsigned long long)c->states[TCP_STATE_TIME_WAIT],
 		(unsigned long long)c->time_wait_outbound, (unsigned long long)c->time_wait_inbound);
@@ -111,10 +112,9 @@ static void print_knobs(FILE *out, const struct tw_facts *f)
 	fprintf(out, "Knobs\n");
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
-		fprintf(out, "  %-38s %s\n", knob_get(id)->name,
-			v->value     ? v->value
-			: v->present ? "unreadable"
-				     : "absent on this kernel");
+		const char *shown = v->value ? v->value : v->present ? "unreadable" : "absent on this kernel";
+
+		fprintf(out, "  %-38s %s\n", knob_get(id)->name, *shown ? shown : "(empty)");
 	}
 	fprintf(out, "\n");
 }

@@ -1,0 +1,87 @@
+# Shared by twtune's integration tests; sourced, not run.
+#
+# Tests that need root re-run themselves inside a throwaway network
+# namespace (unshare -n), so nothing they do reaches the host's own
+# sysctls or sockets. Where that is impossible they SKIP (exit 77).
+
+: "${TWTUNE:?TWTUNE must point at the built twtune (make check sets it)}"
+: "${TWSTORM:=}"
+: "${TEST_SRCDIR:=.}"
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+pass() {
+	echo "ok - $*"
+}
+
+need_jq() {
+	command -v jq >/dev/null 2>&1 || skip "jq is not installed (contrib/setup installs it)"
+}
+
+# Re-execute the calling script in a new network namespace, once. Inside,
+# bring loopback up. Scenario arguments are passed through.
+in_throwaway_netns() {
+	if [ "${TWTUNE_TEST_NETNS:-}" = "$$" ]; then
+		ip link set lo up || fail "cannot bring lo up in the test namespace"
+		return 0
+	fi
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a throwaway network namespace"
+	command -v unshare >/dev/null 2>&1 || skip "unshare is not installed"
+	command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
+	unshare -n true 2>/dev/null || skip "unshare -n is not permitted here"
+	# The child's PID is not known in advance: mark with a wrapper that
+	# sets the variable to the shell's own PID once inside.
+	exec unshare -n sh -c 'TWTUNE_TEST_NETNS=$$ exec sh "$0" "$@"' "$0" "$@"
+}
+
+# Write a sysctl of the test namespace; never used outside one.
+ns_sysctl() {
+	[ "${TWTUNE_TEST_NETNS:-}" = "$$" ] || fail "ns_sysctl outside the throwaway namespace"
+	printf '%s\n' "$2" >"/proc/sys/$(echo "$1" | tr . /)" || fail "cannot set $1=$2"
+}
+
+# jq over a file; a JSON null prints "null". Called inside $(...), so a jq
+# error can only be reported, and the caller's comparison then fails.
+jget() {
+	jq -r "$2" "$1" || echo "jq error: $2 on $1" >&2
+}
+
+# Is A within TOL of B (integers)?
+near() {
+	[ "$1" -ge $(($2 - $3)) ] && [ "$1" -le $(($2 + $3)) ]
+}
+
+# Start a twstorm that keeps its listeners (and --hold connections) until
+# stop_storms; its first line of output goes into $STORM_OUT.
+STORM_PIDS=""
+start_storm() {
+	out=$(mktemp "${TMPDIR:-/tmp}/twtune-test.XXXXXX")
+	"$TWSTORM" --wait "$@" >"$out" &
+	pid=$!
+	STORM_PIDS="$STORM_PIDS $pid"
+	tries=0
+	while ! grep -q '^ready$' "$out"; do
+		tries=$((tries + 1))
+		[ $tries -lt 600 ] || fail "twstorm $* did not get ready: $(cat "$out")"
+		kill -0 "$pid" 2>/dev/null || fail "twstorm $* exited: $(cat "$out")"
+		sleep 0.1
+	done
+	STORM_OUT=$(head -n 1 "$out")
+	rm -f "$out"
+}
+
+stop_storms() {
+	for p in $STORM_PIDS; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	STORM_PIDS=""
+}
