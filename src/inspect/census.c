@@ -231,10 +231,10 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	struct dest_entry *d;
 	struct tuple_entry *t;
 
+	if (state == TCP_STATE_LISTEN)
+		return; /* counted in pass 1, by census_add_listener */
 	c->total++;
 	c->states[state < TCP_STATE_SLOTS ? state : 0]++;
-	if (state == TCP_STATE_LISTEN)
-		return; /* listeners belong to pass 1 */
 
 	in_range = in_ephemeral_range(b, local_port);
 	if (b->range_known && in_range && !port_bit(b->local_in_use, local_port)) {

@@ -56,6 +56,16 @@ static bool next_token(const char **p, const char *end, const char **tok, size_t
 	return true;
 }
 
+static size_t count_tokens(const char *p, const char *end)
+{
+	const char *tok;
+	size_t len, n = 0;
+
+	while (next_token(&p, end, &tok, &len))
+		n++;
+	return n;
+}
+
 static bool token_is(const char *tok, size_t len, const char *word)
 {
 	return strlen(word) == len && memcmp(tok, word, len) == 0;
@@ -99,23 +109,24 @@ int counter_table_lookup(const char *text, const char *section, const char *fiel
 		*bad_line = header.number;
 		return -EBADMSG; /* a header without its line of values */
 	}
-	for (;;) {
-		bool h = next_token(&hp, header.start + header.len, &htok, &hlen);
-		bool v = next_token(&vp, values.start + values.len, &vtok, &vlen);
-		if (!h && !v)
-			return -ENOENT;
-		if (h != v) {
-			*bad_line = values.number;
-			return -EBADMSG; /* names and values do not pair up */
-		}
-		if (token_is(htok, hlen, field)) {
-			if (token_u64(vtok, vlen, value) < 0) {
-				*bad_line = values.number;
-				return -EBADMSG;
-			}
-			return 0;
-		}
+	/* Names and values must pair up over the whole line, or no value on
+	 * it can be trusted to be the one its position suggests. */
+	if (count_tokens(hp, header.start + header.len) !=
+	    count_tokens(vp, values.start + values.len)) {
+		*bad_line = values.number;
+		return -EBADMSG;
 	}
+	while (next_token(&hp, header.start + header.len, &htok, &hlen) &&
+	       next_token(&vp, values.start + values.len, &vtok, &vlen)) {
+		if (!token_is(htok, hlen, field))
+			continue;
+		if (token_u64(vtok, vlen, value) < 0) {
+			*bad_line = values.number;
+			return -EBADMSG;
+		}
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int counter_pairs_lookup(const char *text, const char *section, const char *field,

@@ -43,9 +43,7 @@ int kernel_version_parse(const char *release, struct kernel_version *out)
 			return -EINVAL;
 	}
 	/* What follows is the distribution's business: "-18-amd64", "+",
-	 * ".el7.x86_64", "-rc3". A digit glued on would be a misparse. */
-	if (isdigit((unsigned char)*p))
-		return -EINVAL;
+	 * ".el7.x86_64", "-rc3". */
 	if (v.major == 0 || v.major > 99)
 		return -EINVAL;
 	*out = v;

@@ -1,0 +1,157 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* cmocka.h needs these included before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include "fixture.h"
+
+static void join_path(char *buf, size_t size, const char *root, const char *rel)
+{
+	int n = snprintf(buf, size, "%s/%s", root, rel);
+
+	if (n < 0 || (size_t)n >= size)
+		fail_msg("path too long: %s/%s", root, rel);
+}
+
+/* mkdir -p for every directory above PATH (PATH itself too when LAST). */
+static void make_parents(char *path, bool last)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if (last && mkdir(path, 0755) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+}
+
+void fixture_write(const char *root, const char *rel, const char *content)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(content);
+	FILE *fp;
+
+	join_path(path, sizeof(path), root, rel);
+	make_parents(path, false);
+	fp = fopen(path, "we");
+	if (!fp)
+		fail_msg("open %s: %s", path, strerror(errno));
+	if (fwrite(content, 1, len, fp) != len || fclose(fp) != 0)
+		fail_msg("write %s: %s", path, strerror(errno));
+}
+
+void fixture_mkdir(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	join_path(path, sizeof(path), root, rel);
+	make_parents(path, true);
+}
+
+void fixture_unlink(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	join_path(path, sizeof(path), root, rel);
+	if (unlink(path) < 0)
+		fail_msg("unlink %s: %s", path, strerror(errno));
+}
+
+/* rm -r PATH without following symbolic links; keeps the first error and
+ * carries on, so one stubborn entry does not leave the rest behind. */
+static int remove_tree(const char *path)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? -errno : 0;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char child[PATH_MAX];
+		int n, k;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		n = snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+		if (n < 0 || (size_t)n >= sizeof(child)) {
+			if (r == 0)
+				r = -ENAMETOOLONG;
+			continue;
+		}
+		k = remove_tree(child);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	closedir(d);
+	if (rmdir(path) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+int fixture_setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	int n;
+
+	if (!fx)
+		return -1;
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	n = snprintf(fx->root, sizeof(fx->root), "%s/twtune-unit.XXXXXX", tmp);
+	if (n < 0 || (size_t)n >= sizeof(fx->root) || !mkdtemp(fx->root)) {
+		fprintf(stderr, "cannot make a temporary directory under %s: %s\n", tmp,
+			strerror(errno));
+		free(fx);
+		return -1;
+	}
+	facts_init(&fx->facts);
+	*state = fx;
+	return 0;
+}
+
+int fixture_teardown(void **state)
+{
+	struct fixture *fx = *state;
+	int r;
+
+	if (!fx)
+		return 0;
+	facts_free(&fx->facts);
+	r = remove_tree(fx->root);
+	if (r < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", fx->root, strerror(-r));
+	free(fx);
+	*state = NULL;
+	return r < 0 ? -1 : 0;
+}
+
+const char *fixture_find_error(const struct tw_facts *f, const char *what, const char *needle)
+{
+	for (unsigned i = 0; i < f->error_count; i++)
+		if (strcmp(f->errors[i].what, what) == 0 && strstr(f->errors[i].message, needle))
+			return f->errors[i].message;
+	return NULL;
+}
