@@ -73,8 +73,7 @@ int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Parse one unsigned port number at *s, advancing *s past it. */
-static int take_port(const char **s, unsigned *port)
+int scan_decimal(const char **s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	const char *p = *s;
@@ -83,13 +82,22 @@ static int take_port(const char **s, unsigned *port)
 		return -EINVAL;
 	while (isdigit((unsigned char)*p)) {
 		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > 65535)
+		if (v > max)
 			return -ERANGE;
 		p++;
 	}
-	*port = (unsigned)v;
+	*out = v;
 	*s = p;
 	return 0;
+}
+
+static int take_port(const char **s, unsigned *port)
+{
+	unsigned long v = 0;
+	int r = scan_decimal(s, 65535, &v);
+
+	*port = (unsigned)v;
+	return r;
 }
 
 int parse_port_range(const char *s, unsigned *low, unsigned *high)

@@ -15,6 +15,10 @@ void str_normalize_blanks(char *s);
 int parse_long(const char *s, long *out);
 int parse_u64(const char *s, uint64_t *out);
 
+/* Scan the decimal digits at *s (at least one) into *out, advancing *s past
+ * them; -EINVAL without a digit, -ERANGE above MAX. */
+int scan_decimal(const char **s, unsigned long max, unsigned long *out);
+
 /* "LOW HIGH" as in ip_local_port_range. */
 int parse_port_range(const char *s, unsigned *low, unsigned *high);
 

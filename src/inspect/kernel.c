@@ -9,19 +9,11 @@
 
 static int take_number(const char **s, unsigned *out)
 {
-	unsigned long v = 0;
-	const char *p = *s;
+	unsigned long v;
 
-	if (!isdigit((unsigned char)*p))
+	if (scan_decimal(s, 1000000, &v) < 0)
 		return -EINVAL;
-	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > 1000000)
-			return -EINVAL;
-		p++;
-	}
 	*out = (unsigned)v;
-	*s = p;
 	return 0;
 }
 

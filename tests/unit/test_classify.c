@@ -12,14 +12,8 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "fixture.h"
 #include "inspect/classify.h"
-
-#define assert_near(actual, expected)                                                              \
-	do {                                                                                       \
-		double actual_ = (actual), expected_ = (expected);                                 \
-		if (fabs(actual_ - expected_) > 1e-6)                                              \
-			fail_msg("%s is %.9g, expected %.9g", #actual, actual_, expected_);        \
-	} while (0)
 
 #define assert_contains(haystack, needle)                                                          \
 	do {                                                                                       \
