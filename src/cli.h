@@ -2,6 +2,7 @@
 #ifndef TWTUNE_CLI_H
 #define TWTUNE_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit codes shared by every command (see twtune(1), EXIT STATUS). */
@@ -11,6 +12,7 @@
 struct twtune_ctx {
 	const char *proc_root;       /* --proc, default "/proc" */
 	const char *kernel_override; /* --kernel */
+	bool netns_selected;         /* --netns or --netns-pid was given */
 };
 
 struct command {

@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "config.h"
 #include "inspect/kernel.h"
+#include "inspect/netns.h"
+#include <unistd.h>
 
 static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv);
 static void cmd_help_help(FILE *out);
@@ -45,6 +47,8 @@ static void help(FILE *out)
 		"  --proc DIR         read everything from DIR instead of /proc (sysctls,\n"
 		"                     counters, and sockets from DIR/net/tcp and tcp6)\n"
 		"  --kernel VERSION   judge as if the kernel were VERSION (e.g. 4.9 or 6.1.0)\n"
+		"  --netns NAME       run the command in network namespace NAME (/run/netns)\n"
+		"  --netns-pid PID    run the command in the network namespace of process PID\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -91,12 +95,34 @@ static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* Enter the namespace the global options name, before any command looks
+ * at /proc/sys/net or opens a socket: both follow the calling task's
+ * namespace. Nothing has been read or written yet if this fails. */
+static int enter_namespace(const char *name, const char *pid)
+{
+	char err[512];
+	int fd = name ? netns_open_name(name, err, sizeof(err)) : netns_open_pid(pid, err, sizeof(err));
+	int r;
+
+	if (fd < 0) {
+		fprintf(stderr, "twtune: %s\n", err);
+		return fd;
+	}
+	r = netns_enter(fd, name ? name : pid, err, sizeof(err));
+	close(fd);
+	if (r < 0)
+		fprintf(stderr, "twtune: %s\n", err);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_KERNEL };
+	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID };
 	static const struct option options[] = {
 		{"proc", required_argument, NULL, OPT_PROC},
 		{"kernel", required_argument, NULL, OPT_KERNEL},
+		{"netns", required_argument, NULL, OPT_NETNS},
+		{"netns-pid", required_argument, NULL, OPT_NETNS_PID},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -104,6 +130,7 @@ int main(int argc, char **argv)
 	struct twtune_ctx ctx = {.proc_root = "/proc"};
 	const struct command *cmd;
 	struct kernel_version kv;
+	const char *netns_name = NULL, *netns_pid = NULL;
 	struct stat st;
 	int c;
 
@@ -120,6 +147,12 @@ int main(int argc, char **argv)
 						   "(expected e.g. 4.9, 5.15.0 or 6.1.0-18-amd64)",
 						   optarg);
 			ctx.kernel_override = optarg;
+			break;
+		case OPT_NETNS:
+			netns_name = optarg;
+			break;
+		case OPT_NETNS_PID:
+			netns_pid = optarg;
 			break;
 		case 'h':
 			help(stdout);
@@ -144,6 +177,13 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[optind]);
 	if (!cmd)
 		return usage_error(NULL, "unknown command '%s'", argv[optind]);
+	if (netns_name && netns_pid)
+		return usage_error(NULL, "--netns and --netns-pid name two namespaces: give one");
+	if (netns_name || netns_pid) {
+		if (enter_namespace(netns_name, netns_pid) < 0)
+			return EXIT_USAGE;
+		ctx.netns_selected = true;
+	}
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* the command parses its own options from scratch */

@@ -18,6 +18,11 @@ static const struct knob knobs[KNOB_COUNT] = {
 	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST, 1, 65535},
 	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT, 0, 65536},
 	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1},
+	[KNOB_IPV6_FORWARDING] = {"net.ipv6.conf.all.forwarding", KNOB_TYPE_INT, 0, 1},
+	/* present only while nf_conntrack is loaded */
+	[KNOB_NF_CONNTRACK_MAX] = {"net.netfilter.nf_conntrack_max", KNOB_TYPE_INT, 0, 2147483647},
+	[KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT] = {"net.netfilter.nf_conntrack_tcp_timeout_time_wait",
+						     KNOB_TYPE_INT, 1, 3600},
 };
 
 const struct knob *knob_get(enum knob_id id)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "inspect/census.h"
+#include "inspect/nlerr.h"
 
 /* Replies are 88 bytes each; a large receive buffer means fewer
  * recvmsg() calls per dump. */
@@ -49,28 +50,6 @@ static int dump_family(struct nl_sock *sk, uint8_t family, uint32_t states)
 	return nl_recvmsgs_default(sk);
 }
 
-/* libnl errors are its own small numbers; map the ones a user can act on
- * back to errno so messages read like the rest of twtune's. */
-static int nl_to_errno(int nlerr)
-{
-	switch (-nlerr) {
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_NOACCESS:
-		return -EACCES;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_AF_NOSUPPORT:
-		return -EAFNOSUPPORT;
-	case NLE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
-}
-
 int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 {
 	/* Listeners first: the second pass needs them to tell a server's
@@ -92,7 +71,7 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 	if (r < 0) {
 		snprintf(err, errlen, "sock_diag: netlink socket refused: %s", nl_geterror(r));
 		nl_socket_free(sk);
-		return nl_to_errno(r);
+		return nl_errno(r);
 	}
 	nl_socket_set_buffer_size(sk, NL_RCVBUF, 0);
 	nl_socket_set_msg_buf_size(sk, NL_MSG_BUFFER);
@@ -120,5 +99,5 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 	snprintf(b->out->source, sizeof(b->out->source), "sock_diag");
 out:
 	nl_socket_free(sk);
-	return r < 0 ? nl_to_errno(r) : 0;
+	return r < 0 ? nl_errno(r) : 0;
 }

@@ -150,6 +150,52 @@ struct classification {
 	char evidence[256];
 };
 
+#define NAT_MAX_SIGNALS 16
+
+/* One piece of evidence that this namespace translates addresses. */
+struct nat_signal {
+	char name[32];     /* "ipv4_forwarding", "nft_nat_chain", "conntrack_nat", ... */
+	char detail[192];  /* what exactly was found, for a person */
+};
+
+/* Whether a source of evidence could be read: a source that could not be
+ * read makes "no NAT" unknowable, never false. */
+struct evidence_source {
+	bool inspected;
+	bool incomplete;   /* inspected, but part of it was missed: figures are lower bounds */
+	char error[192];   /* why not, when !inspected; what was missed, when incomplete */
+};
+
+struct nat_facts {
+	int present;       /* 1 yes, 0 no, -1 unknown (nothing found, not all inspected) */
+	struct nat_signal signals[NAT_MAX_SIGNALS];
+	unsigned signal_count;
+	struct evidence_source nftables;  /* chains over NETLINK_NETFILTER */
+	struct evidence_source iptables;  /* legacy nat table, getsockopt */
+	uint32_t nft_nat_chains, nft_nat_rules;
+	int64_t iptables_nat_rules;       /* -1 when no legacy nat table */
+};
+
+struct conntrack_facts {
+	bool loaded;               /* nf_conntrack is there in this namespace */
+	bool count_known, max_known, timeout_known;
+	uint64_t count;            /* net.netfilter.nf_conntrack_count */
+	uint64_t max;              /* net.netfilter.nf_conntrack_max */
+	uint64_t time_wait_timeout; /* nf_conntrack_tcp_timeout_time_wait, s */
+	struct evidence_source dump;  /* the ctnetlink table dump */
+	uint64_t entries;          /* counted in the dump */
+	uint64_t tcp, time_wait;   /* TCP entries, and those in TIME_WAIT */
+	uint64_t snat, dnat;       /* entries with source / destination NAT */
+};
+
+/* Which network namespace the facts describe. */
+struct netns_identity {
+	bool known;
+	uint64_t inode;
+	uint64_t device;
+	char name[256];    /* under /run/netns, when it has one */
+};
+
 #define FACTS_MAX_ERRORS 16
 
 struct inspect_error {
@@ -176,6 +222,10 @@ struct tw_facts {
 	struct counter counters[CTR_COUNT];
 	struct tw_rates rates;
 	struct classification classification;
+
+	struct nat_facts nat;
+	struct conntrack_facts conntrack;
+	struct netns_identity netns;
 
 	bool cap_net_admin;   /* the inspecting process holds it */
 

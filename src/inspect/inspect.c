@@ -9,6 +9,8 @@
 #include "inspect/classify.h"
 #include "inspect/counters.h"
 #include "inspect/kernel.h"
+#include "inspect/nat.h"
+#include "inspect/netns.h"
 #include "inspect/sysctl.h"
 
 static double now_seconds(void)
@@ -115,6 +117,11 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 
 	if (take_census(o->proc_root, f) == 0)
 		parts++;
+	inspect_nat(o->proc_root, f);
+	/* A --proc tree describes some other host: this process's namespace
+	 * is not its identity. */
+	if (census_from_netlink(o->proc_root))
+		netns_identify(&f->netns);
 	if (f->census.available)
 		f->rates.close_rate_estimate =
 			(double)f->census.states[TCP_STATE_TIME_WAIT] / TIME_WAIT_SECONDS;

@@ -163,6 +163,78 @@ static json_t *classification_json(const struct tw_facts *f)
 	return o;
 }
 
+static json_t *source_json(const struct evidence_source *src)
+{
+	/* An inspected source may still be incomplete (a dump the kernel
+	 * interrupted): then "error" carries the note, and figures are lower
+	 * bounds. */
+	bool note = src->error[0] && (!src->inspected || src->incomplete);
+
+	return json_pack("{s:b,s:b,s:o}", "inspected", src->inspected, "incomplete",
+			 src->incomplete, "error", note ? json_string(src->error) : json_null());
+}
+
+static json_t *nat_json(const struct tw_facts *f)
+{
+	const struct nat_facts *nat = &f->nat;
+	json_t *o = json_object(), *signals = json_array(), *sources = json_object();
+
+	json_object_set_new(o, "present", nat->present < 0 ? json_null() : json_boolean(nat->present));
+	for (unsigned i = 0; i < nat->signal_count; i++)
+		json_array_append_new(signals, json_pack("{s:s,s:s}", "name", nat->signals[i].name,
+							 "detail", nat->signals[i].detail));
+	json_object_set_new(o, "signals", signals);
+	json_object_set_new(sources, "nftables", source_json(&nat->nftables));
+	json_object_set_new(sources, "iptables_legacy", source_json(&nat->iptables));
+	json_object_set_new(sources, "conntrack", source_json(&f->conntrack.dump));
+	json_object_set_new(o, "sources", sources);
+	json_object_set_new(o, "nft_nat_chains",
+			    nat->nftables.inspected ? json_integer(nat->nft_nat_chains) : json_null());
+	json_object_set_new(o, "nft_nat_rules",
+			    nat->nftables.inspected ? json_integer(nat->nft_nat_rules) : json_null());
+	json_object_set_new(o, "iptables_nat_rules", nat->iptables_nat_rules < 0
+							     ? json_null()
+							     : json_integer(nat->iptables_nat_rules));
+	return o;
+}
+
+static json_t *known_or_null(bool known, uint64_t v)
+{
+	return known ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *conntrack_json(const struct tw_facts *f)
+{
+	const struct conntrack_facts *ct = &f->conntrack;
+	bool dumped = ct->dump.inspected;
+	json_t *o;
+
+	if (!ct->loaded)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "entries", known_or_null(ct->count_known, ct->count));
+	json_object_set_new(o, "max", known_or_null(ct->max_known, ct->max));
+	json_object_set_new(o, "fill", ct->count_known && ct->max_known && ct->max
+					       ? json_real(round4((double)ct->count / ct->max))
+					       : json_null());
+	json_object_set_new(o, "tcp_timeout_time_wait",
+			    known_or_null(ct->timeout_known, ct->time_wait_timeout));
+	json_object_set_new(o, "time_wait", known_or_null(dumped, ct->time_wait));
+	json_object_set_new(o, "tcp", known_or_null(dumped, ct->tcp));
+	json_object_set_new(o, "snat", known_or_null(dumped, ct->snat));
+	json_object_set_new(o, "dnat", known_or_null(dumped, ct->dnat));
+	json_object_set_new(o, "dump", source_json(&ct->dump));
+	return o;
+}
+
+static json_t *netns_identity_json(const struct netns_identity *id)
+{
+	if (!id->known)
+		return json_null();
+	return json_pack("{s:I,s:o}", "inode", (json_int_t)id->inode, "name",
+			 id->name[0] ? json_string(id->name) : json_null());
+}
+
 static json_t *errors_json(const struct tw_facts *f)
 {
 	json_t *a = json_array();
@@ -186,6 +258,9 @@ json_t *report_check_json(const struct tw_facts *f)
 	json_object_set_new(doc, "sockets", sockets_json(f));
 	json_object_set_new(doc, "counters", counters_json(f));
 	json_object_set_new(doc, "classification", classification_json(f));
+	json_object_set_new(doc, "nat", nat_json(f));
+	json_object_set_new(doc, "conntrack", conntrack_json(f));
+	json_object_set_new(doc, "netns", netns_identity_json(&f->netns));
 	json_object_set_new(doc, "privileges",
 			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));
 	json_object_set_new(doc, "errors", errors_json(f));
@@ -193,5 +268,25 @@ json_t *report_check_json(const struct tw_facts *f)
 	 * nothing could be inspected at all. */
 	json_object_set_new(doc, "findings", json_array());
 	json_object_set_new(doc, "status", json_string(f->parts_inspected ? "ok" : "unknown"));
+	return doc;
+}
+
+json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
+			  const char *reason)
+{
+	json_t *doc = f ? report_check_json(f) : json_object();
+	json_t *id = json_object();
+
+	json_object_set_new(id, "inode", json_integer((json_int_t)e->inode));
+	json_object_set_new(id, "name", e->name[0] ? json_string(e->name) : json_null());
+	json_object_set_new(id, "processes", json_integer(e->processes));
+	json_object_set_new(id, "example_pid", e->example_pid ? json_integer(e->example_pid)
+							      : json_null());
+	json_object_set_new(id, "example_command",
+			    e->example_command[0] ? json_string(e->example_command) : json_null());
+	json_object_set_new(id, "current", json_boolean(e->current));
+	json_object_set_new(id, "inspected", json_boolean(f != NULL));
+	json_object_set_new(id, "reason", f || !reason ? json_null() : json_string(reason));
+	json_object_set_new(doc, "netns", id);
 	return doc;
 }

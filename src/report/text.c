@@ -107,6 +107,48 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 	fprintf(out, "\n");
 }
 
+/* A source of NAT evidence that could not be read, or only in part. */
+static void print_source(FILE *out, const struct evidence_source *src)
+{
+	if (src->error[0] && (!src->inspected || src->incomplete))
+		fprintf(out, "  %-18s %s\n", src->inspected ? "incomplete" : "not inspected",
+			src->error);
+}
+
+static void print_nat(FILE *out, const struct tw_facts *f)
+{
+	const struct nat_facts *nat = &f->nat;
+	const struct conntrack_facts *ct = &f->conntrack;
+
+	fprintf(out, "NAT        %s\n", nat->present > 0    ? "yes"
+					 : nat->present == 0 ? "no"
+							     : "unknown (not every source could be read)");
+	for (unsigned i = 0; i < nat->signal_count; i++)
+		fprintf(out, "  %-18s %s\n", nat->signals[i].name, nat->signals[i].detail);
+	print_source(out, &nat->nftables);
+	print_source(out, &nat->iptables);
+	if (!ct->loaded) {
+		fprintf(out, "Conntrack  not loaded in this namespace\n\n");
+		return;
+	}
+	fprintf(out, "Conntrack  ");
+	if (ct->count_known)
+		fprintf(out, "%llu entries", (unsigned long long)ct->count);
+	if (ct->max_known)
+		fprintf(out, " of %llu max (%.1f%%)", (unsigned long long)ct->max,
+			ct->max ? 100.0 * (double)ct->count / (double)ct->max : 0.0);
+	if (ct->timeout_known)
+		fprintf(out, ", TIME_WAIT timeout %llu s", (unsigned long long)ct->time_wait_timeout);
+	fprintf(out, "\n");
+	if (ct->dump.inspected)
+		fprintf(out, "  %llu TCP, %llu in TIME_WAIT, %llu with source NAT, %llu with "
+			     "destination NAT\n",
+			(unsigned long long)ct->tcp, (unsigned long long)ct->time_wait,
+			(unsigned long long)ct->snat, (unsigned long long)ct->dnat);
+	print_source(out, &ct->dump);
+	fprintf(out, "\n");
+}
+
 static void print_knobs(FILE *out, const struct tw_facts *f)
 {
 	fprintf(out, "Knobs\n");
@@ -163,7 +205,32 @@ void report_check_text(FILE *out, const struct tw_facts *f)
 	print_verdict(out, f);
 	print_sockets(out, f);
 	print_pressure(out, f);
+	print_nat(out, f);
 	print_knobs(out, f);
 	print_counters(out, f);
 	print_errors(out, f);
+}
+
+void report_netns_summary(FILE *out, const struct netns_summary_row *rows, size_t count,
+			  unsigned unreadable_processes)
+{
+	fprintf(out, "%-32s %9s %10s  %-15s %s\n", "Namespace", "Processes", "TIME_WAIT",
+		"Classification", "Worst finding");
+	for (size_t i = 0; i < count; i++) {
+		const struct netns_summary_row *r = &rows[i];
+
+		fprintf(out, "%-32s %9u ", r->label, r->processes);
+		if (!r->inspected) {
+			fprintf(out, "%10s  not inspected: %s\n", "-", r->reason);
+			continue;
+		}
+		if (r->time_wait < 0)
+			fprintf(out, "%10s", "?");
+		else
+			fprintf(out, "%10lld", r->time_wait);
+		fprintf(out, "  %-15s %s\n", r->verdict, r->worst_finding);
+	}
+	if (unreadable_processes)
+		fprintf(out, "(%u processes whose namespace could not be read)\n",
+			unreadable_processes);
 }

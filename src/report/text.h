@@ -9,4 +9,18 @@
  * first, then knobs and counters, then what could not be inspected. */
 void report_check_text(FILE *out, const struct tw_facts *f);
 
+/* One line of the `check --all-netns` summary table. */
+struct netns_summary_row {
+	char label[128];
+	unsigned processes;
+	bool inspected;
+	char reason[512];     /* why not, when !inspected */
+	long long time_wait;  /* -1 when the census failed */
+	const char *verdict;
+	char worst_finding[64];
+};
+
+void report_netns_summary(FILE *out, const struct netns_summary_row *rows, size_t count,
+			  unsigned unreadable_processes);
+
 #endif

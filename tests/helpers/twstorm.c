@@ -9,6 +9,11 @@
  * kernel's search slows down as TIME_WAIT fills the range, which matters
  * when a benchmark needs 150,000 sockets within their 60 s lifetime.
  *
+ * Across namespaces the two ends are two processes: --serve only listens
+ * and accepts (closing first with --close server, else after the client's
+ * end-of-file), until killed; --remote only connects COUNT times to
+ * ADDR:PORT and closes first with --close client, else after the server's.
+ *
  * Prints one line: "opened N failed M [error MESSAGE]". With --wait it then
  * prints "ready" and keeps its listeners, and the last K connections when
  * --hold K is given, until it is killed. */
@@ -29,6 +34,7 @@ struct options {
 	unsigned port, listeners;
 	unsigned long count, hold;
 	unsigned source_port;
+	int serve, remote;
 	int server_closes;
 	int wait;
 };
@@ -37,7 +43,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: twstorm [--addr A] [--port P] [--listeners K] [--count N]\n"
 			"               [--close client|server] [--hold K] [--wait]\n"
-			"               [--source-port P]\n");
+			"               [--source-port P] [--serve | --remote]\n");
 	exit(2);
 }
 
@@ -110,6 +116,70 @@ static void close_in_order(int first, int second)
 	close(second);
 }
 
+static void drain_and_close(int fd)
+{
+	char buf[256];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+/* --serve: accept on one listener until killed. */
+static int serve(const struct options *o)
+{
+	int listener = make_listener(o->addr, o->port);
+
+	if (listener < 0) {
+		fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o->addr, o->port, strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		int fd = accept(listener, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (o->server_closes)
+			close(fd);
+		else
+			drain_and_close(fd);
+	}
+}
+
+/* --remote: connect COUNT times to a server in another namespace. */
+static int connect_remote(const struct options *o)
+{
+	unsigned long opened = 0, failed = 0;
+	struct sockaddr_storage ss;
+	int last_errno = 0;
+	socklen_t len;
+
+	if (make_addr(o->addr, o->port, &ss, &len) < 0)
+		usage();
+	for (unsigned long n = 0; n < o->count; n++) {
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+			last_errno = errno;
+			failed++;
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		opened++;
+		if (o->server_closes)
+			drain_and_close(fd);
+		else
+			close(fd);
+	}
+	printf("opened %lu failed %lu", opened, failed);
+	if (failed)
+		printf(" error %s", strerror(last_errno));
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -117,6 +187,7 @@ int main(int argc, char **argv)
 		{"listeners", required_argument, NULL, 'l'}, {"count", required_argument, NULL, 'n'},
 		{"close", required_argument, NULL, 'c'}, {"hold", required_argument, NULL, 'H'},
 		{"wait", no_argument, NULL, 'w'}, {"source-port", required_argument, NULL, 's'},
+		{"serve", no_argument, NULL, 'S'}, {"remote", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct options o = {.addr = "127.0.0.1", .port = 8080, .listeners = 1, .count = 100};
@@ -134,6 +205,8 @@ int main(int argc, char **argv)
 		case 'H': o.hold = strtoul(optarg, NULL, 10); break;
 		case 'w': o.wait = 1; break;
 		case 's': o.source_port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'S': o.serve = 1; break;
+		case 'R': o.remote = 1; break;
 		case 'c':
 			if (strcmp(optarg, "server") == 0)
 				o.server_closes = 1;
@@ -145,8 +218,13 @@ int main(int argc, char **argv)
 	}
 	if (o.listeners == 0 || o.listeners > MAX_LISTENERS || o.port == 0 ||
 	    o.port + o.listeners > 65536 || o.hold > o.count ||
-	    (o.source_port && o.source_port + o.count / o.listeners > 65535))
+	    (o.source_port && o.source_port + o.count / o.listeners > 65535) ||
+	    (o.serve && o.remote))
 		usage();
+	if (o.serve)
+		return serve(&o);
+	if (o.remote)
+		return connect_remote(&o);
 	for (unsigned i = 0; i < o.listeners; i++) {
 		listeners[i] = make_listener(o.addr, o.port + i);
 		if (listeners[i] < 0) {

@@ -42,6 +42,22 @@ in_throwaway_netns() {
 	exec unshare -n sh -c 'TWTUNE_TEST_NETNS=$$ exec sh "$0" "$@"' "$0" "$@"
 }
 
+# Like in_throwaway_netns, with a private mount namespace too and a fresh
+# tmpfs on /run, so that `ip netns add` names live and die with the test
+# and the host's /run (its /run/netns) is never touched.
+in_throwaway_netns_and_run() {
+	if [ "${TWTUNE_TEST_NETNS:-}" = "$$" ]; then
+		mount -t tmpfs twtune-test /run || fail "cannot mount a private /run"
+		ip link set lo up || fail "cannot bring lo up in the test namespace"
+		return 0
+	fi
+	[ "$(id -u)" -eq 0 ] || skip "needs root for throwaway namespaces"
+	command -v unshare >/dev/null 2>&1 || skip "unshare is not installed"
+	command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
+	unshare -m -n true 2>/dev/null || skip "unshare -m -n is not permitted here"
+	exec unshare -m -n sh -c 'TWTUNE_TEST_NETNS=$$ exec sh "$0" "$@"' "$0" "$@"
+}
+
 # Write a sysctl of the test namespace; never used outside one.
 ns_sysctl() {
 	[ "${TWTUNE_TEST_NETNS:-}" = "$$" ] || fail "ns_sysctl outside the throwaway namespace"

@@ -28,6 +28,9 @@ static void write_modern_knobs(const char *root)
 	fixture_write(root, "sys/net/ipv4/ip_local_reserved_ports", "8080,9000-9001\n");
 	fixture_write(root, "sys/net/ipv4/ip_unprivileged_port_start", "80\n");
 	fixture_write(root, "sys/net/ipv4/ip_forward", "0\n");
+	fixture_write(root, "sys/net/ipv6/conf/all/forwarding", "1\n");
+	fixture_write(root, "sys/net/netfilter/nf_conntrack_max", "262144\n");
+	fixture_write(root, "sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait", "120\n");
 }
 
 static void assert_knob(const struct tw_facts *f, enum knob_id id, const char *value)
@@ -58,6 +61,9 @@ static void test_all_knobs_present(void **state)
 	assert_knob(f, KNOB_TCP_FIN_TIMEOUT, "60");
 	assert_knob(f, KNOB_TCP_TIMESTAMPS, "1");
 	assert_knob(f, KNOB_TCP_TW_REUSE_DELAY, "1000");
+	assert_knob(f, KNOB_IPV6_FORWARDING, "1");
+	assert_knob(f, KNOB_NF_CONNTRACK_MAX, "262144");
+	assert_knob(f, KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT, "120");
 	assert_knob(f, KNOB_IP_LOCAL_RESERVED_PORTS, "8080,9000-9001");
 	assert_knob(f, KNOB_IP_UNPRIVILEGED_PORT_START, "80");
 	assert_knob(f, KNOB_IP_FORWARD, "0");

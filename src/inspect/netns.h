@@ -1,0 +1,53 @@
+/* Network namespaces: which one twtune is looking at, entering another by
+ * name or by process, and finding them all. Most TIME_WAIT knobs and all
+ * sockets are per namespace: on a container host each pod has its own. */
+#ifndef TWTUNE_NETNS_H
+#define TWTUNE_NETNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "inspect/facts.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+/* Open the namespace called NAME under /run/netns, or that of process PID
+ * (given as text, validated here). The descriptor is checked to be a
+ * network namespace. Returns an fd, or a negative errno with ERR naming
+ * the name or PID at fault. */
+int netns_open_name(const char *name, char *err, size_t errlen);
+int netns_open_pid(const char *pid, char *err, size_t errlen);
+
+/* setns() into FD; ERR says what privilege is missing on EPERM. */
+int netns_enter(int fd, const char *label, char *err, size_t errlen);
+
+/* Identity of the namespace this process is in now: inode, device, and
+ * its name under /run/netns if one points at it. */
+int netns_identify(struct netns_identity *id);
+
+struct netns_entry {
+	uint64_t inode, device;
+	char name[256];       /* under /run/netns, or "" */
+	char path[300];       /* how to open it: /run/netns/NAME or /proc/PID/ns/net */
+	unsigned processes;   /* processes in it */
+	pid_t example_pid;    /* the lowest PID in it, 0 if none */
+	char example_command[32];
+	bool current;         /* the namespace twtune started in */
+};
+
+struct netns_list {
+	struct netns_entry *items;
+	size_t count, capacity;
+	unsigned unreadable_processes; /* whose namespace could not be told */
+};
+
+/* Every distinct network namespace: the named ones and those of running
+ * processes, deduplicated by (device, inode), the current one first. */
+int netns_list_all(struct netns_list *list);
+void netns_list_free(struct netns_list *list);
+
+/* A short label for a person: the name, else "pid N (COMMAND)", else
+ * "net:[INODE]". */
+const char *netns_entry_label(const struct netns_entry *e, char *buf, size_t size);
+
+#endif

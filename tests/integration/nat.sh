@@ -1,0 +1,89 @@
+#!/bin/sh
+# A NAT gateway for real: three throwaway namespaces joined by veth pairs,
+# client -> gateway (nftables masquerade) -> server, traffic through it.
+# twtune run against the gateway reports NAT with the rule and conntrack
+# signals; against the client, which translates nothing, it reports none.
+# Only the test's own veth addresses are ever used as traffic targets.
+. "${TEST_SRCDIR:-.}/integration/lib.sh"
+need_jq
+[ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
+command -v nft >/dev/null 2>&1 || skip "nft (nftables) is not installed (contrib/setup installs it)"
+in_throwaway_netns_and_run
+
+out=$(mktemp)
+trap 'stop_storms; rm -f "$out"' EXIT
+
+for n in cli gw srv; do
+	ip netns add "twt-$n" || fail "ip netns add twt-$n"
+	ip -n "twt-$n" link set lo up
+done
+ip link add veth-c type veth peer name veth-gc || skip "veth is not available"
+ip link set veth-c netns twt-cli
+ip link set veth-gc netns twt-gw
+ip link add veth-s type veth peer name veth-gs
+ip link set veth-s netns twt-srv
+ip link set veth-gs netns twt-gw
+ip -n twt-cli addr add 10.77.1.2/24 dev veth-c
+ip -n twt-gw addr add 10.77.1.1/24 dev veth-gc
+ip -n twt-gw addr add 10.77.2.1/24 dev veth-gs
+ip -n twt-srv addr add 10.77.2.2/24 dev veth-s
+for pair in cli:veth-c gw:veth-gc gw:veth-gs srv:veth-s; do
+	ip -n "twt-${pair%%:*}" link set "${pair#*:}" up
+done
+ip -n twt-cli route add default via 10.77.1.1
+ip netns exec twt-gw sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+ip netns exec twt-gw nft -f - <<'NFT' || fail "cannot load the masquerade rule"
+table ip twtnat {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "veth-gs" masquerade
+	}
+}
+NFT
+
+# The server waits in its own namespace; 40 connections from the client
+# cross the gateway, the client closing first.
+out_srv=$(mktemp)
+ip netns exec twt-srv "$TWSTORM" --serve --addr 10.77.2.2 --port 8080 >"$out_srv" &
+STORM_PIDS="$!"
+tries=0
+until grep -q ready "$out_srv"; do
+	tries=$((tries + 1))
+	[ $tries -lt 100 ] || fail "server did not start"
+	sleep 0.1
+done
+rm -f "$out_srv"
+result=$(ip netns exec twt-cli "$TWSTORM" --remote --addr 10.77.2.2 --port 8080 --count 40)
+[ "$result" = "opened 40 failed 0" ] || fail "traffic through the gateway: $result"
+pass "40 connections through the gateway"
+
+"$TWTUNE" --netns twt-gw check --format json >"$out" || fail "check in twt-gw exited $?"
+[ "$(jget "$out" .netns.name)" = twt-gw ] || fail "gateway: netns.name is $(jget "$out" .netns.name)"
+[ "$(jget "$out" .nat.present)" = true ] || fail "gateway: nat.present is $(jget "$out" .nat.present)"
+pass "gateway: nat.present = true"
+jget "$out" '.nat.signals[] | select(.name == "nft_nat_chain") | .detail' | grep -q 'twtnat/post' ||
+	fail "gateway: no nft_nat_chain signal naming twtnat/post: $(jget "$out" .nat.signals)"
+pass "gateway: the masquerade chain is named"
+[ "$(jget "$out" .nat.nft_nat_rules)" -ge 1 ] || fail "gateway: nft_nat_rules < 1"
+jget "$out" '.nat.signals[] | select(.name == "conntrack_nat") | .detail' | grep -q 'source' ||
+	fail "gateway: no conntrack_nat signal: $(jget "$out" .nat.signals)"
+[ "$(jget "$out" .conntrack.snat)" -ge 40 ] || fail "gateway: conntrack.snat = $(jget "$out" .conntrack.snat), expected >= 40"
+pass "gateway: $(jget "$out" .conntrack.snat) conntrack entries with source NAT"
+[ "$(jget "$out" .conntrack.time_wait)" -ge 1 ] ||
+	fail "gateway: conntrack.time_wait = $(jget "$out" .conntrack.time_wait)"
+pass "gateway: $(jget "$out" .conntrack.time_wait) conntrack entries in TIME_WAIT"
+jget "$out" '.nat.signals[] | select(.name == "ipv4_forwarding") | .name' | grep -q . ||
+	fail "gateway: forwarding not among the signals"
+[ "$(jget "$out" .conntrack.max)" -gt 0 ] || fail "gateway: conntrack.max missing"
+
+# The text report says the same to a person.
+"$TWTUNE" --netns twt-gw check >"$out" || fail "text check in twt-gw exited $?"
+grep -q '^NAT        yes' "$out" || fail "gateway text report does not say NAT yes"
+pass "gateway: text report says NAT yes"
+
+"$TWTUNE" --netns twt-cli check --format json >"$out" || fail "check in twt-cli exited $?"
+[ "$(jget "$out" .nat.present)" = false ] || fail "client: nat.present is $(jget "$out" .nat.present)"
+[ "$(jget "$out" .nat.signals | jq length)" -eq 0 ] || fail "client: signals $(jget "$out" .nat.signals)"
+[ "$(jget "$out" .sockets.time_wait.outbound)" -eq 40 ] ||
+	fail "client: outbound TIME_WAIT $(jget "$out" .sockets.time_wait.outbound), expected 40"
+pass "client: nat.present = false, its own 40 outbound TIME_WAIT"
