@@ -13,6 +13,7 @@ struct twtune_ctx {
 	const char *proc_root;       /* --proc, default "/proc" */
 	const char *kernel_override; /* --kernel */
 	bool netns_selected;         /* --netns or --netns-pid was given */
+	const char *rules_dir;       /* --rules or $TWTUNE_RULES: only this directory */
 };
 
 struct command {
@@ -24,6 +25,16 @@ struct command {
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv);
 void cmd_check_help(FILE *out);
+int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_rules_help(FILE *out);
+int cmd_explain(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_explain_help(FILE *out);
+
+struct rule_set;
+/* Load the rules the context names (see twtune.rules(5), FILES). Problems
+ * are printed to stderr, each naming file:line:column; returns 0 or
+ * negative. */
+int load_rules(const struct twtune_ctx *ctx, struct rule_set *set);
 
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

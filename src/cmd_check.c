@@ -12,7 +12,9 @@
 #include "cli.h"
 #include "common/strutil.h"
 #include "inspect/inspect.h"
+#include "engine/engine.h"
 #include "inspect/netns.h"
+#include "report/prometheus.h"
 #include "report/json.h"
 #include "report/text.h"
 
@@ -30,7 +32,10 @@ void cmd_check_help(FILE *out)
 		"live socket mix and TCP counters; classify the host and report.\n"
 		"\n"
 		"Options:\n"
-		"  --format FORMAT    text (default) or json\n"
+		"  --format FORMAT    text (default), json, or prometheus (text exposition\n"
+		"                     for node_exporter's textfile collector)\n"
+		"  --fail-on LEVEL    info, warning (default), critical or none: findings\n"
+		"                     below LEVEL do not make the exit status non-zero\n"
 		"  --sample SECONDS   read the counters twice, SECONDS apart, and report\n"
 		"                     rates per second (at most %d)\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
@@ -38,8 +43,9 @@ void cmd_check_help(FILE *out)
 		"                     then a summary table; JSON: an array of documents\n"
 		"  -h, --help         show this help\n"
 		"\n"
-		"Exit status: 0 ok, 1 warning, 2 critical (or usage error), 3 nothing\n"
-		"could be inspected.\n",
+		"Exit status, like a monitoring plugin's: 0 ok, 1 warning (or info, with\n"
+		"--fail-on info), 2 critical (or a usage error), 3 nothing could be\n"
+		"inspected or the rules could not be loaded.\n",
 		SAMPLE_MAX_SECONDS);
 }
 
@@ -65,17 +71,28 @@ static int parse_sample(const char *arg, double *seconds)
 	return 0;
 }
 
+enum check_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS };
+
 struct check_options {
 	struct inspect_options inspect;
-	bool json;
+	enum check_format format;
 	bool all_netns;
+	enum severity fail_on;      /* SEVERITY_NONE: never fail on findings */
+	const struct rule_set *rules;
 };
 
-/* The exit status of one inspection: nothing readable is UNKNOWN; the
- * findings decide the rest, and without a rule engine there are none. */
-static int exit_status(int inspect_result)
+/* Like a monitoring plugin: UNKNOWN when nothing could be read; otherwise
+ * the worst finding at or above --fail-on decides. */
+static int exit_status(const struct check_options *o, int inspect_result,
+		       const struct findings *fs)
 {
-	return inspect_result < 0 ? CHECK_UNKNOWN : CHECK_OK;
+	enum severity worst = findings_worst(fs);
+
+	if (inspect_result < 0)
+		return CHECK_UNKNOWN;
+	if (o->fail_on == SEVERITY_NONE || worst < o->fail_on)
+		return CHECK_OK;
+	return worst == SEVERITY_CRITICAL ? CHECK_CRITICAL : CHECK_WARNING;
 }
 
 static void print_errors_to_stderr(const struct tw_facts *f, const char *prefix)
@@ -84,24 +101,39 @@ static void print_errors_to_stderr(const struct tw_facts *f, const char *prefix)
 		fprintf(stderr, "twtune: %s%s: %s\n", prefix, f->errors[i].what, f->errors[i].message);
 }
 
-/* Inspect the namespace this process is in and print the report. */
+/* Inspect the namespace this process is in, judge, and print the report. */
 static int check_here(const struct check_options *o)
 {
+	struct findings fs = {0};
 	struct tw_facts facts;
 	int r, status;
 
 	facts_init(&facts);
 	r = inspect_host(&o->inspect, &facts);
-	if (o->json) {
-		json_t *doc = report_check_json(&facts);
+	if (engine_evaluate(o->rules, &facts, &fs) < 0) {
+		facts_free(&facts);
+		fprintf(stderr, "twtune: out of memory evaluating the rules\n");
+		return CHECK_UNKNOWN;
+	}
+	switch (o->format) {
+	case FORMAT_JSON: {
+		json_t *doc = report_check_json(&facts, &fs);
 		print_errors_to_stderr(&facts, "");
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(doc);
-	} else {
-		report_check_text(stdout, &facts);
+		break;
 	}
-	status = exit_status(r);
+	case FORMAT_PROMETHEUS:
+		print_errors_to_stderr(&facts, "");
+		report_check_prometheus(stdout, &facts, &fs);
+		break;
+	case FORMAT_TEXT:
+		report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO));
+		break;
+	}
+	status = exit_status(o, r, &fs);
+	findings_free(&fs);
 	facts_free(&facts);
 	return status;
 }
@@ -112,6 +144,7 @@ static int check_namespace(const struct check_options *o, const struct netns_ent
 			   int home_fd, json_t *docs, struct netns_summary_row *row)
 {
 	char label[128], err[512], prefix[160];
+	struct findings fs = {0};
 	struct tw_facts facts;
 	int fd, r, status;
 
@@ -135,7 +168,10 @@ static int check_namespace(const struct check_options *o, const struct netns_ent
 entered:
 	facts_init(&facts);
 	r = inspect_host(&o->inspect, &facts);
+	if (engine_evaluate(o->rules, &facts, &fs) < 0)
+		memset(&fs, 0, sizeof(fs));
 	if (!e->current && netns_enter(home_fd, "the starting namespace", err, sizeof(err)) < 0) {
+		findings_free(&fs);
 		facts_free(&facts);
 		fprintf(stderr, "twtune: %s\n", err);
 		return -1; /* cannot go on: every later namespace would be wrong */
@@ -144,24 +180,26 @@ entered:
 	row->time_wait = facts.census.available ? (long long)facts.census.states[TCP_STATE_TIME_WAIT]
 					       : -1;
 	row->verdict = host_class_name(facts.classification.verdict);
-	snprintf(row->worst_finding, sizeof(row->worst_finding), "none");
-	status = exit_status(r);
-	if (o->json) {
+	snprintf(row->worst_finding, sizeof(row->worst_finding), "%s",
+		 fs.count ? fs.items[0].rule->id : "none");
+	status = exit_status(o, r, &fs);
+	if (o->format == FORMAT_JSON) {
 		snprintf(prefix, sizeof(prefix), "%s: ", label);
 		print_errors_to_stderr(&facts, prefix);
-		json_array_append_new(docs, report_netns_json(e, &facts, NULL));
+		json_array_append_new(docs, report_netns_json(e, &facts, &fs, NULL));
 	} else {
 		printf("=== network namespace %s (net:[%llu], %u processes) ===\n\n", label,
 		       (unsigned long long)e->inode, e->processes);
-		report_check_text(stdout, &facts);
+		report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO));
 		printf("\n");
 	}
+	findings_free(&fs);
 	facts_free(&facts);
 	return status;
 
 not_inspected:
-	if (o->json)
-		json_array_append_new(docs, report_netns_json(e, NULL, row->reason));
+	if (o->format == FORMAT_JSON)
+		json_array_append_new(docs, report_netns_json(e, NULL, NULL, row->reason));
 	return CHECK_OK;
 }
 
@@ -169,7 +207,7 @@ static int check_all_namespaces(const struct check_options *o)
 {
 	struct netns_summary_row *rows;
 	struct netns_list list;
-	json_t *docs = o->json ? json_array() : NULL;
+	json_t *docs = o->format == FORMAT_JSON ? json_array() : NULL;
 	int home_fd, worst = CHECK_OK, inspected = 0, r;
 
 	home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -199,7 +237,7 @@ static int check_all_namespaces(const struct check_options *o)
 		if (r > worst)
 			worst = r;
 	}
-	if (o->json) {
+	if (o->format == FORMAT_JSON) {
 		json_dumpf(docs, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 	} else {
@@ -215,27 +253,42 @@ static int check_all_namespaces(const struct check_options *o)
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS };
+	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON };
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"all-netns", no_argument, NULL, OPT_ALL_NETNS},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct check_options o = {.inspect = {.proc_root = ctx->proc_root,
-					      .kernel_override = ctx->kernel_override}};
-	int c, status;
+					      .kernel_override = ctx->kernel_override},
+				  .fail_on = SEVERITY_WARNING};
+	struct rule_set rules;
+	int c, status, level;
 
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") == 0)
-				o.json = true;
+				o.format = FORMAT_JSON;
+			else if (strcmp(optarg, "prometheus") == 0)
+				o.format = FORMAT_PROMETHEUS;
 			else if (strcmp(optarg, "text") != 0)
 				return usage_error("check", "--format: unknown format '%s' "
-							    "(expected text or json)",
+							    "(expected text, json or prometheus)",
 						   optarg);
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "none") == 0)
+				level = SEVERITY_NONE;
+			else if ((level = severity_parse(optarg)) < 0)
+				return usage_error("check", "--fail-on: unknown level '%s' "
+							    "(expected info, warning, critical or "
+							    "none)",
+						   optarg);
+			o.fail_on = level;
 			break;
 		case OPT_SAMPLE:
 			if (parse_sample(optarg, &o.inspect.sample_seconds) < 0)
@@ -265,11 +318,22 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		return usage_error("check", "--all-netns reads the live kernel: "
 					    "it does not combine with --proc");
 
+	if (o.all_netns && o.format == FORMAT_PROMETHEUS)
+		return usage_error("check", "--all-netns reports as text or json; for metrics, "
+					    "run check --format prometheus in each namespace");
+
+	if (load_rules(ctx, &rules) < 0) {
+		fprintf(stderr, "twtune: the rules could not be loaded; nothing was judged\n");
+		rules_free(&rules);
+		return CHECK_UNKNOWN;
+	}
+	o.rules = &rules;
 	if (o.inspect.sample_seconds > 0 && isatty(STDERR_FILENO)) {
 		o.inspect.progress = show_progress;
 		o.inspect.progress_arg = stderr;
 	}
 	status = o.all_netns ? check_all_namespaces(&o) : check_here(&o);
+	rules_free(&rules);
 	if (fflush(stdout) != 0) {
 		perror("twtune: writing the report");
 		return CHECK_UNKNOWN;

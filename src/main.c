@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "inspect/kernel.h"
+#include "engine/rules.h"
 #include "inspect/netns.h"
 #include <unistd.h>
 
@@ -19,6 +20,8 @@ static void cmd_help_help(FILE *out);
 
 static const struct command commands[] = {
 	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check, cmd_check_help},
+	{"rules", "list the rules check applies", cmd_rules, cmd_rules_help},
+	{"explain", "explain a rule: what it checks, why, what to do", cmd_explain, cmd_explain_help},
 	{"help", "show help for a command", cmd_help, cmd_help_help},
 };
 
@@ -49,6 +52,8 @@ static void help(FILE *out)
 		"  --kernel VERSION   judge as if the kernel were VERSION (e.g. 4.9 or 6.1.0)\n"
 		"  --netns NAME       run the command in network namespace NAME (/run/netns)\n"
 		"  --netns-pid PID    run the command in the network namespace of process PID\n"
+		"  --rules DIR        read rules from DIR only (default: the shipped rules,\n"
+		"                     replaced file by file from " RULES_OVERRIDE_DIR ")\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -117,17 +122,18 @@ static int enter_namespace(const char *name, const char *pid)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID };
+	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID, OPT_RULES };
 	static const struct option options[] = {
 		{"proc", required_argument, NULL, OPT_PROC},
 		{"kernel", required_argument, NULL, OPT_KERNEL},
 		{"netns", required_argument, NULL, OPT_NETNS},
 		{"netns-pid", required_argument, NULL, OPT_NETNS_PID},
+		{"rules", required_argument, NULL, OPT_RULES},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct twtune_ctx ctx = {.proc_root = "/proc"};
+	struct twtune_ctx ctx = {.proc_root = "/proc", .rules_dir = getenv("TWTUNE_RULES")};
 	const struct command *cmd;
 	struct kernel_version kv;
 	const char *netns_name = NULL, *netns_pid = NULL;
@@ -153,6 +159,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NETNS_PID:
 			netns_pid = optarg;
+			break;
+		case OPT_RULES:
+			ctx.rules_dir = optarg;
 			break;
 		case 'h':
 			help(stdout);

@@ -189,8 +189,10 @@ void census_discard(struct census_builder *b)
 		table_free(&b->tuples->t);
 	free(b->dests);
 	free(b->tuples);
+	free(b->inbound_by_port);
 	b->dests = NULL;
 	b->tuples = NULL;
+	b->inbound_by_port = NULL;
 }
 
 static bool in_ephemeral_range(const struct census_builder *b, unsigned port)
@@ -214,6 +216,13 @@ void census_add_listener(struct census_builder *b, uint16_t port)
 		port_set(b->local_in_use, port);
 		c->local_ports_in_use++;
 	}
+}
+
+static void count_inbound(struct census_builder *b, uint16_t port)
+{
+	if (!b->inbound_by_port && !(b->inbound_by_port = calloc(65536, sizeof(uint32_t))))
+		return; /* the per-port ranking is a nicety; the totals stand */
+	b->inbound_by_port[port]++;
 }
 
 static void key_addr(uint8_t *dst, const struct tw_addr *a)
@@ -250,10 +259,12 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	inbound = port_bit(b->listening, local_port) ||
 		  (b->range_known && !in_range && in_ephemeral_range(b, remote_port));
 	if (state == TCP_STATE_TIME_WAIT) {
-		if (inbound)
+		if (inbound) {
 			c->time_wait_inbound++;
-		else
+			count_inbound(b, local_port);
+		} else {
 			c->time_wait_outbound++;
+		}
 	} else if (inbound) {
 		c->inbound_other++;
 	} else {
@@ -385,6 +396,55 @@ static unsigned pick_top(const struct dest_table *d, bool by_time_wait,
 	return have;
 }
 
+/* The listening ports in [LOW, HIGH] not set in EXCLUDED (may be NULL),
+ * ascending; an empty list is a valid allocation, NULL means no memory. */
+static uint16_t *listening_ports(const struct census_builder *b, unsigned low, unsigned high,
+				 const uint8_t *excluded, unsigned *count)
+{
+	unsigned n = 0;
+	uint16_t *list;
+
+	for (unsigned p = low; p <= high; p++)
+		if (port_bit(b->listening, p) && !(excluded && port_bit(excluded, p)))
+			n++;
+	list = malloc((n ? n : 1) * sizeof(*list));
+	if (!list)
+		return NULL;
+	*count = 0;
+	for (unsigned p = low; p <= high; p++)
+		if (port_bit(b->listening, p) && !(excluded && port_bit(excluded, p)))
+			list[(*count)++] = (uint16_t)p;
+	return list;
+}
+
+static void rank_inbound_ports(struct census_builder *b)
+{
+	struct tw_census *c = b->out;
+
+	c->top_inbound_count = 0;
+	if (!b->inbound_by_port)
+		return;
+	for (unsigned p = 0; p < 65536; p++) {
+		uint32_t tw = b->inbound_by_port[p];
+		unsigned pos;
+
+		if (!tw)
+			continue;
+		if (c->top_inbound_count == CENSUS_TOP) {
+			if (tw <= c->top_inbound[CENSUS_TOP - 1].time_wait)
+				continue;
+			c->top_inbound_count--;
+		}
+		pos = c->top_inbound_count++;
+		while (pos > 0 && c->top_inbound[pos - 1].time_wait < tw) {
+			c->top_inbound[pos] = c->top_inbound[pos - 1];
+			pos--;
+		}
+		c->top_inbound[pos].port = (uint16_t)p;
+		c->top_inbound[pos].time_wait = tw;
+	}
+}
+
 int census_finish(struct census_builder *b)
 {
 	struct tw_census *c = b->out;
@@ -405,32 +465,18 @@ int census_finish(struct census_builder *b)
 			dest_to_stat(by_ports[i], &c->top[c->top_count++]);
 	}
 
-	if (b->range_known) {
-		unsigned cap = 64, n = 0;
-		uint16_t *list = malloc(cap * sizeof(*list));
-
-		if (!list) {
-			census_discard(b);
-			return -ENOMEM;
-		}
-		for (unsigned p = b->port_low; p <= b->port_high; p++) {
-			if (!port_bit(b->listening, p) || port_bit(b->reserved, p))
-				continue;
-			if (n == cap) {
-				uint16_t *bigger = realloc(list, 2 * cap * sizeof(*list));
-				if (!bigger) {
-					free(list);
-					census_discard(b);
-					return -ENOMEM;
-				}
-				list = bigger;
-				cap *= 2;
-			}
-			list[n++] = (uint16_t)p;
-		}
-		free(c->listen_in_range);
-		c->listen_in_range = list;
-		c->listen_in_range_count = n;
+	rank_inbound_ports(b);
+	free(c->listening);
+	free(c->listen_in_range);
+	c->listen_in_range = NULL;
+	c->listen_in_range_count = 0;
+	c->listening = listening_ports(b, 0, 65535, NULL, &c->listening_count);
+	if (b->range_known)
+		c->listen_in_range = listening_ports(b, b->port_low, b->port_high, b->reserved,
+						     &c->listen_in_range_count);
+	if (!c->listening || (b->range_known && !c->listen_in_range)) {
+		census_discard(b);
+		return -ENOMEM;
 	}
 	c->available = true;
 	census_discard(b);

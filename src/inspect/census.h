@@ -21,6 +21,8 @@ struct census_builder {
 	uint8_t local_in_use[PORT_BITMAP_BYTES];
 	struct dest_table *dests;
 	struct tuple_table *tuples;
+	uint32_t *inbound_by_port; /* TIME_WAIT per listening port, 65536 slots,
+				    * allocated at the first inbound one */
 	unsigned long malformed; /* messages too short or of an unknown family */
 };
 

@@ -74,6 +74,8 @@ void facts_free(struct tw_facts *f)
 	}
 	free(f->census.listen_in_range);
 	f->census.listen_in_range = NULL;
+	free(f->census.listening);
+	f->census.listening = NULL;
 }
 
 void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)

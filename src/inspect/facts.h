@@ -95,6 +95,17 @@ struct tw_census {
 	/* listening ports inside the ephemeral range, not reserved */
 	uint16_t *listen_in_range;
 	unsigned listen_in_range_count;
+
+	/* every listening port, ascending */
+	uint16_t *listening;
+	unsigned listening_count;
+
+	/* the listening ports holding the most inbound TIME_WAIT */
+	struct {
+		uint16_t port;
+		uint32_t time_wait;
+	} top_inbound[CENSUS_TOP];
+	unsigned top_inbound_count;
 };
 
 struct counter {

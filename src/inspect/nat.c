@@ -224,7 +224,11 @@ void inspect_nat(const char *proc_root, struct tw_facts *f)
 	if (strcmp(proc_root, "/proc") != 0) {
 		nat_source_failed(&f->nat.nftables, "%s", why);
 		nat_source_failed(&f->nat.iptables, "%s", why);
-		nat_source_failed(&f->conntrack.dump, "%s", why);
+		/* A copied tree may still carry the conntrack table as text. */
+		if (f->conntrack.loaded)
+			conntrack_read_proc(proc_root, &f->conntrack);
+		else
+			nat_source_failed(&f->conntrack.dump, "%s", why);
 	} else {
 		/* Each source records its own outcome; one refused source does
 		 * not stop the others. */

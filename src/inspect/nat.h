@@ -83,4 +83,9 @@ int nat_parse_conntrack(struct conntrack_facts *ct, const struct nlmsghdr *nlh);
  * dump source and counts). 0 or a negative errno, explained in CT->dump. */
 int nat_dump_conntrack(struct conntrack_facts *ct);
 
+/* With --proc DIR: count DIR/net/nf_conntrack, the kernel's text table
+ * (present with CONFIG_NF_CONNTRACK_PROCFS), the same way. 0 or -errno,
+ * the outcome recorded in ct->dump. */
+int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/lineread.h"
 #include "inspect/nat.h"
 #include "inspect/nfnl.h"
 
@@ -187,4 +188,89 @@ int nat_dump_conntrack(struct conntrack_facts *ct)
 	if (!ct->dump.inspected)
 		clear_counts(ct);
 	return r;
+}
+
+/* The value of the Nth "KEY=" token on a /proc/net/nf_conntrack line (N
+ * counts from 0: the original tuple, then the reply tuple), or NULL. */
+static const char *tuple_field(char **tokens, size_t count, const char *key, int n, size_t *len)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i < count; i++) {
+		if (strncmp(tokens[i], key, klen) != 0)
+			continue;
+		if (n-- == 0) {
+			*len = strlen(tokens[i] + klen);
+			return tokens[i] + klen;
+		}
+	}
+	return NULL;
+}
+
+static bool same_field(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a && b && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* One line of /proc/net/nf_conntrack (net/netfilter/nf_conntrack_standalone.c):
+ *   ipv4 2 tcp 6 117 TIME_WAIT src=A dst=B sport=P dport=Q src=B dst=C ... use=2
+ * The reply tuple tells the translation: its destination is not the
+ * original source under SNAT, its source not the original destination
+ * under DNAT. */
+static int conntrack_text_line(struct conntrack_facts *ct, char *line)
+{
+	char *tokens[48], *save = NULL;
+	const char *osrc, *odst, *rsrc, *rdst;
+	size_t count = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0;
+
+	for (char *t = strtok_r(line, " \t", &save); t && count < 48; t = strtok_r(NULL, " \t", &save))
+		tokens[count++] = t;
+	if (count < 5)
+		return -EBADMSG;
+	osrc = tuple_field(tokens, count, "src=", 0, &l1);
+	odst = tuple_field(tokens, count, "dst=", 0, &l2);
+	rsrc = tuple_field(tokens, count, "src=", 1, &l3);
+	rdst = tuple_field(tokens, count, "dst=", 1, &l4);
+	if (!osrc || !odst || !rsrc || !rdst)
+		return -EBADMSG;
+	ct->entries++;
+	if (strcmp(tokens[2], "tcp") == 0) {
+		ct->tcp++;
+		if (count > 5 && strcmp(tokens[5], "TIME_WAIT") == 0)
+			ct->time_wait++;
+	}
+	if (!same_field(rdst, l4, osrc, l1))
+		ct->snat++;
+	if (!same_field(rsrc, l3, odst, l2))
+		ct->dnat++;
+	return 0;
+}
+
+int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct)
+{
+	char path[4096], line[1024];
+	unsigned number = 0;
+	size_t len;
+	FILE *fp;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/net/nf_conntrack", proc_root);
+	if (!(fp = fopen(path, "re"))) {
+		r = -errno;
+		nat_source_failed(&ct->dump, "conntrack: %s: %s", path, strerror(errno));
+		return r;
+	}
+	while ((r = read_line(fp, line, sizeof(line), &len)) != 0) {
+		number++;
+		if (r > 0)
+			r = conntrack_text_line(ct, line);
+		if (r < 0) {
+			nat_source_failed(&ct->dump, "conntrack: %s:%u: malformed entry", path, number);
+			fclose(fp);
+			return -EBADMSG;
+		}
+	}
+	fclose(fp);
+	ct->dump.inspected = true;
+	return 0;
 }

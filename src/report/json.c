@@ -108,6 +108,18 @@ static json_t *sockets_json(const struct tw_facts *f)
 	for (unsigned i = 0; i < c->listen_in_range_count; i++)
 		json_array_append_new(listen, json_integer(c->listen_in_range[i]));
 	json_object_set_new(s, "listening_in_ephemeral_range", listen);
+	{
+		json_t *all = json_array(), *inbound = json_array();
+		for (unsigned i = 0; i < c->listening_count; i++)
+			json_array_append_new(all, json_integer(c->listening[i]));
+		json_object_set_new(s, "listening", all);
+		for (unsigned i = 0; i < c->top_inbound_count; i++)
+			json_array_append_new(inbound,
+					      json_pack("{s:i,s:I}", "port", c->top_inbound[i].port,
+							"time_wait",
+							(json_int_t)c->top_inbound[i].time_wait));
+		json_object_set_new(s, "top_inbound_ports", inbound);
+	}
 	json_object_set_new(s, "destinations", json_integer((json_int_t)c->destinations));
 	json_object_set_new(s, "destinations_truncated", json_boolean(c->destinations_truncated));
 	for (unsigned i = 0; i < c->top_count; i++)
@@ -248,9 +260,59 @@ static json_t *errors_json(const struct tw_facts *f)
 	return a;
 }
 
-json_t *report_check_json(const struct tw_facts *f)
+const char *check_status(const struct tw_facts *f, const struct findings *fs)
 {
-	json_t *doc = json_object();
+	if (!f->parts_inspected)
+		return "unknown";
+	switch (findings_worst(fs)) {
+	case SEVERITY_CRITICAL:
+		return "critical";
+	case SEVERITY_WARNING:
+		return "warning";
+	default:
+		return "ok";
+	}
+}
+
+static json_t *setting_json(const struct finding_setting *s)
+{
+	return json_pack("{s:s,s:o,s:s}", "key", knob_get(s->key)->name, "current",
+			 s->current_present ? json_string(s->current) : json_null(), "recommended",
+			 s->recommended);
+}
+
+static json_t *finding_json(const struct finding *fd)
+{
+	const struct rule *r = fd->rule;
+	json_t *o = json_object(), *settings = json_array(), *refs = json_array();
+
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
+	json_object_set_new(o, "title", json_string(r->title));
+	json_object_set_new(o, "summary", json_string(fd->summary));
+	/* The first setting flat, for the common one-setting case; all of
+	 * them in "settings". */
+	if (fd->setting_count) {
+		const struct finding_setting *s = &fd->settings[0];
+		json_object_set_new(o, "key", json_string(knob_get(s->key)->name));
+		json_object_set_new(o, "current",
+				    s->current_present ? json_string(s->current) : json_null());
+		json_object_set_new(o, "recommended", json_string(s->recommended));
+	}
+	for (unsigned i = 0; i < fd->setting_count; i++)
+		json_array_append_new(settings, setting_json(&fd->settings[i]));
+	json_object_set_new(o, "settings", settings);
+	for (unsigned i = 0; i < r->reference_count; i++)
+		json_array_append_new(refs, json_string(r->references[i]));
+	json_object_set_new(o, "references", refs);
+	json_object_set_new(o, "explanation", r->explanation ? json_string(r->explanation)
+							     : json_null());
+	return o;
+}
+
+json_t *report_check_json(const struct tw_facts *f, const struct findings *fs)
+{
+	json_t *doc = json_object(), *findings = json_array();
 
 	json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
 	json_object_set_new(doc, "kernel", kernel_json(f));
@@ -264,17 +326,17 @@ json_t *report_check_json(const struct tw_facts *f)
 	json_object_set_new(doc, "privileges",
 			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));
 	json_object_set_new(doc, "errors", errors_json(f));
-	/* The rule engine fills findings; with none, the status is ok unless
-	 * nothing could be inspected at all. */
-	json_object_set_new(doc, "findings", json_array());
-	json_object_set_new(doc, "status", json_string(f->parts_inspected ? "ok" : "unknown"));
+	for (size_t i = 0; i < fs->count; i++)
+		json_array_append_new(findings, finding_json(&fs->items[i]));
+	json_object_set_new(doc, "findings", findings);
+	json_object_set_new(doc, "status", json_string(check_status(f, fs)));
 	return doc;
 }
 
 json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
-			  const char *reason)
+			  const struct findings *fs, const char *reason)
 {
-	json_t *doc = f ? report_check_json(f) : json_object();
+	json_t *doc = f ? report_check_json(f, fs) : json_object();
 	json_t *id = json_object();
 
 	json_object_set_new(id, "inode", json_integer((json_int_t)e->inode));

@@ -3,18 +3,22 @@
 
 #include <jansson.h>
 
+#include "engine/engine.h"
 #include "inspect/facts.h"
 #include "inspect/netns.h"
 
 /* The `check` document: every fact, then findings and status. The schema is
  * documented in twtune(1), JSON OUTPUT; names are stable. The caller owns
  * the returned reference. */
-json_t *report_check_json(const struct tw_facts *f);
+json_t *report_check_json(const struct tw_facts *f, const struct findings *fs);
+
+/* "ok", "warning", "critical", or "unknown" when nothing was inspected. */
+const char *check_status(const struct tw_facts *f, const struct findings *fs);
 
 /* One element of `check --all-netns --format json`: the check document
  * with the namespace's identity (name, inode, processes) in "netns", or,
  * when F is NULL, only the identity with inspected=false and REASON. */
 json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
-			  const char *reason);
+			  const struct findings *fs, const char *reason);
 
 #endif

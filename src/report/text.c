@@ -1,10 +1,13 @@
 #include "report/text.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "inspect/classify.h"
 #include "report/format.h"
+#include "report/json.h"
 
 static void print_percent(FILE *out, double ratio)
 {
@@ -25,13 +28,67 @@ static void print_header(FILE *out, const struct tw_facts *f)
 	fprintf(out, "\n\n");
 }
 
-static void print_verdict(FILE *out, const struct tw_facts *f)
+static const char *severity_colour(enum severity s)
+{
+	switch (s) {
+	case SEVERITY_CRITICAL:
+		return "\033[1;31m";
+	case SEVERITY_WARNING:
+		return "\033[1;33m";
+	default:
+		return "\033[36m";
+	}
+}
+
+static void print_severity(FILE *out, enum severity s, bool colour)
+{
+	char tag[16];
+
+	snprintf(tag, sizeof(tag), "%s", severity_name(s));
+	for (char *p = tag; *p; p++)
+		*p = (char)(*p - 'a' + 'A');
+	if (colour)
+		fprintf(out, "%s%-9s\033[0m", severity_colour(s), tag);
+	else
+		fprintf(out, "%-9s", tag);
+}
+
+static void print_verdict(FILE *out, const struct tw_facts *f, const struct findings *fs)
 {
 	const struct classification *c = &f->classification;
+	unsigned by_severity[SEVERITY_CRITICAL + 1] = {0};
 
+	for (size_t i = 0; i < fs->count; i++)
+		by_severity[fs->items[i].rule->severity]++;
 	fprintf(out, "%-10s %s\n", "Verdict", host_class_name(c->verdict));
 	fprintf(out, "%-10s %s\n", "", c->evidence);
-	fprintf(out, "%-10s %s\n\n", "Findings", f->parts_inspected ? "none" : "nothing inspected");
+	fprintf(out, "%-10s %s", "Status", check_status(f, fs));
+	if (fs->count)
+		fprintf(out, " (%u critical, %u warning, %u info)",
+			by_severity[SEVERITY_CRITICAL], by_severity[SEVERITY_WARNING],
+			by_severity[SEVERITY_INFO]);
+	fprintf(out, "\n\n");
+}
+
+static void print_findings(FILE *out, const struct findings *fs, bool colour)
+{
+	if (!fs->count)
+		return;
+	fprintf(out, "Findings\n");
+	for (size_t i = 0; i < fs->count; i++) {
+		const struct finding *fd = &fs->items[i];
+
+		fprintf(out, "  ");
+		print_severity(out, fd->rule->severity, colour);
+		fprintf(out, "%s\n", fd->rule->id);
+		fprintf(out, "  %9s%s\n", "", fd->summary);
+		for (unsigned k = 0; k < fd->setting_count; k++) {
+			const struct finding_setting *s = &fd->settings[k];
+			fprintf(out, "  %9s%s: %s -> %s\n", "", knob_get(s->key)->name,
+				s->current_present ? s->current : "(absent)", s->recommended);
+		}
+	}
+	fprintf(out, "  (twtune explain ID tells why)\n\n");
 }
 
 static void print_sockets(FILE *out, const struct tw_facts *f)
@@ -199,10 +256,19 @@ static void print_errors(FILE *out, const struct tw_facts *f)
 		fprintf(out, "  (running without CAP_NET_ADMIN)\n");
 }
 
-void report_check_text(FILE *out, const struct tw_facts *f)
+bool want_colour(int fd)
+{
+	const char *no_colour = getenv("NO_COLOR");
+
+	return isatty(fd) && !(no_colour && *no_colour);
+}
+
+void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs,
+		       bool colour)
 {
 	print_header(out, f);
-	print_verdict(out, f);
+	print_verdict(out, f, fs);
+	print_findings(out, fs, colour);
 	print_sockets(out, f);
 	print_pressure(out, f);
 	print_nat(out, f);

@@ -3,11 +3,18 @@
 
 #include <stdio.h>
 
+#include "engine/engine.h"
 #include "inspect/facts.h"
 
-/* The `check` report for a person: verdict and the figures that matter
- * first, then knobs and counters, then what could not be inspected. */
-void report_check_text(FILE *out, const struct tw_facts *f);
+/* The `check` report for a person: verdict, then findings by severity
+ * (current -> recommended, one line of why), then the facts, then what
+ * could not be inspected. COLOUR adds ANSI colours to severities. */
+void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs,
+		       bool colour);
+
+/* Should a report to FD be coloured? Only on a terminal, and never when
+ * NO_COLOR is set to anything (https://no-color.org). */
+bool want_colour(int fd);
 
 /* One line of the `check --all-netns` summary table. */
 struct netns_summary_row {

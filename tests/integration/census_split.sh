@@ -22,7 +22,7 @@ out=$(mktemp)
 trap 'stop_storms; rm -f "$out"' EXIT
 
 check_json() {
-	"$TWTUNE" check --format json >"$out" || fail "check exited $?"
+	"$TWTUNE" check --fail-on none --format json >"$out" || fail "check exited $?"
 	tw_ss=$(ss -Htan state time-wait | wc -l)
 	tw=$(jget "$out" .sockets.states.time_wait)
 	[ "$tw" -eq "$tw_ss" ] || fail "$scenario: twtune counts $tw TIME_WAIT, ss counts $tw_ss"

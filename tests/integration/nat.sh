@@ -81,7 +81,7 @@ jget "$out" '.nat.signals[] | select(.name == "ipv4_forwarding") | .name' | grep
 grep -q '^NAT        yes' "$out" || fail "gateway text report does not say NAT yes"
 pass "gateway: text report says NAT yes"
 
-"$TWTUNE" --netns twt-cli check --format json >"$out" || fail "check in twt-cli exited $?"
+"$TWTUNE" --netns twt-cli check --fail-on none --format json >"$out" || fail "check in twt-cli exited $?"
 [ "$(jget "$out" .nat.present)" = false ] || fail "client: nat.present is $(jget "$out" .nat.present)"
 [ "$(jget "$out" .nat.signals | jq length)" -eq 0 ] || fail "client: signals $(jget "$out" .nat.signals)"
 [ "$(jget "$out" .sockets.time_wait.outbound)" -eq 40 ] ||

@@ -18,7 +18,7 @@ expect_eq() {
 
 # A 6.1 client captured from a namespace: 197 outbound TIME_WAIT toward
 # 127.0.0.1:8080 (200 connections, 3 still open), 50 inbound on port 9000.
-"$TWTUNE" --proc "$data/proc-client-6.1" check --format json >"$out" || fail "exit $?"
+"$TWTUNE" --proc "$data/proc-client-6.1" check --fail-on none --format json >"$out" || fail "exit $?"
 t=client-6.1
 expect_eq .kernel.release 6.1.0-18-amd64 $t
 expect_eq .kernel.version 6.1.0 $t
@@ -38,14 +38,19 @@ expect_eq '.errors | length' 0 $t
 expect_eq .status ok $t
 
 # --kernel overrides the version but keeps the release read from the tree.
-"$TWTUNE" --proc "$data/proc-client-6.1" --kernel 4.9 check --format json >"$out" || fail "exit $?"
+"$TWTUNE" --proc "$data/proc-client-6.1" --kernel 4.9 check --fail-on none --format json >"$out" || fail "exit $?"
 expect_eq .kernel.version 4.9.0 kernel-override
 expect_eq .kernel.version_source override kernel-override
 expect_eq .kernel.release 6.1.0-18-amd64 kernel-override
 
 # A 4.9 NAT gateway: tcp_tw_recycle is present (and on), a knob newer than
-# 4.11 (ip_unprivileged_port_start) is absent, reserved ports are honoured.
-"$TWTUNE" --proc "$data/proc-nat-4.9" check --format json >"$out" || fail "exit $?"
+# 4.11 (ip_unprivileged_port_start) is absent, reserved ports are honoured,
+# and its conntrack table (net/nf_conntrack, captured from a real
+# masquerading namespace) shows the translation. tcp_tw_recycle there is
+# critical: exit 2.
+status=0
+"$TWTUNE" --proc "$data/proc-nat-4.9" check --format json >"$out" || status=$?
+[ "$status" -eq 2 ] || fail "nat-4.9: exit $status, expected 2 (critical)"
 t=nat-4.9
 expect_eq .kernel.version 4.9.337 $t
 expect_eq '.sysctl."net.ipv4.tcp_tw_recycle"' 1 $t
@@ -54,17 +59,22 @@ expect_eq '.sysctl."net.ipv4.ip_unprivileged_port_start"' null $t
 expect_eq '.sysctl."net.ipv4.ip_local_port_range"' "1024 65000" $t
 expect_eq .sockets.port_pressure.range_size 63977 $t
 expect_eq '.sockets.listening_in_ephemeral_range | length' 0 $t
+expect_eq .nat.present true $t
+expect_eq .conntrack.snat 40 $t
+expect_eq .status critical $t
+expect_eq '.findings[0] | "\(.id) \(.key) \(.current) \(.recommended)"' \
+	"tw-recycle-with-nat net.ipv4.tcp_tw_recycle 1 0" $t
 
 # Without the reservation, both listeners sit inside 1024-65000.
 tree=$(mktemp -d)
 cp -r "$data/proc-nat-4.9/." "$tree/"
 : >"$tree/sys/net/ipv4/ip_local_reserved_ports"
-"$TWTUNE" --proc "$tree" check --format json >"$out" || fail "exit $?"
+"$TWTUNE" --proc "$tree" check --fail-on none --format json >"$out" || fail "exit $?"
 rm -rf "$tree"
 expect_eq '.sockets.listening_in_ephemeral_range | map(tostring) | join(",")' "8080,9000" nat-unreserved
 
 # A broken tree: each fault is named, everything else is still reported.
-"$TWTUNE" --proc "$data/proc-broken" check --format json >"$out" 2>"$err" ||
+"$TWTUNE" --proc "$data/proc-broken" check --fail-on none --format json >"$out" 2>"$err" ||
 	fail "a partly readable tree must still exit 0, got $?"
 t=broken
 expect_eq .sockets.states.time_wait 247 $t
@@ -76,7 +86,7 @@ grep -q 'proc-broken/sys/net/ipv4/tcp_fin_timeout: Is a directory' "$err" || fai
 grep -q 'proc-broken/net/netstat:2: malformed TcpExt line' "$err" || fail "netstat line not named"
 grep -q 'proc-broken/net/sockstat: No such file or directory' "$err" || fail "sockstat not named"
 pass "$t: every fault named on stderr"
-"$TWTUNE" --proc "$data/proc-broken" check >"$out" 2>&1 || fail "text: exit $?"
+"$TWTUNE" --proc "$data/proc-broken" check --fail-on none >"$out" 2>&1 || fail "text: exit $?"
 grep -q 'Not inspected' "$out" && grep -q 'tcp_fin_timeout: Is a directory' "$out" ||
 	fail "text report does not list what was not inspected"
 pass "$t: text report lists what was not inspected"

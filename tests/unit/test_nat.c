@@ -606,13 +606,65 @@ static void test_fabricated_tree_with_conntrack(void **state)
 	assert_false(f->conntrack.dump.inspected);
 	assert_non_null(strstr(f->nat.nftables.error, "no kernel behind it"));
 	assert_non_null(strstr(f->nat.iptables.error, "no kernel behind it"));
-	assert_non_null(strstr(f->conntrack.dump.error, "no kernel behind it"));
+	/* the tree has no net/nf_conntrack: the text table is named */
+	assert_non_null(strstr(f->conntrack.dump.error, "net/nf_conntrack: No such file"));
 	assert_int_equal(f->nat.iptables_nat_rules, -1);
 	assert_int_equal(f->conntrack.entries, 0);
 
 	/* forwarding is shown, but decides nothing */
 	assert_int_equal(f->nat.present, -1);
 	assert_true(has_signal(&f->nat, "ipv4_forwarding"));
+}
+
+/* A copied tree that carries /proc/net/nf_conntrack: the entries are
+ * counted from the text, and the reply tuples show the translation. */
+static void test_fabricated_tree_conntrack_text(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+
+	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_max", "64\n");
+	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_count", "3\n");
+	fixture_write(fx->root, "net/nf_conntrack",
+		      /* masqueraded: the reply goes to the gateway's address */
+		      "ipv4     2 tcp      6 119 TIME_WAIT src=10.77.1.2 dst=10.77.2.2 sport=53390 "
+		      "dport=8080 src=10.77.2.2 dst=10.77.2.1 sport=8080 dport=53390 [ASSURED] "
+		      "mark=0 zone=0 use=2\n"
+		      /* redirected: the reply comes from another address */
+		      "ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.5 dst=10.96.0.10 sport=40000 "
+		      "dport=80 src=10.244.1.7 dst=10.0.0.5 sport=8080 dport=40000 [ASSURED] "
+		      "mark=0 zone=0 use=2\n"
+		      /* untranslated UDP */
+		      "ipv4     2 udp      17 29 src=10.0.0.5 dst=10.0.0.53 sport=5353 dport=53 "
+		      "src=10.0.0.53 dst=10.0.0.5 sport=53 dport=5353 mark=0 zone=0 use=2\n");
+	inspect_sysctls(fx->root, f);
+	inspect_nat(fx->root, f);
+
+	assert_true(f->conntrack.dump.inspected);
+	assert_int_equal(f->conntrack.entries, 3);
+	assert_int_equal(f->conntrack.tcp, 2);
+	assert_int_equal(f->conntrack.time_wait, 1);
+	assert_int_equal(f->conntrack.snat, 1);
+	assert_int_equal(f->conntrack.dnat, 1);
+	assert_int_equal(f->nat.present, 1);
+	assert_true(has_signal(&f->nat, "conntrack_nat"));
+}
+
+/* A malformed line names the file and line. */
+static void test_fabricated_tree_conntrack_text_malformed(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+
+	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_max", "64\n");
+	fixture_write(fx->root, "net/nf_conntrack",
+		      "ipv4     2 tcp      6 119 TIME_WAIT src=10.77.1.2 dst=10.77.2.2 sport=1 "
+		      "dport=2 src=10.77.2.2 dst=10.77.2.1 sport=2 dport=1 use=2\n"
+		      "ipv4 2 tcp 6 garbage\n");
+	inspect_sysctls(fx->root, f);
+	inspect_nat(fx->root, f);
+	assert_false(f->conntrack.dump.inspected);
+	assert_non_null(strstr(f->conntrack.dump.error, "net/nf_conntrack:2: malformed entry"));
 }
 
 static void test_fabricated_tree_without_conntrack(void **state)
@@ -669,6 +721,8 @@ int main(void)
 		FIXTURE_TEST(test_conclude_unknown_when_not_inspected),
 		FIXTURE_TEST(test_conclude_forwarding_alone_is_not_nat),
 		FIXTURE_TEST(test_fabricated_tree_with_conntrack),
+		FIXTURE_TEST(test_fabricated_tree_conntrack_text),
+		FIXTURE_TEST(test_fabricated_tree_conntrack_text_malformed),
 		FIXTURE_TEST(test_fabricated_tree_without_conntrack),
 		FIXTURE_TEST(test_count_file_alone_means_loaded),
 	};

@@ -1,0 +1,188 @@
+#include "engine/compute.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum knob_id key;
+} computations[] = {
+	[COMPUTE_NONE] = {NULL, KNOB_COUNT},
+	[COMPUTE_WIDER_PORT_RANGE] = {"@wider_port_range", KNOB_IP_LOCAL_PORT_RANGE},
+	[COMPUTE_RESERVED_PORTS] = {"@reserved_ports", KNOB_IP_LOCAL_RESERVED_PORTS},
+	[COMPUTE_TW_BUCKETS] = {"@tw_buckets", KNOB_TCP_MAX_TW_BUCKETS},
+	[COMPUTE_CONNTRACK_MAX] = {"@conntrack_max", KNOB_NF_CONNTRACK_MAX},
+	[COMPUTE_PARITY_PORT_RANGE] = {"@parity_port_range", KNOB_IP_LOCAL_PORT_RANGE},
+};
+
+#define COMPUTATIONS (sizeof(computations) / sizeof(computations[0]))
+
+int compute_find(const char *name)
+{
+	for (size_t i = 1; i < COMPUTATIONS; i++)
+		if (strcmp(computations[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *compute_name(enum computation c)
+{
+	return (size_t)c < COMPUTATIONS ? computations[c].name : NULL;
+}
+
+enum knob_id compute_key(enum computation c)
+{
+	return (size_t)c < COMPUTATIONS ? computations[c].key : KNOB_COUNT;
+}
+
+/* The low end of a wider range: at least 1024 and ip_unprivileged_port_start
+ * (the kernel refuses a range that starts below it), above every listening
+ * port that lies below the current low end (so none of those services can
+ * lose its port to a client), and even: with 65535 at the top the ends then
+ * differ in parity, which since Linux 4.6 lets connect() and bind() each
+ * have half the range. Listeners above it are for ip_local_reserved_ports. */
+static unsigned wider_low(const struct tw_facts *f)
+{
+	unsigned low = f->unprivileged_port_start > 1024 ? f->unprivileged_port_start : 1024;
+	const struct tw_census *c = &f->census;
+
+	for (unsigned i = 0; i < c->listening_count; i++)
+		if (c->listening[i] < f->port_low && c->listening[i] >= low)
+			low = c->listening[i] + 1u;
+	return low + (low & 1);
+}
+
+static int wider_port_range(const struct tw_facts *f, char *buf, size_t size)
+{
+	unsigned low;
+
+	if (!f->port_range_known || !f->census.available)
+		return -ENODATA;
+	low = wider_low(f);
+	if (low >= 65535 || 65535 - low + 1 <= port_range_size(f))
+		return -ENODATA; /* no wider range avoids the listeners */
+	snprintf(buf, size, "%u 65535", low);
+	return 0;
+}
+
+/* Append "P" or "P1-P2" for the run [from, to] to a comma-separated list. */
+static void append_run(char *buf, size_t size, size_t *n, unsigned from, unsigned to)
+{
+	if (*n >= size)
+		return;
+	if (from == to)
+		*n += (size_t)snprintf(buf + *n, size - *n, "%s%u", *n ? "," : "", from);
+	else
+		*n += (size_t)snprintf(buf + *n, size - *n, "%s%u-%u", *n ? "," : "", from, to);
+}
+
+/* What is reserved now, plus every listening port the ephemeral range
+ * covers now or would cover once widened: a service's port then stays its
+ * own whichever range is in force. */
+static int reserved_ports(const struct tw_facts *f, char *buf, size_t size)
+{
+	uint8_t wanted[PORT_BITMAP_BYTES];
+	unsigned from, added = 0;
+	size_t n = 0;
+	int run = -1;
+
+	if (!f->port_range_known || !f->census.available)
+		return -ENODATA;
+	memcpy(wanted, f->reserved_ports, sizeof(wanted));
+	from = wider_low(f) < f->port_low ? wider_low(f) : f->port_low;
+	for (unsigned i = 0; i < f->census.listening_count; i++) {
+		unsigned p = f->census.listening[i];
+		if (p >= from && !port_bit(wanted, p)) {
+			port_set(wanted, p);
+			added++;
+		}
+	}
+	if (!added)
+		return -ENODATA;
+	buf[0] = '\0';
+	for (unsigned p = 0; p <= 65536; p++) {
+		bool set = p < 65536 && port_bit(wanted, p);
+		if (set && run < 0)
+			run = (int)p;
+		else if (!set && run >= 0) {
+			append_run(buf, size, &n, (unsigned)run, p - 1);
+			run = -1;
+		}
+	}
+	return n < size ? 0 : -ENOSPC;
+}
+
+static uint64_t next_power_of_two(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p < v && p < (UINT64_C(1) << 40))
+		p <<= 1;
+	return p;
+}
+
+static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
+{
+	return f->sysctl[id].value && parse_u64(f->sysctl[id].value, out) == 0;
+}
+
+/* Room for twice what the host holds or allows now, whichever is more. */
+static int tw_buckets(const struct tw_facts *f, char *buf, size_t size)
+{
+	uint64_t limit = 0, seen = f->census.states[TCP_STATE_TIME_WAIT];
+
+	if (!sysctl_u64(f, KNOB_TCP_MAX_TW_BUCKETS, &limit))
+		return -ENODATA;
+	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > seen)
+		seen = f->counters[CTR_SOCKSTAT_TW].value;
+	snprintf(buf, size, "%llu",
+		 (unsigned long long)next_power_of_two(2 * (limit > seen ? limit : seen)));
+	return 0;
+}
+
+static int conntrack_max(const struct tw_facts *f, char *buf, size_t size)
+{
+	const struct conntrack_facts *ct = &f->conntrack;
+	uint64_t base;
+
+	if (!ct->max_known)
+		return -ENODATA;
+	base = ct->count_known && ct->count > ct->max ? ct->count : ct->max;
+	snprintf(buf, size, "%llu", (unsigned long long)next_power_of_two(2 * base));
+	return 0;
+}
+
+/* The same range with ends of different parity: the high end moves down
+ * one (or up, when that would empty the range). */
+static int parity_port_range(const struct tw_facts *f, char *buf, size_t size)
+{
+	unsigned high;
+
+	if (!f->port_range_known || (f->port_low & 1) != (f->port_high & 1))
+		return -ENODATA;
+	high = f->port_high > f->port_low ? f->port_high - 1 : f->port_high + 1;
+	if (high > 65535)
+		return -ENODATA;
+	snprintf(buf, size, "%u %u", f->port_low, high);
+	return 0;
+}
+
+int compute_value(enum computation c, const struct tw_facts *f, char *buf, size_t size)
+{
+	switch (c) {
+	case COMPUTE_PARITY_PORT_RANGE:
+		return parity_port_range(f, buf, size);
+	case COMPUTE_WIDER_PORT_RANGE:
+		return wider_port_range(f, buf, size);
+	case COMPUTE_RESERVED_PORTS:
+		return reserved_ports(f, buf, size);
+	case COMPUTE_TW_BUCKETS:
+		return tw_buckets(f, buf, size);
+	case COMPUTE_CONNTRACK_MAX:
+		return conntrack_max(f, buf, size);
+	case COMPUTE_NONE:
+		break;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,126 @@
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/factview.h"
+
+/* Values compare as the kernel prints them: blanks collapsed. */
+static bool same_value(const char *a, const char *b)
+{
+	char x[256], y[256];
+
+	snprintf(x, sizeof(x), "%s", a);
+	snprintf(y, sizeof(y), "%s", b);
+	str_normalize_blanks(x);
+	str_normalize_blanks(y);
+	return strcmp(x, y) == 0;
+}
+
+/* The invariants again, at the last moment, on the facts themselves: a rule
+ * that slipped past the load-time check (a bug) still cannot recommend
+ * them. */
+static bool setting_allowed(const struct finding_setting *s, const struct tw_facts *f)
+{
+	long v = -1;
+
+	parse_long(s->recommended, &v);
+	if (s->key == KNOB_TCP_TW_RECYCLE)
+		return v == 0;
+	if (s->key == KNOB_TCP_TW_REUSE && v == 1)
+		return f->classification.verdict == HOST_OUTBOUND_HEAVY &&
+		       f->sysctl[KNOB_TCP_TIMESTAMPS].value &&
+		       strcmp(f->sysctl[KNOB_TCP_TIMESTAMPS].value, "0") != 0;
+	return true;
+}
+
+static void fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
+{
+	for (unsigned i = 0; i < r->setting_count; i++) {
+		const struct rule_setting *rs = &r->settings[i];
+		struct finding_setting *s = &fd->settings[fd->setting_count];
+		const struct sysctl_value *cur = &f->sysctl[rs->key];
+
+		memset(s, 0, sizeof(*s));
+		s->key = rs->key;
+		if (rs->value)
+			snprintf(s->recommended, sizeof(s->recommended), "%s", rs->value);
+		else if (compute_value(rs->compute, f, s->recommended, sizeof(s->recommended)) < 0)
+			continue; /* nothing this host can be given */
+		s->current_present = cur->value != NULL;
+		snprintf(s->current, sizeof(s->current), "%s", cur->value ? cur->value : "");
+		if (s->current_present && same_value(s->current, s->recommended))
+			continue;
+		if (!setting_allowed(s, f))
+			continue;
+		fd->setting_count++;
+	}
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->rule->severity != y->rule->severity)
+		return x->rule->severity > y->rule->severity ? -1 : 1;
+	return strcmp(x->rule->id, y->rule->id);
+}
+
+int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, struct findings *out)
+{
+	struct fact_view view;
+
+	memset(out, 0, sizeof(*out));
+	fact_view_init(&view, f);
+	for (size_t i = 0; i < rules->count; i++) {
+		const struct rule *r = &rules->rules[i];
+		struct value v = expr_eval(r->when, fact_lookup, &view);
+		struct finding *fd, *grown;
+
+		if (v.type == VAL_UNDEFINED)
+			out->undetermined++;
+		if (v.type != VAL_BOOL || !v.boolean)
+			continue;
+		grown = realloc(out->items, (out->count + 1) * sizeof(*grown));
+		if (!grown) {
+			findings_free(out);
+			return -ENOMEM;
+		}
+		out->items = grown;
+		fd = &out->items[out->count++];
+		memset(fd, 0, sizeof(*fd));
+		fd->rule = r;
+		fill_settings(r, f, fd);
+		/* the summary may quote the first recommended value */
+		view.recommended = fd->setting_count ? fd->settings[0].recommended : NULL;
+		if (r->summary)
+			template_render(r->summary, fact_lookup, &view, fd->summary,
+					sizeof(fd->summary));
+		else
+			snprintf(fd->summary, sizeof(fd->summary), "%s", r->title);
+		/* a summary is one line, however the rule file wrapped it */
+		str_normalize_blanks(fd->summary);
+		view.recommended = NULL;
+	}
+	if (out->count)
+		qsort(out->items, out->count, sizeof(*out->items), by_severity);
+	return 0;
+}
+
+void findings_free(struct findings *fs)
+{
+	free(fs->items);
+	memset(fs, 0, sizeof(*fs));
+}
+
+enum severity findings_worst(const struct findings *fs)
+{
+	enum severity worst = SEVERITY_NONE;
+
+	for (size_t i = 0; i < fs->count; i++)
+		if (fs->items[i].rule->severity > worst)
+			worst = fs->items[i].rule->severity;
+	return worst;
+}

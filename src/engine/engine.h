@@ -1,0 +1,39 @@
+/* Rules evaluated against one host's facts: findings with reasons and the
+ * settings they recommend, most severe first. */
+#ifndef TWTUNE_ENGINE_H
+#define TWTUNE_ENGINE_H
+
+#include "engine/rules.h"
+#include "inspect/facts.h"
+
+struct finding_setting {
+	enum knob_id key;
+	char current[256];      /* "" when the key is absent on this host */
+	bool current_present;
+	char recommended[256];
+};
+
+struct finding {
+	const struct rule *rule;
+	char summary[512];
+	struct finding_setting settings[RULE_MAX_SETTINGS];
+	unsigned setting_count;
+};
+
+struct findings {
+	struct finding *items;
+	size_t count;
+	/* rules whose condition could not be decided on these facts (a fact
+	 * they need is missing): lint reports these as skipped */
+	size_t undetermined;
+};
+
+/* Evaluate RULES on F. 0 or -ENOMEM. Settings whose recommended value
+ * equals the current one are left out (nothing to change). */
+int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, struct findings *out);
+void findings_free(struct findings *fs);
+
+/* The most severe finding's severity; SEVERITY_NONE when there is none. */
+enum severity findings_worst(const struct findings *fs);
+
+#endif

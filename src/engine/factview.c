@@ -1,0 +1,504 @@
+#include "engine/factview.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "inspect/classify.h"
+#include "report/format.h"
+
+typedef struct value (*getter_fn)(const struct fact_view *v);
+
+struct fact {
+	const char *name;
+	getter_fn get;
+	const char *doc;
+};
+
+static struct value undefined(void)
+{
+	return (struct value){.type = VAL_UNDEFINED};
+}
+
+static struct value number(double n)
+{
+	return (struct value){.type = VAL_NUMBER, .number = n};
+}
+
+static struct value boolean(bool b)
+{
+	return (struct value){.type = VAL_BOOL, .boolean = b};
+}
+
+static struct value string(const char *s)
+{
+	return s ? (struct value){.type = VAL_STRING, .string = s} : undefined();
+}
+
+static struct value census_number(const struct fact_view *v, uint64_t n)
+{
+	return v->facts->census.available ? number((double)n) : undefined();
+}
+
+static struct value ratio_or_undefined(double r)
+{
+	return r < 0 ? undefined() : number(r);
+}
+
+/* ---- kernel and port range */
+
+static struct value kernel_version(const struct fact_view *v)
+{
+	if (!v->facts->version_known)
+		return undefined();
+	return (struct value){.type = VAL_VERSION, .version = v->facts->version};
+}
+
+static struct value kernel_release(const struct fact_view *v)
+{
+	return v->facts->release_known ? string(v->facts->release) : undefined();
+}
+
+static struct value range_low(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? number(v->facts->port_low) : undefined();
+}
+
+static struct value range_high(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? number(v->facts->port_high) : undefined();
+}
+
+static struct value range_size(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? number(port_range_size(v->facts)) : undefined();
+}
+
+static struct value range_same_parity(const struct fact_view *v)
+{
+	if (!v->facts->port_range_known)
+		return undefined();
+	return boolean((v->facts->port_low & 1) == (v->facts->port_high & 1));
+}
+
+/* ---- classification */
+
+static struct value class_verdict(const struct fact_view *v)
+{
+	enum host_class c = v->facts->classification.verdict;
+	return c == HOST_UNKNOWN ? undefined() : string(host_class_name(c));
+}
+
+static struct value class_share(const struct fact_view *v)
+{
+	return v->facts->classification.verdict == HOST_UNKNOWN
+		       ? undefined()
+		       : number(v->facts->classification.outbound_share);
+}
+
+static struct value class_outbound_rate(const struct fact_view *v)
+{
+	return v->facts->classification.verdict == HOST_UNKNOWN
+		       ? undefined()
+		       : number(v->facts->classification.outbound);
+}
+
+static struct value class_inbound_rate(const struct fact_view *v)
+{
+	return v->facts->classification.verdict == HOST_UNKNOWN
+		       ? undefined()
+		       : number(v->facts->classification.inbound);
+}
+
+/* ---- census */
+
+static struct value census_available(const struct fact_view *v)
+{
+	return boolean(v->facts->census.available);
+}
+
+static struct value sockets_total(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.total);
+}
+
+static struct value tw_total(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.states[TCP_STATE_TIME_WAIT]);
+}
+
+static struct value tw_outbound(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.time_wait_outbound);
+}
+
+static struct value tw_inbound(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.time_wait_inbound);
+}
+
+static struct value listening_ports(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.listening_ports);
+}
+
+static struct value destinations(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.destinations);
+}
+
+static struct value listen_in_range_count(const struct fact_view *v)
+{
+	return v->facts->census.available && v->facts->port_range_known
+		       ? number(v->facts->census.listen_in_range_count)
+		       : undefined();
+}
+
+static struct value listen_in_range_list(const struct fact_view *v)
+{
+	return v->facts->census.available && v->facts->port_range_known
+		       ? string(v->listen_in_range)
+		       : undefined();
+}
+
+static struct value inbound_ports(const struct fact_view *v)
+{
+	return v->facts->census.available ? string(v->inbound_ports) : undefined();
+}
+
+static struct value connect_ratio(const struct fact_view *v)
+{
+	return ratio_or_undefined(connect_pressure(v->facts));
+}
+
+static struct value bind_ratio(const struct fact_view *v)
+{
+	return ratio_or_undefined(bind_pressure(v->facts));
+}
+
+static struct value connect_ports(const struct fact_view *v)
+{
+	return census_number(v, v->facts->census.worst_tuple_ports);
+}
+
+static const struct destination_stat *top_destination(const struct fact_view *v)
+{
+	const struct tw_census *c = &v->facts->census;
+	return c->available && c->top_count ? &c->top[0] : NULL;
+}
+
+static struct value top_endpoint(const struct fact_view *v)
+{
+	return top_destination(v) ? string(v->top_destination) : undefined();
+}
+
+static struct value top_time_wait(const struct fact_view *v)
+{
+	const struct destination_stat *d = top_destination(v);
+	return d ? number(d->time_wait) : undefined();
+}
+
+static struct value top_ports(const struct fact_view *v)
+{
+	const struct destination_stat *d = top_destination(v);
+	return d ? number(d->ports_in_use) : undefined();
+}
+
+static struct value top_pressure(const struct fact_view *v)
+{
+	const struct destination_stat *d = top_destination(v);
+	unsigned size = port_range_size(v->facts);
+	return d && size ? number((double)d->max_from_one_local / size) : undefined();
+}
+
+static bool is_loopback(const struct tw_addr *a)
+{
+	static const uint8_t v6_loopback[16] = {[15] = 1};
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, v6_loopback, 16) == 0;
+}
+
+static struct value top_is_loopback(const struct fact_view *v)
+{
+	const struct destination_stat *d = top_destination(v);
+	return d ? boolean(is_loopback(&d->address)) : undefined();
+}
+
+/* Share of outbound TIME_WAIT held by the three destinations with most. */
+static struct value top3_share(const struct fact_view *v)
+{
+	const struct tw_census *c = &v->facts->census;
+	uint64_t sum = 0;
+
+	if (!c->available || !c->time_wait_outbound)
+		return undefined();
+	for (unsigned i = 0; i < c->top_count && i < 3; i++)
+		sum += c->top[i].time_wait;
+	return number((double)sum / (double)c->time_wait_outbound);
+}
+
+static struct value top3_list(const struct fact_view *v)
+{
+	return top_destination(v) ? string(v->top3_list) : undefined();
+}
+
+/* ---- counters and rates */
+
+static struct value rates_sampled(const struct fact_view *v)
+{
+	return boolean(v->facts->rates.sampled);
+}
+
+static struct value close_estimate(const struct fact_view *v)
+{
+	return v->facts->census.available ? number(v->facts->rates.close_rate_estimate)
+					  : undefined();
+}
+
+/* ---- NAT and conntrack */
+
+static struct value nat_present(const struct fact_view *v)
+{
+	return v->facts->nat.present < 0 ? undefined() : boolean(v->facts->nat.present);
+}
+
+static struct value conntrack_loaded(const struct fact_view *v)
+{
+	return boolean(v->facts->conntrack.loaded);
+}
+
+static struct value conntrack_entries(const struct fact_view *v)
+{
+	const struct conntrack_facts *ct = &v->facts->conntrack;
+	return ct->count_known ? number((double)ct->count) : undefined();
+}
+
+static struct value conntrack_max(const struct fact_view *v)
+{
+	const struct conntrack_facts *ct = &v->facts->conntrack;
+	return ct->max_known ? number((double)ct->max) : undefined();
+}
+
+static struct value conntrack_fill(const struct fact_view *v)
+{
+	const struct conntrack_facts *ct = &v->facts->conntrack;
+	return ct->count_known && ct->max_known && ct->max
+		       ? number((double)ct->count / (double)ct->max)
+		       : undefined();
+}
+
+static struct value conntrack_time_wait(const struct fact_view *v)
+{
+	const struct conntrack_facts *ct = &v->facts->conntrack;
+	return ct->dump.inspected ? number((double)ct->time_wait) : undefined();
+}
+
+static struct value conntrack_tcp(const struct fact_view *v)
+{
+	const struct conntrack_facts *ct = &v->facts->conntrack;
+	return ct->dump.inspected ? number((double)ct->tcp) : undefined();
+}
+
+static struct value recommended(const struct fact_view *v)
+{
+	double n;
+	char *end;
+
+	if (!v->recommended)
+		return undefined();
+	n = strtod(v->recommended, &end);
+	return *v->recommended && !*end ? number(n) : string(v->recommended);
+}
+
+static const struct fact facts_table[] = {
+	{"kernel.version", kernel_version, "kernel version (compare with v4.12)"},
+	{"kernel.release", kernel_release, "kernel release string"},
+	{"port_range.low", range_low, "low end of ip_local_port_range"},
+	{"port_range.high", range_high, "high end of ip_local_port_range"},
+	{"port_range.size", range_size, "ports in the ephemeral range"},
+	{"port_range.same_parity", range_same_parity, "both ends even or both odd"},
+	{"classification", class_verdict, "outbound-heavy, inbound-heavy, mixed or idle"},
+	{"classification.outbound_share", class_share, "outbound share of the churn, 0-1"},
+	{"classification.outbound_per_second", class_outbound_rate, "outbound opens or closes/s"},
+	{"classification.inbound_per_second", class_inbound_rate, "inbound opens or closes/s"},
+	{"census.available", census_available, "the socket census could be taken"},
+	{"sockets.total", sockets_total, "sockets counted"},
+	{"sockets.time_wait", tw_total, "TIME_WAIT sockets"},
+	{"sockets.time_wait.outbound", tw_outbound, "TIME_WAIT this host holds as a client"},
+	{"sockets.time_wait.inbound", tw_inbound, "TIME_WAIT this host holds as a server"},
+	{"sockets.listening_ports", listening_ports, "distinct listening ports"},
+	{"sockets.destinations", destinations, "distinct remote (address, port) with outbound sockets"},
+	{"sockets.listening_in_range", listen_in_range_count,
+	 "listening ports inside the ephemeral range, not reserved"},
+	{"sockets.listening_in_range.list", listen_in_range_list, "those ports, as text"},
+	{"sockets.inbound_ports", inbound_ports,
+	 "listening ports with most inbound TIME_WAIT, as text"},
+	{"pressure.connect", connect_ratio, "most ports toward one destination / range size"},
+	{"pressure.connect.ports", connect_ports, "ports in use toward that destination"},
+	{"pressure.bind", bind_ratio, "distinct local ports in use / range size"},
+	{"top.destination", top_endpoint, "destination with most TIME_WAIT, address:port"},
+	{"top.time_wait", top_time_wait, "its TIME_WAIT sockets"},
+	{"top.ports_in_use", top_ports, "its ports in use"},
+	{"top.port_pressure", top_pressure, "its port pressure"},
+	{"top.is_loopback", top_is_loopback, "it is a loopback address"},
+	{"top3.time_wait_share", top3_share, "share of outbound TIME_WAIT on the top 3"},
+	{"top3.list", top3_list, "the top 3 with their TIME_WAIT, as text"},
+	{"rates.sampled", rates_sampled, "counters were sampled (--sample)"},
+	{"rates.close_estimate", close_estimate, "TIME_WAIT / 60 s"},
+	{"nat.present", nat_present, "this namespace translates addresses"},
+	{"conntrack.loaded", conntrack_loaded, "nf_conntrack is loaded here"},
+	{"conntrack.entries", conntrack_entries, "conntrack entries"},
+	{"conntrack.max", conntrack_max, "nf_conntrack_max"},
+	{"conntrack.fill", conntrack_fill, "entries / max"},
+	{"conntrack.time_wait", conntrack_time_wait, "conntrack entries in TIME_WAIT"},
+	{"conntrack.tcp", conntrack_tcp, "TCP conntrack entries"},
+	{"recommended", recommended, "in messages: the finding's recommended value"},
+};
+
+#define FACT_COUNT (sizeof(facts_table) / sizeof(facts_table[0]))
+
+static const struct fact *find_fact(const char *name)
+{
+	for (size_t i = 0; i < FACT_COUNT; i++)
+		if (strcmp(facts_table[i].name, name) == 0)
+			return &facts_table[i];
+	return NULL;
+}
+
+/* "sockets.states.time_wait": the census count of one TCP state. */
+static int state_of(const char *name)
+{
+	static const char prefix[] = "sockets.states.";
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0)
+		return -1;
+	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++)
+		if (tcp_state_name(st) && strcmp(tcp_state_name(st), name + sizeof(prefix) - 1) == 0)
+			return (int)st;
+	return -1;
+}
+
+/* "counters.tw", "rates.tw": a counter, or its per-second rate. */
+static int counter_of(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(name, prefix, n) != 0)
+		return -1;
+	for (int id = 0; id < CTR_COUNT; id++)
+		if (strcmp(counter_info(id)->json_name, name + n) == 0)
+			return id;
+	return -1;
+}
+
+bool fact_known(const char *name)
+{
+	int c;
+
+	if (find_fact(name) || knob_find(name) >= 0 || state_of(name) >= 0 ||
+	    counter_of(name, "counters.") >= 0)
+		return true;
+	c = counter_of(name, "rates.");
+	return c >= 0 && !counter_info(c)->is_gauge;
+}
+
+/* A sysctl as a number when it is one ("1"), else as its text. */
+static struct value sysctl_value(const struct tw_facts *f, int id)
+{
+	long n;
+
+	if (!f->sysctl[id].value)
+		return undefined();
+	if (parse_long(f->sysctl[id].value, &n) == 0)
+		return number((double)n);
+	return string(f->sysctl[id].value);
+}
+
+struct value fact_lookup(const char *name, void *ctx)
+{
+	const struct fact_view *v = ctx;
+	const struct fact *fact = find_fact(name);
+	int id;
+
+	if (fact)
+		return fact->get(v);
+	if ((id = knob_find(name)) >= 0)
+		return sysctl_value(v->facts, id);
+	if ((id = state_of(name)) >= 0)
+		return census_number(v, v->facts->census.states[id]);
+	if ((id = counter_of(name, "counters.")) >= 0)
+		return v->facts->counters[id].present ? number((double)v->facts->counters[id].value)
+						      : undefined();
+	if ((id = counter_of(name, "rates.")) >= 0)
+		return v->facts->rates.sampled && v->facts->rates.valid[id]
+			       ? number(v->facts->rates.per_second[id])
+			       : undefined();
+	return undefined();
+}
+
+void fact_names(void (*each)(const char *name, const char *doc, void *arg), void *arg)
+{
+	char name[64];
+
+	for (size_t i = 0; i < FACT_COUNT; i++)
+		each(facts_table[i].name, facts_table[i].doc, arg);
+	for (int id = 0; id < KNOB_COUNT; id++)
+		each(knob_get(id)->name, "the sysctl's value (a number when it is one)", arg);
+	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
+		if (!tcp_state_name(st))
+			continue;
+		snprintf(name, sizeof(name), "sockets.states.%s", tcp_state_name(st));
+		each(name, "sockets in that TCP state", arg);
+	}
+	for (int id = 0; id < CTR_COUNT; id++) {
+		snprintf(name, sizeof(name), "counters.%s", counter_info(id)->json_name);
+		each(name, "the counter's value", arg);
+		if (counter_info(id)->is_gauge)
+			continue;
+		snprintf(name, sizeof(name), "rates.%s", counter_info(id)->json_name);
+		each(name, "per second, with --sample", arg);
+	}
+}
+
+/* ---- the derived strings */
+
+static void append(char *buf, size_t size, const char *text)
+{
+	size_t n = strlen(buf);
+
+	if (n < size - 1)
+		snprintf(buf + n, size - n, "%s", text);
+}
+
+void fact_view_init(struct fact_view *view, const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+	char item[128], endpoint[80];
+
+	memset(view, 0, sizeof(*view));
+	view->facts = f;
+	if (c->top_count)
+		format_endpoint(&c->top[0].address, c->top[0].port, view->top_destination,
+				sizeof(view->top_destination));
+	for (unsigned i = 0; i < c->top_count && i < 3 && c->top[i].time_wait; i++) {
+		snprintf(item, sizeof(item), "%s%s (%u TIME_WAIT)", i ? ", " : "",
+			 format_endpoint(&c->top[i].address, c->top[i].port, endpoint,
+					 sizeof(endpoint)),
+			 c->top[i].time_wait);
+		append(view->top3_list, sizeof(view->top3_list), item);
+	}
+	for (unsigned i = 0; i < c->top_inbound_count && i < 5; i++) {
+		snprintf(item, sizeof(item), "%s%u (%u TIME_WAIT)", i ? ", " : "",
+			 c->top_inbound[i].port, c->top_inbound[i].time_wait);
+		append(view->inbound_ports, sizeof(view->inbound_ports), item);
+	}
+	for (unsigned i = 0; i < c->listen_in_range_count && i < 16; i++) {
+		snprintf(item, sizeof(item), "%s%u", i ? ", " : "", c->listen_in_range[i]);
+		append(view->listen_in_range, sizeof(view->listen_in_range), item);
+	}
+	if (c->listen_in_range_count > 16)
+		append(view->listen_in_range, sizeof(view->listen_in_range), ", ...");
+}

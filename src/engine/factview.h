@@ -1,0 +1,32 @@
+/* The facts as rule conditions and messages see them: dotted names bound
+ * to values of struct tw_facts, plus a few figures derived from them.
+ * The full list is in twtune.rules(5); fact_names() walks it. */
+#ifndef TWTUNE_FACTVIEW_H
+#define TWTUNE_FACTVIEW_H
+
+#include "engine/expr.h"
+#include "inspect/facts.h"
+
+/* A view over one host's facts, with the few strings derived from them
+ * ("10.0.0.1:5432 (1200), ...") kept here so values may borrow them. */
+struct fact_view {
+	const struct tw_facts *facts;
+	char top_destination[80];
+	char top3_list[320];
+	char inbound_ports[256];
+	char listen_in_range[256];
+	/* the recommendation of the finding being rendered, if any */
+	const char *recommended;
+};
+
+void fact_view_init(struct fact_view *view, const struct tw_facts *f);
+
+/* expr_known_fn and expr_lookup_fn for the engine (ctx: struct fact_view). */
+bool fact_known(const char *name);
+struct value fact_lookup(const char *name, void *ctx);
+
+/* Each fact name with a line of documentation, for `twtune rules --facts`
+ * and the manual. Sysctl keys are listed once, as "KEY". */
+void fact_names(void (*each)(const char *name, const char *doc, void *arg), void *arg);
+
+#endif

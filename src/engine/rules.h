@@ -1,0 +1,81 @@
+/* Rule files: the engine's judgement as data (format in twtune.rules(5)).
+ * Two invariants are enforced here, in C, when a rule is loaded, so that no
+ * rule file can break them:
+ *  - nothing recommends net.ipv4.tcp_tw_recycle other than 0;
+ *  - a rule that recommends net.ipv4.tcp_tw_reuse = 1 must require, in the
+ *    top-level conjunction of its condition, classification ==
+ *    "outbound-heavy" and net.ipv4.tcp_timestamps on. */
+#ifndef TWTUNE_RULES_H
+#define TWTUNE_RULES_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/knobs.h"
+#include "engine/compute.h"
+#include "engine/expr.h"
+#include "engine/template.h"
+
+enum severity { SEVERITY_NONE = 0, SEVERITY_INFO, SEVERITY_WARNING, SEVERITY_CRITICAL };
+
+const char *severity_name(enum severity s);
+/* "info", "warning", "critical" -> the severity; -1 when none of them. */
+int severity_parse(const char *name);
+
+#define RULE_MAX_SETTINGS 4
+
+struct rule_setting {
+	enum knob_id key;
+	char *value;                 /* a literal, or NULL when computed */
+	enum computation compute;
+};
+
+struct rule {
+	char id[64];
+	enum severity severity;
+	char *title;                 /* one plain line, for listings */
+	struct template *summary;    /* one line with facts in it; NULL: title */
+	char *explanation;           /* paragraphs, plain text */
+	char **references;
+	unsigned reference_count;
+	struct expr *when;
+	char *when_text;             /* as written, for explain */
+	struct rule_setting settings[RULE_MAX_SETTINGS];
+	unsigned setting_count;
+	char file[PATH_MAX];
+	unsigned line;               /* of its [rule ID] header */
+};
+
+struct rule_set {
+	struct rule *rules;
+	size_t count;
+};
+
+#define RULE_MAX_ERRORS 32
+
+/* Every problem found while loading, each naming file:line:column. */
+struct rule_errors {
+	char messages[RULE_MAX_ERRORS][512];
+	unsigned count;
+	unsigned more; /* not kept: beyond RULE_MAX_ERRORS */
+};
+
+/* The shipped rules, and the directory whose files replace them by name (an
+ * empty file there disables the shipped one). */
+#define RULES_OVERRIDE_DIR "/etc/twtune/rules.d"
+
+/* Load every *.rule file of SHIPPED, each replaced by the file of the same
+ * name in OVERRIDE (NULL: none) when there is one, in file-name order.
+ * Returns 0 or -EINVAL when ERRORS holds problems (the rules that did load
+ * are in SET either way); -ENOENT when SHIPPED cannot be read. */
+int rules_load(const char *shipped, const char *override, struct rule_set *set,
+	       struct rule_errors *errors);
+
+/* Parse one file into SET (appending). 0 or -EINVAL / -errno. */
+int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors);
+
+void rules_free(struct rule_set *set);
+const struct rule *rules_find(const struct rule_set *set, const char *id);
+
+#endif

@@ -1,0 +1,149 @@
+#include "report/prometheus.h"
+
+#include <string.h>
+
+#include "inspect/classify.h"
+#include "report/json.h"
+
+static void family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Label values escape backslash, double quote and newline. */
+static void label_value(FILE *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(out, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+}
+
+static void sample(FILE *out, const char *name, const char *label, const char *value, double v)
+{
+	fputs(name, out);
+	if (label) {
+		fprintf(out, "{%s=\"", label);
+		label_value(out, value);
+		fputs("\"}", out);
+	}
+	fprintf(out, " %.17g\n", v);
+}
+
+static void census_metrics(FILE *out, const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
+
+	if (!c->available)
+		return;
+	family(out, "twtune_sockets", "gauge", "TCP sockets by state.");
+	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++)
+		if (tcp_state_name(st))
+			sample(out, "twtune_sockets", "state", tcp_state_name(st),
+			       (double)c->states[st]);
+	family(out, "twtune_time_wait_sockets", "gauge",
+	       "TIME_WAIT sockets by who closed first: outbound (this host as client) or inbound.");
+	sample(out, "twtune_time_wait_sockets", "direction", "outbound",
+	       (double)c->time_wait_outbound);
+	sample(out, "twtune_time_wait_sockets", "direction", "inbound",
+	       (double)c->time_wait_inbound);
+	if (connect_pressure(f) >= 0) {
+		family(out, "twtune_port_pressure_ratio", "gauge",
+		       "Ephemeral ports in use over the range size: connect (worst destination) "
+		       "and bind (distinct local ports).");
+		sample(out, "twtune_port_pressure_ratio", "kind", "connect", connect_pressure(f));
+		sample(out, "twtune_port_pressure_ratio", "kind", "bind", bind_pressure(f));
+	}
+	family(out, "twtune_listening_in_ephemeral_range", "gauge",
+	       "Listening ports inside ip_local_port_range and not reserved.");
+	sample(out, "twtune_listening_in_ephemeral_range", NULL, NULL, c->listen_in_range_count);
+}
+
+static void knob_metrics(FILE *out, const struct tw_facts *f)
+{
+	family(out, "twtune_sysctl", "gauge", "TIME_WAIT knobs with a numeric value.");
+	for (int id = 0; id < KNOB_COUNT; id++) {
+		long v;
+		if (f->sysctl[id].value && parse_long(f->sysctl[id].value, &v) == 0)
+			sample(out, "twtune_sysctl", "key", knob_get(id)->name, (double)v);
+	}
+	if (f->port_range_known) {
+		family(out, "twtune_port_range", "gauge", "ip_local_port_range ends.");
+		sample(out, "twtune_port_range", "end", "low", f->port_low);
+		sample(out, "twtune_port_range", "end", "high", f->port_high);
+	}
+}
+
+static void counter_metrics(FILE *out, const struct tw_facts *f)
+{
+	family(out, "twtune_tcp_counter_total", "counter",
+	       "TCP counters from /proc/net/snmp and /proc/net/netstat.");
+	for (int id = 0; id < CTR_COUNT; id++)
+		if (f->counters[id].present && !counter_info(id)->is_gauge)
+			sample(out, "twtune_tcp_counter_total", "counter", counter_info(id)->json_name,
+			       (double)f->counters[id].value);
+	family(out, "twtune_tcp_level", "gauge", "TCP levels: CurrEstab, sockstat tw.");
+	for (int id = 0; id < CTR_COUNT; id++)
+		if (f->counters[id].present && counter_info(id)->is_gauge)
+			sample(out, "twtune_tcp_level", "name", counter_info(id)->json_name,
+			       (double)f->counters[id].value);
+}
+
+static void nat_metrics(FILE *out, const struct tw_facts *f)
+{
+	const struct conntrack_facts *ct = &f->conntrack;
+
+	if (f->nat.present >= 0) {
+		family(out, "twtune_nat_present", "gauge", "1 when this namespace translates addresses.");
+		sample(out, "twtune_nat_present", NULL, NULL, f->nat.present);
+	}
+	if (!ct->loaded)
+		return;
+	family(out, "twtune_conntrack_entries", "gauge", "Conntrack entries, all and in TIME_WAIT.");
+	if (ct->count_known)
+		sample(out, "twtune_conntrack_entries", "state", "all", (double)ct->count);
+	if (ct->dump.inspected)
+		sample(out, "twtune_conntrack_entries", "state", "time_wait", (double)ct->time_wait);
+	if (ct->max_known) {
+		family(out, "twtune_conntrack_max", "gauge", "nf_conntrack_max.");
+		sample(out, "twtune_conntrack_max", NULL, NULL, (double)ct->max);
+	}
+}
+
+static void finding_metrics(FILE *out, const struct tw_facts *f, const struct findings *fs)
+{
+	static const char *const statuses[] = {"ok", "warning", "critical", "unknown"};
+	const char *status = check_status(f, fs);
+	unsigned count[SEVERITY_CRITICAL + 1] = {0};
+
+	for (size_t i = 0; i < fs->count; i++)
+		count[fs->items[i].rule->severity]++;
+	family(out, "twtune_findings", "gauge", "Findings by severity.");
+	for (int s = SEVERITY_INFO; s <= SEVERITY_CRITICAL; s++)
+		sample(out, "twtune_findings", "severity", severity_name(s), count[s]);
+	family(out, "twtune_finding", "gauge", "1 for each rule that fired.");
+	for (size_t i = 0; i < fs->count; i++)
+		sample(out, "twtune_finding", "id", fs->items[i].rule->id, 1);
+	family(out, "twtune_status", "gauge", "0 ok, 1 warning, 2 critical, 3 unknown.");
+	for (int i = 0; i < 4; i++)
+		if (strcmp(statuses[i], status) == 0)
+			sample(out, "twtune_status", NULL, NULL, i);
+	family(out, "twtune_classification", "gauge", "1 for the host's classification.");
+	sample(out, "twtune_classification", "verdict",
+	       host_class_name(f->classification.verdict), 1);
+}
+
+void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct findings *fs)
+{
+	family(out, "twtune_up", "gauge", "1 when anything could be inspected.");
+	sample(out, "twtune_up", NULL, NULL, f->parts_inspected ? 1 : 0);
+	finding_metrics(out, f, fs);
+	census_metrics(out, f);
+	knob_metrics(out, f);
+	counter_metrics(out, f);
+	nat_metrics(out, f);
+}

@@ -1,0 +1,14 @@
+#ifndef TWTUNE_REPORT_PROMETHEUS_H
+#define TWTUNE_REPORT_PROMETHEUS_H
+
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "inspect/facts.h"
+
+/* The check as Prometheus text exposition (format 0.0.4), for
+ * node_exporter's textfile collector: gauges for the census, knobs, port
+ * pressure, NAT and conntrack, and findings by severity and by rule. */
+void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct findings *fs);
+
+#endif
