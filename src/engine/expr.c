@@ -1,6 +1,6 @@
-/* The condition language of rule files: a hand-written lexer, a
- * recursive-descent parser building a small tree, and a three-valued
- * evaluator. The grammar and the semantics are described in expr.h.
+/* The parser of the condition language: recursive descent over the tokens
+ * of expr_lex.c, building the small tree that expr_eval.c evaluates. The
+ * grammar and the semantics are described in expr.h.
  *
  * Rule files are input we do not trust: the text is bounded in length and
  * the tree in depth, so neither the parser nor the evaluator can be made to
