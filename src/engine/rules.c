@@ -427,6 +427,8 @@ static void parse_field(struct parse_state *ps, char *line, unsigned number)
 	size_t len;
 	int kind;
 
+	/* a refused field takes its continuation lines with it */
+	ps->continuing = false;
 	while (islower((unsigned char)*p))
 		p++;
 	len = (size_t)(p - line);
@@ -595,11 +597,6 @@ static void free_names(char **names, size_t count)
 	free(names);
 }
 
-static bool listed(char **names, size_t count, const char *name)
-{
-	return bsearch(&name, names, count, sizeof(*names), compare_names) != NULL;
-}
-
 static int load_file(const char *dir, const char *name, struct rule_set *set,
 		     struct rule_errors *errors)
 {
@@ -629,14 +626,21 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 		add_error(errors, "%s: %s", override, strerror(-r));
 		failed = 1;
 	}
-	/* Shipped files, unless a local file of the same name replaces them;
-	 * then every local file. Both lists are sorted by name. */
-	for (size_t i = 0; i < nbase; i++)
-		if (!listed(local, nlocal, base[i]) && load_file(shipped, base[i], set, errors) < 0)
+	/* One walk over both sorted lists, in file-name order: a local file
+	 * stands in for the shipped file of the same name. */
+	for (size_t i = 0, j = 0; i < nbase || j < nlocal;) {
+		int order = i == nbase ? 1 : j == nlocal ? -1 : strcmp(base[i], local[j]);
+
+		if (order < 0) {
+			r = load_file(shipped, base[i++], set, errors);
+		} else {
+			r = load_file(override, local[j++], set, errors);
+			if (order == 0)
+				i++;
+		}
+		if (r < 0)
 			failed = 1;
-	for (size_t i = 0; i < nlocal; i++)
-		if (load_file(override, local[i], set, errors) < 0)
-			failed = 1;
+	}
 	free_names(base, nbase);
 	free_names(local, nlocal);
 	return failed || errors->count ? -EINVAL : 0;

@@ -1,0 +1,2324 @@
+/* The rule engine: rule files parsed and loaded (every error naming
+ * file:line:column), the two invariants enforced at load time and again at
+ * evaluation, the shipped and override directories, and every shipped rule
+ * judged on hand-built facts and on the fabricated /proc trees of
+ * tests/data. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* cmocka.h needs these included before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include "engine/engine.h"
+#include "engine/factview.h"
+#include "engine/rules.h"
+#include "fixture.h"
+#include "inspect/inspect.h"
+
+#define SHIPPED_RULES TEST_SRCDIR "/../rules"
+#define SHIPPED_RULE_COUNT 14
+#define DATA_DIR TEST_SRCDIR "/data"
+
+/* ------------------------------------------------------------ helpers */
+
+static void join(char *buf, size_t size, const char *root, const char *rel)
+{
+	int n = snprintf(buf, size, "%s/%s", root, rel);
+
+	if (n < 0 || (size_t)n >= size)
+		fail_msg("path too long: %s/%s", root, rel);
+}
+
+/* Every message of ERRORS, one a line, for failure reports. */
+static const char *all_errors(const struct rule_errors *errors)
+{
+	static char text[RULE_MAX_ERRORS * 520];
+	size_t n = 0;
+
+	text[0] = '\0';
+	for (unsigned i = 0; i < errors->count && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "\n  %s", errors->messages[i]);
+	return errors->count ? text : " (none)";
+}
+
+/* An error reads exactly ROOT/EXPECTED. */
+static void assert_error(const struct fixture *fx, const struct rule_errors *errors,
+			 const char *expected)
+{
+	char full[1024];
+
+	join(full, sizeof(full), fx->root, expected);
+	for (unsigned i = 0; i < errors->count; i++)
+		if (strcmp(errors->messages[i], full) == 0)
+			return;
+	fail_msg("no error \"%s\"; the errors are:%s", full, all_errors(errors));
+}
+
+/* An error starts with ROOT/WHERE and contains NEEDLE. */
+static void assert_error_at(const struct fixture *fx, const struct rule_errors *errors,
+			    const char *where, const char *needle)
+{
+	char prefix[1024];
+
+	join(prefix, sizeof(prefix), fx->root, where);
+	for (unsigned i = 0; i < errors->count; i++)
+		if (strncmp(errors->messages[i], prefix, strlen(prefix)) == 0 &&
+		    strstr(errors->messages[i], needle))
+			return;
+	fail_msg("no error at \"%s\" containing \"%s\"; the errors are:%s", prefix, needle,
+		 all_errors(errors));
+}
+
+/* Write TEXT to ROOT/NAME and parse that one file into SET. */
+static int parse_text(const struct fixture *fx, const char *name, const char *text,
+		      struct rule_set *set, struct rule_errors *errors)
+{
+	char path[PATH_MAX];
+
+	memset(set, 0, sizeof(*set));
+	memset(errors, 0, sizeof(*errors));
+	fixture_write(fx->root, name, text);
+	join(path, sizeof(path), fx->root, name);
+	return rules_parse_file(path, set, errors);
+}
+
+/* TEXT must fail to load, with no rule kept and exactly one error,
+ * ROOT/EXPECTED. */
+static void expect_one_error(const struct fixture *fx, const char *name, const char *text,
+			     const char *expected)
+{
+	struct rule_set set;
+	struct rule_errors errors;
+	int r = parse_text(fx, name, text, &set, &errors);
+
+	assert_error(fx, &errors, expected);
+	if (errors.count != 1)
+		fail_msg("%u errors, expected one:%s", errors.count, all_errors(&errors));
+	assert_int_equal(r, -EINVAL);
+	assert_int_equal(set.count, 0);
+	rules_free(&set);
+}
+
+static void write_bytes(const char *root, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	join(path, sizeof(path), root, name);
+	fp = fopen(path, "we");
+	if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
+		fail_msg("write %s failed", path);
+}
+
+/* The ids of SET, space-separated. */
+static const char *ids_of(const struct rule_set *set)
+{
+	static char text[1024];
+	size_t n = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < set->count && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "",
+				      set->rules[i].id);
+	return text;
+}
+
+/* ---- hand-built facts */
+
+static void set_sysctl(struct tw_facts *f, enum knob_id key, const char *value)
+{
+	free(f->sysctl[key].value);
+	f->sysctl[key].value = NULL;
+	f->sysctl[key].present = value != NULL;
+	if (value) {
+		f->sysctl[key].value = strdup(value);
+		assert_non_null(f->sysctl[key].value);
+	}
+}
+
+static void set_kernel(struct tw_facts *f, unsigned major, unsigned minor, unsigned patch)
+{
+	snprintf(f->release, sizeof(f->release), "%u.%u.%u-test", major, minor, patch);
+	f->release_known = true;
+	f->version = (struct kernel_version){major, minor, patch};
+	f->version_known = true;
+}
+
+static void set_port_range(struct tw_facts *f, unsigned low, unsigned high)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%u %u", low, high);
+	set_sysctl(f, KNOB_IP_LOCAL_PORT_RANGE, text);
+	f->port_range_known = true;
+	f->port_low = low;
+	f->port_high = high;
+}
+
+static void set_reserved(struct tw_facts *f, const char *list)
+{
+	set_sysctl(f, KNOB_IP_LOCAL_RESERVED_PORTS, list);
+	memset(f->reserved_ports, 0, sizeof(f->reserved_ports));
+	assert_int_equal(parse_port_list(list, f->reserved_ports), 0);
+}
+
+static void set_unprivileged_start(struct tw_facts *f, unsigned port)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%u", port);
+	set_sysctl(f, KNOB_IP_UNPRIVILEGED_PORT_START, text);
+	f->unprivileged_port_start = port;
+}
+
+static void set_time_wait(struct tw_facts *f, uint64_t outbound, uint64_t inbound)
+{
+	f->census.time_wait_outbound = outbound;
+	f->census.time_wait_inbound = inbound;
+	f->census.states[TCP_STATE_TIME_WAIT] = outbound + inbound;
+	f->census.total = outbound + inbound + f->census.states[TCP_STATE_LISTEN];
+	f->counters[CTR_SOCKSTAT_TW].value = outbound + inbound;
+	f->counters[CTR_TW].value = outbound + inbound;
+}
+
+static void set_counter(struct tw_facts *f, enum counter_id id, uint64_t value)
+{
+	f->counters[id].present = true;
+	f->counters[id].value = value;
+}
+
+static void classify_as(struct tw_facts *f, enum host_class verdict, double outbound_share)
+{
+	f->classification.verdict = verdict;
+	f->classification.basis = "time_wait";
+	f->classification.outbound_share = outbound_share;
+	f->classification.outbound = 100 * outbound_share;
+	f->classification.inbound = 100 * (1 - outbound_share);
+}
+
+/* A destination in the census ranking (append in ranking order); it is the
+ * worst connect() tuple when it has the most ports in use so far. */
+static void add_destination(struct tw_facts *f, int family, const char *address, uint16_t port,
+			    uint32_t time_wait, uint32_t ports_in_use)
+{
+	struct tw_census *c = &f->census;
+	struct destination_stat *d;
+
+	assert_true(c->top_count < 2 * CENSUS_TOP);
+	d = &c->top[c->top_count++];
+	memset(d, 0, sizeof(*d));
+	d->address.family = (uint8_t)family;
+	assert_int_equal(inet_pton(family, address, d->address.bytes), 1);
+	d->port = port;
+	d->time_wait = time_wait;
+	d->ports_in_use = ports_in_use;
+	d->max_from_one_local = ports_in_use;
+	c->destinations++;
+	if (ports_in_use > c->worst_tuple_ports)
+		c->worst_tuple_ports = ports_in_use;
+}
+
+static uint16_t *port_array(const unsigned *ports, unsigned count)
+{
+	uint16_t *a = calloc(count ? count : 1, sizeof(*a));
+
+	assert_non_null(a);
+	for (unsigned i = 0; i < count; i++)
+		a[i] = (uint16_t)ports[i];
+	return a;
+}
+
+/* Every listening port, ascending, as the census keeps them. */
+static void set_listening(struct tw_facts *f, const unsigned *ports, unsigned count)
+{
+	free(f->census.listening);
+	f->census.listening = port_array(ports, count);
+	f->census.listening_count = count;
+	f->census.listening_ports = count;
+	f->census.states[TCP_STATE_LISTEN] = count;
+}
+
+static void set_listen_in_range(struct tw_facts *f, const unsigned *ports, unsigned count)
+{
+	free(f->census.listen_in_range);
+	f->census.listen_in_range = port_array(ports, count);
+	f->census.listen_in_range_count = count;
+}
+
+/* A quiet Linux 6.1 host with the kernel's defaults: a census with nothing
+ * in it, every counter read and at 0, no NAT. */
+static void quiet_host(struct tw_facts *f)
+{
+	set_kernel(f, 6, 1, 0);
+	set_sysctl(f, KNOB_TCP_TW_REUSE, "2");
+	set_sysctl(f, KNOB_TCP_TIMESTAMPS, "1");
+	set_port_range(f, 32768, 60999);
+	set_reserved(f, "");
+	set_unprivileged_start(f, 1024);
+	set_sysctl(f, KNOB_TCP_MAX_TW_BUCKETS, "262144");
+	set_sysctl(f, KNOB_TCP_FIN_TIMEOUT, "60");
+	set_sysctl(f, KNOB_IP_FORWARD, "0");
+	f->census.available = true;
+	snprintf(f->census.source, sizeof(f->census.source), "proc");
+	for (int i = 0; i < CTR_COUNT; i++)
+		set_counter(f, (enum counter_id)i, 0);
+	classify_as(f, HOST_IDLE, 0);
+	f->nat.present = 0;
+}
+
+/* A 6.1 host short of ports toward 10.0.0.5:5432: 14000 of the 28232
+ * default ports in use there (49.6%), 9000 TIME_WAIT (fewer than the 10000
+ * that would be enough on their own). */
+static void pressured_client(struct tw_facts *f, enum host_class verdict, double share)
+{
+	quiet_host(f);
+	set_time_wait(f, 9000, 100);
+	add_destination(f, AF_INET, "10.0.0.5", 5432, 9000, 14000);
+	f->census.local_ports_in_use = 14100;
+	classify_as(f, verdict, share);
+}
+
+static void inspect_tree(struct tw_facts *f, const char *tree, const char *kernel)
+{
+	char root[PATH_MAX];
+	struct inspect_options o = {.kernel_override = kernel};
+
+	join(root, sizeof(root), DATA_DIR, tree);
+	o.proc_root = root;
+	assert_int_equal(inspect_host(&o, f), 0);
+}
+
+/* ---- judging */
+
+struct judgement {
+	struct rule_set rules;
+	struct findings findings;
+};
+
+static void load_shipped(struct rule_set *set)
+{
+	struct rule_errors errors;
+	int r = rules_load(SHIPPED_RULES, NULL, set, &errors);
+
+	if (r != 0 || errors.count)
+		fail_msg("the shipped rules gave %d:%s", r, all_errors(&errors));
+}
+
+/* The shipped rules on F. */
+static void judge(const struct tw_facts *f, struct judgement *j)
+{
+	load_shipped(&j->rules);
+	assert_int_equal(engine_evaluate(&j->rules, f, &j->findings), 0);
+}
+
+static void judgement_free(struct judgement *j)
+{
+	findings_free(&j->findings);
+	rules_free(&j->rules);
+}
+
+static const char *finding_ids(const struct findings *fs)
+{
+	static char text[1024];
+	size_t n = 0;
+
+	text[0] = '\0';
+	for (size_t i = 0; i < fs->count && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "",
+				      fs->items[i].rule->id);
+	return fs->count ? text : "(none)";
+}
+
+static const struct finding *find_finding(const struct findings *fs, const char *id)
+{
+	for (size_t i = 0; i < fs->count; i++)
+		if (strcmp(fs->items[i].rule->id, id) == 0)
+			return &fs->items[i];
+	return NULL;
+}
+
+/* Rule ID fired with SEVERITY. */
+static const struct finding *assert_fires(const struct findings *fs, const char *id,
+					  enum severity severity)
+{
+	const struct finding *fd = find_finding(fs, id);
+
+	if (!fd)
+		fail_msg("%s did not fire; the findings are %s", id, finding_ids(fs));
+	assert_string_equal(severity_name(fd->rule->severity), severity_name(severity));
+	return fd;
+}
+
+static void assert_silent(const struct findings *fs, const char *id)
+{
+	if (find_finding(fs, id))
+		fail_msg("%s fired; the findings are %s", id, finding_ids(fs));
+}
+
+/* The finding sets KEY from CURRENT to RECOMMENDED. */
+static void assert_setting(const struct finding *fd, enum knob_id key, const char *current,
+			   const char *recommended)
+{
+	for (unsigned i = 0; i < fd->setting_count; i++) {
+		if (fd->settings[i].key != key)
+			continue;
+		assert_string_equal(fd->settings[i].recommended, recommended);
+		if (current) {
+			assert_true(fd->settings[i].current_present);
+			assert_string_equal(fd->settings[i].current, current);
+		}
+		return;
+	}
+	fail_msg("%s recommends nothing for %s", fd->rule->id, knob_get(key)->name);
+}
+
+static void assert_no_setting(const struct finding *fd, enum knob_id key)
+{
+	for (unsigned i = 0; i < fd->setting_count; i++)
+		if (fd->settings[i].key == key)
+			fail_msg("%s recommends %s = %s", fd->rule->id, knob_get(key)->name,
+				 fd->settings[i].recommended);
+}
+
+static void assert_summary_has(const struct finding *fd, const char *text)
+{
+	if (!strstr(fd->summary, text))
+		fail_msg("the summary of %s, \"%s\", lacks \"%s\"", fd->rule->id, fd->summary,
+			 text);
+}
+
+static void assert_summary_starts(const struct finding *fd, const char *text)
+{
+	if (strncmp(fd->summary, text, strlen(text)) != 0)
+		fail_msg("the summary of %s, \"%s\", does not start \"%s\"", fd->rule->id,
+			 fd->summary, text);
+}
+
+/* No finding at all recommends KEY = VALUE. */
+static void assert_nobody_recommends(const struct findings *fs, enum knob_id key, const char *value)
+{
+	for (size_t i = 0; i < fs->count; i++)
+		for (unsigned k = 0; k < fs->items[i].setting_count; k++)
+			if (fs->items[i].settings[k].key == key &&
+			    strcmp(fs->items[i].settings[k].recommended, value) == 0)
+				fail_msg("%s recommends %s = %s", fs->items[i].rule->id,
+					 knob_get(key)->name, value);
+}
+
+/* ------------------------------------------------- A. parsing, loading */
+
+static const char sample_rule[] = "# a comment before the first rule\n"
+				  "[rule sample-rule]\n"
+				  "severity  = warning\n"
+				  "title     = a sample\n"
+				  "            on two lines\n"
+				  "when      = sockets.time_wait > 100\n"
+				  "            # census && ( would not parse as a condition\n"
+				  "            && census.available\n"
+				  "recommend = net.ipv4.tcp_max_tw_buckets 262144\n"
+				  "recommend = net.ipv4.ip_local_port_range @wider_port_range\n"
+				  "summary   = {sockets.time_wait} sockets,\n"
+				  "            {{literally}}\n"
+				  "explain   = First paragraph\n"
+				  "            goes on.\n"
+				  "            .\n"
+				  "            Second paragraph.\n"
+				  "reference = RFC 1\n"
+				  "reference = RFC 2,\n"
+				  "            section 3\n";
+
+static void test_valid_rule_has_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char path[PATH_MAX];
+	const struct rule *r;
+
+	if (parse_text(fx, "sample.rule", sample_rule, &set, &errors) != 0 || errors.count)
+		fail_msg("the sample did not load:%s", all_errors(&errors));
+	assert_int_equal(set.count, 1);
+	r = rules_find(&set, "sample-rule");
+	assert_non_null(r);
+	join(path, sizeof(path), fx->root, "sample.rule");
+	assert_string_equal(r->file, path);
+	assert_int_equal(r->line, 2);
+	assert_int_equal(r->severity, SEVERITY_WARNING);
+	assert_string_equal(r->title, "a sample on two lines");
+	assert_string_equal(r->when_text, "sockets.time_wait > 100\n"
+					  "# census && ( would not parse as a condition\n"
+					  "&& census.available");
+	assert_non_null(r->when);
+	assert_non_null(r->summary);
+	assert_string_equal(r->explanation, "First paragraph\ngoes on.\n\nSecond paragraph.");
+	assert_int_equal(r->reference_count, 2);
+	assert_string_equal(r->references[0], "RFC 1");
+	assert_string_equal(r->references[1], "RFC 2, section 3");
+	assert_int_equal(r->setting_count, 2);
+	assert_int_equal(r->settings[0].key, KNOB_TCP_MAX_TW_BUCKETS);
+	assert_string_equal(r->settings[0].value, "262144");
+	assert_int_equal(r->settings[1].key, KNOB_IP_LOCAL_PORT_RANGE);
+	assert_null(r->settings[1].value);
+	assert_int_equal(r->settings[1].compute, COMPUTE_WIDER_PORT_RANGE);
+	assert_null(rules_find(&set, "sample"));
+	rules_free(&set);
+}
+
+/* The multi-line condition, comment line included, is the one evaluated;
+ * the multi-line summary renders as one line. */
+static void test_multiline_condition_evaluates(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	struct findings fs;
+
+	assert_int_equal(parse_text(fx, "sample.rule", sample_rule, &set, &errors), 0);
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 150, 0);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 1);
+	assert_string_equal(fs.items[0].summary, "150 sockets, {literally}");
+	findings_free(&fs);
+
+	/* the second line counts: without the census the rule is silent */
+	fx->facts.census.available = false;
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 0);
+	findings_free(&fs);
+
+	/* and so does the first */
+	fx->facts.census.available = true;
+	set_time_wait(&fx->facts, 100, 0);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 0);
+	findings_free(&fs);
+	rules_free(&set);
+}
+
+static void test_explanation_dot_lines(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	assert_int_equal(parse_text(fx, "dots.rule",
+				    "[rule dots]\n"
+				    "severity = info\n"
+				    "title = t\n"
+				    "when = true\n"
+				    "explain = One.\n"
+				    "  .\n"
+				    "\t.\n"
+				    "  Two ends with a dot.\n"
+				    "  ...\n"
+				    "  .\n"
+				    "  Three.\n",
+				    &set, &errors),
+			 0);
+	assert_int_equal(set.count, 1);
+	assert_string_equal(set.rules[0].explanation,
+			    "One.\n\n\nTwo ends with a dot.\n...\n\nThree.");
+	rules_free(&set);
+}
+
+static void test_crlf_lines(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	if (parse_text(fx, "crlf.rule",
+		       "# written on Windows\r\n"
+		       "[rule crlf]\r\n"
+		       "severity = info\r\n"
+		       "title = t\r\n"
+		       "when = sockets.time_wait > 1\r\n"
+		       "       && census.available\r\n"
+		       "recommend = net.ipv4.tcp_fin_timeout 60\r\n"
+		       "explain = a\r\n"
+		       "  .\r\n"
+		       "  b\r\n",
+		       &set, &errors) != 0)
+		fail_msg("CRLF lines were refused:%s", all_errors(&errors));
+	assert_int_equal(set.count, 1);
+	assert_string_equal(set.rules[0].settings[0].value, "60");
+	assert_string_equal(set.rules[0].explanation, "a\n\nb");
+	rules_free(&set);
+}
+
+static void test_error_more_than_four_recommends(void **state)
+{
+	expect_one_error(*state, "five.rule",
+			 "[rule five]\nseverity = info\ntitle = t\nwhen = true\n"
+			 "recommend = net.ipv4.tcp_tw_reuse 2\n"
+			 "recommend = net.ipv4.tcp_fin_timeout 60\n"
+			 "recommend = net.ipv4.tcp_timestamps 1\n"
+			 "recommend = net.ipv4.tcp_max_tw_buckets 262144\n"
+			 "recommend  = net.ipv4.tcp_tw_reuse_delay 1000\n",
+			 "five.rule:9:14: rule five: more than 4 recommend lines");
+}
+
+static void test_error_when_syntax_second_line(void **state)
+{
+	expect_one_error(*state, "syntax.rule",
+			 "[rule syntax]\n"
+			 "severity = info\n"
+			 "title = t\n"
+			 "when = sockets.time_wait > 100\n"
+			 "       && > 3\n",
+			 "syntax.rule:5:11: rule syntax: when: expected an expression after '&&'");
+}
+
+static void test_error_when_syntax_position_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	/* tabs and a deeper indentation: the column is still the file's */
+	parse_text(fx, "tabs.rule",
+		   "[rule tabs]\n"
+		   "severity = info\n"
+		   "title = t\n"
+		   "when      = true\n"
+		   "\t\t&& (sockets.time_wait > 1\n"
+		   "\t\t    || )\n",
+		   &set, &errors);
+	assert_error_at(fx, &errors, "tabs.rule:6:10: rule tabs: when: ", "'||'");
+	assert_int_equal(set.count, 0);
+	rules_free(&set);
+}
+
+static void test_error_unknown_fact(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(fx, "fact.rule",
+			 "[rule fact]\n"
+			 "severity = info\n"
+			 "title = t\n"
+			 "when = census.available && sockets.time_wiat > 1\n",
+			 "fact.rule:4:28: rule fact: when: unknown fact 'sockets.time_wiat'");
+}
+
+static void test_error_unknown_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	parse_text(fx, "field.rule",
+		   "[rule field]\n"
+		   "severity = info\n"
+		   "title = t\n"
+		   "explian = typo\n"
+		   "when = true\n",
+		   &set, &errors);
+	assert_error(fx, &errors, "field.rule:4:1: rule field: unknown field 'explian'");
+	rules_free(&set);
+}
+
+static void test_error_field_outside_section(void **state)
+{
+	expect_one_error(*state, "outside.rule", "\n# no header yet\ntitle = t\n",
+			 "outside.rule:3:1: 'title' outside a [rule ID] section");
+}
+
+static void test_error_bad_header(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(fx, "h1.rule", "[rule unclosed\n",
+			 "h1.rule:1:1: expected a section header '[rule ID]'");
+	expect_one_error(fx, "h2.rule", "[rules x]\n",
+			 "h2.rule:1:1: expected a section header '[rule ID]'");
+	expect_one_error(fx, "h3.rule", "[rule x] trailing\n",
+			 "h3.rule:1:1: expected a section header '[rule ID]'");
+}
+
+static void test_error_bad_id(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(fx, "id1.rule", "[rule Upper_Case]\n",
+			 "id1.rule:1:7: rule id 'Upper_Case' must be lower-case letters, digits "
+			 "and '-'");
+	expect_one_error(
+		fx, "id2.rule", "[rule   -dash]\n",
+		"id2.rule:1:9: rule id '-dash' must be lower-case letters, digits and '-'");
+	expect_one_error(fx, "id3.rule", "[rule ]\n",
+			 "id3.rule:1:7: rule id '' must be lower-case letters, digits and '-'");
+}
+
+static void test_error_bad_id_drops_its_fields(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	assert_int_equal(parse_text(fx, "id.rule",
+				    "[rule two words]\n"
+				    "severity = info\n"
+				    "title = t\n"
+				    "when = true\n",
+				    &set, &errors),
+			 -EINVAL);
+	assert_error(fx, &errors,
+		     "id.rule:1:7: rule id 'two words' must be lower-case letters, digits and '-'");
+	assert_error(fx, &errors, "id.rule:2:1: 'severity' outside a [rule ID] section");
+	assert_int_equal(errors.count, 4);
+	assert_int_equal(set.count, 0);
+	rules_free(&set);
+}
+
+static void test_error_missing_required(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(fx, "m1.rule", "[rule m1]\ntitle = t\nwhen = true\n",
+			 "m1.rule:1:1: rule m1: has no 'severity'");
+	expect_one_error(fx, "m2.rule", "\n[rule m2]\nseverity = info\nwhen = true\n",
+			 "m2.rule:2:1: rule m2: has no 'title'");
+	expect_one_error(fx, "m3.rule", "[rule m3]\nseverity = info\ntitle = t\n",
+			 "m3.rule:1:1: rule m3: has no 'when'");
+}
+
+static void test_error_bad_severity(void **state)
+{
+	expect_one_error(
+		*state, "sev.rule",
+		"[rule sev]\n"
+		"severity  = fatal\n"
+		"title = t\n"
+		"when = true\n",
+		"sev.rule:2:13: rule sev: severity 'fatal' is not info, warning or critical");
+}
+
+static void test_error_duplicate_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	assert_int_equal(parse_text(fx, "dup.rule",
+				    "[rule dup]\n"
+				    "severity = info\n"
+				    "title = t\n"
+				    "when = true\n"
+				    "title = again\n"
+				    "reference = one\n"
+				    "reference = two\n",
+				    &set, &errors),
+			 -EINVAL);
+	assert_error(fx, &errors, "dup.rule:5:1: rule dup: 'title' given twice");
+	assert_int_equal(errors.count, 1); /* reference may repeat */
+	rules_free(&set);
+}
+
+static void test_error_duplicate_id_across_files(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char dir[PATH_MAX];
+
+	fixture_write(fx->root, "rules/a.rule",
+		      "[rule same]\nseverity = info\ntitle = A\nwhen = true\n");
+	fixture_write(fx->root, "rules/b.rule",
+		      "[rule other]\nseverity = info\ntitle = O\nwhen = true\n\n"
+		      "[rule same]\nseverity = warning\ntitle = B\nwhen = true\n");
+	join(dir, sizeof(dir), fx->root, "rules");
+	assert_int_equal(rules_load(dir, NULL, &set, &errors), -EINVAL);
+	{
+		char expected[2 * PATH_MAX];
+
+		snprintf(expected, sizeof(expected),
+			 "rules/b.rule:6:1: rule same: the id is already used by %s/rules/a.rule:1",
+			 fx->root);
+		assert_error(fx, &errors, expected);
+	}
+	assert_int_equal(errors.count, 1);
+	assert_string_equal(ids_of(&set), "same other");
+	assert_string_equal(rules_find(&set, "same")->title, "A");
+	rules_free(&set);
+}
+
+static const char recommend_rule[] = "[rule rec]\n"
+				     "severity = info\n"
+				     "title = t\n"
+				     "when = true\n"
+				     "recommend = %s\n";
+
+static void expect_recommend_error(const struct fixture *fx, const char *recommend,
+				   const char *expected)
+{
+	char text[512], where[600];
+
+	snprintf(text, sizeof(text), recommend_rule, recommend);
+	snprintf(where, sizeof(where), "rec.rule:5:13: rule rec: recommend: %s", expected);
+	expect_one_error(fx, "rec.rule", text, where);
+}
+
+static void test_error_recommend(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_recommend_error(fx, "net.ipv4.tcp_tw_reuse_typo 1",
+			       "'net.ipv4.tcp_tw_reuse_typo' is not a key twtune knows");
+	expect_recommend_error(fx, "net.ipv4.tcp_tw_reuse 7",
+			       "net.ipv4.tcp_tw_reuse: 7 is outside 0-2");
+	expect_recommend_error(fx, "net.ipv4.tcp_tw_reuse yes",
+			       "net.ipv4.tcp_tw_reuse: 'yes' is not a whole number");
+	expect_recommend_error(fx, "net.ipv4.ip_local_port_range 60999 32768",
+			       "net.ipv4.ip_local_port_range: '60999 32768' needs 1 <= LOW <= "
+			       "HIGH <= 65535");
+	expect_recommend_error(fx, "net.ipv4.ip_local_port_range @widest_port_range",
+			       "unknown computation '@widest_port_range'");
+	expect_recommend_error(fx, "net.ipv4.tcp_max_tw_buckets @wider_port_range",
+			       "@wider_port_range does not compute net.ipv4.tcp_max_tw_buckets");
+	expect_recommend_error(fx, "net.ipv4.tcp_tw_recycle @tw_buckets",
+			       "@tw_buckets does not compute net.ipv4.tcp_tw_recycle");
+	expect_one_error(fx, "rec.rule",
+			 "[rule rec]\nseverity = info\ntitle = t\nwhen = true\n"
+			 "recommend = net.ipv4.tcp_tw_reuse\n",
+			 "rec.rule:5:13: rule rec: recommend needs KEY VALUE or KEY @computation");
+}
+
+static void test_error_summary_template(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_one_error(fx, "s1.rule",
+			 "[rule s1]\nseverity = info\ntitle = t\nwhen = true\n"
+			 "summary   = held {sockets.time_wait}\n"
+			 "            then {sockets.tw} more\n",
+			 "s1.rule:6:19: rule s1: summary: unknown fact 'sockets.tw'");
+	expect_one_error(fx, "s2.rule",
+			 "[rule s2]\nseverity = info\ntitle = t\nwhen = true\n"
+			 "summary = held {sockets.time_wait now\n",
+			 "s2.rule:5:16: rule s2: summary: '{' without its '}'");
+	expect_one_error(
+		fx, "s3.rule",
+		"[rule s3]\nseverity = info\ntitle = t\nwhen = true\n"
+		"summary = held } now\n",
+		"s3.rule:5:16: rule s3: summary: '}' without '{' (write '}}' for a brace)");
+}
+
+static void test_error_line_too_long(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	const char head[] = "[rule long]\nseverity = info\nwhen = true\n";
+	size_t line = 4096, n = strlen(head);
+	char *text = malloc(n + line + 2);
+
+	assert_non_null(text);
+	/* 4095 bytes fit */
+	memcpy(text, head, n);
+	memcpy(text + n, "title = ", 8);
+	memset(text + n + 8, 'x', line - 1 - 8);
+	text[n + line - 1] = '\n';
+	text[n + line] = '\0';
+	assert_int_equal(parse_text(fx, "fits.rule", text, &set, &errors), 0);
+	assert_int_equal(set.count, 1);
+	assert_int_equal(strlen(set.rules[0].title), line - 1 - 8);
+	rules_free(&set);
+
+	/* 4096 do not */
+	memset(text + n + 8, 'x', line - 8);
+	text[n + line] = '\n';
+	text[n + line + 1] = '\0';
+	assert_int_equal(parse_text(fx, "long.rule", text, &set, &errors), -EINVAL);
+	free(text);
+	assert_error(fx, &errors, "long.rule:4:1: rule long: line longer than 4095 bytes");
+	rules_free(&set);
+}
+
+static void test_error_nul_byte(void **state)
+{
+	struct fixture *fx = *state;
+	static const char text[] = "[rule nul]\nseverity = info\ntitle = a\0b\nwhen = true\n";
+	struct rule_set set = {0};
+	struct rule_errors errors = {0};
+	char path[PATH_MAX];
+
+	write_bytes(fx->root, "nul.rule", text, sizeof(text) - 1);
+	join(path, sizeof(path), fx->root, "nul.rule");
+	assert_int_equal(rules_parse_file(path, &set, &errors), -EINVAL);
+	assert_error(fx, &errors, "nul.rule:3:1: rule nul: not a text file (a NUL byte)");
+	assert_null(rules_find(&set, "nul"));
+	rules_free(&set);
+}
+
+static void test_error_indented_line_without_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+
+	/* a blank line ends a field: paragraphs are separated by "." */
+	parse_text(fx, "blank.rule",
+		   "[rule blank]\nseverity = info\ntitle = t\nwhen = true\n"
+		   "explain = one\n\n    two\n",
+		   &set, &errors);
+	assert_error(fx, &errors,
+		     "blank.rule:7:1: rule blank: an indented line continues no field");
+	rules_free(&set);
+	expect_one_error(fx, "first.rule", "  stray\n",
+			 "first.rule:1:1: an indented line continues no field");
+}
+
+/* One directory: two good files, one file with a broken rule between two
+ * good ones, one more broken file. */
+static void test_load_keeps_good_rules_reports_every_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char dir[PATH_MAX];
+
+	fixture_write(fx->root, "d/10-good.rule",
+		      "[rule good-one]\nseverity = info\ntitle = 1\nwhen = true\n");
+	fixture_write(fx->root, "d/20-mixed.rule",
+		      "[rule bad-fact]\nseverity = info\ntitle = x\nwhen = nosuch.fact\n"
+		      "[rule good-two]\nseverity = info\ntitle = 2\nwhen = true\n"
+		      "[rule bad-severity]\nseverity = loud\ntitle = y\nwhen = true\n");
+	fixture_write(fx->root, "d/30-bad.rule",
+		      "[rule bad-when]\nseverity = info\ntitle = z\nwhen = (\n");
+	fixture_write(fx->root, "d/40-good.rule",
+		      "[rule good-three]\nseverity = info\ntitle = 3\nwhen = true\n");
+	join(dir, sizeof(dir), fx->root, "d");
+	assert_int_equal(rules_load(dir, NULL, &set, &errors), -EINVAL);
+	assert_string_equal(ids_of(&set), "good-one good-two good-three");
+	assert_error(fx, &errors,
+		     "d/20-mixed.rule:4:8: rule bad-fact: when: unknown fact 'nosuch.fact'");
+	assert_error(
+		fx, &errors,
+		"d/20-mixed.rule:10:12: rule bad-severity: severity 'loud' is not info, warning "
+		"or critical");
+	assert_error_at(fx, &errors, "d/30-bad.rule:4:", "rule bad-when: when: ");
+	if (errors.count != 3)
+		fail_msg("%u errors, expected 3:%s", errors.count, all_errors(&errors));
+	assert_int_equal(errors.more, 0);
+	rules_free(&set);
+}
+
+static void test_errors_beyond_the_limit_are_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char text[40 * 16] = "";
+
+	for (int i = 0; i < 40; i++)
+		strcat(text, "bogus = 1\n");
+	assert_int_equal(parse_text(fx, "many.rule", text, &set, &errors), -EINVAL);
+	assert_int_equal(errors.count, RULE_MAX_ERRORS);
+	assert_int_equal(errors.more, 40 - RULE_MAX_ERRORS);
+	assert_error(fx, &errors, "many.rule:32:1: unknown field 'bogus'");
+	rules_free(&set);
+}
+
+/* ------------------------------------------------------ B. invariants */
+
+static int parse_setting_rule(const struct fixture *fx, const char *when, const char *setting,
+			      struct rule_set *set, struct rule_errors *errors)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "# the invariants hold whatever the file says\n"
+		 "[rule try-it]\n"
+		 "severity = warning\n"
+		 "title = t\n"
+		 "when = %s\n"
+		 "recommend = %s\n",
+		 when, setting);
+	return parse_text(fx, "try.rule", text, set, errors);
+}
+
+static const char reuse_refusal[] =
+	"try.rule:2:1: rule try-it: recommends net.ipv4.tcp_tw_reuse = 1, but its condition does "
+	"not require classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0 (reuse "
+	"only helps outbound connections, and only with timestamps)";
+
+static void expect_refused(const struct fixture *fx, const char *when, const char *setting,
+			   const char *expected)
+{
+	struct rule_set set;
+	struct rule_errors errors;
+	int r = parse_setting_rule(fx, when, setting, &set, &errors);
+
+	if (r != -EINVAL || set.count != 0 || errors.count != 1)
+		fail_msg("\"%s\" with %s: %d, %zu rules, errors:%s", when, setting, r, set.count,
+			 all_errors(&errors));
+	assert_error(fx, &errors, expected);
+	rules_free(&set);
+}
+
+static void expect_accepted(const struct fixture *fx, const char *when, const char *setting)
+{
+	struct rule_set set;
+	struct rule_errors errors;
+	int r = parse_setting_rule(fx, when, setting, &set, &errors);
+
+	if (r != 0 || set.count != 1)
+		fail_msg("\"%s\" with %s was refused:%s", when, setting, all_errors(&errors));
+	rules_free(&set);
+}
+
+static void test_recycle_never_recommended(void **state)
+{
+	struct fixture *fx = *state;
+	static const char refusal[] =
+		"try.rule:2:1: rule try-it: recommends net.ipv4.tcp_tw_recycle = 1; twtune never "
+		"sets it to anything but 0 (it drops connections from clients behind NAT, and "
+		"Linux 4.12 removed it)";
+
+	expect_refused(fx, "true", "net.ipv4.tcp_tw_recycle 1", refusal);
+	/* however safe the condition looks */
+	expect_refused(fx, "defined(nat.present) && !nat.present && kernel.version < v4.12",
+		       "net.ipv4.tcp_tw_recycle 1", refusal);
+	expect_refused(fx, "true", "net.ipv4.tcp_tw_recycle 01",
+		       "try.rule:2:1: rule try-it: recommends net.ipv4.tcp_tw_recycle = 01; twtune "
+		       "never sets it to anything but 0 (it drops connections from clients behind "
+		       "NAT, and Linux 4.12 removed it)");
+	/* the slashed spelling of the key is the same key */
+	expect_refused(fx, "true", "net/ipv4/tcp_tw_recycle 1", refusal);
+	expect_accepted(fx, "net.ipv4.tcp_tw_recycle != 0", "net.ipv4.tcp_tw_recycle 0");
+}
+
+static void test_recycle_refused_from_override_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX];
+
+	fixture_write(fx->root, "shipped/a.rule",
+		      "[rule a]\nseverity = info\ntitle = a\nwhen = true\n");
+	fixture_write(fx->root, "local/a.rule",
+		      "[rule a]\nseverity = info\ntitle = a\nwhen = true\n"
+		      "recommend = net.ipv4.tcp_tw_recycle 1\n");
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "local");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
+	assert_int_equal(set.count, 0);
+	assert_error_at(fx, &errors,
+			"local/a.rule:1:1: rule a: ", "recommends net.ipv4.tcp_tw_recycle = 1");
+	rules_free(&set);
+}
+
+static void test_reuse_one_needs_outbound_and_timestamps(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const refused[] = {
+		/* a requirement missing */
+		"net.ipv4.tcp_timestamps != 0",
+		"classification == \"outbound-heavy\"",
+		"true",
+		/* present, but not binding */
+		"(classification == \"outbound-heavy\" || pressure.connect > 0.5) && "
+		"net.ipv4.tcp_timestamps != 0",
+		"classification == \"outbound-heavy\" && (net.ipv4.tcp_timestamps != 0 || true)",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0 || "
+		"pressure.connect > 0.5",
+		"!(classification != \"outbound-heavy\") && net.ipv4.tcp_timestamps != 0",
+		"classification == \"outbound-heavy\" && !(net.ipv4.tcp_timestamps == 0)",
+		"!(classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0)",
+		/* the wrong comparison */
+		"classification == \"inbound-heavy\" && net.ipv4.tcp_timestamps != 0",
+		"classification != \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps >= 0",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 1",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps == 0",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps > -1",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps == \"1\"",
+		"classification == \"outbound-heavy\" && defined(net.ipv4.tcp_timestamps)",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_tw_reuse != 0",
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		expect_refused(fx, refused[i], "net.ipv4.tcp_tw_reuse 1", reuse_refusal);
+	/* the value is read as a number, however it is spelled */
+	expect_refused(fx, "net.ipv4.tcp_timestamps != 0", "net.ipv4.tcp_tw_reuse +1",
+		       reuse_refusal);
+	expect_refused(fx, "net.ipv4.tcp_timestamps != 0", "net.ipv4.tcp_tw_reuse 01",
+		       reuse_refusal);
+}
+
+static void test_reuse_one_accepted_when_required(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const accepted[] = {
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0",
+		"net.ipv4.tcp_timestamps != 0 && classification == \"outbound-heavy\"",
+		"\"outbound-heavy\" == classification && 0 != net.ipv4.tcp_timestamps",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps == 1",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps >= 1",
+		"classification == \"outbound-heavy\" && 1 <= net.ipv4.tcp_timestamps",
+		"classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps > 0",
+		"classification == \"outbound-heavy\" && 0 < net.ipv4.tcp_timestamps",
+		"pressure.connect >= 0.2 && (classification == \"outbound-heavy\"\n"
+		"  && (net.ipv4.tcp_timestamps == 1)) && !top.is_loopback",
+	};
+
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+		expect_accepted(fx, accepted[i], "net.ipv4.tcp_tw_reuse 1");
+}
+
+static void test_reuse_zero_and_two_unrestricted(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_accepted(fx, "true", "net.ipv4.tcp_tw_reuse 2");
+	expect_accepted(fx, "classification == \"inbound-heavy\"", "net.ipv4.tcp_tw_reuse 0");
+	expect_accepted(fx, "net.ipv4.tcp_timestamps == 0", "net.ipv4.tcp_tw_reuse 0");
+}
+
+/* The guard at evaluation, the honest way: a valid reuse rule gives reuse
+ * = 1 only to an outbound-heavy host with timestamps on. */
+static void test_reuse_rule_fires_only_where_allowed(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	struct findings fs;
+
+	assert_int_equal(parse_setting_rule(fx,
+					    "classification == \"outbound-heavy\" && "
+					    "net.ipv4.tcp_timestamps != 0",
+					    "net.ipv4.tcp_tw_reuse 1", &set, &errors),
+			 0);
+	quiet_host(&fx->facts);
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 0.9);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 1);
+	assert_setting(&fs.items[0], KNOB_TCP_TW_REUSE, "2", "1");
+	findings_free(&fs);
+
+	classify_as(&fx->facts, HOST_INBOUND_HEAVY, 0.1);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 0);
+	findings_free(&fs);
+
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 0.9);
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "0");
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 0);
+	findings_free(&fs);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, NULL);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 0);
+	findings_free(&fs);
+	rules_free(&set);
+}
+
+/* The guard itself: a rule that slipped past the load-time check (built
+ * here by hand, as a bug in the loader would) fires, but its forbidden
+ * settings are dropped on the facts. */
+static void hand_built_rule(struct rule_set *set)
+{
+	struct expr_error err;
+	struct rule *r;
+
+	set->count = 1;
+	set->rules = calloc(1, sizeof(*set->rules));
+	assert_non_null(set->rules);
+	r = &set->rules[0];
+	snprintf(r->id, sizeof(r->id), "slipped-through");
+	r->severity = SEVERITY_WARNING;
+	r->title = strdup("bypasses the loader");
+	r->when = expr_parse("true", 1, 1, fact_known, &err);
+	assert_non_null(r->when);
+	r->settings[0].key = KNOB_TCP_TW_RECYCLE;
+	r->settings[0].value = strdup("1");
+	r->settings[1].key = KNOB_TCP_TW_REUSE;
+	r->settings[1].value = strdup("1");
+	r->setting_count = 2;
+}
+
+static void test_evaluation_guard_drops_forbidden_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set = {0};
+	struct findings fs;
+
+	hand_built_rule(&set);
+	quiet_host(&fx->facts);
+	set_kernel(&fx->facts, 4, 9, 0);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_RECYCLE, "0");
+
+	classify_as(&fx->facts, HOST_INBOUND_HEAVY, 0.1);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 1);
+	assert_int_equal(fs.items[0].setting_count, 0);
+	findings_free(&fs);
+
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 0.9);
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "0");
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.items[0].setting_count, 0);
+	findings_free(&fs);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, NULL);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.items[0].setting_count, 0);
+	findings_free(&fs);
+
+	/* allowed here: reuse stays, recycle still goes */
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "1");
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.items[0].setting_count, 1);
+	assert_setting(&fs.items[0], KNOB_TCP_TW_REUSE, "2", "1");
+	assert_no_setting(&fs.items[0], KNOB_TCP_TW_RECYCLE);
+	findings_free(&fs);
+	rules_free(&set);
+}
+
+/* --------------------------------------------- C. shipped and override */
+
+static void write_simple(const char *root, const char *rel, const char *id)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "[rule %s]\nseverity = info\ntitle = %s\nwhen = true\n", id,
+		 rel);
+	fixture_write(root, rel, text);
+}
+
+static void test_override_replaces_disables_adds(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX];
+
+	write_simple(fx->root, "shipped/a.rule", "a");
+	write_simple(fx->root, "shipped/b.rule", "b");
+	write_simple(fx->root, "shipped/c.rule", "c");
+	write_simple(fx->root, "local/a.rule", "a"); /* replaces, same id */
+	fixture_write(fx->root, "local/b.rule", ""); /* disables */
+	write_simple(fx->root, "local/d.rule", "d"); /* adds */
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "local");
+
+	if (rules_load(shipped, local, &set, &errors) != 0)
+		fail_msg("the override did not load:%s", all_errors(&errors));
+	assert_int_equal(set.count, 3);
+	assert_non_null(rules_find(&set, "a"));
+	assert_string_equal(rules_find(&set, "a")->title, "local/a.rule");
+	assert_null(rules_find(&set, "b"));
+	assert_string_equal(rules_find(&set, "c")->title, "shipped/c.rule");
+	assert_string_equal(rules_find(&set, "d")->title, "local/d.rule");
+	rules_free(&set);
+
+	/* without the override: the shipped three */
+	assert_int_equal(rules_load(shipped, NULL, &set, &errors), 0);
+	assert_string_equal(ids_of(&set), "a b c");
+	rules_free(&set);
+}
+
+/* twtune.rules(5): a file of comments only, or a symbolic link to
+ * /dev/null, disables its shipped namesake as an empty file does. */
+static void test_override_disables_by_comments_or_dev_null(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX], link[PATH_MAX];
+
+	write_simple(fx->root, "shipped/a.rule", "a");
+	write_simple(fx->root, "shipped/b.rule", "b");
+	write_simple(fx->root, "shipped/c.rule", "c");
+	fixture_write(fx->root, "local/a.rule", "# not on this fleet\n\n# (see ticket 42)\n");
+	join(link, sizeof(link), fx->root, "local/b.rule");
+	if (symlink("/dev/null", link) < 0)
+		fail_msg("symlink %s: %s", link, strerror(errno));
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "local");
+	if (rules_load(shipped, local, &set, &errors) != 0)
+		fail_msg("the override did not load:%s", all_errors(&errors));
+	assert_string_equal(ids_of(&set), "c");
+	rules_free(&set);
+}
+
+static void test_override_replaces_whole_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX];
+
+	/* the local file drops one of the two rules its shipped namesake had */
+	fixture_write(fx->root, "shipped/pair.rule",
+		      "[rule one]\nseverity = info\ntitle = 1\nwhen = true\n"
+		      "[rule two]\nseverity = info\ntitle = 2\nwhen = true\n");
+	fixture_write(fx->root, "local/pair.rule",
+		      "[rule two]\nseverity = critical\ntitle = mine\nwhen = false\n");
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "local");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
+	assert_string_equal(ids_of(&set), "two");
+	assert_int_equal(set.rules[0].severity, SEVERITY_CRITICAL);
+	rules_free(&set);
+}
+
+static void test_missing_override_dir_is_fine(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX];
+
+	write_simple(fx->root, "shipped/a.rule", "a");
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "no-such-dir");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(ids_of(&set), "a");
+	rules_free(&set);
+
+	/* an override path that is not a directory is a problem, reported;
+	 * the shipped rules still load */
+	fixture_write(fx->root, "not-a-dir", "x");
+	join(local, sizeof(local), fx->root, "not-a-dir");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
+	assert_error_at(fx, &errors, "not-a-dir: ", "Not a directory");
+	assert_string_equal(ids_of(&set), "a");
+	rules_free(&set);
+}
+
+static void test_missing_shipped_dir(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX];
+
+	join(shipped, sizeof(shipped), fx->root, "gone");
+	assert_int_equal(rules_load(shipped, NULL, &set, &errors), -ENOENT);
+	assert_int_equal(set.count, 0);
+	assert_int_equal(errors.count, 1);
+	assert_error(fx, &errors,
+		     "gone: cannot read the rules directory: No such file or directory");
+	rules_free(&set);
+}
+
+static void test_only_rule_files_are_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX];
+	static const char garbage[] = "this is not a rule file\n";
+
+	write_simple(fx->root, "shipped/real.rule", "real");
+	fixture_write(fx->root, "shipped/README", garbage);
+	fixture_write(fx->root, "shipped/notes.rules", garbage);
+	fixture_write(fx->root, "shipped/old.rule~", garbage);
+	fixture_write(fx->root, "shipped/old.rule.bak", garbage);
+	fixture_write(fx->root, "shipped/.hidden.rule", garbage);
+	fixture_write(fx->root, "shipped/.rule", garbage);
+	fixture_write(fx->root, "shipped/rule", garbage);
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	if (rules_load(shipped, NULL, &set, &errors) != 0)
+		fail_msg("a file that is not *.rule was read:%s", all_errors(&errors));
+	assert_string_equal(ids_of(&set), "real");
+	rules_free(&set);
+}
+
+static void test_load_order_is_file_name_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX];
+
+	/* created out of order; directory order is the file system's */
+	write_simple(fx->root, "shipped/20-b.rule", "b");
+	write_simple(fx->root, "shipped/30-c.rule", "c");
+	write_simple(fx->root, "shipped/10-a.rule", "a");
+	write_simple(fx->root, "shipped/100-z.rule", "z");
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	assert_int_equal(rules_load(shipped, NULL, &set, &errors), 0);
+	assert_string_equal(ids_of(&set), "a z b c"); /* strcmp order: "100-" before "20-" */
+	rules_free(&set);
+}
+
+/* Rules from both directories load in one file-name order, as rules.h and
+ * twtune.rules(5) promise: `twtune rules` lists them so, and of two files
+ * defining one id the one loaded first wins. */
+static void test_load_order_across_dirs(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX], order[64];
+
+	write_simple(fx->root, "shipped/10-a.rule", "a");
+	write_simple(fx->root, "shipped/30-c.rule", "c");
+	write_simple(fx->root, "local/10-a.rule", "a");
+	write_simple(fx->root, "local/20-b.rule", "b");
+	join(shipped, sizeof(shipped), fx->root, "shipped");
+	join(local, sizeof(local), fx->root, "local");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
+	snprintf(order, sizeof(order), "%s", ids_of(&set));
+	rules_free(&set);
+	assert_string_equal(order, "a b c");
+}
+
+/* ------------------------------------------------- D. the shipped rules */
+
+static const char *const shipped_ids[] = {
+	"conntrack-near-full",	      "fin-timeout-lowered",
+	"inbound-time-wait-dominant", "listening-in-ephemeral-range",
+	"loopback-upstream-churn",    "outbound-concentrated",
+	"port-range-narrow",	      "port-range-parity",
+	"tw-buckets-near-limit",      "tw-recycle-enabled",
+	"tw-recycle-with-nat",	      "tw-reuse-for-outbound-pressure",
+	"tw-reuse-on-inbound-host",   "tw-reuse-without-timestamps",
+};
+
+static void test_shipped_rules_load_cleanly(void **state)
+{
+	struct rule_set set;
+
+	(void)state;
+	load_shipped(&set);
+	assert_int_equal(set.count, SHIPPED_RULE_COUNT);
+	assert_int_equal(sizeof(shipped_ids) / sizeof(shipped_ids[0]), SHIPPED_RULE_COUNT);
+	for (size_t i = 0; i < SHIPPED_RULE_COUNT; i++) {
+		const struct rule *r = rules_find(&set, shipped_ids[i]);
+
+		if (!r)
+			fail_msg("%s is not shipped", shipped_ids[i]);
+		assert_non_null(r->explanation);
+		assert_true(r->reference_count > 0);
+	}
+	rules_free(&set);
+}
+
+static void test_quiet_host_has_no_findings(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	quiet_host(&fx->facts);
+	judge(&fx->facts, &j);
+	if (j.findings.count)
+		fail_msg("a quiet host got %s", finding_ids(&j.findings));
+	assert_int_equal(findings_worst(&j.findings), SEVERITY_NONE);
+	judgement_free(&j);
+}
+
+/* On a host whose counters were read once (no --sample) every shipped rule
+ * is decided: none needs a rate it cannot have (rates.* are undefined
+ * without --sample, so a rule must guard them with rates.sampled). */
+static void test_quiet_host_decides_every_rule(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	size_t undetermined;
+
+	quiet_host(&fx->facts);
+	judge(&fx->facts, &j);
+	undetermined = j.findings.undetermined;
+	judgement_free(&j);
+	assert_int_equal(undetermined, 0);
+}
+
+static void test_undetermined_counted(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	struct findings fs;
+	struct judgement j;
+
+	/* facts_init only: no census, no sysctls, no kernel */
+	assert_int_equal(parse_text(fx, "u.rule",
+				    "[rule needs-census]\nseverity = info\ntitle = a\n"
+				    "when = sockets.time_wait > 10\n"
+				    "[rule checks-first]\nseverity = info\ntitle = b\n"
+				    "when = defined(sockets.time_wait) && sockets.time_wait > 10\n"
+				    "[rule true-anyway]\nseverity = info\ntitle = c\n"
+				    "when = sockets.time_wait > 10 || true\n",
+				    &set, &errors),
+			 0);
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.undetermined, 1);
+	assert_string_equal(finding_ids(&fs), "true-anyway");
+	findings_free(&fs);
+	rules_free(&set);
+
+	/* the shipped rules: the seven that need the census, the port range
+	 * or the kernel version; the rest are decided false by defined() or
+	 * nat.present */
+	judge(&fx->facts, &j);
+	assert_int_equal(j.findings.count, 0);
+	assert_int_equal(j.findings.undetermined, 7);
+	judgement_free(&j);
+}
+
+/* ---- tcp_tw_recycle */
+
+static void recycling_host(struct tw_facts *f, int nat)
+{
+	quiet_host(f);
+	set_kernel(f, 4, 9, 0);
+	set_sysctl(f, KNOB_TCP_TW_RECYCLE, "1");
+	f->nat.present = nat;
+}
+
+static void test_recycle_with_nat(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	recycling_host(&fx->facts, 1);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-recycle-with-nat", SEVERITY_CRITICAL);
+	assert_setting(fd, KNOB_TCP_TW_RECYCLE, "1", "0");
+	assert_summary_starts(fd, "tcp_tw_recycle = 1 on a host that translates addresses");
+	assert_silent(&j.findings, "tw-recycle-enabled");
+	assert_int_equal(j.findings.count, 1);
+	judgement_free(&j);
+}
+
+static void test_recycle_without_nat(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	recycling_host(&fx->facts, 0);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-recycle-enabled", SEVERITY_CRITICAL);
+	assert_setting(fd, KNOB_TCP_TW_RECYCLE, "1", "0");
+	assert_string_equal(fd->summary, "tcp_tw_recycle = 1: SYNs from clients that share an "
+					 "address behind NAT are silently dropped; set it to 0");
+	assert_silent(&j.findings, "tw-recycle-with-nat");
+	judgement_free(&j);
+
+	/* NAT unknown: still the plain finding, once */
+	fx->facts.nat.present = -1;
+	judge(&fx->facts, &j);
+	assert_fires(&j.findings, "tw-recycle-enabled", SEVERITY_CRITICAL);
+	assert_silent(&j.findings, "tw-recycle-with-nat");
+	judgement_free(&j);
+}
+
+static void test_recycle_off_or_gone(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	recycling_host(&fx->facts, 1);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_RECYCLE, "0");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-recycle-with-nat");
+	assert_silent(&j.findings, "tw-recycle-enabled");
+	judgement_free(&j);
+
+	/* 4.12 and later: the key is gone */
+	quiet_host(&fx->facts);
+	fx->facts.nat.present = 1;
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-recycle-with-nat");
+	assert_silent(&j.findings, "tw-recycle-enabled");
+	judgement_free(&j);
+}
+
+static void test_proc_nat_4_9(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	inspect_tree(&fx->facts, "proc-nat-4.9", NULL);
+	assert_int_equal(fx->facts.nat.present, 1);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-recycle-with-nat", SEVERITY_CRITICAL);
+	assert_setting(fd, KNOB_TCP_TW_RECYCLE, "1", "0");
+	assert_int_equal(fd->setting_count, 1);
+	assert_silent(&j.findings, "tw-recycle-enabled");
+	/* 1024 65000: both even, and 4.9 has the parity preference */
+	fd = assert_fires(&j.findings, "port-range-parity", SEVERITY_INFO);
+	assert_setting(fd, KNOB_IP_LOCAL_PORT_RANGE, "1024 65000", "1024 64999");
+	assert_summary_starts(fd, "ip_local_port_range 1024 65000 starts and ends on ports of the "
+				  "same parity");
+	/* 8080 and 9000 listen inside the range but are reserved */
+	assert_silent(&j.findings, "listening-in-ephemeral-range");
+	assert_string_equal(finding_ids(&j.findings), "tw-recycle-with-nat port-range-parity");
+	assert_int_equal(findings_worst(&j.findings), SEVERITY_CRITICAL);
+	judgement_free(&j);
+}
+
+/* ---- tcp_tw_reuse */
+
+static void test_reuse_for_outbound_pressure(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	pressured_client(&fx->facts, HOST_OUTBOUND_HEAVY, 0.99);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-reuse-for-outbound-pressure", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_TCP_TW_REUSE, "2", "1");
+	assert_int_equal(fd->setting_count, 1);
+	assert_string_equal(fd->summary,
+			    "10.0.0.5:5432 holds 14000 of 28232 ephemeral ports (49.6%); without "
+			    "reuse it sustains at most 470.5 new connections/s, and about 150/s "
+			    "are closing now (headroom 320.5/s)");
+	assert_silent(&j.findings, "port-range-narrow"); /* 49.6% < 50% */
+	judgement_free(&j);
+
+	/* reuse already 1: nothing to say */
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "1");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-for-outbound-pressure");
+	judgement_free(&j);
+}
+
+static void test_reuse_thresholds(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	/* little pressure toward any one destination, but 12000 closes a
+	 * minute */
+	quiet_host(&fx->facts);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "0");
+	set_time_wait(&fx->facts, 12000, 0);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 443, 3000, 3000);
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 1);
+	judge(&fx->facts, &j);
+	assert_setting(
+		assert_fires(&j.findings, "tw-reuse-for-outbound-pressure", SEVERITY_WARNING),
+		KNOB_TCP_TW_REUSE, "0", "1");
+	judgement_free(&j);
+
+	set_time_wait(&fx->facts, 9999, 0);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-for-outbound-pressure"); /* 10.6%, 9999 */
+	judgement_free(&j);
+
+	/* or 20% of the range toward one destination */
+	fx->facts.census.top_count = 0;
+	fx->facts.census.worst_tuple_ports = 0;
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 443, 3000, 5929); /* 21.0% */
+	judge(&fx->facts, &j);
+	assert_fires(&j.findings, "tw-reuse-for-outbound-pressure", SEVERITY_WARNING);
+	judgement_free(&j);
+
+	fx->facts.census.top_count = 0;
+	fx->facts.census.worst_tuple_ports = 0;
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 443, 3000, 5364); /* 19.0% */
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-for-outbound-pressure");
+	judgement_free(&j);
+}
+
+static void test_inbound_host_never_gets_reuse(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	static const char *const modes[] = {"0", "2"};
+
+	for (size_t i = 0; i < 2; i++) {
+		pressured_client(&fx->facts, HOST_INBOUND_HEAVY, 0.05);
+		set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, modes[i]);
+		judge(&fx->facts, &j);
+		assert_nobody_recommends(&j.findings, KNOB_TCP_TW_REUSE, "1");
+		assert_silent(&j.findings, "tw-reuse-for-outbound-pressure");
+		judgement_free(&j);
+		facts_free(&fx->facts);
+		facts_init(&fx->facts);
+	}
+	/* nor a mixed one */
+	pressured_client(&fx->facts, HOST_MIXED, 0.5);
+	judge(&fx->facts, &j);
+	assert_nobody_recommends(&j.findings, KNOB_TCP_TW_REUSE, "1");
+	judgement_free(&j);
+}
+
+static void test_no_reuse_without_timestamps(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	pressured_client(&fx->facts, HOST_OUTBOUND_HEAVY, 0.99);
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "0");
+	judge(&fx->facts, &j);
+	assert_nobody_recommends(&j.findings, KNOB_TCP_TW_REUSE, "1");
+	assert_silent(&j.findings, "tw-reuse-for-outbound-pressure");
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, NULL);
+	judge(&fx->facts, &j);
+	assert_nobody_recommends(&j.findings, KNOB_TCP_TW_REUSE, "1");
+	judgement_free(&j);
+}
+
+static void test_reuse_two_with_loopback_top(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 13000, 0);
+	add_destination(&fx->facts, AF_INET, "127.0.0.1", 8080, 13000, 14000);
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 1);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-for-outbound-pressure");
+	assert_nobody_recommends(&j.findings, KNOB_TCP_TW_REUSE, "1");
+	assert_fires(&j.findings, "loopback-upstream-churn", SEVERITY_INFO);
+	judgement_free(&j);
+
+	/* mode 0 does not reuse on loopback: then reuse helps */
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "0");
+	judge(&fx->facts, &j);
+	assert_setting(
+		assert_fires(&j.findings, "tw-reuse-for-outbound-pressure", SEVERITY_WARNING),
+		KNOB_TCP_TW_REUSE, "0", "1");
+	judgement_free(&j);
+}
+
+static void test_reuse_on_inbound_host(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "1");
+	classify_as(&fx->facts, HOST_INBOUND_HEAVY, 0.125);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-reuse-on-inbound-host", SEVERITY_INFO);
+	assert_int_equal(fd->setting_count, 0);
+	assert_summary_starts(fd, "tcp_tw_reuse = 1 on an inbound-heavy host (87.5% inbound): ");
+	judgement_free(&j);
+
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 0.9);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-on-inbound-host");
+	judgement_free(&j);
+
+	classify_as(&fx->facts, HOST_INBOUND_HEAVY, 0.125);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "2");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-on-inbound-host");
+	judgement_free(&j);
+}
+
+static void test_reuse_without_timestamps(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "1");
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "0");
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-reuse-without-timestamps", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_TCP_TIMESTAMPS, "0", "1");
+	assert_summary_starts(fd, "tcp_tw_reuse = 1 with tcp_timestamps = 0");
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "2");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-without-timestamps");
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TIMESTAMPS, "0");
+	set_sysctl(&fx->facts, KNOB_TCP_TW_REUSE, "2");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-reuse-without-timestamps");
+	judgement_free(&j);
+}
+
+/* ---- the port range */
+
+static void test_port_range_narrow_above_listeners(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+	static const unsigned listening[] = {8080, 9000};
+
+	quiet_host(&fx->facts);
+	set_port_range(&fx->facts, 32768, 32768);
+	set_listening(&fx->facts, listening, 2);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 5432, 1, 1);
+	fx->facts.census.local_ports_in_use = 1;
+	set_time_wait(&fx->facts, 1, 0);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "port-range-narrow", SEVERITY_WARNING);
+	/* above both listeners, even */
+	assert_setting(fd, KNOB_IP_LOCAL_PORT_RANGE, "32768 32768", "9002 65535");
+	/* nothing listens where the new range reaches */
+	assert_no_setting(fd, KNOB_IP_LOCAL_RESERVED_PORTS);
+	assert_int_equal(fd->setting_count, 1);
+	assert_summary_starts(fd, "100% of ip_local_port_range (32768 32768, 1 ports) is in use, "
+				  "up to 1 ports toward one destination");
+	judgement_free(&j);
+}
+
+static void test_port_range_narrow_reserves_listeners(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+	static const unsigned listening[] = {22, 5432, 8080, 40000, 62000};
+
+	quiet_host(&fx->facts);
+	set_reserved(&fx->facts, "40001-40002");
+	set_listening(&fx->facts, listening, 5);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 5432, 5000, 8470);
+	fx->facts.census.local_ports_in_use = 17000;
+	set_time_wait(&fx->facts, 5000, 0);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "port-range-narrow", SEVERITY_WARNING);
+	/* 22 is below 1024; 8080 is the highest listener below the range */
+	assert_setting(fd, KNOB_IP_LOCAL_PORT_RANGE, "32768 60999", "8082 65535");
+	/* 40000 inside the range, 62000 inside the wider one; what was
+	 * reserved stays */
+	assert_setting(fd, KNOB_IP_LOCAL_RESERVED_PORTS, "40001-40002", "40000-40002,62000");
+	assert_summary_starts(fd, "60.2% of ip_local_port_range (32768 60999, 28232 ports) is in "
+				  "use, up to 8470 ports toward one destination");
+	judgement_free(&j);
+}
+
+static void test_port_range_narrow_unprivileged_start(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	static const unsigned listening[] = {8080};
+
+	quiet_host(&fx->facts);
+	set_unprivileged_start(&fx->facts, 10001);
+	set_listening(&fx->facts, listening, 1);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 5432, 100, 15000);
+	judge(&fx->facts, &j);
+	assert_setting(assert_fires(&j.findings, "port-range-narrow", SEVERITY_WARNING),
+		       KNOB_IP_LOCAL_PORT_RANGE, "32768 60999", "10002 65535");
+	judgement_free(&j);
+}
+
+static void test_port_range_not_narrow(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	quiet_host(&fx->facts);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 5432, 100, 14000);
+	fx->facts.census.local_ports_in_use = 14000;
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "port-range-narrow"); /* 49.6% both */
+	judgement_free(&j);
+
+	fx->facts.census.available = false;
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "port-range-narrow");
+	judgement_free(&j);
+}
+
+static void test_port_range_parity(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_port_range(&fx->facts, 32768, 61000);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "port-range-parity", SEVERITY_INFO);
+	assert_setting(fd, KNOB_IP_LOCAL_PORT_RANGE, "32768 61000", "32768 60999");
+	judgement_free(&j);
+
+	set_kernel(&fx->facts, 4, 6, 0);
+	judge(&fx->facts, &j);
+	assert_fires(&j.findings, "port-range-parity", SEVERITY_INFO);
+	judgement_free(&j);
+
+	set_kernel(&fx->facts, 4, 5, 7);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "port-range-parity");
+	judgement_free(&j);
+
+	set_kernel(&fx->facts, 6, 1, 0);
+	set_port_range(&fx->facts, 32768, 60999);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "port-range-parity");
+	judgement_free(&j);
+}
+
+static void test_port_range_parity_kernel_override(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	inspect_tree(&fx->facts, "proc-nat-4.9", "4.4");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "port-range-parity");
+	assert_fires(&j.findings, "tw-recycle-with-nat", SEVERITY_CRITICAL);
+	judgement_free(&j);
+}
+
+static void test_listening_in_ephemeral_range(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+	static const unsigned listening[] = {22, 8080, 9000, 9001};
+	static const unsigned in_range[] = {8080, 9001};
+
+	quiet_host(&fx->facts);
+	set_port_range(&fx->facts, 1024, 65001);
+	set_reserved(&fx->facts, "9000");
+	set_listening(&fx->facts, listening, 4);
+	set_listen_in_range(&fx->facts, in_range, 2);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "listening-in-ephemeral-range", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_IP_LOCAL_RESERVED_PORTS, "9000", "8080,9000-9001");
+	assert_int_equal(fd->setting_count, 1);
+	assert_summary_starts(fd, "listening ports 8080, 9001 lie inside ip_local_port_range (1024 "
+				  "65001) and are not reserved");
+	judgement_free(&j);
+
+	/* all reserved */
+	set_reserved(&fx->facts, "8080,9000-9001");
+	set_listen_in_range(&fx->facts, NULL, 0);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "listening-in-ephemeral-range");
+	judgement_free(&j);
+}
+
+static void test_listening_in_range_long_list(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	unsigned ports[20];
+	const struct finding *fd;
+
+	for (unsigned i = 0; i < 20; i++)
+		ports[i] = 40000 + 2 * i;
+	quiet_host(&fx->facts);
+	set_listening(&fx->facts, ports, 20);
+	set_listen_in_range(&fx->facts, ports, 20);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "listening-in-ephemeral-range", SEVERITY_WARNING);
+	assert_summary_has(fd, "40028, 40030, ... lie inside");
+	assert_setting(fd, KNOB_IP_LOCAL_RESERVED_PORTS, "",
+		       "40000,40002,40004,40006,40008,40010,40012,40014,40016,40018,40020,40022,"
+		       "40024,40026,40028,40030,40032,40034,40036,40038");
+	judgement_free(&j);
+}
+
+/* ---- tcp_max_tw_buckets */
+
+static void test_tw_buckets_near_limit(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_sysctl(&fx->facts, KNOB_TCP_MAX_TW_BUCKETS, "4096");
+	set_time_wait(&fx->facts, 3000, 900);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-buckets-near-limit", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_TCP_MAX_TW_BUCKETS, "4096", "8192");
+	assert_string_equal(fd->summary,
+			    "3900 TIME_WAIT sockets against a limit of 4096, 0 overflows so far; "
+			    "8192 buckets cost at most 2 MiB of kernel memory");
+	judgement_free(&j);
+
+	/* sockstat counts FIN_WAIT2 timewait sockets too, and more than the
+	 * limit: twice that */
+	set_counter(&fx->facts, CTR_SOCKSTAT_TW, 5000);
+	judge(&fx->facts, &j);
+	assert_setting(assert_fires(&j.findings, "tw-buckets-near-limit", SEVERITY_WARNING),
+		       KNOB_TCP_MAX_TW_BUCKETS, "4096", "16384");
+	judgement_free(&j);
+
+	/* 73%: not yet */
+	set_time_wait(&fx->facts, 3000, 0);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-buckets-near-limit");
+	judgement_free(&j);
+}
+
+static void test_tw_buckets_overflow_unsampled(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 100, 0);
+	set_counter(&fx->facts, CTR_TIME_WAIT_OVERFLOW, 17);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "tw-buckets-near-limit", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_TCP_MAX_TW_BUCKETS, "262144", "524288");
+	assert_summary_has(fd, "100 TIME_WAIT sockets against a limit of 262144, 17 overflows");
+	assert_summary_has(fd, "524288 buckets cost at most 128 MiB");
+	judgement_free(&j);
+}
+
+static void test_tw_buckets_overflow_sampled(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	/* overflows long ago, none while sampling */
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 100, 0);
+	set_counter(&fx->facts, CTR_TIME_WAIT_OVERFLOW, 17);
+	fx->facts.rates.sampled = true;
+	fx->facts.rates.interval = 5;
+	for (int i = 0; i < CTR_COUNT; i++)
+		fx->facts.rates.valid[i] = !counter_info((enum counter_id)i)->is_gauge;
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "tw-buckets-near-limit");
+	judgement_free(&j);
+
+	fx->facts.rates.per_second[CTR_TIME_WAIT_OVERFLOW] = 0.4;
+	judge(&fx->facts, &j);
+	assert_fires(&j.findings, "tw-buckets-near-limit", SEVERITY_WARNING);
+	judgement_free(&j);
+}
+
+/* ---- the rest */
+
+static void test_fin_timeout_lowered(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_sysctl(&fx->facts, KNOB_TCP_FIN_TIMEOUT, "30");
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "fin-timeout-lowered", SEVERITY_INFO);
+	assert_int_equal(fd->setting_count, 0);
+	assert_summary_starts(fd, "tcp_fin_timeout = 30 s: TIME_WAIT still lasts 60 s; this only");
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_FIN_TIMEOUT, "60");
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "fin-timeout-lowered");
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_FIN_TIMEOUT, NULL);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "fin-timeout-lowered");
+	judgement_free(&j);
+}
+
+static void test_inbound_time_wait_dominant(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 100, 2400);
+	fx->facts.census.top_inbound[0].port = 443;
+	fx->facts.census.top_inbound[0].time_wait = 2000;
+	fx->facts.census.top_inbound[1].port = 8443;
+	fx->facts.census.top_inbound[1].time_wait = 400;
+	fx->facts.census.top_inbound_count = 2;
+	classify_as(&fx->facts, HOST_INBOUND_HEAVY, 0.04);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "inbound-time-wait-dominant", SEVERITY_INFO);
+	assert_int_equal(fd->setting_count, 0);
+	assert_summary_starts(fd, "2400 inbound TIME_WAIT sockets on ports 443 (2000 TIME_WAIT), "
+				  "8443 (400 TIME_WAIT): the server closes first");
+	judgement_free(&j);
+
+	set_time_wait(&fx->facts, 800, 2400); /* not more than 3 times */
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "inbound-time-wait-dominant");
+	judgement_free(&j);
+
+	set_time_wait(&fx->facts, 0, 499);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "inbound-time-wait-dominant");
+	judgement_free(&j);
+}
+
+static void test_outbound_concentrated(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 1600, 0);
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 5432, 1000, 1000);
+	add_destination(&fx->facts, AF_INET, "10.0.0.6", 6379, 250, 250);
+	add_destination(&fx->facts, AF_INET6, "2001:db8::7", 443, 150, 150);
+	add_destination(&fx->facts, AF_INET, "10.0.0.8", 80, 100, 100);
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 1);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "outbound-concentrated", SEVERITY_INFO);
+	assert_string_equal(fd->summary,
+			    "87.5% of 1600 outbound TIME_WAIT goes to 10.0.0.5:5432 (1000 "
+			    "TIME_WAIT), 10.0.0.6:6379 (250 TIME_WAIT), [2001:db8::7]:443 (150 "
+			    "TIME_WAIT): pool or keep alive the connections to them");
+	assert_silent(&j.findings, "loopback-upstream-churn");
+	judgement_free(&j);
+
+	/* spread: 1400 of 2000 on the top three */
+	set_time_wait(&fx->facts, 2000, 0);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "outbound-concentrated");
+	judgement_free(&j);
+}
+
+static void test_loopback_upstream_churn(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	quiet_host(&fx->facts);
+	set_time_wait(&fx->facts, 1000, 0);
+	add_destination(&fx->facts, AF_INET, "127.0.0.1", 8080, 900, 900);
+	classify_as(&fx->facts, HOST_OUTBOUND_HEAVY, 1);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "loopback-upstream-churn", SEVERITY_INFO);
+	assert_summary_starts(fd, "900 outbound TIME_WAIT toward 127.0.0.1:8080 on loopback: ");
+	assert_silent(&j.findings, "outbound-concentrated");
+	judgement_free(&j);
+
+	/* IPv6 loopback too */
+	fx->facts.census.top_count = 0;
+	add_destination(&fx->facts, AF_INET6, "::1", 8080, 900, 900);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "loopback-upstream-churn", SEVERITY_INFO);
+	assert_summary_starts(fd, "900 outbound TIME_WAIT toward [::1]:8080 on loopback: ");
+	judgement_free(&j);
+
+	/* not loopback: the other rule's case */
+	fx->facts.census.top_count = 0;
+	add_destination(&fx->facts, AF_INET, "10.0.0.5", 8080, 900, 900);
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "loopback-upstream-churn");
+	assert_fires(&j.findings, "outbound-concentrated", SEVERITY_INFO);
+	judgement_free(&j);
+}
+
+static void test_proc_client_is_quiet(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+
+	/* 197 TIME_WAIT toward 127.0.0.1:8080: too few for any rule */
+	inspect_tree(&fx->facts, "proc-client-6.1", NULL);
+	judge(&fx->facts, &j);
+	if (j.findings.count)
+		fail_msg("proc-client-6.1 got %s", finding_ids(&j.findings));
+	judgement_free(&j);
+}
+
+static void test_conntrack_near_full(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	const struct finding *fd;
+
+	inspect_tree(&fx->facts, "proc-gateway-6.1", NULL);
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "conntrack-near-full", SEVERITY_WARNING);
+	assert_setting(fd, KNOB_NF_CONNTRACK_MAX, "48", "128");
+	assert_setting(fd, KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT, "120", "60");
+	assert_string_equal(fd->summary, "conntrack holds 40 of 48 entries (83.3%), 40 of them in "
+					 "TIME_WAIT for 120 s each");
+	assert_string_equal(finding_ids(&j.findings), "conntrack-near-full");
+	judgement_free(&j);
+
+	/* a value already right is not recommended again */
+	set_sysctl(&fx->facts, KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT, "60");
+	judge(&fx->facts, &j);
+	fd = assert_fires(&j.findings, "conntrack-near-full", SEVERITY_WARNING);
+	assert_int_equal(fd->setting_count, 1);
+	assert_setting(fd, KNOB_NF_CONNTRACK_MAX, "48", "128");
+	judgement_free(&j);
+
+	fx->facts.nat.present = 0;
+	judge(&fx->facts, &j);
+	assert_silent(&j.findings, "conntrack-near-full");
+	judgement_free(&j);
+}
+
+static void test_findings_sorted_and_worst(void **state)
+{
+	struct fixture *fx = *state;
+	struct judgement j;
+	struct findings none = {0};
+
+	recycling_host(&fx->facts, 0);
+	set_sysctl(&fx->facts, KNOB_TCP_FIN_TIMEOUT, "30");
+	set_port_range(&fx->facts, 32768, 61000);
+	set_sysctl(&fx->facts, KNOB_TCP_MAX_TW_BUCKETS, "4096");
+	set_time_wait(&fx->facts, 3000, 900);
+	judge(&fx->facts, &j);
+	assert_string_equal(finding_ids(&j.findings), "tw-recycle-enabled tw-buckets-near-limit "
+						      "fin-timeout-lowered port-range-parity");
+	assert_int_equal(findings_worst(&j.findings), SEVERITY_CRITICAL);
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_TW_RECYCLE, "0");
+	judge(&fx->facts, &j);
+	assert_int_equal(findings_worst(&j.findings), SEVERITY_WARNING);
+	judgement_free(&j);
+
+	set_sysctl(&fx->facts, KNOB_TCP_MAX_TW_BUCKETS, "262144");
+	judge(&fx->facts, &j);
+	assert_int_equal(findings_worst(&j.findings), SEVERITY_INFO);
+	judgement_free(&j);
+
+	assert_int_equal(findings_worst(&none), SEVERITY_NONE);
+}
+
+static void test_settings_equal_to_current_dropped(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	struct findings fs;
+
+	assert_int_equal(parse_text(fx, "same.rule",
+				    "[rule same]\nseverity = info\ntitle = t\nwhen = true\n"
+				    "recommend = net.ipv4.tcp_tw_reuse 2\n"
+				    "recommend = net.ipv4.ip_local_port_range 32768 60999\n"
+				    "recommend = net.ipv4.tcp_fin_timeout 60\n"
+				    "recommend = net.ipv4.tcp_tw_reuse_delay 1000\n"
+				    "summary = now {recommended}\n",
+				    &set, &errors),
+			 0);
+	quiet_host(&fx->facts);
+	/* blanks as the kernel may print them */
+	set_sysctl(&fx->facts, KNOB_IP_LOCAL_PORT_RANGE, "32768\t 60999");
+	set_sysctl(&fx->facts, KNOB_TCP_FIN_TIMEOUT, "30");
+	assert_int_equal(engine_evaluate(&set, &fx->facts, &fs), 0);
+	assert_int_equal(fs.count, 1);
+	assert_int_equal(fs.items[0].setting_count, 2);
+	assert_setting(&fs.items[0], KNOB_TCP_FIN_TIMEOUT, "30", "60");
+	/* absent on this kernel: recommended, nothing current */
+	assert_setting(&fs.items[0], KNOB_TCP_TW_REUSE_DELAY, NULL, "1000");
+	assert_false(fs.items[0].settings[1].current_present);
+	assert_string_equal(fs.items[0].settings[1].current, "");
+	/* {recommended} is the first setting kept */
+	assert_string_equal(fs.items[0].summary, "now 60");
+	findings_free(&fs);
+	rules_free(&set);
+}
+
+#define FIXTURE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		/* A. parsing and loading */
+		FIXTURE_TEST(test_valid_rule_has_every_field),
+		FIXTURE_TEST(test_multiline_condition_evaluates),
+		FIXTURE_TEST(test_explanation_dot_lines),
+		FIXTURE_TEST(test_crlf_lines),
+		FIXTURE_TEST(test_error_more_than_four_recommends),
+		FIXTURE_TEST(test_error_when_syntax_second_line),
+		FIXTURE_TEST(test_error_when_syntax_position_only),
+		FIXTURE_TEST(test_error_unknown_fact),
+		FIXTURE_TEST(test_error_unknown_field),
+		FIXTURE_TEST(test_error_field_outside_section),
+		FIXTURE_TEST(test_error_bad_header),
+		FIXTURE_TEST(test_error_bad_id),
+		FIXTURE_TEST(test_error_bad_id_drops_its_fields),
+		FIXTURE_TEST(test_error_missing_required),
+		FIXTURE_TEST(test_error_bad_severity),
+		FIXTURE_TEST(test_error_duplicate_field),
+		FIXTURE_TEST(test_error_duplicate_id_across_files),
+		FIXTURE_TEST(test_error_recommend),
+		FIXTURE_TEST(test_error_summary_template),
+		FIXTURE_TEST(test_error_line_too_long),
+		FIXTURE_TEST(test_error_nul_byte),
+		FIXTURE_TEST(test_error_indented_line_without_field),
+		FIXTURE_TEST(test_load_keeps_good_rules_reports_every_error),
+		FIXTURE_TEST(test_errors_beyond_the_limit_are_counted),
+		/* B. the invariants */
+		FIXTURE_TEST(test_recycle_never_recommended),
+		FIXTURE_TEST(test_recycle_refused_from_override_dir),
+		FIXTURE_TEST(test_reuse_one_needs_outbound_and_timestamps),
+		FIXTURE_TEST(test_reuse_one_accepted_when_required),
+		FIXTURE_TEST(test_reuse_zero_and_two_unrestricted),
+		FIXTURE_TEST(test_reuse_rule_fires_only_where_allowed),
+		FIXTURE_TEST(test_evaluation_guard_drops_forbidden_settings),
+		/* C. shipped and override directories */
+		FIXTURE_TEST(test_override_replaces_disables_adds),
+		FIXTURE_TEST(test_override_replaces_whole_file),
+		FIXTURE_TEST(test_override_disables_by_comments_or_dev_null),
+		FIXTURE_TEST(test_missing_override_dir_is_fine),
+		FIXTURE_TEST(test_missing_shipped_dir),
+		FIXTURE_TEST(test_only_rule_files_are_read),
+		FIXTURE_TEST(test_load_order_is_file_name_order),
+		/* D. the shipped rules */
+		FIXTURE_TEST(test_shipped_rules_load_cleanly),
+		FIXTURE_TEST(test_quiet_host_has_no_findings),
+		FIXTURE_TEST(test_undetermined_counted),
+		FIXTURE_TEST(test_recycle_with_nat),
+		FIXTURE_TEST(test_recycle_without_nat),
+		FIXTURE_TEST(test_recycle_off_or_gone),
+		FIXTURE_TEST(test_proc_nat_4_9),
+		FIXTURE_TEST(test_reuse_for_outbound_pressure),
+		FIXTURE_TEST(test_reuse_thresholds),
+		FIXTURE_TEST(test_inbound_host_never_gets_reuse),
+		FIXTURE_TEST(test_no_reuse_without_timestamps),
+		FIXTURE_TEST(test_reuse_two_with_loopback_top),
+		FIXTURE_TEST(test_reuse_on_inbound_host),
+		FIXTURE_TEST(test_reuse_without_timestamps),
+		FIXTURE_TEST(test_port_range_narrow_above_listeners),
+		FIXTURE_TEST(test_port_range_narrow_reserves_listeners),
+		FIXTURE_TEST(test_port_range_narrow_unprivileged_start),
+		FIXTURE_TEST(test_port_range_not_narrow),
+		FIXTURE_TEST(test_port_range_parity),
+		FIXTURE_TEST(test_port_range_parity_kernel_override),
+		FIXTURE_TEST(test_listening_in_ephemeral_range),
+		FIXTURE_TEST(test_listening_in_range_long_list),
+		FIXTURE_TEST(test_tw_buckets_near_limit),
+		FIXTURE_TEST(test_tw_buckets_overflow_unsampled),
+		FIXTURE_TEST(test_tw_buckets_overflow_sampled),
+		FIXTURE_TEST(test_fin_timeout_lowered),
+		FIXTURE_TEST(test_inbound_time_wait_dominant),
+		FIXTURE_TEST(test_outbound_concentrated),
+		FIXTURE_TEST(test_loopback_upstream_churn),
+		FIXTURE_TEST(test_proc_client_is_quiet),
+		FIXTURE_TEST(test_conntrack_near_full),
+		FIXTURE_TEST(test_findings_sorted_and_worst),
+		FIXTURE_TEST(test_settings_equal_to_current_dropped),
+		FIXTURE_TEST(test_load_order_across_dirs),
+		FIXTURE_TEST(test_quiet_host_decides_every_rule),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
