@@ -55,7 +55,15 @@ done
 rm -f "$out_srv"
 result=$(ip netns exec twt-cli "$TWSTORM" --remote --addr 10.77.2.2 --port 8080 --count 40)
 [ "$result" = "opened 40 failed 0" ] || fail "traffic through the gateway: $result"
-pass "40 connections through the gateway"
+# The client closed first and exited at once: its last sockets may still
+# be in FIN_WAIT2 until the server's FIN crosses the gateway.
+tries=0
+until [ "$(ip netns exec twt-cli ss -Htan state time-wait | wc -l)" -ge 40 ]; do
+	tries=$((tries + 1))
+	[ $tries -lt 100 ] || fail "the client's 40 connections did not all reach TIME_WAIT: $(ip netns exec twt-cli ss -Htan | awk '{print $1}' | sort | uniq -c | tr '\n' ' ')"
+	sleep 0.1
+done
+pass "40 connections through the gateway, all in TIME_WAIT on the client"
 
 "$TWTUNE" --netns twt-gw check --format json >"$out" || fail "check in twt-gw exited $?"
 [ "$(jget "$out" .netns.name)" = twt-gw ] || fail "gateway: netns.name is $(jget "$out" .netns.name)"
