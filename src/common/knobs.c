@@ -27,6 +27,11 @@ static const struct knob knobs[KNOB_COUNT] = {
 	[KNOB_NF_CONNTRACK_MAX] = {"net.netfilter.nf_conntrack_max", KNOB_TYPE_INT, 0, 2147483647},
 	[KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT] = {"net.netfilter.nf_conntrack_tcp_timeout_time_wait",
 						     KNOB_TYPE_INT, 1, 3600},
+	/* read-only, Linux 6.1+: the established hash's size, negative when
+	 * shared with the initial namespace; tcp_max_tw_buckets defaults to
+	 * half of it */
+	[KNOB_TCP_EHASH_ENTRIES] = {"net.ipv4.tcp_ehash_entries", KNOB_TYPE_INT, -2147483647,
+				    2147483647, true},
 };
 
 const struct knob *knob_get(enum knob_id id)
@@ -83,6 +88,10 @@ int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
 
 	if (!k)
 		return -EINVAL;
+	if (k->read_only) {
+		snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
+		return -EPERM;
+	}
 	for (const char *p = value; *p; p++) {
 		if ((unsigned char)*p < 0x20 && *p != ' ' && *p != '\t') {
 			snprintf(err, errlen, "%s: the value contains a control character", k->name);

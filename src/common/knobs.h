@@ -3,6 +3,7 @@
 #ifndef TWTUNE_KNOBS_H
 #define TWTUNE_KNOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum knob_id {
@@ -19,6 +20,7 @@ enum knob_id {
 	KNOB_IPV6_FORWARDING,
 	KNOB_NF_CONNTRACK_MAX,
 	KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT,
+	KNOB_TCP_EHASH_ENTRIES,
 	KNOB_COUNT
 };
 
@@ -32,6 +34,7 @@ struct knob {
 	const char *name; /* dotted sysctl name, e.g. net.ipv4.tcp_tw_reuse */
 	enum knob_type type;
 	long min, max;    /* for KNOB_TYPE_INT */
+	bool read_only;   /* a fact to read, never a setting */
 };
 
 const struct knob *knob_get(enum knob_id id);

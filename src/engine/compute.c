@@ -14,6 +14,7 @@ static const struct {
 	[COMPUTE_TW_BUCKETS] = {"@tw_buckets", KNOB_TCP_MAX_TW_BUCKETS},
 	[COMPUTE_CONNTRACK_MAX] = {"@conntrack_max", KNOB_NF_CONNTRACK_MAX},
 	[COMPUTE_PARITY_PORT_RANGE] = {"@parity_port_range", KNOB_IP_LOCAL_PORT_RANGE},
+	[COMPUTE_KERNEL_DEFAULT] = {"@kernel_default", KNOB_COUNT},
 };
 
 #define COMPUTATIONS (sizeof(computations) / sizeof(computations[0]))
@@ -31,9 +32,20 @@ const char *compute_name(enum computation c)
 	return (size_t)c < COMPUTATIONS ? computations[c].name : NULL;
 }
 
-enum knob_id compute_key(enum computation c)
+static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf, size_t size);
+
+bool compute_applies(enum computation c, enum knob_id key)
 {
-	return (size_t)c < COMPUTATIONS ? computations[c].key : KNOB_COUNT;
+	char probe[64];
+	struct tw_facts none;
+
+	if ((size_t)c >= COMPUTATIONS || c == COMPUTE_NONE)
+		return false;
+	if (c != COMPUTE_KERNEL_DEFAULT)
+		return computations[c].key == key;
+	/* a key has a known default when the table answers for it at all */
+	memset(&none, 0, sizeof(none));
+	return kernel_default(key, &none, probe, sizeof(probe)) != -EINVAL;
 }
 
 /* The low end of a wider range: at least 1024 and ip_unprivileged_port_start
@@ -168,9 +180,80 @@ static int parity_port_range(const struct tw_facts *f, char *buf, size_t size)
 	return 0;
 }
 
-int compute_value(enum computation c, const struct tw_facts *f, char *buf, size_t size)
+static bool at_least(const struct tw_facts *f, unsigned major, unsigned minor)
+{
+	return f->version_known &&
+	       kernel_version_code(&f->version) >= KERNEL_VERSION_CODE(major, minor, 0);
+}
+
+/* What this kernel sets at boot (or at namespace creation), for the keys
+ * where it is a constant or can be derived; -EINVAL for keys twtune keeps no
+ * default for (forwarding is not a TIME_WAIT knob; nf_conntrack_max is
+ * sized from memory), -ENODATA when the key is absent here or the version
+ * unknown. Sources: Documentation/networking/ip-sysctl.rst, and
+ * tcp_sk_init() for tcp_max_tw_buckets = established hash size / 2. */
+static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf, size_t size)
+{
+	long ehash;
+
+	switch (key) {
+	case KNOB_TCP_TW_REUSE:
+	case KNOB_TCP_TW_RECYCLE:
+	case KNOB_IP_LOCAL_PORT_RANGE:
+	case KNOB_TCP_MAX_TW_BUCKETS:
+	case KNOB_TCP_FIN_TIMEOUT:
+	case KNOB_TCP_TIMESTAMPS:
+	case KNOB_TCP_TW_REUSE_DELAY:
+	case KNOB_IP_LOCAL_RESERVED_PORTS:
+	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!f->sysctl[key].present || !f->version_known)
+		return -ENODATA;
+	switch (key) {
+	case KNOB_TCP_TW_REUSE: /* mode 2, loopback only, and the default: 4.19 */
+		snprintf(buf, size, "%d", at_least(f, 4, 19) ? 2 : 0);
+		return 0;
+	case KNOB_TCP_TW_RECYCLE:
+		snprintf(buf, size, "0");
+		return 0;
+	case KNOB_IP_LOCAL_PORT_RANGE: /* 60999 since 4.6, for different parity */
+		snprintf(buf, size, "32768 %d", at_least(f, 4, 6) ? 60999 : 61000);
+		return 0;
+	case KNOB_TCP_MAX_TW_BUCKETS: /* negative when shared with init_net */
+		if (!f->sysctl[KNOB_TCP_EHASH_ENTRIES].value ||
+		    parse_long(f->sysctl[KNOB_TCP_EHASH_ENTRIES].value, &ehash) < 0 || ehash == 0)
+			return -ENODATA;
+		snprintf(buf, size, "%ld", (ehash < 0 ? -ehash : ehash) / 2);
+		return 0;
+	case KNOB_TCP_FIN_TIMEOUT:
+		snprintf(buf, size, "60");
+		return 0;
+	case KNOB_TCP_TIMESTAMPS:
+		snprintf(buf, size, "1");
+		return 0;
+	case KNOB_TCP_TW_REUSE_DELAY:
+		snprintf(buf, size, "1000");
+		return 0;
+	case KNOB_IP_LOCAL_RESERVED_PORTS:
+		buf[0] = '\0';
+		return 0;
+	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT:
+		snprintf(buf, size, "120");
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f, char *buf,
+		  size_t size)
 {
 	switch (c) {
+	case COMPUTE_KERNEL_DEFAULT:
+		return kernel_default(key, f, buf, size);
 	case COMPUTE_PARITY_PORT_RANGE:
 		return parity_port_range(f, buf, size);
 	case COMPUTE_WIDER_PORT_RANGE:

@@ -4,6 +4,7 @@
 #ifndef TWTUNE_COMPUTE_H
 #define TWTUNE_COMPUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/knobs.h"
@@ -16,17 +17,21 @@ enum computation {
 	COMPUTE_TW_BUCKETS,        /* @tw_buckets        -> tcp_max_tw_buckets */
 	COMPUTE_CONNTRACK_MAX,     /* @conntrack_max     -> nf_conntrack_max */
 	COMPUTE_PARITY_PORT_RANGE, /* @parity_port_range -> ip_local_port_range */
+	COMPUTE_KERNEL_DEFAULT,    /* @kernel_default    -> any key with a known default */
 };
 
 /* "@wider_port_range" -> COMPUTE_WIDER_PORT_RANGE; -1 when unknown. */
 int compute_find(const char *name);
 const char *compute_name(enum computation c);
-/* The one key a computation may set. */
-enum knob_id compute_key(enum computation c);
+/* May computation C set KEY? Each belongs to one key, but @kernel_default
+ * to every key whose default twtune knows. */
+bool compute_applies(enum computation c, enum knob_id key);
 
-/* The value on this host: 0, or -ENODATA when the facts do not allow one
- * (the range cannot be made wider; nothing to reserve). */
-int compute_value(enum computation c, const struct tw_facts *f, char *buf, size_t size);
+/* The value for KEY on this host: 0, or -ENODATA when the facts do not
+ * allow one (the range cannot be made wider; nothing to reserve; the key
+ * is absent on this kernel). */
+int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f, char *buf,
+		  size_t size);
 
 /* Bytes per TIME_WAIT socket: the tw_sock_TCP slab object (256 on 6.x,
  * /proc/slabinfo). */

@@ -47,7 +47,8 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 		s->key = rs->key;
 		if (rs->value)
 			snprintf(s->recommended, sizeof(s->recommended), "%s", rs->value);
-		else if (compute_value(rs->compute, f, s->recommended, sizeof(s->recommended)) < 0)
+		else if (compute_value(rs->compute, rs->key, f, s->recommended, sizeof(s->recommended)) <
+			 0)
 			continue; /* nothing this host can be given */
 		s->current_present = cur->value != NULL;
 		snprintf(s->current, sizeof(s->current), "%s", cur->value ? cur->value : "");

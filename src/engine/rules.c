@@ -24,6 +24,8 @@ enum field_kind {
 	FIELD_REFERENCE,
 };
 
+
+
 static const char *const field_names[] = {
 	[FIELD_SEVERITY] = "severity", [FIELD_TITLE] = "title",     [FIELD_WHEN] = "when",
 	[FIELD_RECOMMEND] = "recommend", [FIELD_SUMMARY] = "summary", [FIELD_EXPLAIN] = "explain",
@@ -46,7 +48,27 @@ struct raw_rule {
 	unsigned count;
 };
 
+/* In a [profile] section, "requires" is the condition and "set" a
+ * setting: the same fields under the names a profile reads best with. */
+static const char *field_name(enum section_kind section, enum field_kind kind)
+{
+	if (section == SECTION_PROFILE && kind == FIELD_WHEN)
+		return "requires";
+	if (section == SECTION_PROFILE && kind == FIELD_RECOMMEND)
+		return "set";
+	return field_names[kind];
+}
+
+/* Which fields a section may have. */
+static bool field_allowed(enum section_kind section, enum field_kind kind)
+{
+	if (section == SECTION_PROFILE)
+		return kind != FIELD_SEVERITY && kind != FIELD_SUMMARY;
+	return true;
+}
+
 struct parse_state {
+	enum section_kind section; /* what the file holds */
 	const char *path;
 	struct rule_set *set;
 	struct rule_errors *errors;
@@ -103,8 +125,8 @@ static void parse_error(struct parse_state *ps, unsigned line, unsigned column, 
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	if (ps->in_rule)
-		add_error(ps->errors, "%s:%u:%u: rule %s: %s", ps->path, line, column, ps->raw.id,
-			  message);
+		add_error(ps->errors, "%s:%u:%u: %s %s: %s", ps->path, line, column,
+			  ps->section == SECTION_RULE ? "rule" : "profile", ps->raw.id, message);
 	else
 		add_error(ps->errors, "%s:%u:%u: %s", ps->path, line, column, message);
 	ps->failed = 1;
@@ -198,6 +220,7 @@ static char *single_line(const char *raw)
 static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 			 struct rule_setting *s)
 {
+	const char *what = field_name(ps->section, FIELD_RECOMMEND);
 	char *text = single_line(field->text), *value;
 	char err[256];
 	int key, comp;
@@ -207,30 +230,29 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 	value = strchr(text, ' ');
 	if (!value) {
 		parse_error(ps, field->line, field->column,
-			    "recommend needs KEY VALUE or KEY @computation");
+			    "%s needs KEY VALUE or KEY @computation", what);
 		free(text);
 		return -EINVAL;
 	}
 	*value++ = '\0';
 	if ((key = knob_find(text)) < 0) {
 		parse_error(ps, field->line, field->column,
-			    "recommend: '%s' is not a key twtune knows", text);
+			    "%s: '%s' is not a key twtune knows", what, text);
 		free(text);
 		return -EINVAL;
 	}
 	s->key = key;
 	if (value[0] == '@') {
-		if ((comp = compute_find(value)) < 0 || compute_key(comp) != (enum knob_id)key) {
+		if ((comp = compute_find(value)) < 0 || !compute_applies(comp, key)) {
 			parse_error(ps, field->line, field->column,
-				    comp < 0 ? "recommend: unknown computation '%s'"
-					     : "recommend: %s does not compute %s",
-				    value, knob_get(key)->name);
+				    comp < 0 ? "%s: unknown computation '%s'" : "%s: %s does not compute %s",
+				    what, value, knob_get(key)->name);
 			free(text);
 			return -EINVAL;
 		}
 		s->compute = comp;
 	} else if (knob_validate(key, value, err, sizeof(err)) < 0) {
-		parse_error(ps, field->line, field->column, "recommend: %s", err);
+		parse_error(ps, field->line, field->column, "%s: %s", what, err);
 		free(text);
 		return -EINVAL;
 	} else if (!(s->value = strdup(value))) {
@@ -250,22 +272,27 @@ static int check_invariants(struct parse_state *ps, const struct rule *r)
 
 		if (s->value)
 			parse_long(s->value, &v);
+		else if (s->compute == COMPUTE_KERNEL_DEFAULT)
+			v = s->key == KNOB_TCP_TW_RECYCLE ? 0 : -1; /* its default is 0 */
 		if (s->key == KNOB_TCP_TW_RECYCLE && v != 0) {
 			parse_error(ps, r->line, 1,
-				    "recommends net.ipv4.tcp_tw_recycle = %s; twtune never sets it "
+				    "%s net.ipv4.tcp_tw_recycle = %s; twtune never sets it "
 				    "to anything but 0 (it drops connections from clients behind NAT, "
 				    "and Linux 4.12 removed it)",
+				    r->kind == SECTION_RULE ? "recommends" : "sets",
 				    s->value ? s->value : "a computed value");
 			return -EINVAL;
 		}
 		if (s->key == KNOB_TCP_TW_REUSE && v == 1 &&
-		    !(expr_requires_string(r->when, "classification", "outbound-heavy") &&
+		    !(r->when && expr_requires_string(r->when, "classification", "outbound-heavy") &&
 		      expr_requires_nonzero(r->when, "net.ipv4.tcp_timestamps"))) {
 			parse_error(ps, r->line, 1,
-				    "recommends net.ipv4.tcp_tw_reuse = 1, but its condition does not "
+				    "%s net.ipv4.tcp_tw_reuse = 1, but its %s does not "
 				    "require classification == \"outbound-heavy\" && "
 				    "net.ipv4.tcp_timestamps != 0 (reuse only helps outbound "
-				    "connections, and only with timestamps)");
+				    "connections, and only with timestamps)",
+				    r->kind == SECTION_RULE ? "recommends" : "sets",
+				    r->kind == SECTION_RULE ? "condition" : "requires");
 			return -EINVAL;
 		}
 	}
@@ -292,36 +319,54 @@ static int build_text_fields(struct parse_state *ps, const struct raw_rule *raw,
 	return 0;
 }
 
-static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+static int build_condition(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
 {
-	static const enum field_kind required[] = {FIELD_SEVERITY, FIELD_TITLE, FIELD_WHEN};
-	const struct raw_field *f;
+	const struct raw_field *f = raw_get(raw, FIELD_WHEN);
 	struct expr_error err;
-	int sev, rc;
 
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		if (!raw_get(raw, required[i])) {
-			parse_error(ps, raw->line, 1, "has no '%s'", field_names[required[i]]);
-			return -EINVAL;
-		}
-	}
-	snprintf(r->id, sizeof(r->id), "%s", raw->id);
-	snprintf(r->file, sizeof(r->file), "%s", ps->path);
-	r->line = raw->line;
-	f = raw_get(raw, FIELD_SEVERITY);
-	if ((sev = severity_parse(f->text)) < 0) {
-		parse_error(ps, f->line, f->column,
-			    "severity '%s' is not info, warning or critical", f->text);
-		return -EINVAL;
-	}
-	r->severity = sev;
-	f = raw_get(raw, FIELD_WHEN);
+	if (!f)
+		return 0; /* a profile without requirements */
 	if (!(r->when = expr_parse(f->text, f->line, f->column, fact_known, &err))) {
-		parse_error(ps, err.line, err.column, "when: %s", err.message);
+		parse_error(ps, err.line, err.column, "%s: %s", field_name(r->kind, FIELD_WHEN),
+			    err.message);
 		return -EINVAL;
 	}
 	if (!(r->when_text = explanation_text(f->text)))
 		return -ENOMEM;
+	return 0;
+}
+
+static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+{
+	static const enum field_kind rule_required[] = {FIELD_SEVERITY, FIELD_TITLE, FIELD_WHEN};
+	static const enum field_kind profile_required[] = {FIELD_TITLE};
+	const enum field_kind *required = ps->section == SECTION_RULE ? rule_required
+								      : profile_required;
+	size_t nrequired = ps->section == SECTION_RULE ? 3 : 1;
+	const struct raw_field *f;
+	int sev, rc;
+
+	for (size_t i = 0; i < nrequired; i++) {
+		if (!raw_get(raw, required[i])) {
+			parse_error(ps, raw->line, 1, "has no '%s'",
+				    field_name(ps->section, required[i]));
+			return -EINVAL;
+		}
+	}
+	r->kind = ps->section;
+	snprintf(r->id, sizeof(r->id), "%s", raw->id);
+	snprintf(r->file, sizeof(r->file), "%s", ps->path);
+	r->line = raw->line;
+	if ((f = raw_get(raw, FIELD_SEVERITY))) {
+		if ((sev = severity_parse(f->text)) < 0) {
+			parse_error(ps, f->line, f->column,
+				    "severity '%s' is not info, warning or critical", f->text);
+			return -EINVAL;
+		}
+		r->severity = sev;
+	}
+	if ((rc = build_condition(ps, raw, r)) < 0)
+		return rc;
 	if ((rc = build_text_fields(ps, raw, r)) < 0)
 		return rc;
 	for (unsigned i = 0; i < raw->count; i++) {
@@ -336,8 +381,8 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 			r->reference_count++;
 		} else if (f->kind == FIELD_RECOMMEND) {
 			if (r->setting_count == RULE_MAX_SETTINGS) {
-				parse_error(ps, f->line, f->column, "more than %d recommend lines",
-					    RULE_MAX_SETTINGS);
+				parse_error(ps, f->line, f->column, "more than %d %s lines",
+					    RULE_MAX_SETTINGS, field_name(r->kind, FIELD_RECOMMEND));
 				return -EINVAL;
 			}
 			if ((rc = parse_setting(ps, f, &r->settings[r->setting_count])) < 0)
@@ -386,20 +431,25 @@ static bool valid_id(const char *id)
 
 static void parse_header(struct parse_state *ps, char *line, unsigned number)
 {
+	bool rule = ps->section == SECTION_RULE;
+	const char *keyword = rule ? "[rule " : "[profile ";
+	size_t klen = strlen(keyword);
 	char *end = strchr(line, ']'), *id;
 
 	finish_rule(ps);
-	if (!end || end[1] != '\0' || strncmp(line, "[rule ", 6) != 0) {
-		parse_error(ps, number, 1, "expected a section header '[rule ID]'");
+	if (!end || end[1] != '\0' || strncmp(line, keyword, klen) != 0) {
+		parse_error(ps, number, 1, "expected a section header '%s'",
+			    rule ? "[rule ID]" : "[profile NAME]");
 		return;
 	}
 	*end = '\0';
-	id = line + 6;
+	id = line + klen;
 	while (*id == ' ')
 		id++;
 	if (!valid_id(id)) {
 		parse_error(ps, number, (unsigned)(id - line) + 1,
-			    "rule id '%s' must be lower-case letters, digits and '-'", id);
+			    "%s '%s' must be lower-case letters, digits and '-'",
+			    rule ? "rule id" : "profile name", id);
 		return;
 	}
 	ps->in_rule = true;
@@ -407,11 +457,13 @@ static void parse_header(struct parse_state *ps, char *line, unsigned number)
 	ps->raw.line = number;
 }
 
-static int field_kind(const char *name, size_t len)
+static int field_kind(enum section_kind section, const char *name, size_t len)
 {
-	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		if (strlen(field_names[i]) == len && strncmp(field_names[i], name, len) == 0)
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++) {
+		const char *n = field_name(section, i);
+		if (field_allowed(section, i) && strlen(n) == len && strncmp(n, name, len) == 0)
 			return (int)i;
+	}
 	return -1;
 }
 
@@ -438,16 +490,17 @@ static void parse_field(struct parse_state *ps, char *line, unsigned number)
 		parse_error(ps, number, (unsigned)(p - line) + 1, "expected 'name = value'");
 		return;
 	}
-	if ((kind = field_kind(line, len)) < 0) {
+	if ((kind = field_kind(ps->section, line, len)) < 0) {
 		parse_error(ps, number, 1, "unknown field '%.*s'", (int)len, line);
 		return;
 	}
 	if (!ps->in_rule) {
-		parse_error(ps, number, 1, "'%s' outside a [rule ID] section", field_names[kind]);
+		parse_error(ps, number, 1, "'%s' outside a %s section", field_name(ps->section, kind),
+			    ps->section == SECTION_RULE ? "[rule ID]" : "[profile NAME]");
 		return;
 	}
 	if (!repeatable(kind) && raw_get(&ps->raw, kind)) {
-		parse_error(ps, number, 1, "'%s' given twice", field_names[kind]);
+		parse_error(ps, number, 1, "'%s' given twice", field_name(ps->section, kind));
 		return;
 	}
 	if (ps->raw.count == RULE_FIELDS_MAX) {
@@ -516,9 +569,10 @@ static void parse_line(struct parse_state *ps, char *line, unsigned number)
 		parse_field(ps, line, number);
 }
 
-int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)
+static int parse_file(enum section_kind section, const char *path, struct rule_set *set,
+		      struct rule_errors *errors)
 {
-	struct parse_state ps = {.path = path, .set = set, .errors = errors};
+	struct parse_state ps = {.section = section, .path = path, .set = set, .errors = errors};
 	char line[RULE_LINE_MAX];
 	unsigned number = 0;
 	FILE *fp = fopen(path, "re");
@@ -555,14 +609,33 @@ int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors 
 	return ps.failed ? -EINVAL : 0;
 }
 
+int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)
+{
+	return parse_file(SECTION_RULE, path, set, errors);
+}
+
+int profiles_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)
+{
+	return parse_file(SECTION_PROFILE, path, set, errors);
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.rule file names in DIR, sorted. -errno when DIR cannot be read. */
-static int list_rule_files(const char *dir, char ***names, size_t *count)
+static const char *section_suffix(enum section_kind section)
 {
+	return section == SECTION_RULE ? ".rule" : ".profile";
+}
+
+/* The *.rule (or *.profile) file names in DIR, sorted. -errno when DIR
+ * cannot be read. */
+static int list_files(enum section_kind section, const char *dir, char ***names, size_t *count)
+{
+	const char *suffix = section_suffix(section);
+	size_t slen = strlen(suffix);
+
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
@@ -574,7 +647,7 @@ static int list_rule_files(const char *dir, char ***names, size_t *count)
 		size_t n = strlen(de->d_name);
 		char **grown;
 
-		if (n <= 5 || strcmp(de->d_name + n - 5, ".rule") != 0 || de->d_name[0] == '.')
+		if (n <= slen || strcmp(de->d_name + n - slen, suffix) != 0 || de->d_name[0] == '.')
 			continue;
 		grown = realloc(*names, (*count + 1) * sizeof(*grown));
 		if (!grown || !(grown[*count] = strdup(de->d_name))) {
@@ -597,8 +670,8 @@ static void free_names(char **names, size_t count)
 	free(names);
 }
 
-static int load_file(const char *dir, const char *name, struct rule_set *set,
-		     struct rule_errors *errors)
+static int load_file(enum section_kind section, const char *dir, const char *name,
+		     struct rule_set *set, struct rule_errors *errors)
 {
 	char path[PATH_MAX];
 
@@ -606,11 +679,11 @@ static int load_file(const char *dir, const char *name, struct rule_set *set,
 		add_error(errors, "%s/%s: path too long", dir, name);
 		return -ENAMETOOLONG;
 	}
-	return rules_parse_file(path, set, errors);
+	return parse_file(section, path, set, errors);
 }
 
-int rules_load(const char *shipped, const char *override, struct rule_set *set,
-	       struct rule_errors *errors)
+static int load_dirs(enum section_kind section, const char *shipped, const char *override,
+		     struct rule_set *set, struct rule_errors *errors)
 {
 	char **base = NULL, **local = NULL;
 	size_t nbase = 0, nlocal = 0;
@@ -618,11 +691,12 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 
 	memset(set, 0, sizeof(*set));
 	memset(errors, 0, sizeof(*errors));
-	if ((r = list_rule_files(shipped, &base, &nbase)) < 0) {
-		add_error(errors, "%s: cannot read the rules directory: %s", shipped, strerror(-r));
+	if ((r = list_files(section, shipped, &base, &nbase)) < 0) {
+		add_error(errors, "%s: cannot read the %s directory: %s", shipped,
+			  section == SECTION_RULE ? "rules" : "profiles", strerror(-r));
 		return r;
 	}
-	if (override && (r = list_rule_files(override, &local, &nlocal)) < 0 && r != -ENOENT) {
+	if (override && (r = list_files(section, override, &local, &nlocal)) < 0 && r != -ENOENT) {
 		add_error(errors, "%s: %s", override, strerror(-r));
 		failed = 1;
 	}
@@ -632,9 +706,9 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 		int order = i == nbase ? 1 : j == nlocal ? -1 : strcmp(base[i], local[j]);
 
 		if (order < 0) {
-			r = load_file(shipped, base[i++], set, errors);
+			r = load_file(section, shipped, base[i++], set, errors);
 		} else {
-			r = load_file(override, local[j++], set, errors);
+			r = load_file(section, override, local[j++], set, errors);
 			if (order == 0)
 				i++;
 		}
@@ -644,4 +718,16 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 	free_names(base, nbase);
 	free_names(local, nlocal);
 	return failed || errors->count ? -EINVAL : 0;
+}
+
+int rules_load(const char *shipped, const char *override, struct rule_set *set,
+	       struct rule_errors *errors)
+{
+	return load_dirs(SECTION_RULE, shipped, override, set, errors);
+}
+
+int profiles_load(const char *shipped, const char *override, struct rule_set *set,
+		  struct rule_errors *errors)
+{
+	return load_dirs(SECTION_PROFILE, shipped, override, set, errors);
 }

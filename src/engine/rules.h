@@ -23,7 +23,9 @@ const char *severity_name(enum severity s);
 /* "info", "warning", "critical" -> the severity; -1 when none of them. */
 int severity_parse(const char *name);
 
-#define RULE_MAX_SETTINGS 4
+/* A rule recommends a few settings; a profile may set every key twtune
+ * knows. */
+#define RULE_MAX_SETTINGS 16
 
 struct rule_setting {
 	enum knob_id key;
@@ -31,7 +33,13 @@ struct rule_setting {
 	enum computation compute;
 };
 
+/* Rule files hold [rule ID] sections; profile files, of the same syntax,
+ * hold [profile NAME] sections (twtune.profile(5)): a title, an optional
+ * "requires" condition and "set" lines, checked by the same invariants. */
+enum section_kind { SECTION_RULE, SECTION_PROFILE };
+
 struct rule {
+	enum section_kind kind;
 	char id[64];
 	enum severity severity;
 	char *title;                 /* one plain line, for listings */
@@ -39,7 +47,7 @@ struct rule {
 	char *explanation;           /* paragraphs, plain text */
 	char **references;
 	unsigned reference_count;
-	struct expr *when;
+	struct expr *when;           /* a profile's "requires"; may be NULL there */
 	char *when_text;             /* as written, for explain */
 	struct rule_setting settings[RULE_MAX_SETTINGS];
 	unsigned setting_count;
@@ -74,6 +82,13 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 
 /* Parse one file into SET (appending). 0 or -EINVAL / -errno. */
 int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors);
+
+/* The same for profiles: *.profile files of SHIPPED, replaced by name from
+ * OVERRIDE, holding [profile NAME] sections. */
+#define PROFILES_OVERRIDE_DIR "/etc/twtune/profiles.d"
+int profiles_load(const char *shipped, const char *override, struct rule_set *set,
+		  struct rule_errors *errors);
+int profiles_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors);
 
 void rules_free(struct rule_set *set);
 const struct rule *rules_find(const struct rule_set *set, const char *id);

@@ -558,16 +558,19 @@ static void test_crlf_lines(void **state)
 	rules_free(&set);
 }
 
-static void test_error_more_than_four_recommends(void **state)
+static void test_error_too_many_recommends(void **state)
 {
-	expect_one_error(*state, "five.rule",
-			 "[rule five]\nseverity = info\ntitle = t\nwhen = true\n"
-			 "recommend = net.ipv4.tcp_tw_reuse 2\n"
-			 "recommend = net.ipv4.tcp_fin_timeout 60\n"
-			 "recommend = net.ipv4.tcp_timestamps 1\n"
-			 "recommend = net.ipv4.tcp_max_tw_buckets 262144\n"
-			 "recommend  = net.ipv4.tcp_tw_reuse_delay 1000\n",
-			 "five.rule:9:14: rule five: more than 4 recommend lines");
+	char text[2048];
+	size_t n;
+
+	/* RULE_MAX_SETTINGS lines are fine; one more is refused where it stands */
+	n = (size_t)snprintf(text, sizeof(text),
+			     "[rule many]\nseverity = info\ntitle = t\nwhen = true\n");
+	for (int i = 0; i <= RULE_MAX_SETTINGS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "recommend = net.ipv4.tcp_fin_timeout %d\n", 30 + i);
+	expect_one_error(*state, "many.rule", text,
+			 "many.rule:21:13: rule many: more than 16 recommend lines");
 }
 
 static void test_error_when_syntax_second_line(void **state)
@@ -2246,7 +2249,7 @@ int main(void)
 		FIXTURE_TEST(test_multiline_condition_evaluates),
 		FIXTURE_TEST(test_explanation_dot_lines),
 		FIXTURE_TEST(test_crlf_lines),
-		FIXTURE_TEST(test_error_more_than_four_recommends),
+		FIXTURE_TEST(test_error_too_many_recommends),
 		FIXTURE_TEST(test_error_when_syntax_second_line),
 		FIXTURE_TEST(test_error_when_syntax_position_only),
 		FIXTURE_TEST(test_error_unknown_fact),

@@ -31,6 +31,7 @@ static void write_modern_knobs(const char *root)
 	fixture_write(root, "sys/net/ipv6/conf/all/forwarding", "1\n");
 	fixture_write(root, "sys/net/netfilter/nf_conntrack_max", "262144\n");
 	fixture_write(root, "sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait", "120\n");
+	fixture_write(root, "sys/net/ipv4/tcp_ehash_entries", "-262144\n");
 }
 
 static void assert_knob(const struct tw_facts *f, enum knob_id id, const char *value)

@@ -1,0 +1,99 @@
+/* sysctl.d configuration read exactly as systemd-sysctl reads it: one parser
+ * shared by lint, by apply (the persisted file, and the warning when a later
+ * file would override it at boot) and by check (drift between the running
+ * kernel and its boot configuration).
+ *
+ * Directories, in precedence order: /etc/sysctl.d, /run/sysctl.d,
+ * /usr/local/lib/sysctl.d, /usr/lib/sysctl.d, /lib/sysctl.d (when it is not
+ * the same directory as /usr/lib/sysctl.d). A file in an earlier directory
+ * masks a file of the same name in a later one; a symlink to /dev/null masks
+ * it entirely. All remaining files are applied in lexical order of their
+ * names; later assignments override earlier ones. Optionally, procps'
+ * /etc/sysctl.conf last, as `sysctl --system` does. */
+#ifndef TWTUNE_SYSCTLD_H
+#define TWTUNE_SYSCTLD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Lines longer than this are reported and skipped, never held whole. */
+#define SYSCTLD_LINE_MAX 4096
+
+struct sysctl_assignment {
+	char *key;            /* normalised to systemd's path form: "net/ipv4/x" */
+	char *value;          /* whitespace around it trimmed */
+	bool ignore_failure;  /* the line started with '-' */
+	bool is_glob;         /* the key holds *, ? or [ (systemd matches it) */
+	size_t file;          /* index into sysctl_config.files */
+	unsigned line;
+};
+
+struct sysctl_file {
+	char path[PATH_MAX];  /* as opened (under --root when one was given) */
+	char name[256];       /* the file name that orders and masks */
+};
+
+enum sysctl_problem_kind {
+	SYSCTL_PROBLEM_SYNTAX,      /* a line that is not an assignment */
+	SYSCTL_PROBLEM_UNREADABLE,  /* cannot open or read the file */
+	SYSCTL_PROBLEM_TOO_LONG,    /* a line longer than SYSCTLD_LINE_MAX - 1 */
+	SYSCTL_PROBLEM_BINARY,      /* NUL bytes: not a text file */
+	SYSCTL_PROBLEM_ENCODING,    /* invalid UTF-8 */
+};
+
+struct sysctl_problem {
+	enum sysctl_problem_kind kind;
+	char path[PATH_MAX];
+	unsigned line;        /* 0: the file as a whole */
+	char message[256];
+};
+
+struct sysctl_config {
+	struct sysctl_file *files;            /* in application order */
+	size_t file_count;
+	struct sysctl_assignment *assignments; /* in application order */
+	size_t count;
+	struct sysctl_problem *problems;
+	size_t problem_count;
+};
+
+/* The standard directories, in precedence order, NULL-terminated. */
+extern const char *const sysctld_standard_dirs[];
+
+/* Read the standard directories under ROOT ("" or NULL for /), with
+ * masking and lexical order; and ROOT/etc/sysctl.conf last when
+ * WITH_SYSCTL_CONF. Unreadable files and bad lines become problems; the
+ * rest is still read. Returns 0 or -ENOMEM. */
+int sysctld_load_system(const char *root, bool with_sysctl_conf, struct sysctl_config *out);
+
+/* Read the given paths: a directory is read as one sysctl.d directory
+ * (its *.conf files, lexical order, /dev/null links mask nothing else but
+ * contribute nothing); a file is read as it is. Paths are applied in the
+ * order given. Returns 0 or -ENOMEM; a path that does not exist is a
+ * problem, not an error. */
+int sysctld_load_paths(const char *const *paths, size_t count, struct sysctl_config *out);
+
+/* Parse one file into OUT (appending a file entry and its assignments). */
+int sysctld_parse_file(const char *path, struct sysctl_config *out);
+
+void sysctld_free(struct sysctl_config *c);
+
+/* The assignment that wins for KEY (dotted or slashed): the last one in
+ * application order whose key equals KEY or whose glob matches it. NULL
+ * when none does. */
+const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key);
+
+/* Normalise a key as systemd-sysctl does (sysctl_normalize()): when the
+ * first separator is '/', the key is a path already and dots inside a
+ * component stay (net/ipv4/conf/eth0.1/forwarding); when it is '.', dots
+ * become '/' and slashes become '.' (net.ipv4.conf.eth0/1.forwarding is the
+ * same key). Returns the path form, newly allocated, or NULL. */
+char *sysctld_normalize_key(const char *key);
+
+/* The dotted form for messages and for twtune's own key names:
+ * "net/ipv4/conf/eth0.1/forwarding" -> "net.ipv4.conf.eth0/1.forwarding".
+ * Writes into BUF. */
+const char *sysctld_key_dotted(const char *path_key, char *buf, size_t size);
+
+#endif
