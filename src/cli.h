@@ -8,12 +8,16 @@
 /* Exit codes shared by every command (see twtune(1), EXIT STATUS). */
 #define EXIT_USAGE 2
 
+/* Where apply keeps its journal and lock, unless --state-dir. */
+#define TWTUNE_STATE_DIR "/var/lib/twtune"
+
 /* Parsed global options; the only process-wide state twtune has. */
 struct twtune_ctx {
 	const char *proc_root;       /* --proc, default "/proc" */
 	const char *kernel_override; /* --kernel */
 	bool netns_selected;         /* --netns or --netns-pid was given */
 	const char *rules_dir;       /* --rules or $TWTUNE_RULES: only this directory */
+	const char *profiles_dir;    /* --profiles or $TWTUNE_PROFILES: likewise */
 };
 
 struct command {
@@ -30,11 +34,37 @@ void cmd_rules_help(FILE *out);
 int cmd_explain(const struct twtune_ctx *ctx, int argc, char **argv);
 void cmd_explain_help(FILE *out);
 
+int cmd_apply(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_apply_help(FILE *out);
+int cmd_profiles(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_profiles_help(FILE *out);
+int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_rollback_help(FILE *out);
+int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_history_help(FILE *out);
+
 struct rule_set;
-/* Load the rules the context names (see twtune.rules(5), FILES). Problems
- * are printed to stderr, each naming file:line:column; returns 0 or
- * negative. */
+struct rule;
+struct tw_facts;
+struct desired_setting;
+struct apply_summary;
+struct plan;
+
+/* Load the rules (or profiles) the context names (see twtune.rules(5),
+ * twtune.profile(5)). Problems are printed to stderr, each naming
+ * file:line:column; returns 0 or negative. */
 int load_rules(const struct twtune_ctx *ctx, struct rule_set *set);
+int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set);
+
+/* Shared by apply, profiles and rollback (cmd_apply.c). */
+void apply_namespace(const struct twtune_ctx *ctx, char *buf, size_t size);
+int lock_and_recover(const char *state_dir, const char *proc_root, const char *ns,
+		     struct apply_summary *s);
+int profile_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
+			 struct apply_summary *s, char *err, size_t errlen);
+int profile_settings(const struct rule *profile, const struct tw_facts *f,
+		     struct desired_setting *out, unsigned *count, struct apply_summary *s);
+void print_apply_result(const struct plan *p, const struct apply_summary *s, bool json);
 
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "common/strutil.h"
 #include "inspect/inspect.h"
+#include "apply/journal.h"
 #include "engine/engine.h"
 #include "inspect/netns.h"
 #include "report/prometheus.h"
@@ -38,6 +39,8 @@ void cmd_check_help(FILE *out)
 		"                     below LEVEL do not make the exit status non-zero\n"
 		"  --sample SECONDS   read the counters twice, SECONDS apart, and report\n"
 		"                     rates per second (at most %d)\n"
+		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR "):\n"
+		"                     an interrupted transaction there is reported\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
 		"                     ones and those of running processes): one report each,\n"
 		"                     then a summary table; JSON: an array of documents\n"
@@ -79,7 +82,31 @@ struct check_options {
 	bool all_netns;
 	enum severity fail_on;      /* SEVERITY_NONE: never fail on findings */
 	const struct rule_set *rules;
+	const struct twtune_ctx *ctx;
+	const char *state_dir;
 };
+
+#define PENDING_MAX 8
+
+/* An apply or rollback killed in the middle leaves a pending record; the
+ * next apply or rollback undoes it, and check says so meanwhile. */
+static json_t *report_interrupted(const struct check_options *o)
+{
+	char ns[160], ids[PENDING_MAX][64], sources[PENDING_MAX][128];
+	json_t *list = json_array();
+	int n;
+
+	apply_namespace(o->ctx, ns, sizeof(ns));
+	n = journal_pending(o->state_dir, ns, ids, sources, PENDING_MAX);
+	for (int i = 0; i < n; i++) {
+		fprintf(stderr,
+			"twtune: transaction %s (%s) was interrupted: the next 'twtune apply' or "
+			"'twtune rollback' undoes it first\n",
+			ids[i], sources[i]);
+		json_array_append_new(list, json_string(ids[i]));
+	}
+	return list;
+}
 
 /* Like a monitoring plugin: UNKNOWN when nothing could be read; otherwise
  * the worst finding at or above --fail-on decides. */
@@ -115,9 +142,12 @@ static int check_here(const struct check_options *o)
 		fprintf(stderr, "twtune: out of memory evaluating the rules\n");
 		return CHECK_UNKNOWN;
 	}
+	json_t *interrupted = report_interrupted(o);
+
 	switch (o->format) {
 	case FORMAT_JSON: {
 		json_t *doc = report_check_json(&facts, &fs);
+		json_object_set(doc, "interrupted_transactions", interrupted);
 		print_errors_to_stderr(&facts, "");
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -132,6 +162,7 @@ static int check_here(const struct check_options *o)
 		report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO));
 		break;
 	}
+	json_decref(interrupted);
 	status = exit_status(o, r, &fs);
 	findings_free(&fs);
 	facts_free(&facts);
@@ -253,18 +284,21 @@ static int check_all_namespaces(const struct check_options *o)
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON };
+	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON, OPT_STATE_DIR };
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"all-netns", no_argument, NULL, OPT_ALL_NETNS},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct check_options o = {.inspect = {.proc_root = ctx->proc_root,
 					      .kernel_override = ctx->kernel_override},
-				  .fail_on = SEVERITY_WARNING};
+				  .fail_on = SEVERITY_WARNING,
+				  .ctx = ctx,
+				  .state_dir = TWTUNE_STATE_DIR};
 	struct rule_set rules;
 	int c, status, level;
 
@@ -299,6 +333,9 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_ALL_NETNS:
 			o.all_netns = true;
+			break;
+		case OPT_STATE_DIR:
+			o.state_dir = optarg;
 			break;
 		case 'h':
 			cmd_check_help(stdout);

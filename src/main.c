@@ -20,6 +20,11 @@ static void cmd_help_help(FILE *out);
 
 static const struct command commands[] = {
 	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check, cmd_check_help},
+	{"apply", "change the TIME_WAIT knobs, transactionally", cmd_apply, cmd_apply_help},
+	{"rollback", "undo an apply", cmd_rollback, cmd_rollback_help},
+	{"history", "list the transactions of apply and rollback", cmd_history, cmd_history_help},
+	{"profiles", "list the profiles, or show what one would set here", cmd_profiles,
+	 cmd_profiles_help},
 	{"rules", "list the rules check applies", cmd_rules, cmd_rules_help},
 	{"explain", "explain a rule: what it checks, why, what to do", cmd_explain, cmd_explain_help},
 	{"help", "show help for a command", cmd_help, cmd_help_help},
@@ -54,6 +59,8 @@ static void help(FILE *out)
 		"  --netns-pid PID    run the command in the network namespace of process PID\n"
 		"  --rules DIR        read rules from DIR only (default: the shipped rules,\n"
 		"                     replaced file by file from " RULES_OVERRIDE_DIR ")\n"
+		"  --profiles DIR     read profiles from DIR only (default: the shipped ones,\n"
+		"                     replaced file by file from " PROFILES_OVERRIDE_DIR ")\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
@@ -122,18 +129,21 @@ static int enter_namespace(const char *name, const char *pid)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID, OPT_RULES };
+	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID, OPT_RULES, OPT_PROFILES };
 	static const struct option options[] = {
 		{"proc", required_argument, NULL, OPT_PROC},
 		{"kernel", required_argument, NULL, OPT_KERNEL},
 		{"netns", required_argument, NULL, OPT_NETNS},
 		{"netns-pid", required_argument, NULL, OPT_NETNS_PID},
 		{"rules", required_argument, NULL, OPT_RULES},
+		{"profiles", required_argument, NULL, OPT_PROFILES},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct twtune_ctx ctx = {.proc_root = "/proc", .rules_dir = getenv("TWTUNE_RULES")};
+	struct twtune_ctx ctx = {.proc_root = "/proc",
+				 .rules_dir = getenv("TWTUNE_RULES"),
+				 .profiles_dir = getenv("TWTUNE_PROFILES")};
 	const struct command *cmd;
 	struct kernel_version kv;
 	const char *netns_name = NULL, *netns_pid = NULL;
@@ -162,6 +172,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RULES:
 			ctx.rules_dir = optarg;
+			break;
+		case OPT_PROFILES:
+			ctx.profiles_dir = optarg;
 			break;
 		case 'h':
 			help(stdout);

@@ -70,3 +70,19 @@ int inspect_sysctls(const char *proc_root, struct tw_facts *f)
 	parse_derived(proc_root, f);
 	return read;
 }
+
+int sysctl_read_one(const char *proc_root, enum knob_id id, char *buf, size_t size)
+{
+	char rel[256];
+	long n;
+
+	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
+		return -EINVAL;
+	n = procfs_read(proc_root, rel, buf, size);
+	if (n == -ENOTDIR)
+		n = -ENOENT;
+	if (n < 0)
+		return (int)n;
+	str_normalize_blanks(buf);
+	return 0;
+}

@@ -22,7 +22,9 @@
 
 struct sysctl_assignment {
 	char *key;            /* normalised to systemd's path form: "net/ipv4/x" */
-	char *value;          /* whitespace around it trimmed */
+	char *value;          /* whitespace around it trimmed; NULL for "-KEY" without
+			       * "=", which (systemd v246+) excludes KEY from globs
+			       * and unsets an earlier exact value */
 	bool ignore_failure;  /* the line started with '-' */
 	bool is_glob;         /* the key holds *, ? or [ (systemd matches it) */
 	size_t file;          /* index into sysctl_config.files */
@@ -79,9 +81,11 @@ int sysctld_parse_file(const char *path, struct sysctl_config *out);
 
 void sysctld_free(struct sysctl_config *c);
 
-/* The assignment that wins for KEY (dotted or slashed): the last one in
- * application order whose key equals KEY or whose glob matches it. NULL
- * when none does. */
+/* The assignment that wins for KEY (dotted or slashed), as systemd decides
+ * it: an exact assignment beats any glob whatever their order (sysctl.d(5):
+ * keys with an explicit entry are excluded from glob matching); among
+ * exact ones, and among globs, the last in application order wins. NULL
+ * when none matches or when KEY is excluded ("-KEY"). */
 const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key);
 
 /* Normalise a key as systemd-sysctl does (sysctl_normalize()): when the

@@ -1,0 +1,75 @@
+/* The journal: one record per transaction in STATE_DIR/journal/ID.json,
+ * written (atomically, fsynced) before anything on the host changes, and
+ * rewritten as the transaction ends. It holds what is needed to put the
+ * host back: the old values and the persisted file's old bytes. */
+#ifndef TWTUNE_JOURNAL_H
+#define TWTUNE_JOURNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/knobs.h"
+
+#define TXN_VALUE_MAX 256
+
+enum txn_kind { TXN_APPLY, TXN_ROLLBACK };
+enum txn_status { TXN_PENDING, TXN_COMMITTED, TXN_ROLLED_BACK, TXN_FAILED };
+
+const char *txn_status_name(enum txn_status s);
+
+struct txn_change {
+	enum knob_id key;
+	bool old_present;
+	char old[TXN_VALUE_MAX];
+	char new[TXN_VALUE_MAX];
+	char state[96]; /* after a failed undo: what the key holds now */
+};
+
+struct txn_record {
+	char id[64];
+	enum txn_kind kind;
+	enum txn_status status;
+	char time[32];            /* UTC, ISO 8601 */
+	char ns[128];             /* the namespace: "net:[INODE]" or "proc:DIR" */
+	char proc_root[PATH_MAX];
+	char source[128];         /* "profile client-heavy", "recommended", ... */
+	char target[64];          /* a rollback: the transaction it undoes */
+	char rolled_back_by[64];  /* an apply: the rollback that undid it */
+	struct txn_change changes[KNOB_COUNT];
+	unsigned change_count;
+	/* the persisted file, when the transaction writes it */
+	bool persist;
+	char persist_dir[PATH_MAX];
+	char persist_name[256];
+	bool file_existed;        /* before the transaction */
+	char *old_file;           /* its bytes before (malloc'd) */
+	size_t old_file_len;
+	char *new_file;           /* its bytes after (malloc'd) */
+	size_t new_file_len;
+	bool remove_file;         /* after: no file (a rollback to "there was none") */
+	char message[512];        /* how it ended */
+};
+
+void txn_record_free(struct txn_record *r);
+
+/* A new, sortable transaction id: 20261123T193000.123456Z. */
+void journal_new_id(char *buf, size_t size);
+
+/* Write (or rewrite) R as STATE_DIR/journal/ID.json. 0 or -errno. */
+int journal_write(const char *state_dir, const struct txn_record *r, char *err, size_t errlen);
+
+/* Every record in STATE_DIR/journal, sorted by id (oldest first). A
+ * missing journal is an empty list. Unreadable or malformed records are
+ * named in ERR and the call fails: the journal is not guessed at. */
+int journal_list(const char *state_dir, struct txn_record **records, size_t *count, char *err,
+		 size_t errlen);
+void journal_list_free(struct txn_record *records, size_t count);
+
+/* The ids of NS's interrupted (pending) transactions, up to MAX, with
+ * their sources. Returns how many, or -errno when the journal cannot be
+ * read (an unprivileged check cannot, and says nothing). */
+int journal_pending(const char *state_dir, const char *ns, char ids[][64], char sources[][128],
+		    unsigned max);
+
+#endif

@@ -1,0 +1,344 @@
+#include "apply/plan.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/fsutil.h"
+#include "inspect/procfs.h"
+#include "inspect/sysctl.h"
+#include "sysctld/sysctld.h"
+
+#define PERSIST_FILE_MAX (1024 * 1024)
+
+static void warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->warning_count >= PLAN_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->warnings[p->warning_count++], sizeof(p->warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void skip(struct plan *p, enum knob_id key, const char *reason)
+{
+	p->skipped[p->skipped_count].key = key;
+	snprintf(p->skipped[p->skipped_count].reason, sizeof(p->skipped[0].reason), "%s", reason);
+	p->skipped_count++;
+}
+
+static bool same_value(const char *a, const char *b)
+{
+	char x[TXN_VALUE_MAX + 1], y[TXN_VALUE_MAX + 1];
+
+	snprintf(x, sizeof(x), "%s", a);
+	snprintf(y, sizeof(y), "%s", b);
+	str_normalize_blanks(x);
+	str_normalize_blanks(y);
+	return strcmp(x, y) == 0;
+}
+
+/* A knob whose file has no write permission at all is read-only in this
+ * namespace (nf_conntrack_max outside the initial one, on 6.x): setting it
+ * here cannot work whoever tries, which is not a question of privilege. */
+static bool read_only_here(const char *proc_root, enum knob_id key)
+{
+	char rel[256], path[4096];
+	struct stat st;
+
+	if (knob_proc_path(key, rel, sizeof(rel)) < 0 ||
+	    procfs_path(proc_root, rel, path, sizeof(path)) < 0 || stat(path, &st) < 0)
+		return false;
+	return (st.st_mode & 0222) == 0;
+}
+
+static void record_init(struct txn_record *r, const struct plan_options *o, enum txn_kind kind)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(r, 0, sizeof(*r));
+	journal_new_id(r->id, sizeof(r->id));
+	r->kind = kind;
+	r->status = TXN_PENDING;
+	gmtime_r(&now, &tm);
+	strftime(r->time, sizeof(r->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(r->ns, sizeof(r->ns), "%s", o->ns);
+	snprintf(r->proc_root, sizeof(r->proc_root), "%s", o->proc_root);
+	snprintf(r->source, sizeof(r->source), "%s", o->source);
+}
+
+/* The kernel refuses an ip_local_port_range whose low end is below
+ * ip_unprivileged_port_start (EINVAL, checked on 6.18): say so before
+ * writing anything, with the values the plan would leave. */
+static int check_port_range(const struct tw_facts *f, const struct desired_setting *d,
+			    unsigned count, char *err, size_t errlen)
+{
+	const char *range = f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value;
+	unsigned low, high, start = f->unprivileged_port_start;
+	long v;
+
+	for (unsigned i = 0; i < count; i++) {
+		if (d[i].key == KNOB_IP_LOCAL_PORT_RANGE)
+			range = d[i].value;
+		if (d[i].key == KNOB_IP_UNPRIVILEGED_PORT_START && parse_long(d[i].value, &v) == 0)
+			start = (unsigned)v;
+	}
+	if (!range || parse_port_range(range, &low, &high) < 0 || !f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].present)
+		return 0;
+	if (low < start) {
+		snprintf(err, errlen,
+			 "net.ipv4.ip_local_port_range: the low end %u is below "
+			 "net.ipv4.ip_unprivileged_port_start (%u); the kernel refuses such a range",
+			 low, start);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- the persisted file */
+
+/* "key = value" lines for the keys to persist: each existing assignment of
+ * one of them is rewritten in place, the rest of the file is kept as it
+ * is, and keys not there yet are added at the end. */
+static char *merged_file(const char *old, size_t old_len, bool existed,
+			 const struct sysctl_config *parsed, const struct desired_setting *d,
+			 unsigned count, size_t *len)
+{
+	size_t cap = old_len + 128 + (size_t)count * (TXN_VALUE_MAX + 80), n = 0;
+	char *out = malloc(cap), *paths[KNOB_COUNT] = {0};
+	bool present[KNOB_COUNT] = {false};
+	unsigned line = 1;
+	const char *p = old;
+
+	if (!out)
+		return NULL;
+	for (unsigned i = 0; i < count; i++)
+		paths[i] = sysctld_normalize_key(knob_get(d[i].key)->name);
+	if (!existed)
+		n += (size_t)snprintf(out + n, cap - n,
+				      "# Written by twtune apply. twtune rewrites the lines of the "
+				      "keys it sets and\n# keeps the rest; 'twtune rollback' restores "
+				      "this file as it was.\n");
+	while (existed && p < old + old_len) {
+		const char *end = memchr(p, '\n', (size_t)(old + old_len - p));
+		size_t llen = end ? (size_t)(end - p) + 1 : (size_t)(old + old_len - p);
+		int match = -1;
+
+		for (size_t a = 0; parsed && a < parsed->count && match < 0; a++) {
+			if (parsed->assignments[a].line != line)
+				continue;
+			for (unsigned i = 0; i < count && match < 0; i++)
+				if (paths[i] && strcmp(parsed->assignments[a].key, paths[i]) == 0)
+					match = (int)i;
+		}
+		if (match >= 0) {
+			n += (size_t)snprintf(out + n, cap - n, "%s = %s\n",
+					      knob_get(d[match].key)->name, d[match].value);
+			present[match] = true;
+		} else {
+			memcpy(out + n, p, llen);
+			n += llen;
+			if (!end)
+				out[n++] = '\n'; /* the last line gets its newline */
+		}
+		p += llen;
+		line++;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		if (!present[i])
+			n += (size_t)snprintf(out + n, cap - n, "%s = %s\n", knob_get(d[i].key)->name,
+					      d[i].value);
+		free(paths[i]);
+	}
+	*len = n;
+	return out;
+}
+
+/* Files applied after ours that set one of our keys decide the boot value. */
+static void warn_overrides(struct plan *p, const struct plan_options *o,
+			   const struct desired_setting *d, unsigned count)
+{
+	struct sysctl_config cfg;
+	const char *dir = o->persist_dir;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (o->persist_dir_given ? sysctld_load_paths(&dir, 1, &cfg) < 0
+				 : sysctld_load_system("", false, &cfg) < 0)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		char *key = sysctld_normalize_key(knob_get(d[i].key)->name);
+		const struct sysctl_assignment *winner = key ? sysctld_effective(&cfg, key) : NULL;
+		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
+
+		if (file && strcmp(file->name, PERSIST_NAME) > 0 && !same_value(winner->value, d[i].value))
+			warn(p, "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
+				"not %s",
+			     file->path, winner->line, knob_get(d[i].key)->name, winner->value,
+			     PERSIST_NAME, knob_get(d[i].key)->name, winner->value, d[i].value);
+		free(key);
+	}
+	sysctld_free(&cfg);
+}
+
+static int plan_file(struct plan *p, const struct plan_options *o, const struct desired_setting *d,
+		     unsigned count, char *err, size_t errlen)
+{
+	struct txn_record *r = &p->record;
+	struct sysctl_config parsed;
+	char path[4096];
+	int rc;
+
+	r->persist = true;
+	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", o->persist_dir);
+	snprintf(r->persist_name, sizeof(r->persist_name), "%s", PERSIST_NAME);
+	rc = read_file_whole(o->persist_dir, PERSIST_NAME, PERSIST_FILE_MAX, &r->old_file,
+			     &r->old_file_len);
+	if (rc == -ENOENT) {
+		r->file_existed = false;
+	} else if (rc < 0) {
+		snprintf(err, errlen, "%s/%s: %s", o->persist_dir, PERSIST_NAME,
+			 rc == -ELOOP ? "a symlink; twtune does not write through one"
+				      : strerror(-rc));
+		return rc;
+	} else {
+		r->file_existed = true;
+	}
+	memset(&parsed, 0, sizeof(parsed));
+	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
+	if (r->file_existed && sysctld_parse_file(path, &parsed) < 0)
+		return -ENOMEM;
+	r->new_file = merged_file(r->old_file, r->old_file_len, r->file_existed, &parsed, d, count,
+				  &r->new_file_len);
+	sysctld_free(&parsed);
+	if (!r->new_file)
+		return -ENOMEM;
+	p->file_change = !r->file_existed || r->new_file_len != r->old_file_len ||
+			 memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
+	warn_overrides(p, o, d, count);
+	return 0;
+}
+
+int plan_build(const struct tw_facts *f, const struct desired_setting *desired, unsigned count,
+	       const struct plan_options *o, struct plan *p, char *err, size_t errlen)
+{
+	struct desired_setting kept[KNOB_COUNT];
+	unsigned nkept = 0;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	record_init(&p->record, o, TXN_APPLY);
+	for (unsigned i = 0; i < count; i++) {
+		const struct desired_setting *d = &desired[i];
+		const struct sysctl_value *cur = &f->sysctl[d->key];
+		char why[256];
+
+		if ((rc = knob_validate(d->key, d->value, why, sizeof(why))) < 0) {
+			snprintf(err, errlen, "%s", why);
+			return -EINVAL;
+		}
+		if (!cur->present) {
+			skip(p, d->key, "absent on this kernel");
+			continue;
+		}
+		if (!cur->value) {
+			snprintf(err, errlen, "%s cannot be read, so it cannot be changed safely",
+				 knob_get(d->key)->name);
+			return -EINVAL;
+		}
+		if (read_only_here(o->proc_root, d->key)) {
+			skip(p, d->key, "read-only in this network namespace");
+			continue;
+		}
+		kept[nkept++] = *d;
+		if (!same_value(cur->value, d->value)) {
+			struct txn_change *c = &p->record.changes[p->record.change_count++];
+			c->key = d->key;
+			c->old_present = true;
+			snprintf(c->old, sizeof(c->old), "%s", cur->value);
+			snprintf(c->new, sizeof(c->new), "%s", d->value);
+		}
+	}
+	if ((rc = check_port_range(f, kept, nkept, err, errlen)) < 0)
+		return rc;
+	if (o->persist_dir && nkept && (rc = plan_file(p, o, kept, nkept, err, errlen)) < 0)
+		return rc;
+	return 0;
+}
+
+int plan_undo(const struct txn_record *t, const struct plan_options *o, struct plan *p, char *err,
+	      size_t errlen)
+{
+	struct txn_record *r = &p->record;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	record_init(r, o, TXN_ROLLBACK);
+	snprintf(r->target, sizeof(r->target), "%s", t->id);
+	snprintf(r->source, sizeof(r->source), "rollback of %s", t->id);
+	for (unsigned i = 0; i < t->change_count; i++) {
+		const struct txn_change *tc = &t->changes[i];
+		char now[TXN_VALUE_MAX];
+		struct txn_change *c;
+
+		if (!tc->old_present)
+			continue;
+		if ((rc = sysctl_read_one(o->proc_root, tc->key, now, sizeof(now))) < 0) {
+			snprintf(err, errlen, "%s cannot be read: %s", knob_get(tc->key)->name,
+				 strerror(-rc));
+			return rc;
+		}
+		if (same_value(now, tc->old))
+			continue;
+		c = &r->changes[r->change_count++];
+		c->key = tc->key;
+		c->old_present = true;
+		snprintf(c->old, sizeof(c->old), "%s", now);
+		snprintf(c->new, sizeof(c->new), "%s", tc->old);
+	}
+	if (!t->persist)
+		return 0;
+	r->persist = true;
+	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", t->persist_dir);
+	snprintf(r->persist_name, sizeof(r->persist_name), "%s", t->persist_name);
+	rc = read_file_whole(t->persist_dir, t->persist_name, PERSIST_FILE_MAX, &r->old_file,
+			     &r->old_file_len);
+	if (rc < 0 && rc != -ENOENT) {
+		snprintf(err, errlen, "%s/%s: %s", t->persist_dir, t->persist_name, strerror(-rc));
+		return rc;
+	}
+	r->file_existed = rc == 0;
+	r->remove_file = !t->file_existed;
+	if (t->file_existed) {
+		if (!(r->new_file = malloc(t->old_file_len + 1)))
+			return -ENOMEM;
+		memcpy(r->new_file, t->old_file, t->old_file_len);
+		r->new_file_len = t->old_file_len;
+	}
+	p->file_change = r->remove_file ? r->file_existed
+					: !r->file_existed || r->new_file_len != r->old_file_len ||
+						  memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
+	if (!p->file_change) { /* nothing to do to the file: leave it out */
+		txn_record_free(r);
+		r->persist = false;
+	}
+	return 0;
+}
+
+bool plan_changes_anything(const struct plan *p)
+{
+	return p->record.change_count || p->file_change;
+}
+
+void plan_free(struct plan *p)
+{
+	txn_record_free(&p->record);
+}

@@ -1,0 +1,293 @@
+#include "apply/txn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/strutil.h"
+#include "inspect/procfs.h"
+#include "inspect/sysctl.h"
+
+#define PERSIST_FILE_MAX (1024 * 1024)
+
+static void say(struct txn_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct txn_result *out, const char *fmt, ...)
+{
+	size_t n = strlen(out->message);
+	va_list ap;
+
+	if (n >= sizeof(out->message) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->message + n, sizeof(out->message) - n, fmt, ap);
+	va_end(ap);
+}
+
+int sysctl_write(const char *proc_root, enum knob_id key, const char *value)
+{
+	char rel[256], path[4096], line[TXN_VALUE_MAX + 2];
+	int fd, r = 0;
+	size_t len;
+	ssize_t n;
+
+	if (knob_proc_path(key, rel, sizeof(rel)) < 0 || procfs_path(proc_root, rel, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	len = (size_t)snprintf(line, sizeof(line), "%s\n", value);
+	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* one write: the kernel parses the value from a single buffer */
+	n = write(fd, line, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static bool same_value(const char *a, const char *b)
+{
+	char x[TXN_VALUE_MAX + 1], y[TXN_VALUE_MAX + 1];
+
+	snprintf(x, sizeof(x), "%s", a);
+	snprintf(y, sizeof(y), "%s", b);
+	str_normalize_blanks(x);
+	str_normalize_blanks(y);
+	return strcmp(x, y) == 0;
+}
+
+/* Write KEY = VALUE and read it back. "write" and "readback" are the fault
+ * points; a mismatch is an error like any other. */
+static int set_and_verify(struct txn_env *env, enum knob_id key, const char *value,
+			  bool hooks, char *why, size_t whylen)
+{
+	char back[TXN_VALUE_MAX + 1];
+	int r;
+
+	if (hooks && test_fault(&env->hooks, "write")) {
+		snprintf(why, whylen, "writing %s failed (test fault)", knob_get(key)->name);
+		return -EIO;
+	}
+	if ((r = sysctl_write(env->proc_root, key, value)) < 0) {
+		snprintf(why, whylen, "writing %s = %.100s failed: %s", knob_get(key)->name, value,
+			 strerror(-r));
+		return r;
+	}
+	if (hooks)
+		test_pause(&env->hooks, "after-write");
+	if ((r = sysctl_read_one(env->proc_root, key, back, sizeof(back))) < 0) {
+		snprintf(why, whylen, "reading %s back failed: %s", knob_get(key)->name, strerror(-r));
+		return r;
+	}
+	if ((hooks && test_fault(&env->hooks, "readback")) || !same_value(back, value)) {
+		snprintf(why, whylen, "%s reads back as '%.100s' after writing '%.100s'",
+			 knob_get(key)->name, back, value);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Put changes [0, count) back to their old values, last first. Each key's
+ * outcome goes into its state; returns the number that failed. */
+static unsigned undo_keys(struct txn_env *env, struct txn_record *r, unsigned count,
+			  struct txn_result *out)
+{
+	unsigned failed = 0;
+
+	for (unsigned i = count; i-- > 0;) {
+		struct txn_change *c = &r->changes[i];
+		char why[256] = "", now[TXN_VALUE_MAX + 1];
+
+		if (!c->old_present)
+			continue; /* nothing was there to restore */
+		if (test_fault(&env->hooks, "undo") ||
+		    set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
+			failed++;
+			if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) == 0)
+				snprintf(c->state, sizeof(c->state), "holds '%.30s', not the old '%.30s'", now,
+					 c->old);
+			else
+				snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
+			say(out, "\n  %s: could not be restored to '%s'%s%s; it %s", knob_get(c->key)->name,
+			    c->old, why[0] ? ": " : "", why, c->state);
+		} else {
+			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", c->old);
+		}
+	}
+	return failed;
+}
+
+static int write_file(const struct txn_record *r, bool want_new, char *err, size_t errlen)
+{
+	if (want_new ? r->remove_file : !r->file_existed)
+		return remove_file_synced(r->persist_dir, r->persist_name, err, errlen);
+	return write_file_atomic(r->persist_dir, r->persist_name,
+				 want_new ? r->new_file : r->old_file,
+				 want_new ? r->new_file_len : r->old_file_len, 0644, err, errlen);
+}
+
+/* Undo everything: keys and file; the journal says how it ended. */
+static void roll_back(struct txn_env *env, struct txn_record *r, unsigned written,
+		      bool file_written, struct txn_result *out)
+{
+	unsigned failed = undo_keys(env, r, written, out);
+	char err[512];
+
+	if (file_written && write_file(r, false, err, sizeof(err)) < 0) {
+		failed++;
+		say(out, "\n  %s/%s: could not be restored: %s", r->persist_dir, r->persist_name, err);
+	}
+	r->status = failed ? TXN_FAILED : TXN_ROLLED_BACK;
+	if (failed) {
+		out->status = APPLY_INCOMPLETE;
+		say(out, "\nThe host is NOT as it was: %u item(s) above could not be restored.", failed);
+	} else {
+		out->status = APPLY_ROLLED_BACK;
+		say(out, "\nEvery change was undone and read back: the host is as it was.");
+	}
+	snprintf(r->message, sizeof(r->message), "%.*s", (int)sizeof(r->message) - 1, out->message);
+	if (journal_write(env->state_dir, r, err, sizeof(err)) < 0)
+		say(out, "\n(the journal could not record this: %s)", err);
+}
+
+void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *out)
+{
+	char err[512], why[256] = "";
+	unsigned written = 0;
+	bool file_written = false;
+
+	memset(out, 0, sizeof(*out));
+	r->status = TXN_PENDING;
+	/* 1. The journal first: nothing changes before it is on disk. */
+	snprintf(err, sizeof(err), "test fault");
+	if (test_fault(&env->hooks, "journal") || journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
+		out->status = APPLY_ROLLED_BACK;
+		say(out, "cannot write the journal (%s); nothing was changed", err);
+		return;
+	}
+	/* 2. Each key, read back. */
+	for (; written < r->change_count; written++) {
+		struct txn_change *c = &r->changes[written];
+		if (set_and_verify(env, c->key, c->new, true, why, sizeof(why)) < 0) {
+			say(out, "%s", why);
+			/* a failed write may still have changed the key: undo it too */
+			roll_back(env, r, written + 1, false, out);
+			return;
+		}
+	}
+	/* 3. The file, atomically. */
+	if (r->persist) {
+		snprintf(err, sizeof(err), "test fault");
+		if (test_fault(&env->hooks, "persist") || write_file(r, true, err, sizeof(err)) < 0) {
+			say(out, "persisting to %s/%s failed: %s", r->persist_dir, r->persist_name, err);
+			roll_back(env, r, written, false, out);
+			return;
+		}
+		file_written = true;
+	}
+	/* 4. Committed. */
+	r->status = TXN_COMMITTED;
+	snprintf(r->message, sizeof(r->message), "committed");
+	snprintf(err, sizeof(err), "test fault");
+	if (test_fault(&env->hooks, "commit") || journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
+		r->status = TXN_PENDING;
+		say(out, "cannot mark the transaction committed in the journal: %s", err);
+		roll_back(env, r, written, file_written, out);
+		return;
+	}
+	out->status = APPLY_OK;
+}
+
+/* Undo one interrupted transaction: keys still holding what it wrote go
+ * back; keys someone has changed since are left alone, and said so. */
+static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_result *out)
+{
+	unsigned failed = 0;
+	char err[512];
+
+	say(out, "transaction %s (%s) was interrupted; undoing it:", r->id, r->source);
+	for (unsigned i = r->change_count; i-- > 0;) {
+		struct txn_change *c = &r->changes[i];
+		char now[TXN_VALUE_MAX + 1], why[256] = "";
+
+		if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) < 0) {
+			snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
+			failed++;
+		} else if (c->old_present && same_value(now, c->old)) {
+			snprintf(c->state, sizeof(c->state), "was never changed");
+		} else if (!same_value(now, c->new) || !c->old_present) {
+			snprintf(c->state, sizeof(c->state), "changed since, to '%.40s': left alone", now);
+		} else if (set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
+			snprintf(c->state, sizeof(c->state), "could not be restored: %.60s", why);
+			failed++;
+		} else {
+			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", c->old);
+		}
+		say(out, "\n  %s %s", knob_get(c->key)->name, c->state);
+	}
+	if (r->persist) {
+		char *now = NULL;
+		size_t len = 0;
+		int rc = read_file_whole(r->persist_dir, r->persist_name, PERSIST_FILE_MAX, &now, &len);
+		bool is_new = rc == 0 && !r->remove_file && len == r->new_file_len &&
+			      memcmp(now, r->new_file, len) == 0;
+		bool gone_as_planned = rc == -ENOENT && r->remove_file;
+
+		free(now);
+		if ((is_new || gone_as_planned) && write_file(r, false, err, sizeof(err)) < 0) {
+			say(out, "\n  %s/%s could not be restored: %s", r->persist_dir, r->persist_name, err);
+			failed++;
+		} else if (is_new || gone_as_planned) {
+			say(out, "\n  %s/%s restored", r->persist_dir, r->persist_name);
+		}
+	}
+	r->status = failed ? TXN_FAILED : TXN_ROLLED_BACK;
+	snprintf(r->message, sizeof(r->message), "interrupted; undone at the next run%s",
+		 failed ? ", not entirely" : "");
+	if (journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
+		say(out, "\n  (the journal could not record this: %s)", err);
+		failed++;
+	}
+	return failed ? -1 : 0;
+}
+
+int txn_recover(struct txn_env *env, char ids[][64], unsigned max, struct txn_result *out)
+{
+	struct txn_record *records;
+	size_t count;
+	char err[512];
+	int n = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = journal_list(env->state_dir, &records, &count, err, sizeof(err))) < 0) {
+		say(out, "%s", err);
+		out->status = APPLY_REFUSED;
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct txn_record *r = &records[i];
+
+		if (r->status != TXN_PENDING || strcmp(r->ns, env->ns) != 0)
+			continue;
+		if (recover_one(env, r, out) < 0) {
+			out->status = APPLY_INCOMPLETE;
+			journal_list_free(records, count);
+			return -1;
+		}
+		if ((unsigned)n < max)
+			snprintf(ids[n], 64, "%s", r->id);
+		n++;
+		say(out, "\n");
+	}
+	journal_list_free(records, count);
+	return n;
+}

@@ -1,0 +1,254 @@
+/* twtune rollback, twtune history: undoing a transaction, and the record. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/lock.h"
+#include "apply/privilege.h"
+#include "apply/txn.h"
+#include "cli.h"
+#include "inspect/inspect.h"
+#include "report/apply.h"
+
+
+void cmd_rollback_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: twtune [GLOBAL OPTIONS] rollback [ID] [OPTIONS]\n"
+		"\n"
+		"Undo transaction ID (default: the last committed apply in this namespace):\n"
+		"restore its keys' old values and the persisted file's old content, as a\n"
+		"transaction of its own. Keys changed by someone since are set back too.\n"
+		"\n"
+		"Options:\n"
+		"  --check            show what would be restored, change nothing\n"
+		"  --state-dir DIR    the journal's directory (default %s)\n"
+		"  --format FORMAT    text (default) or json\n"
+		"\n"
+		"Exit status as for apply.\n",
+		TWTUNE_STATE_DIR);
+}
+
+void cmd_history_help(FILE *out)
+{
+	fprintf(out, "Usage: twtune [GLOBAL OPTIONS] history [--all] [--state-dir DIR] [--format text|json]\n"
+		     "\n"
+		     "List the transactions of this namespace (--all: of every namespace) from\n"
+		     "the journal, oldest first.\n");
+}
+
+struct journal_options {
+	const char *state_dir;
+	bool check, json, all;
+};
+
+static int parse_journal_options(const char *command, int argc, char **argv,
+				 struct journal_options *o, void (*help)(FILE *))
+{
+	static const struct option options[] = {
+		{"check", no_argument, NULL, 'c'},   {"all", no_argument, NULL, 'a'},
+		{"state-dir", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->check = true; break;
+		case 'a': o->all = true; break;
+		case 's': o->state_dir = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o->json = true;
+			else if (strcmp(optarg, "text") != 0)
+				return usage_error(command, "--format: unknown format '%s' "
+							    "(expected text or json)",
+						   optarg);
+			break;
+		case 'h': help(stdout); return -1;
+		case ':': return usage_error(command, "option '%s' needs an argument", argv[optind - 1]);
+		default: return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* The transaction to undo: ID, or the last committed apply of NS not yet
+ * rolled back. */
+static const struct txn_record *find_target(const struct txn_record *records, size_t count,
+					    const char *ns, const char *id, char *err, size_t errlen)
+{
+	for (size_t i = count; i-- > 0;) {
+		const struct txn_record *r = &records[i];
+
+		if (id && strcmp(r->id, id) != 0)
+			continue;
+		if (id && strcmp(r->ns, ns) != 0) {
+			snprintf(err, errlen, "transaction %s belongs to %s, not to this namespace (%s)",
+				 id, r->ns, ns);
+			return NULL;
+		}
+		if (id && (r->kind != TXN_APPLY || r->status != TXN_COMMITTED || r->rolled_back_by[0])) {
+			snprintf(err, errlen, "transaction %s is a %s that is %s%s%s; only committed "
+					      "applies can be rolled back",
+				 id, r->kind == TXN_APPLY ? "apply" : "rollback", txn_status_name(r->status),
+				 r->rolled_back_by[0] ? ", already rolled back by " : "",
+				 r->rolled_back_by);
+			return NULL;
+		}
+		if (!id && (strcmp(r->ns, ns) != 0 || r->kind != TXN_APPLY ||
+			    r->status != TXN_COMMITTED || r->rolled_back_by[0]))
+			continue;
+		return r;
+	}
+	snprintf(err, errlen, id ? "no transaction %s in the journal" : "nothing to roll back: "
+									 "no committed apply in this namespace%s",
+		 id ? id : "");
+	return NULL;
+}
+
+/* Mark TARGET as undone by ROLLBACK_ID in the journal. */
+static void mark_rolled_back(const char *state_dir, const char *target_id, const char *rollback_id)
+{
+	struct txn_record *records;
+	size_t count;
+	char err[512];
+
+	if (journal_list(state_dir, &records, &count, err, sizeof(err)) < 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(records[i].id, target_id) != 0)
+			continue;
+		snprintf(records[i].rolled_back_by, sizeof(records[i].rolled_back_by), "%s", rollback_id);
+		if (journal_write(state_dir, &records[i], err, sizeof(err)) < 0)
+			fprintf(stderr, "twtune: %s\n", err);
+	}
+	journal_list_free(records, count);
+}
+
+static int rollback_locked(const struct twtune_ctx *ctx, const struct journal_options *o,
+			   const char *id, const char *ns, struct apply_summary *s)
+{
+	struct plan_options po = {.proc_root = ctx->proc_root, .ns = ns, .source = ""};
+	struct txn_env env = {.proc_root = ctx->proc_root, .state_dir = o->state_dir, .ns = ns};
+	const struct txn_record *target;
+	struct txn_record *records = NULL;
+	struct txn_result result;
+	char err[1024] = "";
+	struct plan plan;
+	size_t count = 0;
+	int status;
+
+	if (journal_list(o->state_dir, &records, &count, err, sizeof(err)) < 0 ||
+	    !(target = find_target(records, count, ns, id, err, sizeof(err)))) {
+		fprintf(stderr, "twtune: %s\n", err);
+		journal_list_free(records, count);
+		return APPLY_REFUSED;
+	}
+	if (plan_undo(target, &po, &plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
+		plan_free(&plan);
+		journal_list_free(records, count);
+		return APPLY_REFUSED;
+	}
+	status = APPLY_OK;
+	if (o->check || !plan_changes_anything(&plan)) {
+		print_apply_result(&plan, s, o->json);
+	} else if (privilege_check(&plan, ctx->proc_root, o->state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
+		status = APPLY_REFUSED;
+	} else {
+		drop_capabilities();
+		txn_execute(&env, &plan.record, &result);
+		s->executed = true;
+		s->status = status = result.status;
+		s->message = result.message;
+		if (status == APPLY_OK)
+			mark_rolled_back(o->state_dir, target->id, plan.record.id);
+		print_apply_result(&plan, s, o->json);
+		if (status != APPLY_OK)
+			fprintf(stderr, "twtune: %s\n", result.message);
+	}
+	plan_free(&plan);
+	journal_list_free(records, count);
+	return status;
+}
+
+int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv)
+{
+	struct journal_options o = {.state_dir = TWTUNE_STATE_DIR};
+	struct apply_summary s = {.command = "rollback"};
+	const char *id = NULL;
+	char ns[160];
+	int r, lock = -1;
+
+	if ((r = parse_journal_options("rollback", argc, argv, &o, cmd_rollback_help)) != 0)
+		return r < 0 ? 0 : r;
+	if (argc - optind > 1)
+		return usage_error("rollback", "rollback takes at most one transaction id");
+	if (optind < argc)
+		id = argv[optind];
+	s.check_mode = o.check;
+	apply_namespace(ctx, ns, sizeof(ns));
+	if (!o.check && (lock = lock_and_recover(o.state_dir, ctx->proc_root, ns, &s)) < 0)
+		return -lock;
+	r = rollback_locked(ctx, &o, id, ns, &s);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}
+
+int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
+{
+	struct journal_options o = {.state_dir = TWTUNE_STATE_DIR};
+	struct txn_record *records;
+	char ns[160], err[1024];
+	json_t *list;
+	size_t count;
+	int r;
+
+	if ((r = parse_journal_options("history", argc, argv, &o, cmd_history_help)) != 0)
+		return r < 0 ? 0 : r;
+	if (optind < argc)
+		return usage_error("history", "unexpected argument '%s'", argv[optind]);
+	apply_namespace(ctx, ns, sizeof(ns));
+	if (journal_list(o.state_dir, &records, &count, err, sizeof(err)) < 0) {
+		fprintf(stderr, "twtune: %s\n", err);
+		return EXIT_USAGE;
+	}
+	list = json_array();
+	if (!o.json)
+		printf("%-26s %-20s %-8s %-12s %-8s %s\n", "ID", "TIME", "KIND", "STATUS", "CHANGES",
+		       "SOURCE");
+	for (size_t i = 0; i < count; i++) {
+		const struct txn_record *t = &records[i];
+		if (!o.all && strcmp(t->ns, ns) != 0)
+			continue;
+		if (o.json)
+			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "id",
+							      t->id, "time", t->time, "kind",
+							      t->kind == TXN_APPLY ? "apply" : "rollback",
+							      "status", txn_status_name(t->status),
+							      "source", t->source, "changes",
+							      (int)t->change_count, "namespace", t->ns,
+							      "rolled_back_by",
+							      t->rolled_back_by[0]
+								      ? json_string(t->rolled_back_by)
+								      : json_null()));
+		else
+			printf("%-26s %-20s %-8s %-12s %-8u %s%s%s\n", t->id, t->time,
+			       t->kind == TXN_APPLY ? "apply" : "rollback", txn_status_name(t->status),
+			       t->change_count, t->source,
+			       t->rolled_back_by[0] ? ", rolled back by " : "", t->rolled_back_by);
+	}
+	if (o.json) {
+		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	}
+	json_decref(list);
+	journal_list_free(records, count);
+	return 0;
+}

@@ -1,0 +1,120 @@
+#include "report/apply.h"
+
+#include <string.h>
+
+#include "apply/txn.h"
+
+static bool changed(const struct plan *p, const struct apply_summary *s)
+{
+	return plan_changes_anything(p) && (s->check_mode || (s->executed && s->status == APPLY_OK));
+}
+
+static const char *status_word(const struct plan *p, const struct apply_summary *s)
+{
+	if (s->check_mode)
+		return "check";
+	if (!s->executed)
+		return s->status == APPLY_OK ? "unchanged" : "refused";
+	return txn_status_name(p->record.status);
+}
+
+/* Lines of A that B lacks, prefixed with MARK: enough of a diff for a file
+ * of "key = value" lines. */
+static void print_missing_lines(FILE *out, const char *a, size_t alen, const char *b, size_t blen,
+				char mark)
+{
+	for (const char *p = a; a && p < a + alen;) {
+		const char *end = memchr(p, '\n', (size_t)(a + alen - p));
+		size_t len = end ? (size_t)(end - p) : (size_t)(a + alen - p);
+		bool found = false;
+
+		for (const char *q = b; b && q < b + blen && !found;) {
+			const char *qend = memchr(q, '\n', (size_t)(b + blen - q));
+			size_t qlen = qend ? (size_t)(qend - q) : (size_t)(b + blen - q);
+			found = qlen == len && memcmp(p, q, len) == 0;
+			q += qlen + 1;
+		}
+		if (!found)
+			fprintf(out, "    %c%.*s\n", mark, (int)len, p);
+		p += len + 1;
+	}
+}
+
+void report_apply_text(FILE *out, const struct plan *p, const struct apply_summary *s)
+{
+	const struct txn_record *r = &p->record;
+
+	for (unsigned i = 0; i < s->recovered_count; i++)
+		fprintf(out, "twtune: finished undoing interrupted transaction %s first\n",
+			s->recovered[i]);
+	for (unsigned i = 0; i < s->note_count; i++)
+		fprintf(out, "twtune: %s\n", s->notes[i]);
+	fprintf(out, "%s: %s%s\n", s->command, r->source, s->check_mode ? " (check mode)" : "");
+	for (unsigned i = 0; i < r->change_count; i++)
+		fprintf(out, "  %-40s %s -> %s\n", knob_get(r->changes[i].key)->name,
+			r->changes[i].old, r->changes[i].new);
+	for (unsigned i = 0; i < p->skipped_count; i++)
+		fprintf(out, "  %-40s skipped: %s\n", knob_get(p->skipped[i].key)->name,
+			p->skipped[i].reason);
+	if (p->file_change) {
+		fprintf(out, "  %s/%s %s\n", r->persist_dir, r->persist_name,
+			r->remove_file ? "removed" : r->file_existed ? "updated" : "created");
+		if (s->diff) {
+			print_missing_lines(out, r->old_file, r->old_file_len, r->new_file,
+					    r->new_file_len, '-');
+			print_missing_lines(out, r->new_file, r->new_file_len, r->old_file,
+					    r->old_file_len, '+');
+		}
+	}
+	for (unsigned i = 0; i < p->warning_count; i++)
+		fprintf(out, "warning: %s\n", p->warnings[i]);
+	if (!plan_changes_anything(p))
+		fprintf(out, "nothing to change: the host already holds these values\n");
+	else if (s->check_mode)
+		fprintf(out, "check mode: nothing was changed\n");
+	else if (s->executed && s->status == APPLY_OK)
+		fprintf(out, "transaction %s committed\n", r->id);
+	if (s->message && *s->message)
+		fprintf(out, "%s\n", s->message);
+}
+
+json_t *report_apply_json(const struct plan *p, const struct apply_summary *s)
+{
+	const struct txn_record *r = &p->record;
+	json_t *o = json_object(), *changes = json_array(), *skipped = json_array();
+	json_t *warnings = json_array(), *recovered = json_array(), *notes = json_array();
+	char path[4352];
+
+	json_object_set_new(o, "changed", json_boolean(changed(p, s)));
+	json_object_set_new(o, "check_mode", json_boolean(s->check_mode));
+	json_object_set_new(o, "transaction", s->executed ? json_string(r->id) : json_null());
+	json_object_set_new(o, "status", json_string(status_word(p, s)));
+	json_object_set_new(o, "source", json_string(r->source));
+	for (unsigned i = 0; i < r->change_count; i++)
+		json_array_append_new(changes, json_pack("{s:s,s:s,s:s}", "key",
+							 knob_get(r->changes[i].key)->name, "old",
+							 r->changes[i].old, "new", r->changes[i].new));
+	json_object_set_new(o, "changes", changes);
+	for (unsigned i = 0; i < p->skipped_count; i++)
+		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",
+							 knob_get(p->skipped[i].key)->name, "reason",
+							 p->skipped[i].reason));
+	json_object_set_new(o, "skipped", skipped);
+	snprintf(path, sizeof(path), "%s/%s", r->persist_dir, r->persist_name);
+	json_object_set_new(o, "persisted",
+			    p->file_change && (s->check_mode || (s->executed && s->status == APPLY_OK))
+				    ? json_string(path)
+				    : json_null());
+	for (unsigned i = 0; i < p->warning_count; i++)
+		json_array_append_new(warnings, json_string(p->warnings[i]));
+	json_object_set_new(o, "warnings", warnings);
+	for (unsigned i = 0; i < s->recovered_count; i++)
+		json_array_append_new(recovered, json_string(s->recovered[i]));
+	json_object_set_new(o, "recovered", recovered);
+	for (unsigned i = 0; i < s->note_count; i++)
+		json_array_append_new(notes, json_string(s->notes[i]));
+	json_object_set_new(o, "notes", notes);
+	json_object_set_new(o, "message", s->message && *s->message ? json_string(s->message)
+								    : json_null());
+	return o;
+}
