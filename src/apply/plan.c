@@ -245,6 +245,15 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 			snprintf(err, errlen, "%s", why);
 			return -EINVAL;
 		}
+		/* The last gate before the kernel: whatever fed the plan, this
+		 * value is never written (see rules.h, the invariants). */
+		if (d->key == KNOB_TCP_TW_RECYCLE && !same_value(d->value, "0")) {
+			snprintf(err, errlen, "net.ipv4.tcp_tw_recycle = %s refused: twtune never sets "
+					      "it to anything but 0 (it drops connections from clients "
+					      "behind NAT; Linux 4.12 removed it)",
+				 d->value);
+			return -EINVAL;
+		}
 		if (!cur->present) {
 			skip(p, d->key, "absent on this kernel");
 			continue;
