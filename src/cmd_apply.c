@@ -313,6 +313,10 @@ int lock_and_recover(const char *state_dir, const char *proc_root, const char *n
 	char err[1024];
 	int lock, recovered;
 
+	if (privilege_precheck(proc_root, state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
+		return -APPLY_REFUSED;
+	}
 	if ((lock = take_lock(state_dir, ns, LOCK_WAIT_MS, err, sizeof(err))) < 0) {
 		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
 		return -APPLY_REFUSED;

@@ -80,6 +80,41 @@ int privilege_check(const struct plan *p, const char *proc_root, const char *sta
 	return 0;
 }
 
+/* The directory itself if it exists, else the nearest parent that does:
+ * that is what must be writable to create it. */
+static int writable_or_creatable(const char *dir)
+{
+	char path[4096];
+	char *slash;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (;;) {
+		if (access(path, F_OK) == 0)
+			return access(path, W_OK | X_OK) == 0 ? 0 : -errno;
+		if (!(slash = strrchr(path, '/')) || slash == path)
+			return access("/", W_OK | X_OK) == 0 ? 0 : -errno;
+		*slash = '\0';
+	}
+}
+
+int privilege_precheck(const char *proc_root, const char *state_dir, char *err, size_t errlen)
+{
+	int r;
+
+	if (strcmp(proc_root, "/proc") == 0 && !has_effective(CAP_NET_ADMIN)) {
+		snprintf(err, errlen, "changing net sysctls needs CAP_NET_ADMIN, which this process "
+				      "lacks (run twtune apply as root)");
+		return -EPERM;
+	}
+	if ((r = writable_or_creatable(state_dir)) < 0) {
+		snprintf(err, errlen, "cannot write the state directory %s: %s (--state-dir DIR "
+				      "chooses another)",
+			 state_dir, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
 int drop_capabilities(void)
 {
 	static const cap_value_t keep[] = {CAP_NET_ADMIN, CAP_DAC_OVERRIDE};
