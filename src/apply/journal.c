@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,53 +54,79 @@ static json_t *bytes_json(bool present, const char *data, size_t len)
 	return v;
 }
 
-static json_t *record_json(const struct txn_record *r)
+/* jansson takes UTF-8 only and returns NULL otherwise, which
+ * json_object_set_new() would silently turn into a missing member: a
+ * record that could not be read back, and a journal that stops every
+ * later run. Such a string (a path in another encoding) fails the write
+ * instead. */
+static json_t *text(const char *s, bool *ok)
+{
+	json_t *v = json_string(s);
+
+	if (!v) {
+		*ok = false;
+		return json_null();
+	}
+	return v;
+}
+
+static json_t *record_json(const struct txn_record *r, bool *ok)
 {
 	json_t *o = json_object(), *changes = json_array();
 
-	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "id", text(r->id, ok));
 	json_object_set_new(o, "kind", json_string(kind_names[r->kind]));
 	json_object_set_new(o, "status", json_string(status_names[r->status]));
-	json_object_set_new(o, "time", json_string(r->time));
-	json_object_set_new(o, "namespace", json_string(r->ns));
-	json_object_set_new(o, "proc_root", json_string(r->proc_root));
-	json_object_set_new(o, "source", json_string(r->source));
-	json_object_set_new(o, "target", r->target[0] ? json_string(r->target) : json_null());
+	json_object_set_new(o, "time", text(r->time, ok));
+	json_object_set_new(o, "namespace", text(r->ns, ok));
+	json_object_set_new(o, "proc_root", text(r->proc_root, ok));
+	json_object_set_new(o, "source", text(r->source, ok));
+	json_object_set_new(o, "target", r->target[0] ? text(r->target, ok) : json_null());
 	json_object_set_new(o, "rolled_back_by",
-			    r->rolled_back_by[0] ? json_string(r->rolled_back_by) : json_null());
+			    r->rolled_back_by[0] ? text(r->rolled_back_by, ok) : json_null());
 	for (unsigned i = 0; i < r->change_count; i++) {
 		const struct txn_change *c = &r->changes[i];
-		json_array_append_new(changes,
-				      json_pack("{s:s,s:o,s:s,s:o}", "key", knob_get(c->key)->name,
-						"old", c->old_present ? json_string(c->old) : json_null(),
-						"new", c->new, "state",
-						c->state[0] ? json_string(c->state) : json_null()));
+		json_t *change = json_object();
+
+		json_object_set_new(change, "key", text(knob_get(c->key)->name, ok));
+		json_object_set_new(change, "old", c->old_present ? text(c->old, ok) : json_null());
+		json_object_set_new(change, "new", text(c->new, ok));
+		json_object_set_new(change, "state", c->state[0] ? text(c->state, ok) : json_null());
+		json_array_append_new(changes, change);
 	}
 	json_object_set_new(o, "changes", changes);
 	if (r->persist) {
 		json_t *p = json_object();
-		json_object_set_new(p, "dir", json_string(r->persist_dir));
-		json_object_set_new(p, "name", json_string(r->persist_name));
+		json_object_set_new(p, "dir", text(r->persist_dir, ok));
+		json_object_set_new(p, "name", text(r->persist_name, ok));
 		json_object_set_new(p, "old_base64",
 				    bytes_json(r->file_existed, r->old_file, r->old_file_len));
 		json_object_set_new(p, "new_base64",
 				    bytes_json(!r->remove_file, r->new_file, r->new_file_len));
+		json_object_set_new(p, "mode", json_integer(r->persist_mode));
 		json_object_set_new(o, "persist", p);
 	} else {
 		json_object_set_new(o, "persist", json_null());
 	}
-	json_object_set_new(o, "message", json_string(r->message));
+	json_object_set_new(o, "message", text(r->message, ok));
 	return o;
 }
 
 int journal_write(const char *state_dir, const struct txn_record *r, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], name[96];
-	json_t *doc = record_json(r);
-	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	bool ok = true;
+	json_t *doc = record_json(r, &ok);
+	char *text = doc && ok ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	int rc;
 
 	json_decref(doc);
+	if (!ok) {
+		snprintf(err, errlen, "journal: transaction %s holds a path or value that is not "
+				      "UTF-8 (%s); twtune cannot record it, so it changes nothing",
+			 r->id, r->persist_dir);
+		return -EILSEQ;
+	}
 	if (!text) {
 		snprintf(err, errlen, "journal: cannot encode transaction %s", r->id);
 		return -ENOMEM;
@@ -184,6 +211,9 @@ static int parse_persist(json_t *p, struct txn_record *r)
 	    decode_bytes(json_object_get(p, "new_base64"), &present, &r->new_file,
 			 &r->new_file_len) < 0)
 		return -EINVAL;
+	r->persist_mode = json_is_integer(json_object_get(p, "mode"))
+				  ? (unsigned)json_integer_value(json_object_get(p, "mode")) & 07777
+				  : 0644;
 	r->remove_file = !present;
 	return 0;
 }

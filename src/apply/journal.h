@@ -48,6 +48,7 @@ struct txn_record {
 	char *new_file;           /* its bytes after (malloc'd) */
 	size_t new_file_len;
 	bool remove_file;         /* after: no file (a rollback to "there was none") */
+	unsigned persist_mode;    /* the file's permissions, kept as they were */
 	char message[512];        /* how it ended */
 };
 

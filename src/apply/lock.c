@@ -43,8 +43,8 @@ int take_lock(const char *state_dir, const char *ns, unsigned wait_ms, char *err
 		if (waited >= wait_ms) {
 			snprintf(err, errlen,
 				 "another twtune apply or rollback is running in this namespace "
-				 "(it holds %s); waited %u s; try again when it has finished",
-				 path, wait_ms / 1000);
+				 "(it holds %s); waited %.1f s; try again when it has finished",
+				 path, wait_ms / 1000.0);
 			close(fd);
 			return -EBUSY;
 		}

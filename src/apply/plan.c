@@ -104,7 +104,88 @@ static int check_port_range(const struct tw_facts *f, const struct desired_setti
 	return 0;
 }
 
+/* The kernel checks each of ip_unprivileged_port_start and
+ * ip_local_port_range against the other's current value (neither may
+ * overlap the other; sysctl_net_ipv4.c): lowering the start must come
+ * before a range that needs it, raising it after the range has moved up.
+ * The table's order writes the range first; swap when the start drops.
+ * The undo, in reverse, is then valid too. */
+static void order_start_and_range(struct txn_record *r)
+{
+	int range = -1, start = -1;
+	long from, to;
+
+	for (unsigned i = 0; i < r->change_count; i++) {
+		if (r->changes[i].key == KNOB_IP_LOCAL_PORT_RANGE)
+			range = (int)i;
+		if (r->changes[i].key == KNOB_IP_UNPRIVILEGED_PORT_START)
+			start = (int)i;
+	}
+	if (range < 0 || start < 0 || parse_long(r->changes[start].old, &from) < 0 ||
+	    parse_long(r->changes[start].new, &to) < 0)
+		return;
+	if ((to < from) != (start < range)) {
+		struct txn_change moved = r->changes[start];
+		int step = start < range ? 1 : -1;
+
+		/* shift the keys between them by one to keep the others' order */
+		for (int i = start; i != range; i += step)
+			r->changes[i] = r->changes[i + step];
+		r->changes[range] = moved;
+	}
+}
+
 /* ---- the persisted file */
+
+/* A growing output buffer: the merged file has as many rewritten lines as
+ * the old one had assignments of our keys, each up to a full value long. */
+struct text {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void append(struct text *t, const char *data, size_t len)
+{
+	if (t->failed)
+		return;
+	if (t->len + len + 1 > t->cap) {
+		size_t cap = (t->len + len + 1) * 2;
+		char *bigger = realloc(t->data, cap);
+		if (!bigger) {
+			t->failed = true;
+			return;
+		}
+		t->data = bigger;
+		t->cap = cap;
+	}
+	memcpy(t->data + t->len, data, len);
+	t->len += len;
+	t->data[t->len] = '\0';
+}
+
+static void append_assignment(struct text *t, const struct desired_setting *d)
+{
+	char line[TXN_VALUE_MAX + 128];
+	int n = snprintf(line, sizeof(line), "%s = %s\n", knob_get(d->key)->name, d->value);
+
+	append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* The planned key (index into D) that line LINE of the old file assigns,
+ * or -1. */
+static int assigned_key(const struct sysctl_config *parsed, unsigned line, char *const *paths,
+			unsigned count)
+{
+	for (size_t a = 0; parsed && a < parsed->count; a++) {
+		if (parsed->assignments[a].line != line)
+			continue;
+		for (unsigned i = 0; i < count; i++)
+			if (paths[i] && strcmp(parsed->assignments[a].key, paths[i]) == 0)
+				return (int)i;
+	}
+	return -1;
+}
 
 /* "key = value" lines for the keys to persist: each existing assignment of
  * one of them is rewritten in place, the rest of the file is kept as it
@@ -113,54 +194,46 @@ static char *merged_file(const char *old, size_t old_len, bool existed,
 			 const struct sysctl_config *parsed, const struct desired_setting *d,
 			 unsigned count, size_t *len)
 {
-	size_t cap = old_len + 128 + (size_t)count * (TXN_VALUE_MAX + 80), n = 0;
-	char *out = malloc(cap), *paths[KNOB_COUNT] = {0};
+	static const char header[] =
+		"# Written by twtune apply. twtune rewrites the lines of the keys it sets and\n"
+		"# keeps the rest; 'twtune rollback' restores this file as it was.\n";
+	struct text out = {0};
+	char *paths[KNOB_COUNT] = {0};
 	bool present[KNOB_COUNT] = {false};
 	unsigned line = 1;
 	const char *p = old;
 
-	if (!out)
-		return NULL;
 	for (unsigned i = 0; i < count; i++)
 		paths[i] = sysctld_normalize_key(knob_get(d[i].key)->name);
 	if (!existed)
-		n += (size_t)snprintf(out + n, cap - n,
-				      "# Written by twtune apply. twtune rewrites the lines of the "
-				      "keys it sets and\n# keeps the rest; 'twtune rollback' restores "
-				      "this file as it was.\n");
+		append(&out, header, sizeof(header) - 1);
 	while (existed && p < old + old_len) {
 		const char *end = memchr(p, '\n', (size_t)(old + old_len - p));
 		size_t llen = end ? (size_t)(end - p) + 1 : (size_t)(old + old_len - p);
-		int match = -1;
+		int match = assigned_key(parsed, line, paths, count);
 
-		for (size_t a = 0; parsed && a < parsed->count && match < 0; a++) {
-			if (parsed->assignments[a].line != line)
-				continue;
-			for (unsigned i = 0; i < count && match < 0; i++)
-				if (paths[i] && strcmp(parsed->assignments[a].key, paths[i]) == 0)
-					match = (int)i;
-		}
 		if (match >= 0) {
-			n += (size_t)snprintf(out + n, cap - n, "%s = %s\n",
-					      knob_get(d[match].key)->name, d[match].value);
+			append_assignment(&out, &d[match]);
 			present[match] = true;
 		} else {
-			memcpy(out + n, p, llen);
-			n += llen;
+			append(&out, p, llen);
 			if (!end)
-				out[n++] = '\n'; /* the last line gets its newline */
+				append(&out, "\n", 1); /* the last line gets its newline */
 		}
 		p += llen;
 		line++;
 	}
 	for (unsigned i = 0; i < count; i++) {
 		if (!present[i])
-			n += (size_t)snprintf(out + n, cap - n, "%s = %s\n", knob_get(d[i].key)->name,
-					      d[i].value);
+			append_assignment(&out, &d[i]);
 		free(paths[i]);
 	}
-	*len = n;
-	return out;
+	if (out.failed || !out.data) {
+		free(out.data);
+		return NULL;
+	}
+	*len = out.len;
+	return out.data;
 }
 
 /* Files applied after ours that set one of our keys decide the boot value. */
@@ -195,6 +268,7 @@ static int plan_file(struct plan *p, const struct plan_options *o, const struct 
 	struct txn_record *r = &p->record;
 	struct sysctl_config parsed;
 	char path[4096];
+	struct stat st;
 	int rc;
 
 	r->persist = true;
@@ -214,6 +288,8 @@ static int plan_file(struct plan *p, const struct plan_options *o, const struct 
 	}
 	memset(&parsed, 0, sizeof(parsed));
 	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
+	if (r->file_existed && lstat(path, &st) == 0)
+		r->persist_mode = st.st_mode & 07777; /* kept as the owner set it */
 	if (r->file_existed && sysctld_parse_file(path, &parsed) < 0)
 		return -ENOMEM;
 	r->new_file = merged_file(r->old_file, r->old_file_len, r->file_existed, &parsed, d, count,
@@ -278,6 +354,7 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 	}
 	if ((rc = check_port_range(f, kept, nkept, err, errlen)) < 0)
 		return rc;
+	order_start_and_range(&p->record);
 	if (o->persist_dir && nkept && (rc = plan_file(p, o, kept, nkept, err, errlen)) < 0)
 		return rc;
 	return 0;
@@ -313,6 +390,7 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 		snprintf(c->old, sizeof(c->old), "%s", now);
 		snprintf(c->new, sizeof(c->new), "%s", tc->old);
 	}
+	order_start_and_range(r); /* the undo of a lowering raises */
 	if (!t->persist)
 		return 0;
 	r->persist = true;
@@ -326,6 +404,7 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 	}
 	r->file_existed = rc == 0;
 	r->remove_file = !t->file_existed;
+	r->persist_mode = t->persist_mode;
 	if (t->file_existed) {
 		if (!(r->new_file = malloc(t->old_file_len + 1)))
 			return -ENOMEM;

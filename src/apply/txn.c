@@ -132,7 +132,8 @@ static int write_file(const struct txn_record *r, bool want_new, char *err, size
 		return remove_file_synced(r->persist_dir, r->persist_name, err, errlen);
 	return write_file_atomic(r->persist_dir, r->persist_name,
 				 want_new ? r->new_file : r->old_file,
-				 want_new ? r->new_file_len : r->old_file_len, 0644, err, errlen);
+				 want_new ? r->new_file_len : r->old_file_len,
+				 r->persist_mode ? r->persist_mode : 0644, err, errlen);
 }
 
 /* Undo everything: keys and file; the journal says how it ended. */
@@ -155,6 +156,7 @@ static void roll_back(struct txn_env *env, struct txn_record *r, unsigned writte
 		say(out, "\nEvery change was undone and read back: the host is as it was.");
 	}
 	snprintf(r->message, sizeof(r->message), "%.*s", (int)sizeof(r->message) - 1, out->message);
+	utf8_trim(r->message);
 	if (journal_write(env->state_dir, r, err, sizeof(err)) < 0)
 		say(out, "\n(the journal could not record this: %s)", err);
 }

@@ -133,7 +133,7 @@ int remove_file_synced(const char *dir, const char *name, char *err, size_t errl
 int read_file_whole(const char *dir, const char *name, size_t max, char **data, size_t *len)
 {
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, r = 0;
-	size_t cap = 4096, n = 0;
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *buf;
 
 	*data = NULL;
@@ -145,6 +145,7 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 	close(dirfd);
 	if (fd < 0)
 		return r;
+	/* read up to MAX + 1 bytes: one more than allowed proves too large */
 	if (!(buf = malloc(cap + 1))) {
 		close(fd);
 		return -ENOMEM;
@@ -154,11 +155,11 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 
 		if (n == cap) {
 			char *bigger;
-			if (cap >= max) {
+			if (cap > max) {
 				r = -EFBIG;
 				break;
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			if (!(bigger = realloc(buf, cap + 1))) {
 				r = -ENOMEM;
 				break;
@@ -177,6 +178,8 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 		n += (size_t)got;
 	}
 	close(fd);
+	if (r == 0 && n > max)
+		r = -EFBIG;
 	if (r < 0) {
 		free(buf);
 		return r;

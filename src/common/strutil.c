@@ -158,3 +158,20 @@ int parse_port_list(const char *s, uint8_t *bitmap)
 	}
 	return 0;
 }
+
+void utf8_trim(char *s)
+{
+	size_t n = strlen(s), start = n;
+
+	/* back up over continuation bytes to the last lead byte */
+	while (start > 0 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	{
+		unsigned char lead = (unsigned char)s[start - 1];
+		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+		if (n - (start - 1) < need)
+			s[start - 1] = '\0';
+	}
+}

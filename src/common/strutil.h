@@ -10,6 +10,10 @@
  * at both ends, in place: "32768\t60999\n" becomes "32768 60999". */
 void str_normalize_blanks(char *s);
 
+/* Cut a string that snprintf() truncated back to a whole UTF-8 character,
+ * so it stays valid for JSON. */
+void utf8_trim(char *s);
+
 /* Strict decimal parsers: the whole string must be the number (surrounding
  * blanks allowed), no overflow. Return 0 or -EINVAL / -ERANGE. */
 int parse_long(const char *s, long *out);

@@ -147,6 +147,28 @@ client)
 	[ "$(sysctl -n net.ipv4.tcp_tw_reuse)" = 2 ] && [ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "32768 60999" ] ||
 		fail "kernel-defaults: $(snapshot)"
 	pass "kernel-defaults: tcp_tw_reuse 2, range 32768 60999"
+
+	# The kernel checks ip_unprivileged_port_start and ip_local_port_range
+	# against each other's current value: lowering both only works start
+	# first, and the rollback only in the reverse order.
+	mkdir "$work/profiles"
+	cat >"$work/profiles/low-ports.profile" <<'PROFILE'
+[profile low-ports]
+title = a range starting below 1024
+set   = net.ipv4.ip_local_port_range 1000 65535
+set   = net.ipv4.ip_unprivileged_port_start 900
+PROFILE
+	status=0
+	"$TWTUNE" --profiles "$work/profiles" apply --state-dir "$state" --no-persist --profile low-ports \
+		>"$out" 2>"$err" || status=$?
+	[ "$status" -eq 0 ] && [ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" = 900 ] &&
+		[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "1000 65535" ] ||
+		fail "lowering start and range together: exit $status: $(cat "$err")"
+	"$TWTUNE" rollback --state-dir "$state" >"$out" 2>"$err" || fail "rollback of low-ports: $(cat "$err")"
+	[ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" = 1024 ] &&
+		[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "32768 60999" ] ||
+		fail "rollback of low-ports: $(snapshot)"
+	pass "start and range lowered together (start first), and rolled back"
 	;;
 server)
 	start_storm --port 8081 --count 600 --close server
