@@ -42,6 +42,8 @@ int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv);
 void cmd_rollback_help(FILE *out);
 int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv);
 void cmd_history_help(FILE *out);
+int cmd_lint(const struct twtune_ctx *ctx, int argc, char **argv);
+void cmd_lint_help(FILE *out);
 
 struct rule_set;
 struct rule;

@@ -16,6 +16,8 @@
 #include "engine/engine.h"
 #include "inspect/netns.h"
 #include "report/prometheus.h"
+#include "sysctld/lint.h"
+#include <sys/stat.h>
 #include "report/json.h"
 #include "report/text.h"
 
@@ -39,6 +41,9 @@ void cmd_check_help(FILE *out)
 		"                     below LEVEL do not make the exit status non-zero\n"
 		"  --sample SECONDS   read the counters twice, SECONDS apart, and report\n"
 		"                     rates per second (at most %d)\n"
+		"  --sysctl-root DIR  compare the running values with the boot configuration\n"
+		"                     of the tree DIR (DIR/etc/sysctl.d, ...); by default the\n"
+		"                     host's, when this is the initial network namespace\n"
 		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR "):\n"
 		"                     an interrupted transaction there is reported\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
@@ -84,7 +89,53 @@ struct check_options {
 	const struct rule_set *rules;
 	const struct twtune_ctx *ctx;
 	const char *state_dir;
+	const char *sysctl_root;    /* --sysctl-root */
 };
+
+/* sysctl.d configures the initial network namespace only (systemd-sysctl
+ * runs there at boot): containers' namespaces get the kernel's defaults.
+ * Is F's namespace pid 1's? -1 when that cannot be told. */
+static int initial_namespace(const struct tw_facts *f)
+{
+	struct stat st;
+
+	if (!f->netns.known || stat("/proc/1/ns/net", &st) < 0)
+		return -1;
+	return st.st_ino == f->netns.inode && st.st_dev == f->netns.device;
+}
+
+/* Drift between the running values and the boot configuration, as
+ * findings; the JSON says whether it was checked, and if not why. */
+static json_t *add_drift(const struct check_options *o, const struct tw_facts *f,
+			 struct findings *fs)
+{
+	const char *root = o->sysctl_root, *why = NULL;
+	struct sysctl_config config;
+	int initial;
+
+	if (!root) {
+		if (strcmp(o->ctx->proc_root, "/proc") != 0)
+			why = "a --proc tree: give --sysctl-root DIR for its configuration";
+		else if ((initial = initial_namespace(f)) < 0)
+			why = "cannot tell whether this is the initial network namespace "
+			      "(/proc/1/ns/net unreadable); give --sysctl-root / to compare anyway";
+		else if (!initial)
+			why = "not the initial network namespace: sysctl.d configures only that one";
+		else
+			root = "/";
+	}
+	if (why)
+		return json_pack("{s:b,s:n,s:s}", "checked", 0, "root", "reason", why);
+	memset(&config, 0, sizeof(config));
+	if (sysctld_load_system(strcmp(root, "/") == 0 ? "" : root, false, &config) < 0 ||
+	    drift_findings(f, &config, fs) < 0) {
+		sysctld_free(&config);
+		return json_pack("{s:b,s:s,s:s}", "checked", 0, "root", root, "reason", "out of memory");
+	}
+	sysctld_free(&config);
+	findings_sort(fs);
+	return json_pack("{s:b,s:s,s:n}", "checked", 1, "root", root, "reason");
+}
 
 #define PENDING_MAX 8
 
@@ -143,11 +194,14 @@ static int check_here(const struct check_options *o)
 		return CHECK_UNKNOWN;
 	}
 	json_t *interrupted = report_interrupted(o);
+	json_t *drift = add_drift(o, &facts, &fs);
 
 	switch (o->format) {
 	case FORMAT_JSON: {
 		json_t *doc = report_check_json(&facts, &fs);
 		json_object_set(doc, "interrupted_transactions", interrupted);
+		json_object_set(doc, "drift", drift);
+		json_object_set_new(doc, "status", json_string(check_status(&facts, &fs)));
 		print_errors_to_stderr(&facts, "");
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -163,6 +217,7 @@ static int check_here(const struct check_options *o)
 		break;
 	}
 	json_decref(interrupted);
+	json_decref(drift);
 	status = exit_status(o, r, &fs);
 	findings_free(&fs);
 	facts_free(&facts);
@@ -284,13 +339,14 @@ static int check_all_namespaces(const struct check_options *o)
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON, OPT_STATE_DIR };
+	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON, OPT_STATE_DIR, OPT_SYSCTL_ROOT };
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
 		{"all-netns", no_argument, NULL, OPT_ALL_NETNS},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"sysctl-root", required_argument, NULL, OPT_SYSCTL_ROOT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -336,6 +392,9 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_STATE_DIR:
 			o.state_dir = optarg;
+			break;
+		case OPT_SYSCTL_ROOT:
+			o.sysctl_root = optarg;
 			break;
 		case 'h':
 			cmd_check_help(stdout);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "engine/factview.h"
 #include "engine/rules.h"
+#include "sysctld/lint.h"
 
 #ifndef TWTUNE_RULES_DIR
 #define TWTUNE_RULES_DIR "/usr/local/share/twtune/rules"
@@ -195,6 +196,12 @@ int cmd_explain(const struct twtune_ctx *ctx, int argc, char **argv)
 				   argv[1]);
 	r = load_rules(ctx, &set);
 	rule = rules_find(&set, argv[1]);
+	if (!rule && (rule = builtin_rule_find(argv[1]))) {
+		printf("%s (%s)\n%s\n\nA check built into twtune (lint and drift).\n\n%s\n", rule->id,
+		       severity_name(rule->severity), rule->title, rule->explanation);
+		rules_free(&set);
+		return 0;
+	}
 	if (!rule) {
 		fprintf(stderr, "twtune: no rule '%s'%s; 'twtune rules' lists them\n", argv[1],
 			r < 0 ? " was loaded" : "");

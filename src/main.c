@@ -20,6 +20,7 @@ static void cmd_help_help(FILE *out);
 
 static const struct command commands[] = {
 	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check, cmd_check_help},
+	{"lint", "check sysctl.d files, as systemd-sysctl reads them", cmd_lint, cmd_lint_help},
 	{"apply", "change the TIME_WAIT knobs, transactionally", cmd_apply, cmd_apply_help},
 	{"rollback", "undo an apply", cmd_rollback, cmd_rollback_help},
 	{"history", "list the transactions of apply and rollback", cmd_history, cmd_history_help},

@@ -13,14 +13,19 @@
  * complaint (checked on 6.18), so twtune sets its own bounds. */
 static const struct knob knobs[KNOB_COUNT] = {
 	[KNOB_TCP_TW_REUSE] = {"net.ipv4.tcp_tw_reuse", KNOB_TYPE_INT, 0, 2},
-	[KNOB_TCP_TW_RECYCLE] = {"net.ipv4.tcp_tw_recycle", KNOB_TYPE_INT, 0, 1},
+	/* removed in 4.12 ("tcp: remove tcp_tw_recycle") */
+	[KNOB_TCP_TW_RECYCLE] = {"net.ipv4.tcp_tw_recycle", KNOB_TYPE_INT, 0, 1, .until = KNOB_VERSION(4, 12)},
 	[KNOB_IP_LOCAL_PORT_RANGE] = {"net.ipv4.ip_local_port_range", KNOB_TYPE_PORT_RANGE, 1, 65535},
-	[KNOB_TCP_MAX_TW_BUCKETS] = {"net.ipv4.tcp_max_tw_buckets", KNOB_TYPE_INT, 0, 2147483647},
-	[KNOB_TCP_FIN_TIMEOUT] = {"net.ipv4.tcp_fin_timeout", KNOB_TYPE_INT, 1, 3600},
+	[KNOB_TCP_MAX_TW_BUCKETS] = {"net.ipv4.tcp_max_tw_buckets", KNOB_TYPE_INT, 0, 2147483647,
+				     .unbounded = true},
+	[KNOB_TCP_FIN_TIMEOUT] = {"net.ipv4.tcp_fin_timeout", KNOB_TYPE_INT, 1, 3600,
+				  .unbounded = true},
 	[KNOB_TCP_TIMESTAMPS] = {"net.ipv4.tcp_timestamps", KNOB_TYPE_INT, 0, 2},
-	[KNOB_TCP_TW_REUSE_DELAY] = {"net.ipv4.tcp_tw_reuse_delay", KNOB_TYPE_INT, 1, 60000},
+	[KNOB_TCP_TW_REUSE_DELAY] = {"net.ipv4.tcp_tw_reuse_delay", KNOB_TYPE_INT, 1, 60000,
+				     .since = KNOB_VERSION(6, 14)},
 	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST, 1, 65535},
-	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT, 0, 65536},
+	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT, 0, 65536,
+					     .since = KNOB_VERSION(4, 11)},
 	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1},
 	[KNOB_IPV6_FORWARDING] = {"net.ipv6.conf.all.forwarding", KNOB_TYPE_INT, 0, 1},
 	/* present only while nf_conntrack is loaded */
@@ -31,7 +36,7 @@ static const struct knob knobs[KNOB_COUNT] = {
 	 * shared with the initial namespace; tcp_max_tw_buckets defaults to
 	 * half of it */
 	[KNOB_TCP_EHASH_ENTRIES] = {"net.ipv4.tcp_ehash_entries", KNOB_TYPE_INT, -2147483647,
-				    2147483647, true},
+				    2147483647, true, .since = KNOB_VERSION(6, 1)},
 };
 
 const struct knob *knob_get(enum knob_id id)
@@ -131,4 +136,11 @@ int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+bool knob_exists_in(enum knob_id id, unsigned code)
+{
+	const struct knob *k = knob_get(id);
+
+	return k && (!k->since || code >= k->since) && (!k->until || code < k->until);
 }

@@ -35,7 +35,15 @@ struct knob {
 	enum knob_type type;
 	long min, max;    /* for KNOB_TYPE_INT */
 	bool read_only;   /* a fact to read, never a setting */
+	unsigned since;   /* first kernel with it (KERNEL_VERSION_CODE), 0: always */
+	unsigned until;   /* first kernel without it, 0: still there */
+	bool unbounded;   /* the kernel takes any integer: the range is twtune's */
 };
+
+#define KNOB_VERSION(a, b) (((unsigned)(a) << 16) + ((unsigned)(b) << 8))
+
+/* Does a kernel of version CODE (KERNEL_VERSION_CODE) have the key? */
+bool knob_exists_in(enum knob_id id, unsigned code);
 
 const struct knob *knob_get(enum knob_id id);
 /* Look a key up by its dotted or slashed name; -1 when unknown. */

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,42 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 static int by_severity(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
+	int c;
 
 	if (x->rule->severity != y->rule->severity)
 		return x->rule->severity > y->rule->severity ? -1 : 1;
+	if ((c = strcmp(x->file, y->file)) != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
 	return strcmp(x->rule->id, y->rule->id);
+}
+
+void findings_sort(struct findings *fs)
+{
+	if (fs->count)
+		qsort(fs->items, fs->count, sizeof(*fs->items), by_severity);
+}
+
+struct finding *findings_add(struct findings *fs, const struct rule *rule, const char *file,
+			     unsigned line, int key, const char *fmt, ...)
+{
+	struct finding *grown = realloc(fs->items, (fs->count + 1) * sizeof(*grown)), *fd;
+	va_list ap;
+
+	if (!grown)
+		return NULL;
+	fs->items = grown;
+	fd = &fs->items[fs->count++];
+	memset(fd, 0, sizeof(*fd));
+	fd->rule = rule;
+	fd->key = key;
+	fd->line = line;
+	snprintf(fd->file, sizeof(fd->file), "%s", file ? file : "");
+	va_start(ap, fmt);
+	vsnprintf(fd->summary, sizeof(fd->summary), fmt, ap);
+	va_end(ap);
+	return fd;
 }
 
 int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, struct findings *out)
@@ -93,6 +126,7 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 		fd = &out->items[out->count++];
 		memset(fd, 0, sizeof(*fd));
 		fd->rule = r;
+		fd->key = r->setting_count ? (int)r->settings[0].key : -1;
 		fill_settings(r, f, fd);
 		/* the summary may quote the first recommended value */
 		view.recommended = fd->setting_count ? fd->settings[0].recommended : NULL;
@@ -105,8 +139,7 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 		str_normalize_blanks(fd->summary);
 		view.recommended = NULL;
 	}
-	if (out->count)
-		qsort(out->items, out->count, sizeof(*out->items), by_severity);
+	findings_sort(out);
 	return 0;
 }
 

@@ -16,6 +16,10 @@ struct finding_setting {
 struct finding {
 	const struct rule *rule;
 	char summary[512];
+	/* where it stands, for findings about files (lint, drift): "" if none */
+	char file[PATH_MAX];
+	unsigned line;
+	int key;                /* the knob it is about, or -1 */
 	struct finding_setting settings[RULE_MAX_SETTINGS];
 	unsigned setting_count;
 };
@@ -35,5 +39,15 @@ void findings_free(struct findings *fs);
 
 /* The most severe finding's severity; SEVERITY_NONE when there is none. */
 enum severity findings_worst(const struct findings *fs);
+
+/* Append a finding of RULE (a built-in rule of lint or drift) about FILE
+ * and LINE (may be NULL and 0) and KEY (-1: none), with a message.
+ * Returns it, or NULL when out of memory. */
+struct finding *findings_add(struct findings *fs, const struct rule *rule, const char *file,
+			     unsigned line, int key, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Sort by severity (most severe first), then file, line and id. */
+void findings_sort(struct findings *fs);
 
 #endif

@@ -290,6 +290,10 @@ static json_t *finding_json(const struct finding *fd)
 	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
 	json_object_set_new(o, "title", json_string(r->title));
 	json_object_set_new(o, "summary", json_string(fd->summary));
+	if (fd->file[0]) {
+		json_object_set_new(o, "file", json_string(fd->file));
+		json_object_set_new(o, "line", json_integer(fd->line));
+	}
 	/* The first setting flat, for the common one-setting case; all of
 	 * them in "settings". */
 	if (fd->setting_count) {

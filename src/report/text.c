@@ -82,6 +82,8 @@ static void print_findings(FILE *out, const struct findings *fs, bool colour)
 		print_severity(out, fd->rule->severity, colour);
 		fprintf(out, "%s\n", fd->rule->id);
 		fprintf(out, "  %9s%s\n", "", fd->summary);
+		if (fd->file[0])
+			fprintf(out, "  %9sat %s:%u\n", "", fd->file, fd->line);
 		for (unsigned k = 0; k < fd->setting_count; k++) {
 			const struct finding_setting *s = &fd->settings[k];
 			fprintf(out, "  %9s%s: %s -> %s\n", "", knob_get(s->key)->name,

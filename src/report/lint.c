@@ -1,0 +1,173 @@
+#include "report/lint.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "config.h"
+
+static void counts(const struct lint_result *r, unsigned by[SEVERITY_CRITICAL + 1])
+{
+	memset(by, 0, sizeof(unsigned) * (SEVERITY_CRITICAL + 1));
+	for (size_t i = 0; i < r->findings.count; i++)
+		by[r->findings.items[i].rule->severity]++;
+}
+
+static const char *key_name(const struct finding *fd)
+{
+	return fd->key >= 0 ? knob_get(fd->key)->name : NULL;
+}
+
+void report_lint_text(FILE *out, const struct lint_result *r)
+{
+	unsigned by[SEVERITY_CRITICAL + 1];
+
+	for (size_t i = 0; i < r->findings.count; i++) {
+		const struct finding *fd = &r->findings.items[i];
+		fprintf(out, "%s:%u: %s: %s [%s]\n", fd->file, fd->line,
+			severity_name(fd->rule->severity), fd->summary, fd->rule->id);
+	}
+	counts(r, by);
+	fprintf(out, "%u critical, %u warning, %u info in %zu file%s", by[SEVERITY_CRITICAL],
+		by[SEVERITY_WARNING], by[SEVERITY_INFO], r->config.file_count,
+		r->config.file_count == 1 ? "" : "s");
+	if (r->skipped_count)
+		fprintf(out, "; %zu rule%s need live facts (sockets, counters, NAT) and were "
+			     "skipped",
+			r->skipped_count, r->skipped_count == 1 ? "" : "s");
+	fprintf(out, "\n");
+}
+
+void report_lint_json(FILE *out, const struct lint_result *r)
+{
+	json_t *doc = json_object(), *list = json_array(), *summary = json_object();
+	json_t *skipped = json_array(), *files = json_array();
+	unsigned by[SEVERITY_CRITICAL + 1];
+
+	for (size_t i = 0; i < r->findings.count; i++) {
+		const struct finding *fd = &r->findings.items[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "file", json_string(fd->file));
+		json_object_set_new(o, "line", json_integer(fd->line));
+		json_object_set_new(o, "key", key_name(fd) ? json_string(key_name(fd)) : json_null());
+		json_object_set_new(o, "severity", json_string(severity_name(fd->rule->severity)));
+		json_object_set_new(o, "id", json_string(fd->rule->id));
+		json_object_set_new(o, "message", json_string(fd->summary));
+		if (fd->setting_count)
+			json_object_set_new(o, "recommended", json_string(fd->settings[0].recommended));
+		json_array_append_new(list, o);
+	}
+	counts(r, by);
+	for (size_t i = 0; i < r->config.file_count; i++)
+		json_array_append_new(files, json_string(r->config.files[i].path));
+	for (size_t i = 0; i < r->skipped_count; i++)
+		json_array_append_new(skipped, json_string(r->skipped[i]));
+	json_object_set_new(summary, "files", files);
+	json_object_set_new(summary, "critical", json_integer(by[SEVERITY_CRITICAL]));
+	json_object_set_new(summary, "warning", json_integer(by[SEVERITY_WARNING]));
+	json_object_set_new(summary, "info", json_integer(by[SEVERITY_INFO]));
+	json_object_set_new(summary, "input_errors", json_integer((json_int_t)r->input_errors));
+	json_object_set_new(summary, "skipped_rules", skipped);
+	json_object_set_new(summary, "skipped_reason",
+			    json_string("these rules need live facts (sockets, counters, NAT), "
+					"which files do not have"));
+	json_object_set_new(doc, "findings", list);
+	json_object_set_new(doc, "summary", summary);
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+}
+
+static const char *sarif_level(enum severity s)
+{
+	return s == SEVERITY_CRITICAL ? "error" : s == SEVERITY_WARNING ? "warning" : "note";
+}
+
+/* The distinct rules that fired, in order of first appearance. */
+static size_t fired_rules(const struct lint_result *r, const struct rule **rules, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->findings.count; i++) {
+		const struct rule *rule = r->findings.items[i].rule;
+		bool seen = false;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = rules[j] == rule;
+		if (!seen && n < max)
+			rules[n++] = rule;
+	}
+	return n;
+}
+
+void report_lint_sarif(FILE *out, const struct lint_result *r)
+{
+	const struct rule *rules[128];
+	size_t n = fired_rules(r, rules, 128);
+	json_t *descriptors = json_array(), *results = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_pack("{s:s,s:{s:s},s:{s:s}}", "id", rules[i]->id, "shortDescription",
+				      "text", rules[i]->title, "defaultConfiguration", "level",
+				      sarif_level(rules[i]->severity));
+		if (rules[i]->explanation)
+			json_object_set_new(d, "fullDescription",
+					    json_pack("{s:s}", "text", rules[i]->explanation));
+		json_array_append_new(descriptors, d);
+	}
+	for (size_t i = 0; i < r->findings.count; i++) {
+		const struct finding *fd = &r->findings.items[i];
+		size_t index = 0;
+
+		while (index < n && rules[index] != fd->rule)
+			index++;
+		json_array_append_new(
+			results,
+			json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId",
+				  fd->rule->id, "ruleIndex", (int)index, "level",
+				  sarif_level(fd->rule->severity), "message", "text", fd->summary,
+				  "locations", "physicalLocation", "artifactLocation", "uri", fd->file,
+				  "region", "startLine", fd->line ? (int)fd->line : 1));
+	}
+	json_t *doc = json_pack(
+		"{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
+		"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
+		"driver", "name", "twtune", "version", PACKAGE_VERSION, "informationUri",
+		"https://example.invalid/twtune", "rules", descriptors, "results", results);
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+}
+
+/* Workflow command data escapes %, CR and LF; properties also : and ,
+ * (GitHub's toolkit, escapeData and escapeProperty). */
+static void escaped(FILE *out, const char *s, bool property)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '%': fputs("%25", out); break;
+		case '\r': fputs("%0D", out); break;
+		case '\n': fputs("%0A", out); break;
+		case ':': fputs(property ? "%3A" : ":", out); break;
+		case ',': fputs(property ? "%2C" : ",", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+void report_lint_github(FILE *out, const struct lint_result *r)
+{
+	for (size_t i = 0; i < r->findings.count; i++) {
+		const struct finding *fd = &r->findings.items[i];
+		enum severity s = fd->rule->severity;
+
+		fprintf(out, "::%s file=", s == SEVERITY_CRITICAL ? "error"
+					   : s == SEVERITY_WARNING ? "warning"
+								   : "notice");
+		escaped(out, fd->file, true);
+		fprintf(out, ",line=%u,title=", fd->line ? fd->line : 1);
+		escaped(out, fd->rule->id, true);
+		fputs("::", out);
+		escaped(out, fd->summary, false);
+		fputc('\n', out);
+	}
+}

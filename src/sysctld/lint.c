@@ -1,0 +1,345 @@
+#include "sysctld/lint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/compute.h"
+#include "engine/factview.h"
+
+/* Lint's and drift's checks, as rules without conditions. */
+const struct rule lint_rule_syntax = {.id = "syntax", .severity = SEVERITY_WARNING,
+				      .title = (char *)"a line that is not an assignment",
+	.explanation = (char *)"systemd-sysctl skips a line without '=' with a warning at boot; the setting it was meant to make is not made. Lines are KEY = VALUE; '#' and ';' start comments; '-KEY' alone excludes KEY from globs."};
+const struct rule lint_rule_invalid_value = {.id = "invalid-value",
+					     .severity = SEVERITY_WARNING,
+					     .title = (char *)"a value the key does not accept",
+	.explanation = (char *)"The kernel refuses the write (EINVAL) and the key keeps its old value; systemd-sysctl logs an error and boots on. twtune knows each key's type and range: tcp_tw_reuse 0-2, ports 1-65535 with LOW <= HIGH, numbers where numbers are required."};
+const struct rule lint_rule_duplicate_key = {.id = "duplicate-key",
+					     .severity = SEVERITY_WARNING,
+					     .title = (char *)"the same key set twice in one file",
+	.explanation = (char *)"The later line wins, so the earlier one is dead text that a reader may take for the setting in force."};
+const struct rule lint_rule_overridden = {.id = "overridden", .severity = SEVERITY_INFO,
+					  .title = (char *)"an assignment a later file overrides",
+	.explanation = (char *)"sysctl.d files are applied in lexical order of their names across /etc, /run, /usr/local/lib and /usr/lib; the last assignment of a key wins. The overridden line has no effect at boot."};
+const struct rule lint_rule_not_on_kernel = {
+	.id = "not-on-kernel", .severity = SEVERITY_WARNING,
+	.title = (char *)"a key the target kernel does not have",
+	.explanation = (char *)"systemd-sysctl cannot set a key the kernel lacks and logs an error at every boot (a leading '-' silences it). tcp_tw_recycle was removed in 4.12; tcp_tw_reuse_delay appeared in 6.14; ip_unprivileged_port_start in 4.11. The target kernel is --kernel's, else the running one."};
+const struct rule lint_rule_unreadable = {.id = "unreadable", .severity = SEVERITY_CRITICAL,
+					  .title = (char *)"a file or line that cannot be read",
+	.explanation = (char *)"A file that cannot be opened, holds NUL bytes (not text), a line longer than 4095 bytes or invalid UTF-8: lint names it and goes on with the rest, and exits 2."};
+const struct rule drift_rule_boot_differs = {
+	.id = "drift-boot-differs", .severity = SEVERITY_WARNING,
+	.title = (char *)"the running value differs from what boot would set",
+	.explanation = (char *)"Someone changed the key at runtime (sysctl -w, a tool) or changed the files since boot: after the next reboot the key will hold the file's value, not the running one. Persist the running value or drop it."};
+const struct rule drift_rule_not_persisted = {
+	.id = "drift-not-persisted", .severity = SEVERITY_INFO,
+	.title = (char *)"set at runtime, in no sysctl.d file: lost at reboot",
+	.explanation = (char *)"The running value differs from this kernel's default and no sysctl.d file sets it: a reboot returns the key to the default. twtune apply persists what it sets in /etc/sysctl.d/90-twtune.conf."};
+
+static bool same_value(const char *a, const char *b)
+{
+	char x[512], y[512];
+
+	snprintf(x, sizeof(x), "%s", a);
+	snprintf(y, sizeof(y), "%s", b);
+	str_normalize_blanks(x);
+	str_normalize_blanks(y);
+	return strcmp(x, y) == 0;
+}
+
+/* The knob an assignment sets, or -1 (not one of twtune's, or a glob). */
+static int assignment_knob(const struct sysctl_assignment *a)
+{
+	char dotted[256];
+
+	if (a->is_glob)
+		return -1;
+	return knob_find(sysctld_key_dotted(a->key, dotted, sizeof(dotted)));
+}
+
+/* A path as reports show it: relative to --root when there is one. */
+static const char *shown(const struct lint_result *r, const char *path)
+{
+	size_t n = r->root ? strlen(r->root) : 0;
+
+	while (n > 1 && r->root[n - 1] == '/')
+		n--;
+	if (n && strncmp(path, r->root, n) == 0 && path[n] == '/') {
+		path += n;
+		while (*path == '/')
+			path++;
+	}
+	return path;
+}
+
+static const char *file_of(const struct lint_result *r, const struct sysctl_assignment *a)
+{
+	return shown(r, r->config.files[a->file].path);
+}
+
+/* ---- lint's own checks */
+
+static int check_problems(struct lint_result *r)
+{
+	const struct sysctl_config *c = &r->config;
+
+	for (size_t i = 0; i < c->problem_count; i++) {
+		const struct sysctl_problem *p = &c->problems[i];
+		bool syntax = p->kind == SYSCTL_PROBLEM_SYNTAX;
+
+		if (!syntax)
+			r->input_errors++;
+		if (!findings_add(&r->findings, syntax ? &lint_rule_syntax : &lint_rule_unreadable,
+				  shown(r, p->path), p->line, -1, "%s", p->message))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int check_values(struct lint_result *r, unsigned version)
+{
+	const struct sysctl_config *c = &r->config;
+
+	for (size_t i = 0; i < c->count; i++) {
+		const struct sysctl_assignment *a = &c->assignments[i];
+		int k = assignment_knob(a);
+		char why[256];
+
+		if (k < 0 || !a->value)
+			continue;
+		if (!knob_exists_in(k, version)) {
+			const struct knob *kn = knob_get(k);
+			unsigned edge = kn->until ? kn->until : kn->since;
+			if (!findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line, k,
+					  "%s does not exist on Linux %u.%u (%s in %u.%u): "
+					  "systemd-sysctl cannot set it%s",
+					  kn->name, version >> 16, (version >> 8) & 255,
+					  kn->until ? "removed" : "added", edge >> 16, (edge >> 8) & 255,
+					  a->ignore_failure ? " (the leading '-' hides the error)"
+							    : " and logs an error at every boot"))
+				return -ENOMEM;
+			continue;
+		}
+		int bad = knob_validate(k, a->value, why, sizeof(why));
+
+		if (bad < 0 &&
+		    !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
+				  "%s; %s", why,
+				  bad == -ERANGE && knob_get(k)->unbounded
+					  ? "the kernel takes it unchecked (checked on 6.18), with "
+					    "nonsensical results"
+					  : "the kernel refuses it at boot"))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int check_duplicates_and_overrides(struct lint_result *r)
+{
+	const struct sysctl_config *c = &r->config;
+
+	for (size_t i = 0; i < c->count; i++) {
+		const struct sysctl_assignment *a = &c->assignments[i];
+		const struct sysctl_assignment *winner;
+		int k = assignment_knob(a);
+
+		if (k < 0 || !a->value)
+			continue;
+		/* the same key earlier in the same file */
+		for (size_t j = 0; j < i; j++) {
+			const struct sysctl_assignment *b = &c->assignments[j];
+			if (b->file == a->file && !b->is_glob && strcmp(b->key, a->key) == 0) {
+				if (!findings_add(&r->findings, &lint_rule_duplicate_key, file_of(r, a),
+						  a->line, k, "%s is set again (line %u set it to %s)",
+						  knob_get(k)->name, b->line, b->value ? b->value : "-"))
+					return -ENOMEM;
+				break;
+			}
+		}
+		winner = sysctld_effective(c, a->key);
+		if (winner && winner != a && winner->file != a->file &&
+		    !findings_add(&r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
+				  "%s = %s is overridden by %s:%u (%s = %s)", knob_get(k)->name, a->value,
+				  file_of(r, winner), winner->line, knob_get(k)->name,
+				  winner->value ? winner->value : "-"))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the rules, on the files' values */
+
+/* The facts the files describe: each key's winning value, or this kernel's
+ * default where no file sets it; nothing live (no census, counters, NAT). */
+static void facts_from_files(const struct lint_options *o, const struct sysctl_config *c,
+			     struct tw_facts *f)
+{
+	unsigned code = kernel_version_code(&o->version);
+
+	facts_init(f);
+	f->version = o->version;
+	f->version_known = true;
+	f->nat.present = -1;
+	for (int k = 0; k < KNOB_COUNT; k++) {
+		char *path = sysctld_normalize_key(knob_get(k)->name);
+		const struct sysctl_assignment *a = path ? sysctld_effective(c, path) : NULL;
+		char value[256];
+
+		free(path);
+		if (!knob_exists_in(k, code))
+			continue;
+		f->sysctl[k].present = true;
+		if (a && a->value && knob_validate(k, a->value, value, sizeof(value)) == 0)
+			f->sysctl[k].value = strdup(a->value);
+		else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, value, sizeof(value)) == 0)
+			f->sysctl[k].value = strdup(value);
+		if (f->sysctl[k].value)
+			str_normalize_blanks(f->sysctl[k].value);
+	}
+	if (f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value &&
+	    parse_port_range(f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value, &f->port_low,
+			     &f->port_high) == 0 &&
+	    f->port_low <= f->port_high)
+		f->port_range_known = true;
+	if (f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value)
+		parse_port_list(f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value, f->reserved_ports);
+}
+
+/* Where a rule's finding stands in the files: the winning assignment of
+ * the first key it sets, or else of the first key its condition names. */
+static const struct sysctl_assignment *rule_location(const struct sysctl_config *c,
+						     const struct rule *rule, int *key)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < KNOB_COUNT; k++) {
+			bool named = false;
+			char *path;
+			const struct sysctl_assignment *a;
+
+			if (pass == 0)
+				for (unsigned s = 0; s < rule->setting_count && !named; s++)
+					named = rule->settings[s].key == (enum knob_id)k;
+			else
+				named = rule->when_text && strstr(rule->when_text, knob_get(k)->name);
+			if (!named || !(path = sysctld_normalize_key(knob_get(k)->name)))
+				continue;
+			a = sysctld_effective(c, path);
+			free(path);
+			if (a && a->value) {
+				*key = k;
+				return a;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int judge_with_rules(const struct lint_options *o, struct lint_result *r)
+{
+	struct findings rule_findings;
+	struct tw_facts f;
+	struct fact_view view;
+	int rc;
+
+	facts_from_files(o, &r->config, &f);
+	rc = engine_evaluate(o->rules, &f, &rule_findings);
+	/* which rules could not be decided without live facts */
+	fact_view_init(&view, &f);
+	for (size_t i = 0; rc == 0 && i < o->rules->count; i++) {
+		const struct rule *rule = &o->rules->rules[i];
+		if (expr_eval(rule->when, fact_lookup, &view).type == VAL_UNDEFINED &&
+		    r->skipped_count < LINT_MAX_SKIPPED)
+			r->skipped[r->skipped_count++] = rule->id;
+	}
+	for (size_t i = 0; rc == 0 && i < rule_findings.count; i++) {
+		struct finding *fd = &rule_findings.items[i], *copy;
+		int key = fd->key;
+		const struct sysctl_assignment *at = rule_location(&r->config, fd->rule, &key);
+
+		if (!at)
+			continue; /* about the kernel's own defaults, not about these files */
+		copy = findings_add(&r->findings, fd->rule, file_of(r, at), at->line, key,
+				    "%s", fd->summary);
+		if (!copy) {
+			rc = -ENOMEM;
+			break;
+		}
+		memcpy(copy->settings, fd->settings, sizeof(fd->settings));
+		copy->setting_count = fd->setting_count;
+	}
+	findings_free(&rule_findings);
+	facts_free(&f);
+	return rc;
+}
+
+int lint_run(const struct lint_options *o, struct lint_result *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->root = o->root;
+	if (o->paths)
+		rc = sysctld_load_paths(o->paths, o->path_count, &out->config);
+	else
+		rc = sysctld_load_system(o->root ? o->root : "", o->with_sysctl_conf, &out->config);
+	if (rc < 0 || (rc = check_problems(out)) < 0 ||
+	    (rc = check_values(out, kernel_version_code(&o->version))) < 0 ||
+	    (rc = check_duplicates_and_overrides(out)) < 0 || (rc = judge_with_rules(o, out)) < 0)
+		return rc;
+	findings_sort(&out->findings);
+	return 0;
+}
+
+void lint_free(struct lint_result *r)
+{
+	sysctld_free(&r->config);
+	findings_free(&r->findings);
+}
+
+/* ---- drift, for check */
+
+int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, struct findings *out)
+{
+	for (int k = 0; k < KNOB_COUNT; k++) {
+		const struct sysctl_value *now = &f->sysctl[k];
+		char *path, boot[256];
+		const struct sysctl_assignment *a;
+
+		if (!now->value || knob_get(k)->read_only || !(path = sysctld_normalize_key(knob_get(k)->name)))
+			continue;
+		a = sysctld_effective(c, path);
+		free(path);
+		if (a && a->value) {
+			if (!same_value(a->value, now->value) &&
+			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path, a->line, k,
+					  "%s is %s now, but at boot %s:%u sets %s", knob_get(k)->name,
+					  now->value, c->files[a->file].path, a->line, a->value))
+				return -ENOMEM;
+		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, boot, sizeof(boot)) == 0 &&
+			   !same_value(boot, now->value) &&
+			   !findings_add(out, &drift_rule_not_persisted, NULL, 0, k,
+					 "%s = %s is set at runtime but in no sysctl.d file: a reboot "
+					 "returns it to %s",
+					 knob_get(k)->name, now->value, boot)) {
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static const struct rule *const builtin_rules[] = {
+	&lint_rule_syntax,       &lint_rule_invalid_value, &lint_rule_duplicate_key,
+	&lint_rule_overridden,   &lint_rule_not_on_kernel, &lint_rule_unreadable,
+	&drift_rule_boot_differs, &drift_rule_not_persisted,
+};
+
+const struct rule *builtin_rule_find(const char *id)
+{
+	for (size_t i = 0; i < sizeof(builtin_rules) / sizeof(builtin_rules[0]); i++)
+		if (strcmp(builtin_rules[i]->id, id) == 0)
+			return builtin_rules[i];
+	return NULL;
+}

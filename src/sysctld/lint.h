@@ -1,0 +1,52 @@
+/* lint: sysctl.d files judged before they reach a host. The same rules as
+ * check, on the values the files would produce at boot (with this
+ * kernel's defaults for keys no file sets), plus lint's own checks. */
+#ifndef TWTUNE_LINT_H
+#define TWTUNE_LINT_H
+
+#include "engine/engine.h"
+#include "sysctld/sysctld.h"
+
+struct lint_options {
+	const char *root;              /* --root DIR; NULL with paths or for the host */
+	const char *const *paths;      /* files and directories, or NULL */
+	size_t path_count;
+	bool with_sysctl_conf;         /* procps: /etc/sysctl.conf last */
+	struct kernel_version version; /* the target kernel */
+	const struct rule_set *rules;
+};
+
+#define LINT_MAX_SKIPPED 64
+
+struct lint_result {
+	const char *root;              /* stripped from the paths shown */
+	struct sysctl_config config;
+	struct findings findings;      /* lint's own and the rules', with file:line */
+	size_t input_errors;           /* unreadable, binary, too long, bad encoding */
+	const char *skipped[LINT_MAX_SKIPPED]; /* rules needing live facts */
+	size_t skipped_count;
+};
+
+/* Read the files and judge them. With --root, the files are named relative
+ * to it (etc/sysctl.d/x.conf): what a CI job on a configuration repository
+ * and its annotations need. 0 or -ENOMEM. */
+int lint_run(const struct lint_options *o, struct lint_result *out);
+void lint_free(struct lint_result *r);
+
+/* Lint's own checks and drift's, as rules without conditions, so that
+ * findings and reports treat them alike. */
+extern const struct rule lint_rule_syntax, lint_rule_invalid_value, lint_rule_duplicate_key,
+	lint_rule_overridden, lint_rule_not_on_kernel, lint_rule_unreadable,
+	drift_rule_boot_differs, drift_rule_not_persisted;
+
+/* A built-in rule by id (lint's and drift's), for explain; NULL if none. */
+const struct rule *builtin_rule_find(const char *id);
+
+/* Drift for check: each key twtune knows whose running value on F differs
+ * from what CONFIG (this host's boot configuration) would set, naming the
+ * file and line that would win, or that is set at runtime but in no file
+ * and differs from the kernel's default (lost at reboot). */
+int drift_findings(const struct tw_facts *f, const struct sysctl_config *config,
+		   struct findings *out);
+
+#endif

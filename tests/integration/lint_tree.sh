@@ -1,0 +1,100 @@
+#!/bin/sh
+# twtune lint on a configuration tree laid out like / (--root), as a CI job
+# on a configuration repository runs it: the JSON findings must be exactly
+# the expected ones; every format is well formed; exit statuses follow
+# --fail-on; broken files (binary, an enormous line, unreadable) are named
+# and the others still linted, exit 2. No privilege needed.
+. "${TEST_SRCDIR:-.}/integration/lib.sh"
+need_jq
+
+tree="$TEST_SRCDIR/data/lint-tree"
+expected="$TEST_SRCDIR/data/lint-tree.expected.json"
+work=$(mktemp -d)
+out="$work/out"
+err="$work/err"
+trap 'rm -rf "$work"' EXIT
+
+lint() {
+	status=0
+	"$TWTUNE" "$@" >"$out" 2>"$err" || status=$?
+}
+
+lint --kernel 6.1 lint --root "$tree" --format json
+[ "$status" -eq 1 ] || fail "lint --root: exit $status, expected 1: $(cat "$err")"
+jq -S '[.findings[] | {file, line, key, severity, id}]' "$out" >"$work/got.json"
+diff -u "$expected" "$work/got.json" >"$work/diff" || fail "findings differ from the expected ones:
+$(cat "$work/diff")"
+pass "lint --root: the $(jq length "$expected") expected findings, exactly"
+[ "$(jget "$out" '[.findings[] | select(.message == "" or .message == null)] | length')" -eq 0 ] ||
+	fail "a finding without a message"
+[ "$(jget "$out" '.summary.files | length')" -eq 5 ] || fail "summary.files: $(jget "$out" .summary.files)"
+[ "$(jget "$out" '[.findings[] | select(.file | test("60-legacy"))] | length')" -eq 0 ] ||
+	fail "the file masked by a /dev/null link was read"
+jget "$out" '.summary.skipped_rules[]' | grep -qx inbound-time-wait-dominant ||
+	fail "rules needing live facts are not listed as skipped"
+pass "masked file not read; rules needing live facts listed once as skipped"
+
+lint --kernel 6.1 lint --root "$tree"
+grep -q '^etc/sysctl.d/80-site.conf:4: warning: tcp_tw_reuse = 1 with tcp_timestamps = 0' "$out" ||
+	fail "text format: $(head -n 3 "$out")"
+tail -n 1 "$out" | grep -Eq '^0 critical, 7 warning, 5 info in 5 files; 8 rules need live facts' ||
+	fail "summary line: $(tail -n 1 "$out")"
+pass "text: FILE:LINE: severity: message [ID], and one summary line"
+
+lint --kernel 6.1 lint --root "$tree" --fail-on critical
+[ "$status" -eq 0 ] || fail "--fail-on critical: exit $status"
+lint --kernel 4.9 lint --root "$tree" --fail-on critical --format json
+[ "$status" -eq 1 ] || fail "4.9 with --fail-on critical: exit $status"
+[ "$(jget "$out" '[.findings[] | select(.id == "tw-recycle-enabled" and .severity == "critical" and .file == "usr/local/lib/sysctl.d/95-recycle.conf")] | length')" -eq 1 ] ||
+	fail "4.9: tcp_tw_recycle = 1 is not the critical rule: $(jget "$out" '[.findings[].id]')"
+[ "$(jget "$out" '[.findings[] | select(.id == "not-on-kernel" and .key == "net.ipv4.tcp_tw_recycle")] | length')" -eq 0 ] ||
+	fail "4.9: tcp_tw_recycle reported as missing"
+pass "--kernel 4.9: tcp_tw_recycle = 1 is critical; 6.1: a key the kernel lacks"
+
+lint --kernel 6.1 lint --root "$tree" --format sarif
+[ "$(jget "$out" .version)" = 2.1.0 ] && [ "$(jget "$out" '.runs[0].tool.driver.name')" = twtune ] ||
+	fail "sarif header"
+[ "$(jget "$out" '.runs[0].results | length')" -eq "$(jq length "$expected")" ] || fail "sarif results"
+[ "$(jget "$out" '[.runs[0] as $r | $r.results[] | select($r.tool.driver.rules[.ruleIndex].id != .ruleId)] | length')" -eq 0 ] ||
+	fail "sarif ruleIndex does not point at the rule"
+[ "$(jget "$out" '.runs[0].results[0].locations[0].physicalLocation | "\(.artifactLocation.uri):\(.region.startLine)"')" = "etc/sysctl.d/80-site.conf:4" ] ||
+	fail "sarif location"
+pass "sarif 2.1.0: results, rule indexes and locations"
+
+lint --kernel 6.1 lint --root "$tree" --format github
+grep -qx '::warning file=etc/sysctl.d/80-site.conf,line=6,title=duplicate-key::net.ipv4.tcp_max_tw_buckets is set again (line 5 set it to 262144)' "$out" ||
+	fail "github: $(head -n 3 "$out")"
+grep -q '^::notice file=usr/lib/sysctl.d/70-ports.conf,line=2,title=overridden::' "$out" || fail "github notice"
+pass "github workflow commands"
+
+# Broken input: named, the rest still linted, exit 2.
+cp -r "$tree" "$work/tree"
+printf 'net.ipv4.tcp_tw_reuse = 1\0\0binary\n' >"$work/tree/etc/sysctl.d/85-binary.conf"
+awk 'BEGIN { printf "net.ipv4.tcp_fin_timeout = "; for (i = 0; i < 100000; i++) printf "9"; printf "\nnet.ipv4.tcp_tw_reuse = 7\n" }' \
+	>"$work/tree/etc/sysctl.d/86-huge.conf"
+ln -s nowhere.conf "$work/tree/etc/sysctl.d/87-dangling.conf"
+lint --kernel 6.1 lint --root "$work/tree" --format json
+[ "$status" -eq 2 ] || fail "broken input: exit $status, expected 2"
+for f in 85-binary.conf 86-huge.conf 87-dangling.conf; do
+	grep -q "$f" "$err" || fail "stderr does not name $f: $(cat "$err")"
+	[ "$(jget "$out" "[.findings[] | select(.id == \"unreadable\" and (.file | endswith(\"$f\")))] | length")" -ge 1 ] ||
+		fail "no unreadable finding for $f"
+done
+[ "$(jget "$out" '[.findings[] | select(.file == "etc/sysctl.d/86-huge.conf" and .line == 2 and .id == "invalid-value")] | length')" -eq 1 ] ||
+	fail "the line after the enormous one was not linted"
+[ "$(jget "$out" '[.findings[] | select(.id == "duplicate-key")] | length')" -eq 1 ] ||
+	fail "the other files were not linted"
+pass "binary, enormous line, dangling link: each named, the rest linted, exit 2"
+
+lint lint --format yaml
+[ "$status" -eq 2 ] && grep -q "unknown format 'yaml'" "$err" || fail "lint --format yaml: exit $status"
+lint lint --root "$tree" "$tree/etc/sysctl.d"
+[ "$status" -eq 2 ] || fail "--root with PATHs: exit $status"
+pass "usage errors exit 2"
+
+# Explicit paths: a directory as one sysctl.d directory (its /dev/null link
+# contributes nothing), and a file.
+lint --kernel 6.1 lint --format json "$tree/etc/sysctl.d" "$tree/run/sysctl.d/90-runtime.conf"
+[ "$status" -eq 1 ] && [ "$(jget "$out" '.summary.files | length')" -eq 2 ] ||
+	fail "paths: exit $status, files $(jget "$out" .summary.files)"
+pass "explicit paths: a directory and a file"
