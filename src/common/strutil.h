@@ -14,6 +14,11 @@ void str_normalize_blanks(char *s);
  * so it stays valid for JSON. */
 void utf8_trim(char *s);
 
+/* Replace, in place, every byte that is not part of a valid UTF-8
+ * sequence with '?': messages quote file contents, and JSON (jansson)
+ * takes valid UTF-8 only. */
+void utf8_sanitize(char *s);
+
 /* Strict decimal parsers: the whole string must be the number (surrounding
  * blanks allowed), no overflow. Return 0 or -EINVAL / -ERANGE. */
 int parse_long(const char *s, long *out);

@@ -99,6 +99,8 @@ struct finding *findings_add(struct findings *fs, const struct rule *rule, const
 	va_start(ap, fmt);
 	vsnprintf(fd->summary, sizeof(fd->summary), fmt, ap);
 	va_end(ap);
+	utf8_sanitize(fd->summary);
+	utf8_sanitize(fd->file);
 	return fd;
 }
 

@@ -1,5 +1,6 @@
 #include "report/lint.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <string.h>
 
@@ -30,10 +31,11 @@ void report_lint_text(FILE *out, const struct lint_result *r)
 	fprintf(out, "%u critical, %u warning, %u info in %zu file%s", by[SEVERITY_CRITICAL],
 		by[SEVERITY_WARNING], by[SEVERITY_INFO], r->config.file_count,
 		r->config.file_count == 1 ? "" : "s");
-	if (r->skipped_count)
-		fprintf(out, "; %zu rule%s need live facts (sockets, counters, NAT) and were "
-			     "skipped",
-			r->skipped_count, r->skipped_count == 1 ? "" : "s");
+	if (r->skipped_count == 1)
+		fprintf(out, "; 1 rule needs live facts (sockets, counters, NAT) and was skipped");
+	else if (r->skipped_count)
+		fprintf(out, "; %zu rules need live facts (sockets, counters, NAT) and were skipped",
+			r->skipped_count);
 	fprintf(out, "\n");
 }
 
@@ -59,7 +61,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 	}
 	counts(r, by);
 	for (size_t i = 0; i < r->config.file_count; i++)
-		json_array_append_new(files, json_string(r->config.files[i].path));
+		json_array_append_new(files, json_string(lint_shown_path(r, r->config.files[i].path)));
 	for (size_t i = 0; i < r->skipped_count; i++)
 		json_array_append_new(skipped, json_string(r->skipped[i]));
 	json_object_set_new(summary, "files", files);
@@ -76,6 +78,25 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(doc);
+}
+
+/* A file name as a URI reference (RFC 3986): unreserved characters and '/'
+ * as they are, everything else percent-encoded. */
+static void uri_encode(const char *path, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
+		if (isalnum(*p) || strchr("-._~/", *p)) {
+			buf[n++] = (char)*p;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[*p >> 4];
+			buf[n++] = hex[*p & 15];
+		}
+	}
+	buf[n] = '\0';
 }
 
 static const char *sarif_level(enum severity s)
@@ -116,16 +137,18 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 	}
 	for (size_t i = 0; i < r->findings.count; i++) {
 		const struct finding *fd = &r->findings.items[i];
+		char uri[3 * 4096 + 1];
 		size_t index = 0;
 
 		while (index < n && rules[index] != fd->rule)
 			index++;
+		uri_encode(fd->file, uri, sizeof(uri));
 		json_array_append_new(
 			results,
 			json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId",
 				  fd->rule->id, "ruleIndex", (int)index, "level",
 				  sarif_level(fd->rule->severity), "message", "text", fd->summary,
-				  "locations", "physicalLocation", "artifactLocation", "uri", fd->file,
+				  "locations", "physicalLocation", "artifactLocation", "uri", uri,
 				  "region", "startLine", fd->line ? (int)fd->line : 1));
 	}
 	json_t *doc = json_pack(

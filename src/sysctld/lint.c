@@ -1,6 +1,8 @@
 #include "sysctld/lint.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +63,7 @@ static int assignment_knob(const struct sysctl_assignment *a)
 }
 
 /* A path as reports show it: relative to --root when there is one. */
-static const char *shown(const struct lint_result *r, const char *path)
+const char *lint_shown_path(const struct lint_result *r, const char *path)
 {
 	size_t n = r->root ? strlen(r->root) : 0;
 
@@ -77,7 +79,7 @@ static const char *shown(const struct lint_result *r, const char *path)
 
 static const char *file_of(const struct lint_result *r, const struct sysctl_assignment *a)
 {
-	return shown(r, r->config.files[a->file].path);
+	return lint_shown_path(r, r->config.files[a->file].path);
 }
 
 /* ---- lint's own checks */
@@ -93,7 +95,26 @@ static int check_problems(struct lint_result *r)
 		if (!syntax)
 			r->input_errors++;
 		if (!findings_add(&r->findings, syntax ? &lint_rule_syntax : &lint_rule_unreadable,
-				  shown(r, p->path), p->line, -1, "%s", p->message))
+				  lint_shown_path(r, p->path), p->line, -1, "%s", p->message))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* systemd writes a glob's value to every key it matches: twtune's keys
+ * among them must accept it. */
+static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, unsigned version)
+{
+	for (int k = 0; k < KNOB_COUNT; k++) {
+		char *path = sysctld_normalize_key(knob_get(k)->name), why[256];
+		bool matches = path && fnmatch(a->key, path, 0) == 0;
+
+		free(path);
+		if (!matches || !knob_exists_in(k, version) ||
+		    knob_validate(k, a->value, why, sizeof(why)) == 0)
+			continue;
+		if (!findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
+				  "the pattern %s sets %s too: %s", a->key, knob_get(k)->name, why))
 			return -ENOMEM;
 	}
 	return 0;
@@ -108,6 +129,11 @@ static int check_values(struct lint_result *r, unsigned version)
 		int k = assignment_knob(a);
 		char why[256];
 
+		if (a->is_glob && a->value) {
+			if (check_glob(r, a, version) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		if (k < 0 || !a->value)
 			continue;
 		if (!knob_exists_in(k, version)) {
@@ -137,6 +163,19 @@ static int check_values(struct lint_result *r, unsigned version)
 	return 0;
 }
 
+/* A later "-KEY" exclusion in another file that unsets assignment I (so
+ * sysctld_effective has no winner to name). */
+static const struct sysctl_assignment *later_exclusion(const struct sysctl_config *c, size_t i)
+{
+	const struct sysctl_assignment *found = NULL;
+
+	for (size_t j = i + 1; j < c->count; j++)
+		if (!c->assignments[j].value && !c->assignments[j].is_glob &&
+		    strcmp(c->assignments[j].key, c->assignments[i].key) == 0)
+			found = &c->assignments[j];
+	return found;
+}
+
 static int check_duplicates_and_overrides(struct lint_result *r)
 {
 	const struct sysctl_config *c = &r->config;
@@ -160,11 +199,15 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 			}
 		}
 		winner = sysctld_effective(c, a->key);
+		if (!winner)
+			winner = later_exclusion(c, i);
 		if (winner && winner != a && winner->file != a->file &&
 		    !findings_add(&r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
-				  "%s = %s is overridden by %s:%u (%s = %s)", knob_get(k)->name, a->value,
-				  file_of(r, winner), winner->line, knob_get(k)->name,
-				  winner->value ? winner->value : "-"))
+				  winner->value ? "%s = %s is overridden by %s:%u (%s = %s)"
+						: "%s = %s is overridden by %s:%u ('-%s' unsets it: the kernel "
+						  "default stays%s)",
+				  knob_get(k)->name, a->value, file_of(r, winner), winner->line,
+				  knob_get(k)->name, winner->value ? winner->value : ""))
 			return -ENOMEM;
 	}
 	return 0;
@@ -208,33 +251,57 @@ static void facts_from_files(const struct lint_options *o, const struct sysctl_c
 		parse_port_list(f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value, f->reserved_ports);
 }
 
+/* Where NAME first appears in TEXT as a whole name (not inside a longer
+ * one: net.ipv4.tcp_tw_reuse in net.ipv4.tcp_tw_reuse_delay), or NULL. */
+static const char *find_name(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
+		char before = p == text ? ' ' : p[-1], after = p[n];
+		bool inside = (after && (isalnum((unsigned char)after) || after == '_' || after == '.')) ||
+			      isalnum((unsigned char)before) || before == '_' || before == '.';
+		if (!inside)
+			return p;
+	}
+	return NULL;
+}
+
+static const struct sysctl_assignment *winning(const struct sysctl_config *c, enum knob_id k)
+{
+	char *path = sysctld_normalize_key(knob_get(k)->name);
+	const struct sysctl_assignment *a = path ? sysctld_effective(c, path) : NULL;
+
+	free(path);
+	return a && a->value ? a : NULL;
+}
+
 /* Where a rule's finding stands in the files: the winning assignment of
- * the first key it sets, or else of the first key its condition names. */
+ * the first key it sets, or else of the key its condition names first. */
 static const struct sysctl_assignment *rule_location(const struct sysctl_config *c,
 						     const struct rule *rule, int *key)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		for (int k = 0; k < KNOB_COUNT; k++) {
-			bool named = false;
-			char *path;
-			const struct sysctl_assignment *a;
+	const struct sysctl_assignment *best = NULL;
+	const char *best_at = NULL;
 
-			if (pass == 0)
-				for (unsigned s = 0; s < rule->setting_count && !named; s++)
-					named = rule->settings[s].key == (enum knob_id)k;
-			else
-				named = rule->when_text && strstr(rule->when_text, knob_get(k)->name);
-			if (!named || !(path = sysctld_normalize_key(knob_get(k)->name)))
-				continue;
-			a = sysctld_effective(c, path);
-			free(path);
-			if (a && a->value) {
-				*key = k;
-				return a;
-			}
+	for (unsigned s = 0; s < rule->setting_count; s++) {
+		const struct sysctl_assignment *a = winning(c, rule->settings[s].key);
+		if (a) {
+			*key = (int)rule->settings[s].key;
+			return a;
 		}
 	}
-	return NULL;
+	for (int k = 0; rule->when_text && k < KNOB_COUNT; k++) {
+		const char *at = find_name(rule->when_text, knob_get(k)->name);
+		const struct sysctl_assignment *a;
+
+		if (!at || (best_at && at > best_at) || !(a = winning(c, k)))
+			continue;
+		best = a;
+		best_at = at;
+		*key = k;
+	}
+	return best;
 }
 
 static int judge_with_rules(const struct lint_options *o, struct lint_result *r)

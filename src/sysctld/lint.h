@@ -33,6 +33,9 @@ struct lint_result {
 int lint_run(const struct lint_options *o, struct lint_result *out);
 void lint_free(struct lint_result *r);
 
+/* PATH as reports show it: relative to --root when there is one. */
+const char *lint_shown_path(const struct lint_result *r, const char *path);
+
 /* Lint's own checks and drift's, as rules without conditions, so that
  * findings and reports treat them alike. */
 extern const struct rule lint_rule_syntax, lint_rule_invalid_value, lint_rule_duplicate_key,

@@ -31,6 +31,8 @@
  *   a non-comment line that is not UTF-8 is reported and skipped. */
 #include "sysctld/sysctld.h"
 
+#include "common/strutil.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +99,7 @@ static int add_problem(struct sysctl_config *c, enum sysctl_problem_kind kind, c
 	va_start(ap, fmt);
 	vsnprintf(p->message, sizeof(p->message), fmt, ap);
 	va_end(ap);
+	utf8_sanitize(p->message); /* it may quote a cut-off line */
 	return 0;
 }
 
