@@ -35,17 +35,6 @@ static void skip(struct plan *p, enum knob_id key, const char *reason)
 	p->skipped_count++;
 }
 
-static bool same_value(const char *a, const char *b)
-{
-	char x[TXN_VALUE_MAX + 1], y[TXN_VALUE_MAX + 1];
-
-	snprintf(x, sizeof(x), "%s", a);
-	snprintf(y, sizeof(y), "%s", b);
-	str_normalize_blanks(x);
-	str_normalize_blanks(y);
-	return strcmp(x, y) == 0;
-}
-
 /* A knob whose file has no write permission at all is read-only in this
  * namespace (nf_conntrack_max outside the initial one, on 6.x): setting it
  * here cannot work whoever tries, which is not a question of privilege. */
@@ -252,7 +241,7 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 		const struct sysctl_assignment *winner = key ? sysctld_effective(&cfg, key) : NULL;
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
 
-		if (file && strcmp(file->name, PERSIST_NAME) > 0 && !same_value(winner->value, d[i].value))
+		if (file && strcmp(file->name, PERSIST_NAME) > 0 && !values_equal(winner->value, d[i].value))
 			warn(p, "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
 				"not %s",
 			     file->path, winner->line, knob_get(d[i].key)->name, winner->value,
@@ -323,7 +312,7 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 		}
 		/* The last gate before the kernel: whatever fed the plan, this
 		 * value is never written (see rules.h, the invariants). */
-		if (d->key == KNOB_TCP_TW_RECYCLE && !same_value(d->value, "0")) {
+		if (d->key == KNOB_TCP_TW_RECYCLE && !values_equal(d->value, "0")) {
 			snprintf(err, errlen, "net.ipv4.tcp_tw_recycle = %s refused: twtune never sets "
 					      "it to anything but 0 (it drops connections from clients "
 					      "behind NAT; Linux 4.12 removed it)",
@@ -344,7 +333,7 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 			continue;
 		}
 		kept[nkept++] = *d;
-		if (!same_value(cur->value, d->value)) {
+		if (!values_equal(cur->value, d->value)) {
 			struct txn_change *c = &p->record.changes[p->record.change_count++];
 			c->key = d->key;
 			c->old_present = true;
@@ -382,7 +371,7 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 				 strerror(-rc));
 			return rc;
 		}
-		if (same_value(now, tc->old))
+		if (values_equal(now, tc->old))
 			continue;
 		c = &r->changes[r->change_count++];
 		c->key = tc->key;

@@ -54,17 +54,6 @@ int sysctl_write(const char *proc_root, enum knob_id key, const char *value)
 	return r;
 }
 
-static bool same_value(const char *a, const char *b)
-{
-	char x[TXN_VALUE_MAX + 1], y[TXN_VALUE_MAX + 1];
-
-	snprintf(x, sizeof(x), "%s", a);
-	snprintf(y, sizeof(y), "%s", b);
-	str_normalize_blanks(x);
-	str_normalize_blanks(y);
-	return strcmp(x, y) == 0;
-}
-
 /* Write KEY = VALUE and read it back. "write" and "readback" are the fault
  * points; a mismatch is an error like any other. */
 static int set_and_verify(struct txn_env *env, enum knob_id key, const char *value,
@@ -88,7 +77,7 @@ static int set_and_verify(struct txn_env *env, enum knob_id key, const char *val
 		snprintf(why, whylen, "reading %s back failed: %s", knob_get(key)->name, strerror(-r));
 		return r;
 	}
-	if ((hooks && test_fault(&env->hooks, "readback")) || !same_value(back, value)) {
+	if ((hooks && test_fault(&env->hooks, "readback")) || !values_equal(back, value)) {
 		snprintf(why, whylen, "%s reads back as '%.100s' after writing '%.100s'",
 			 knob_get(key)->name, back, value);
 		return -EIO;
@@ -224,9 +213,9 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 		if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) < 0) {
 			snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
 			failed++;
-		} else if (c->old_present && same_value(now, c->old)) {
+		} else if (c->old_present && values_equal(now, c->old)) {
 			snprintf(c->state, sizeof(c->state), "was never changed");
-		} else if (!same_value(now, c->new) || !c->old_present) {
+		} else if (!values_equal(now, c->new) || !c->old_present) {
 			snprintf(c->state, sizeof(c->state), "changed since, to '%.40s': left alone", now);
 		} else if (set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
 			snprintf(c->state, sizeof(c->state), "could not be restored: %.60s", why);

@@ -8,18 +8,6 @@
 
 #include "engine/factview.h"
 
-/* Values compare as the kernel prints them: blanks collapsed. */
-static bool same_value(const char *a, const char *b)
-{
-	char x[256], y[256];
-
-	snprintf(x, sizeof(x), "%s", a);
-	snprintf(y, sizeof(y), "%s", b);
-	str_normalize_blanks(x);
-	str_normalize_blanks(y);
-	return strcmp(x, y) == 0;
-}
-
 /* The invariants again, at the last moment, on the facts themselves: a rule
  * that slipped past the load-time check (a bug) still cannot recommend
  * them. */
@@ -53,7 +41,7 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 			continue; /* nothing this host can be given */
 		s->current_present = cur->value != NULL;
 		snprintf(s->current, sizeof(s->current), "%s", cur->value ? cur->value : "");
-		if (s->current_present && same_value(s->current, s->recommended))
+		if (s->current_present && values_equal(s->current, s->recommended))
 			continue;
 		if (!setting_allowed(s, f))
 			continue;

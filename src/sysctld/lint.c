@@ -41,17 +41,6 @@ const struct rule drift_rule_not_persisted = {
 	.title = (char *)"set at runtime, in no sysctl.d file: lost at reboot",
 	.explanation = (char *)"The running value differs from this kernel's default and no sysctl.d file sets it: a reboot returns the key to the default. twtune apply persists what it sets in /etc/sysctl.d/90-twtune.conf."};
 
-static bool same_value(const char *a, const char *b)
-{
-	char x[512], y[512];
-
-	snprintf(x, sizeof(x), "%s", a);
-	snprintf(y, sizeof(y), "%s", b);
-	str_normalize_blanks(x);
-	str_normalize_blanks(y);
-	return strcmp(x, y) == 0;
-}
-
 /* The knob an assignment sets, or -1 (not one of twtune's, or a glob). */
 static int assignment_knob(const struct sysctl_assignment *a)
 {
@@ -380,13 +369,13 @@ int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, stru
 		a = sysctld_effective(c, path);
 		free(path);
 		if (a && a->value) {
-			if (!same_value(a->value, now->value) &&
+			if (!values_equal(a->value, now->value) &&
 			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path, a->line, k,
 					  "%s is %s now, but at boot %s:%u sets %s", knob_get(k)->name,
 					  now->value, c->files[a->file].path, a->line, a->value))
 				return -ENOMEM;
 		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, boot, sizeof(boot)) == 0 &&
-			   !same_value(boot, now->value) &&
+			   !values_equal(boot, now->value) &&
 			   !findings_add(out, &drift_rule_not_persisted, NULL, 0, k,
 					 "%s = %s is set at runtime but in no sysctl.d file: a reboot "
 					 "returns it to %s",
