@@ -9,7 +9,7 @@
 . "${TEST_SRCDIR:-.}/integration/lib.sh"
 need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
-command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (contrib/setup installs it)"
+command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (contrib/setup.sh installs it)"
 
 scenario=${1:-}
 if [ -z "$scenario" ]; then

@@ -23,7 +23,7 @@ pass() {
 }
 
 need_jq() {
-	command -v jq >/dev/null 2>&1 || skip "jq is not installed (contrib/setup installs it)"
+	command -v jq >/dev/null 2>&1 || skip "jq is not installed (contrib/setup.sh installs it)"
 }
 
 # Re-execute the calling script in a new network namespace, once. Inside,

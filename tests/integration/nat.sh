@@ -7,7 +7,7 @@
 . "${TEST_SRCDIR:-.}/integration/lib.sh"
 need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
-command -v nft >/dev/null 2>&1 || skip "nft (nftables) is not installed (contrib/setup installs it)"
+command -v nft >/dev/null 2>&1 || skip "nft (nftables) is not installed (contrib/setup.sh installs it)"
 in_throwaway_netns_and_run
 
 out=$(mktemp)

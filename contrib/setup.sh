@@ -1,15 +1,15 @@
 #!/bin/sh
 # Set up twtune on a Debian 12 machine, as root, from a fresh clone:
-#   contrib/setup run    install what is missing, build, run `twtune check`
-#   contrib/setup test   install what is missing, build, run the test suite
-# `.ci/run` runs `contrib/setup test`; nothing else prepares a CI machine.
+#   contrib/setup.sh run    install what is missing, build, run `twtune check`
+#   contrib/setup.sh test   install what is missing, build, run the test suite
+# `.ci/run` runs `contrib/setup.sh test`; nothing else prepares a CI machine.
 set -eu
 
 mode=${1:-run}
 case "$mode" in
 run | test) ;;
 *)
-	echo "usage: contrib/setup run|test" >&2
+	echo "usage: contrib/setup.sh run|test" >&2
 	exit 2
 	;;
 esac
@@ -32,10 +32,10 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "contrib/setup: missing packages:$missing; run this as root to install them" >&2
+		echo "contrib/setup.sh: missing packages:$missing; run this as root to install them" >&2
 		exit 1
 	fi
-	echo "contrib/setup: installing$missing"
+	echo "contrib/setup.sh: installing$missing"
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 fi
