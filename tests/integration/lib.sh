@@ -54,7 +54,9 @@ in_throwaway_netns_and_run() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for throwaway namespaces"
 	command -v unshare >/dev/null 2>&1 || skip "unshare is not installed"
 	command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
-	unshare -m -n true 2>/dev/null || skip "unshare -m -n is not permitted here"
+	# In a chroot "/" is no mount point: unshare -m cannot make it private
+	# and "ip netns exec" cannot make it a slave; such a runner skips.
+	unshare -m -n true 2>/dev/null || skip "unshare -m -n is not permitted here (a chroot?)"
 	exec unshare -m -n sh -c 'TWTUNE_TEST_NETNS=$$ exec sh "$0" "$@"' "$0" "$@"
 }
 
