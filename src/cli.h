@@ -71,4 +71,20 @@ void print_apply_result(const struct plan *p, const struct apply_summary *s, boo
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* getopt_long's ':' (missing argument) or '?' (unknown option) as a usage
+ * error; returns EXIT_USAGE. */
+int option_error(const char *command, int c, char **argv);
+
+/* The index of ARG among CHOICES (NULL-terminated), or -1 after a usage
+ * error: "OPTION: unknown WHAT 'ARG' (expected a, b or c)". */
+int parse_choice(const char *command, const char *option, const char *what, const char *arg,
+		 const char *const *choices);
+
+/* --format text|json: 0 text, 1 json, -1 after a usage error. */
+int parse_text_or_json(const char *command, const char *arg);
+
+/* --fail-on none|info|warning|critical: the severity (SEVERITY_NONE for
+ * none), or -1 after a usage error. */
+int parse_fail_on(const char *command, const char *arg);
+
 #endif

@@ -184,16 +184,12 @@ static int parse_apply_options(int argc, char **argv, struct apply_options *o)
 		case OPT_SYSCTL_D: o->sysctl_d = optarg; break;
 		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				o->json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error("apply", "--format: unknown format '%s' "
-							    "(expected text or json)",
-						   optarg);
+			if ((c = parse_text_or_json("apply", optarg)) < 0)
+				return EXIT_USAGE;
+			o->json = c == 1;
 			break;
 		case 'h': cmd_apply_help(stdout); return -1;
-		case ':': return usage_error("apply", "option '%s' needs an argument", argv[optind - 1]);
-		default: return usage_error("apply", "unknown option '%s'", argv[optind - 1]);
+		default: return option_error("apply", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -451,16 +447,12 @@ int cmd_profiles(const struct twtune_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error("profiles", "--format: unknown format '%s' "
-							       "(expected text or json)",
-						   optarg);
+			if ((c = parse_text_or_json("profiles", optarg)) < 0)
+				return EXIT_USAGE;
+			json = c == 1;
 			break;
 		case 'h': cmd_profiles_help(stdout); return 0;
-		case ':': return usage_error("profiles", "option '%s' needs an argument", argv[optind - 1]);
-		default: return usage_error("profiles", "unknown option '%s'", argv[optind - 1]);
+		default: return option_error("profiles", c, argv);
 		}
 	}
 	if (argc - optind > 1)

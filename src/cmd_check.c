@@ -80,6 +80,7 @@ static int parse_sample(const char *arg, double *seconds)
 }
 
 enum check_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS };
+static const char *const formats[] = {"text", "json", "prometheus", NULL};
 
 struct check_options {
 	struct inspect_options inspect;
@@ -201,7 +202,6 @@ static int check_here(const struct check_options *o)
 		json_t *doc = report_check_json(&facts, &fs);
 		json_object_set(doc, "interrupted_transactions", interrupted);
 		json_object_set(doc, "drift", drift);
-		json_object_set_new(doc, "status", json_string(check_status(&facts, &fs)));
 		print_errors_to_stderr(&facts, "");
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -361,23 +361,13 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			if (strcmp(optarg, "json") == 0)
-				o.format = FORMAT_JSON;
-			else if (strcmp(optarg, "prometheus") == 0)
-				o.format = FORMAT_PROMETHEUS;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error("check", "--format: unknown format '%s' "
-							    "(expected text, json or prometheus)",
-						   optarg);
+			if ((level = parse_choice("check", "--format", "format", optarg, formats)) < 0)
+				return EXIT_USAGE;
+			o.format = level;
 			break;
 		case OPT_FAIL_ON:
-			if (strcmp(optarg, "none") == 0)
-				level = SEVERITY_NONE;
-			else if ((level = severity_parse(optarg)) < 0)
-				return usage_error("check", "--fail-on: unknown level '%s' "
-							    "(expected info, warning, critical or "
-							    "none)",
-						   optarg);
+			if ((level = parse_fail_on("check", optarg)) < 0)
+				return EXIT_USAGE;
 			o.fail_on = level;
 			break;
 		case OPT_SAMPLE:
@@ -399,10 +389,8 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		case 'h':
 			cmd_check_help(stdout);
 			return 0;
-		case ':':
-			return usage_error("check", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("check", "unknown option '%s'", argv[optind - 1]);
+			return option_error("check", c, argv);
 		}
 	}
 	if (optind < argc)

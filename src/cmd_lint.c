@@ -47,7 +47,7 @@ static int parse_lint_options(int argc, char **argv, struct lint_cli *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const formats[] = {"text", "json", "sarif", "github"};
+	static const char *const formats[] = {"text", "json", "sarif", "github", NULL};
 	int c, level;
 
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
@@ -55,26 +55,17 @@ static int parse_lint_options(int argc, char **argv, struct lint_cli *o)
 		case OPT_ROOT: o->root = optarg; break;
 		case OPT_SYSCTL_CONF: o->with_sysctl_conf = true; break;
 		case OPT_FORMAT:
-			for (level = 0; level < 4 && strcmp(formats[level], optarg) != 0; level++)
-				;
-			if (level == 4)
-				return usage_error("lint", "--format: unknown format '%s' (expected "
-							   "text, json, sarif or github)",
-						   optarg);
+			if ((level = parse_choice("lint", "--format", "format", optarg, formats)) < 0)
+				return EXIT_USAGE;
 			o->format = level;
 			break;
 		case OPT_FAIL_ON:
-			if (strcmp(optarg, "none") == 0)
-				level = SEVERITY_NONE;
-			else if ((level = severity_parse(optarg)) < 0)
-				return usage_error("lint", "--fail-on: unknown level '%s' (expected "
-							   "info, warning, critical or none)",
-						   optarg);
+			if ((level = parse_fail_on("lint", optarg)) < 0)
+				return EXIT_USAGE;
 			o->fail_on = level;
 			break;
 		case 'h': cmd_lint_help(stdout); return -1;
-		case ':': return usage_error("lint", "option '%s' needs an argument", argv[optind - 1]);
-		default: return usage_error("lint", "unknown option '%s'", argv[optind - 1]);
+		default: return option_error("lint", c, argv);
 		}
 	}
 	if (o->root && optind < argc)

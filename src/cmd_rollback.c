@@ -61,16 +61,12 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 		case 'a': o->all = true; break;
 		case 's': o->state_dir = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o->json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error(command, "--format: unknown format '%s' "
-							    "(expected text or json)",
-						   optarg);
+			if ((c = parse_text_or_json(command, optarg)) < 0)
+				return EXIT_USAGE;
+			o->json = c == 1;
 			break;
 		case 'h': help(stdout); return -1;
-		case ':': return usage_error(command, "option '%s' needs an argument", argv[optind - 1]);
-		default: return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+		default: return option_error(command, c, argv);
 		}
 	}
 	return 0;

@@ -108,12 +108,9 @@ int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = true;
-			else if (strcmp(optarg, "text") != 0)
-				return usage_error("rules", "--format: unknown format '%s' "
-							    "(expected text or json)",
-						   optarg);
+			if ((c = parse_text_or_json("rules", optarg)) < 0)
+				return EXIT_USAGE;
+			json = c == 1;
 			break;
 		case 'F':
 			facts = true;
@@ -121,10 +118,8 @@ int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
 		case 'h':
 			cmd_rules_help(stdout);
 			return 0;
-		case ':':
-			return usage_error("rules", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("rules", "unknown option '%s'", argv[optind - 1]);
+			return option_error("rules", c, argv);
 		}
 	}
 	if (optind < argc)

@@ -81,6 +81,46 @@ int usage_error(const char *command, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int option_error(const char *command, int c, char **argv)
+{
+	if (c == ':')
+		return usage_error(command, "option '%s' needs an argument", argv[optind - 1]);
+	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+}
+
+int parse_choice(const char *command, const char *option, const char *what, const char *arg,
+		 const char *const *choices)
+{
+	char expected[256] = "";
+	size_t n = 0, count = 0;
+
+	for (int i = 0; choices[i]; i++) {
+		if (strcmp(choices[i], arg) == 0)
+			return i;
+		count++;
+	}
+	for (size_t i = 0; i < count; i++)
+		n += (size_t)snprintf(expected + n, n < sizeof(expected) ? sizeof(expected) - n : 0,
+				      "%s%s", i == 0 ? "" : i + 1 == count ? " or " : ", ", choices[i]);
+	usage_error(command, "%s: unknown %s '%s' (expected %s)", option, what, arg, expected);
+	return -1;
+}
+
+int parse_text_or_json(const char *command, const char *arg)
+{
+	static const char *const formats[] = {"text", "json", NULL};
+
+	return parse_choice(command, "--format", "format", arg, formats);
+}
+
+int parse_fail_on(const char *command, const char *arg)
+{
+	/* in the order of enum severity: none is SEVERITY_NONE (0) */
+	static const char *const levels[] = {"none", "info", "warning", "critical", NULL};
+
+	return parse_choice(command, "--fail-on", "level", arg, levels);
+}
+
 static void cmd_help_help(FILE *out)
 {
 	fprintf(out, "Usage: twtune help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n");
