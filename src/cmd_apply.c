@@ -89,9 +89,7 @@ int profile_settings(const struct rule *profile, const struct tw_facts *f,
 			note(s, "%s is absent on this kernel; left out", knob_get(rs->key)->name);
 			continue;
 		}
-		if (rs->value) {
-			snprintf(d->value, sizeof(d->value), "%s", rs->value);
-		} else if (compute_value(rs->compute, rs->key, f, d->value, sizeof(d->value)) < 0) {
+		if (rule_setting_value(rs, f, d->value, sizeof(d->value)) < 0) {
 			note(s, "%s: %s has no value on this host; left as it is",
 			     knob_get(rs->key)->name, compute_name(rs->compute));
 			continue;

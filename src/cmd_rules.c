@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "engine/engine.h"
 #include "engine/factview.h"
 #include "engine/rules.h"
 #include "sysctld/lint.h"
@@ -72,8 +73,7 @@ static void print_rules_text(const struct rule_set *set)
 		printf("%-32s %-9s %s\n", r->id, severity_name(r->severity), r->title);
 		for (unsigned k = 0; k < r->setting_count; k++)
 			printf("%-32s %-9s   sets %s = %s\n", "", "", knob_get(r->settings[k].key)->name,
-			       r->settings[k].value ? r->settings[k].value
-						    : compute_name(r->settings[k].compute));
+			       rule_setting_text(&r->settings[k]));
 	}
 }
 
@@ -85,9 +85,7 @@ static json_t *rule_json(const struct rule *r)
 		json_array_append_new(settings,
 				      json_pack("{s:s,s:s}", "key", knob_get(r->settings[k].key)->name,
 						"value",
-						r->settings[k].value
-							? r->settings[k].value
-							: compute_name(r->settings[k].compute)));
+						rule_setting_text(&r->settings[k])));
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i}", "id", r->id, "severity",
 			 severity_name(r->severity), "title", r->title, "when", r->when_text,
 			 "settings", settings, "file", r->file, "line", r->line);
@@ -159,8 +157,7 @@ static void explain(const struct rule *r)
 		printf("Recommends:\n");
 		for (unsigned k = 0; k < r->setting_count; k++)
 			printf("  %s = %s\n", knob_get(r->settings[k].key)->name,
-			       r->settings[k].value ? r->settings[k].value
-						    : compute_name(r->settings[k].compute));
+			       rule_setting_text(&r->settings[k]));
 		printf("\n");
 	}
 	if (r->explanation)

@@ -25,6 +25,21 @@ static bool setting_allowed(const struct finding_setting *s, const struct tw_fac
 	return true;
 }
 
+int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f, char *buf,
+		       size_t size)
+{
+	if (rs->value) {
+		snprintf(buf, size, "%s", rs->value);
+		return 0;
+	}
+	return compute_value(rs->compute, rs->key, f, buf, size);
+}
+
+const char *rule_setting_text(const struct rule_setting *rs)
+{
+	return rs->value ? rs->value : compute_name(rs->compute);
+}
+
 static void fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
 {
 	for (unsigned i = 0; i < r->setting_count; i++) {
@@ -34,10 +49,7 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 
 		memset(s, 0, sizeof(*s));
 		s->key = rs->key;
-		if (rs->value)
-			snprintf(s->recommended, sizeof(s->recommended), "%s", rs->value);
-		else if (compute_value(rs->compute, rs->key, f, s->recommended, sizeof(s->recommended)) <
-			 0)
+		if (rule_setting_value(rs, f, s->recommended, sizeof(s->recommended)) < 0)
 			continue; /* nothing this host can be given */
 		s->current_present = cur->value != NULL;
 		snprintf(s->current, sizeof(s->current), "%s", cur->value ? cur->value : "");
@@ -92,6 +104,19 @@ struct finding *findings_add(struct findings *fs, const struct rule *rule, const
 	return fd;
 }
 
+/* Remember R as undetermined; false when out of memory. */
+static bool note_undetermined(struct findings *out, const struct rule *r)
+{
+	const struct rule **grown =
+		realloc(out->undetermined_rules, (out->undetermined + 1) * sizeof(*grown));
+
+	if (!grown)
+		return false;
+	out->undetermined_rules = grown;
+	grown[out->undetermined++] = r;
+	return true;
+}
+
 int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, struct findings *out)
 {
 	struct fact_view view;
@@ -101,22 +126,15 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 	for (size_t i = 0; i < rules->count; i++) {
 		const struct rule *r = &rules->rules[i];
 		struct value v = expr_eval(r->when, fact_lookup, &view);
-		struct finding *fd, *grown;
+		struct finding *fd;
 
-		if (v.type == VAL_UNDEFINED)
-			out->undetermined++;
+		if (v.type == VAL_UNDEFINED && !note_undetermined(out, r))
+			goto nomem;
 		if (v.type != VAL_BOOL || !v.boolean)
 			continue;
-		grown = realloc(out->items, (out->count + 1) * sizeof(*grown));
-		if (!grown) {
-			findings_free(out);
-			return -ENOMEM;
-		}
-		out->items = grown;
-		fd = &out->items[out->count++];
-		memset(fd, 0, sizeof(*fd));
-		fd->rule = r;
-		fd->key = r->setting_count ? (int)r->settings[0].key : -1;
+		if (!(fd = findings_add(out, r, NULL, 0, r->setting_count ? (int)r->settings[0].key : -1,
+					"%s", "")))
+			goto nomem;
 		fill_settings(r, f, fd);
 		/* the summary may quote the first recommended value */
 		view.recommended = fd->setting_count ? fd->settings[0].recommended : NULL;
@@ -125,17 +143,22 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 					sizeof(fd->summary));
 		else
 			snprintf(fd->summary, sizeof(fd->summary), "%s", r->title);
-		/* a summary is one line, however the rule file wrapped it */
+		/* one line, however the rule file wrapped it; valid UTF-8 */
 		str_normalize_blanks(fd->summary);
+		utf8_sanitize(fd->summary);
 		view.recommended = NULL;
 	}
 	findings_sort(out);
 	return 0;
+nomem:
+	findings_free(out);
+	return -ENOMEM;
 }
 
 void findings_free(struct findings *fs)
 {
 	free(fs->items);
+	free(fs->undetermined_rules);
 	memset(fs, 0, sizeof(*fs));
 }
 

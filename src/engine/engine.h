@@ -30,7 +30,16 @@ struct findings {
 	/* rules whose condition could not be decided on these facts (a fact
 	 * they need is missing): lint reports these as skipped */
 	size_t undetermined;
+	const struct rule **undetermined_rules; /* the undetermined of them */
 };
+
+/* A rule's or profile's setting on host F: the literal, or the computed
+ * value. 0, or -ENODATA when the computation has no value here. */
+int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f, char *buf,
+		       size_t size);
+
+/* The setting as written: the literal or the computation's name. */
+const char *rule_setting_text(const struct rule_setting *rs);
 
 /* Evaluate RULES on F. 0 or -ENOMEM. Settings whose recommended value
  * equals the current one are left out (nothing to change). */

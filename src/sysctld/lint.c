@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "engine/compute.h"
-#include "engine/factview.h"
 
 /* Lint's and drift's checks, as rules without conditions. */
 const struct rule lint_rule_syntax = {.id = "syntax", .severity = SEVERITY_WARNING,
@@ -297,19 +296,14 @@ static int judge_with_rules(const struct lint_options *o, struct lint_result *r)
 {
 	struct findings rule_findings;
 	struct tw_facts f;
-	struct fact_view view;
 	int rc;
 
 	facts_from_files(o, &r->config, &f);
 	rc = engine_evaluate(o->rules, &f, &rule_findings);
-	/* which rules could not be decided without live facts */
-	fact_view_init(&view, &f);
-	for (size_t i = 0; rc == 0 && i < o->rules->count; i++) {
-		const struct rule *rule = &o->rules->rules[i];
-		if (expr_eval(rule->when, fact_lookup, &view).type == VAL_UNDEFINED &&
-		    r->skipped_count < LINT_MAX_SKIPPED)
-			r->skipped[r->skipped_count++] = rule->id;
-	}
+	/* the rules that could not be decided without live facts */
+	for (size_t i = 0; rc == 0 && i < rule_findings.undetermined; i++)
+		if (r->skipped_count < LINT_MAX_SKIPPED)
+			r->skipped[r->skipped_count++] = rule_findings.undetermined_rules[i]->id;
 	for (size_t i = 0; rc == 0 && i < rule_findings.count; i++) {
 		struct finding *fd = &rule_findings.items[i], *copy;
 		int key = fd->key;
