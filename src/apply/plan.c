@@ -237,8 +237,7 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 				 : sysctld_load_system("", false, &cfg) < 0)
 		return;
 	for (unsigned i = 0; i < count; i++) {
-		char *key = sysctld_normalize_key(knob_get(d[i].key)->name);
-		const struct sysctl_assignment *winner = key ? sysctld_effective(&cfg, key) : NULL;
+		const struct sysctl_assignment *winner = sysctld_effective(&cfg, knob_get(d[i].key)->name);
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
 
 		if (file && strcmp(file->name, PERSIST_NAME) > 0 && !values_equal(winner->value, d[i].value))
@@ -246,7 +245,6 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 				"not %s",
 			     file->path, winner->line, knob_get(d[i].key)->name, winner->value,
 			     PERSIST_NAME, knob_get(d[i].key)->name, winner->value, d[i].value);
-		free(key);
 	}
 	sysctld_free(&cfg);
 }

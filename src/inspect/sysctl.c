@@ -32,30 +32,41 @@ static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
 		sv->error = -ENOMEM;
 }
 
-static void parse_derived(const char *root, struct tw_facts *f)
+unsigned facts_derive_ports(struct tw_facts *f)
 {
-	const struct sysctl_value *range = &f->sysctl[KNOB_IP_LOCAL_PORT_RANGE];
-	const struct sysctl_value *reserved = &f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS];
-	const struct sysctl_value *unpriv = &f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START];
+	const char *range = f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value;
+	const char *reserved = f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value;
+	const char *unpriv = f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].value;
+	unsigned bad = 0;
 	long v;
 
-	if (range->value) {
-		if (parse_port_range(range->value, &f->port_low, &f->port_high) == 0 &&
+	if (range) {
+		if (parse_port_range(range, &f->port_low, &f->port_high) == 0 &&
 		    f->port_low <= f->port_high)
 			f->port_range_known = true;
 		else
-			facts_add_error(f, "sysctl",
-					"%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"",
-					root, range->value);
+			bad |= PORTS_BAD_RANGE;
 	}
-	if (reserved->value && parse_port_list(reserved->value, f->reserved_ports) < 0) {
+	if (reserved && parse_port_list(reserved, f->reserved_ports) < 0) {
 		memset(f->reserved_ports, 0, sizeof(f->reserved_ports));
+		bad |= PORTS_BAD_RESERVED;
+	}
+	if (unpriv && parse_long(unpriv, &v) == 0 && v >= 0 && v <= 65536)
+		f->unprivileged_port_start = (unsigned)v;
+	return bad;
+}
+
+static void parse_derived(const char *root, struct tw_facts *f)
+{
+	unsigned bad = facts_derive_ports(f);
+
+	if (bad & PORTS_BAD_RANGE)
+		facts_add_error(f, "sysctl", "%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"",
+				root, f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value);
+	if (bad & PORTS_BAD_RESERVED)
 		facts_add_error(f, "sysctl",
 				"%s/sys/net/ipv4/ip_local_reserved_ports: malformed value \"%.64s\"",
-				root, reserved->value);
-	}
-	if (unpriv->value && parse_long(unpriv->value, &v) == 0 && v >= 0 && v <= 65536)
-		f->unprivileged_port_start = (unsigned)v;
+				root, f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value);
 }
 
 int inspect_sysctls(const char *proc_root, struct tw_facts *f)

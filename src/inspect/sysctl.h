@@ -9,6 +9,14 @@
  * read (0 means nothing could be). */
 int inspect_sysctls(const char *proc_root, struct tw_facts *f);
 
+/* Parse the port facts out of f->sysctl: the range, the reserved ports
+ * and ip_unprivileged_port_start. Returns a mask of the values that do not
+ * parse (PORTS_BAD_RANGE, PORTS_BAD_RESERVED). Shared by the inspector and
+ * by lint, whose values come from files. */
+#define PORTS_BAD_RANGE 1u
+#define PORTS_BAD_RESERVED 2u
+unsigned facts_derive_ports(struct tw_facts *f);
+
 /* Read one knob now, blanks normalised (the applier reads back what it
  * wrote with this). 0, -ENOENT when this kernel lacks it, or -errno. */
 int sysctl_read_one(const char *proc_root, enum knob_id id, char *buf, size_t size);

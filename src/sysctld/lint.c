@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/compute.h"
+#include "inspect/sysctl.h"
 
 /* Lint's and drift's checks, as rules without conditions. */
 const struct rule lint_rule_syntax = {.id = "syntax", .severity = SEVERITY_WARNING,
@@ -205,6 +206,10 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 
 /* The facts the files describe: each key's winning value, or this kernel's
  * default where no file sets it; nothing live (no census, counters, NAT). */
+static const struct sysctl_assignment *winning(const struct sysctl_config *c, enum knob_id k);
+
+/* The facts the files describe: each key's winning value, or this kernel's
+ * default where no file sets it; nothing live (no census, counters, NAT). */
 static void facts_from_files(const struct lint_options *o, const struct sysctl_config *c,
 			     struct tw_facts *f)
 {
@@ -215,28 +220,20 @@ static void facts_from_files(const struct lint_options *o, const struct sysctl_c
 	f->version_known = true;
 	f->nat.present = -1;
 	for (int k = 0; k < KNOB_COUNT; k++) {
-		char *path = sysctld_normalize_key(knob_get(k)->name);
-		const struct sysctl_assignment *a = path ? sysctld_effective(c, path) : NULL;
+		const struct sysctl_assignment *a = winning(c, k);
 		char value[256];
 
-		free(path);
 		if (!knob_exists_in(k, code))
 			continue;
 		f->sysctl[k].present = true;
-		if (a && a->value && knob_validate(k, a->value, value, sizeof(value)) == 0)
+		if (a && knob_validate(k, a->value, value, sizeof(value)) == 0)
 			f->sysctl[k].value = strdup(a->value);
 		else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, value, sizeof(value)) == 0)
 			f->sysctl[k].value = strdup(value);
 		if (f->sysctl[k].value)
 			str_normalize_blanks(f->sysctl[k].value);
 	}
-	if (f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value &&
-	    parse_port_range(f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value, &f->port_low,
-			     &f->port_high) == 0 &&
-	    f->port_low <= f->port_high)
-		f->port_range_known = true;
-	if (f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value)
-		parse_port_list(f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value, f->reserved_ports);
+	facts_derive_ports(f); /* values were validated: nothing malformed */
 }
 
 /* Where NAME first appears in TEXT as a whole name (not inside a longer
@@ -255,12 +252,12 @@ static const char *find_name(const char *text, const char *name)
 	return NULL;
 }
 
+/* The assignment that sets K at boot (sysctld_effective takes the dotted
+ * name as it is), or NULL when none does or "-K" unsets it. */
 static const struct sysctl_assignment *winning(const struct sysctl_config *c, enum knob_id k)
 {
-	char *path = sysctld_normalize_key(knob_get(k)->name);
-	const struct sysctl_assignment *a = path ? sysctld_effective(c, path) : NULL;
+	const struct sysctl_assignment *a = sysctld_effective(c, knob_get(k)->name);
 
-	free(path);
 	return a && a->value ? a : NULL;
 }
 
@@ -355,14 +352,12 @@ int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, stru
 {
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		const struct sysctl_value *now = &f->sysctl[k];
-		char *path, boot[256];
 		const struct sysctl_assignment *a;
+		char boot[256];
 
-		if (!now->value || knob_get(k)->read_only || !(path = sysctld_normalize_key(knob_get(k)->name)))
+		if (!now->value || knob_get(k)->read_only)
 			continue;
-		a = sysctld_effective(c, path);
-		free(path);
-		if (a && a->value) {
+		if ((a = winning(c, k))) {
 			if (!values_equal(a->value, now->value) &&
 			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path, a->line, k,
 					  "%s is %s now, but at boot %s:%u sets %s", knob_get(k)->name,
@@ -373,7 +368,7 @@ int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, stru
 			   !findings_add(out, &drift_rule_not_persisted, NULL, 0, k,
 					 "%s = %s is set at runtime but in no sysctl.d file: a reboot "
 					 "returns it to %s",
-					 knob_get(k)->name, now->value, boot)) {
+					 knob_get(k)->name, now->value, boot[0] ? boot : "(empty)")) {
 			return -ENOMEM;
 		}
 	}
