@@ -62,11 +62,14 @@ int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set);
 void apply_namespace(const struct twtune_ctx *ctx, char *buf, size_t size);
 int lock_and_recover(const char *state_dir, const char *proc_root, const char *ns,
 		     struct apply_summary *s);
-int profile_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
-			 struct apply_summary *s, char *err, size_t errlen);
-int profile_settings(const struct rule *profile, const struct tw_facts *f,
-		     struct desired_setting *out, unsigned *count, struct apply_summary *s);
 void print_apply_result(const struct plan *p, const struct apply_summary *s, bool json);
+
+/* Run plan P under the lock: print it when checking or when nothing
+ * changes; otherwise check what privilege it needs, shed the rest, run
+ * the transaction and print how it ended. Returns an APPLY_* status. */
+struct txn_env;
+int execute_plan(struct plan *p, struct txn_env *env, bool check, bool json,
+		 struct apply_summary *s);
 
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

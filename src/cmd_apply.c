@@ -76,8 +76,8 @@ static void note(struct apply_summary *s, const char *fmt, ...)
 
 /* A profile's settings on this host; computed ones that have no value
  * here are noted and left out. */
-int profile_settings(const struct rule *profile, const struct tw_facts *f,
-		     struct desired_setting *out, unsigned *count, struct apply_summary *s)
+static void profile_settings(const struct rule *profile, const struct tw_facts *f,
+			     struct desired_setting *out, unsigned *count, struct apply_summary *s)
 {
 	*count = 0;
 	for (unsigned i = 0; i < profile->setting_count; i++) {
@@ -96,7 +96,6 @@ int profile_settings(const struct rule *profile, const struct tw_facts *f,
 		}
 		(*count)++;
 	}
-	return 0;
 }
 
 /* The recommendations of every finding, the most severe first: a key the
@@ -123,8 +122,8 @@ static void recommended_settings(const struct findings *fs, struct desired_setti
 
 /* Does the host meet the profile's requirements? With --force it need not,
  * and the summary says so. Returns 0, or APPLY_REFUSED with ERR. */
-int profile_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
-			 struct apply_summary *s, char *err, size_t errlen)
+static int profile_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
+				struct apply_summary *s, char *err, size_t errlen)
 {
 	struct fact_view view;
 
@@ -265,34 +264,43 @@ static int run_apply(const struct twtune_ctx *ctx, const struct apply_options *o
 				  .persist_dir = o->no_persist ? NULL : o->sysctl_d ? o->sysctl_d : PERSIST_DIR,
 				  .persist_dir_given = o->sysctl_d != NULL};
 	struct txn_env env = {.proc_root = ctx->proc_root, .state_dir = o->state_dir, .ns = ns};
-	struct txn_result result;
 	struct plan plan;
+	int r;
 
 	if (plan_build(f, d, n, &po, &plan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
 		plan_free(&plan);
 		return APPLY_REFUSED;
 	}
-	if (o->check || !plan_changes_anything(&plan)) {
+	r = execute_plan(&plan, &env, o->check, o->json, s);
+	plan_free(&plan);
+	return r;
+}
+
+int execute_plan(struct plan *p, struct txn_env *env, bool check, bool json,
+		 struct apply_summary *s)
+{
+	struct txn_result result;
+	char err[1024];
+
+	if (check || !plan_changes_anything(p)) {
 		s->status = APPLY_OK;
-		print_apply_result(&plan, s, o->json);
-		plan_free(&plan);
+		print_apply_result(p, s, json);
 		return APPLY_OK;
 	}
-	if (privilege_check(&plan, ctx->proc_root, o->state_dir, err, sizeof(err)) < 0) {
+	if (privilege_check(p, env->proc_root, err, sizeof(err)) < 0) {
 		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
-		plan_free(&plan);
 		return APPLY_REFUSED;
 	}
 	drop_capabilities();
-	txn_execute(&env, &plan.record, &result);
+	txn_execute(env, &p->record, &result);
 	s->executed = true;
 	s->status = result.status;
 	s->message = result.message;
-	print_apply_result(&plan, s, o->json);
+	print_apply_result(p, s, json);
+	s->message = NULL; /* it lived in RESULT */
 	if (result.status != APPLY_OK)
 		fprintf(stderr, "twtune: %s\n", result.message);
-	plan_free(&plan);
 	return result.status;
 }
 
@@ -315,13 +323,13 @@ int lock_and_recover(const char *state_dir, const char *proc_root, const char *n
 		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
 		return -APPLY_REFUSED;
 	}
-	recovered = txn_recover(&env, s->recovered, 8, &result);
+	recovered = txn_recover(&env, s->recovered, RECOVERED_MAX, &result);
 	if (recovered < 0) {
 		fprintf(stderr, "twtune: %s\n", result.message);
 		close(lock);
 		return -result.status;
 	}
-	s->recovered_count = (unsigned)recovered < 8 ? (unsigned)recovered : 8;
+	s->recovered_count = (unsigned)recovered < RECOVERED_MAX ? (unsigned)recovered : RECOVERED_MAX;
 	if (recovered > 0)
 		fprintf(stderr, "twtune: %s", result.message);
 	return lock;

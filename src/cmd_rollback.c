@@ -74,11 +74,11 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 
 /* The transaction to undo: ID, or the last committed apply of NS not yet
  * rolled back. */
-static const struct txn_record *find_target(const struct txn_record *records, size_t count,
-					    const char *ns, const char *id, char *err, size_t errlen)
+static struct txn_record *find_target(struct txn_record *records, size_t count, const char *ns,
+				      const char *id, char *err, size_t errlen)
 {
 	for (size_t i = count; i-- > 0;) {
-		const struct txn_record *r = &records[i];
+		struct txn_record *r = &records[i];
 
 		if (id && strcmp(r->id, id) != 0)
 			continue;
@@ -106,33 +106,12 @@ static const struct txn_record *find_target(const struct txn_record *records, si
 	return NULL;
 }
 
-/* Mark TARGET as undone by ROLLBACK_ID in the journal. */
-static void mark_rolled_back(const char *state_dir, const char *target_id, const char *rollback_id)
-{
-	struct txn_record *records;
-	size_t count;
-	char err[512];
-
-	if (journal_list(state_dir, &records, &count, err, sizeof(err)) < 0)
-		return;
-	for (size_t i = 0; i < count; i++) {
-		if (strcmp(records[i].id, target_id) != 0)
-			continue;
-		snprintf(records[i].rolled_back_by, sizeof(records[i].rolled_back_by), "%s", rollback_id);
-		if (journal_write(state_dir, &records[i], err, sizeof(err)) < 0)
-			fprintf(stderr, "twtune: %s\n", err);
-	}
-	journal_list_free(records, count);
-}
-
 static int rollback_locked(const struct twtune_ctx *ctx, const struct journal_options *o,
 			   const char *id, const char *ns, struct apply_summary *s)
 {
 	struct plan_options po = {.proc_root = ctx->proc_root, .ns = ns, .source = ""};
 	struct txn_env env = {.proc_root = ctx->proc_root, .state_dir = o->state_dir, .ns = ns};
-	const struct txn_record *target;
-	struct txn_record *records = NULL;
-	struct txn_result result;
+	struct txn_record *records = NULL, *target;
 	char err[1024] = "";
 	struct plan plan;
 	size_t count = 0;
@@ -150,23 +129,12 @@ static int rollback_locked(const struct twtune_ctx *ctx, const struct journal_op
 		journal_list_free(records, count);
 		return APPLY_REFUSED;
 	}
-	status = APPLY_OK;
-	if (o->check || !plan_changes_anything(&plan)) {
-		print_apply_result(&plan, s, o->json);
-	} else if (privilege_check(&plan, ctx->proc_root, o->state_dir, err, sizeof(err)) < 0) {
-		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
-		status = APPLY_REFUSED;
-	} else {
-		drop_capabilities();
-		txn_execute(&env, &plan.record, &result);
-		s->executed = true;
-		s->status = status = result.status;
-		s->message = result.message;
-		if (status == APPLY_OK)
-			mark_rolled_back(o->state_dir, target->id, plan.record.id);
-		print_apply_result(&plan, s, o->json);
-		if (status != APPLY_OK)
-			fprintf(stderr, "twtune: %s\n", result.message);
+	status = execute_plan(&plan, &env, o->check, o->json, s);
+	if (s->executed && status == APPLY_OK) {
+		/* the target is among the records just read: mark it undone there */
+		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s", plan.record.id);
+		if (journal_write(o->state_dir, target, err, sizeof(err)) < 0)
+			fprintf(stderr, "twtune: %s\n", err);
 	}
 	plan_free(&plan);
 	journal_list_free(records, count);

@@ -13,7 +13,6 @@
 #include "inspect/sysctl.h"
 #include "sysctld/sysctld.h"
 
-#define PERSIST_FILE_MAX (1024 * 1024)
 
 static void warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -40,11 +39,10 @@ static void skip(struct plan *p, enum knob_id key, const char *reason)
  * here cannot work whoever tries, which is not a question of privilege. */
 static bool read_only_here(const char *proc_root, enum knob_id key)
 {
-	char rel[256], path[4096];
+	char path[4096];
 	struct stat st;
 
-	if (knob_proc_path(key, rel, sizeof(rel)) < 0 ||
-	    procfs_path(proc_root, rel, path, sizeof(path)) < 0 || stat(path, &st) < 0)
+	if (procfs_knob_path(proc_root, key, path, sizeof(path)) < 0 || stat(path, &st) < 0)
 		return false;
 	return (st.st_mode & 0222) == 0;
 }
@@ -277,7 +275,9 @@ static int plan_file(struct plan *p, const struct plan_options *o, const struct 
 	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
 	if (r->file_existed && lstat(path, &st) == 0)
 		r->persist_mode = st.st_mode & 07777; /* kept as the owner set it */
-	if (r->file_existed && sysctld_parse_file(path, &parsed) < 0)
+	/* the bytes just read, not the file again: the line numbers must be
+	 * those of the bytes that merged_file rewrites */
+	if (r->file_existed && sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
 		return -ENOMEM;
 	r->new_file = merged_file(r->old_file, r->old_file_len, r->file_existed, &parsed, d, count,
 				  &r->new_file_len);

@@ -15,6 +15,8 @@
  * when it overrides a key). */
 #define PERSIST_NAME "90-twtune.conf"
 #define PERSIST_DIR "/etc/sysctl.d"
+/* The persisted file is read whole, up to this. */
+#define PERSIST_FILE_MAX (1024 * 1024)
 
 struct desired_setting {
 	enum knob_id key;

@@ -26,25 +26,13 @@ static int check_keys(const struct plan *p, const char *proc_root, char *err, si
 {
 	const struct txn_record *r = &p->record;
 
-	if (!r->change_count)
+	/* with the real /proc, privilege_precheck has seen to CAP_NET_ADMIN */
+	if (!r->change_count || strcmp(proc_root, "/proc") == 0)
 		return 0;
-	if (strcmp(proc_root, "/proc") == 0) {
-		/* net sysctls are guarded by CAP_NET_ADMIN in the namespace's
-		 * user namespace (net/sysctl_net.c, net_ctl_permissions) */
-		if (!has_effective(CAP_NET_ADMIN)) {
-			snprintf(err, errlen,
-				 "changing %s needs CAP_NET_ADMIN, which this process lacks "
-				 "(run twtune apply as root)",
-				 knob_get(r->changes[0].key)->name);
-			return -EPERM;
-		}
-		return 0;
-	}
 	for (unsigned i = 0; i < r->change_count; i++) {
-		char rel[256], path[4096];
+		char path[4096];
 
-		if (knob_proc_path(r->changes[i].key, rel, sizeof(rel)) < 0 ||
-		    procfs_path(proc_root, rel, path, sizeof(path)) < 0)
+		if (procfs_knob_path(proc_root, r->changes[i].key, path, sizeof(path)) < 0)
 			return -ENAMETOOLONG;
 		if (access(path, W_OK) < 0) {
 			int e = errno;
@@ -55,8 +43,7 @@ static int check_keys(const struct plan *p, const char *proc_root, char *err, si
 	return 0;
 }
 
-int privilege_check(const struct plan *p, const char *proc_root, const char *state_dir, char *err,
-		    size_t errlen)
+int privilege_check(const struct plan *p, const char *proc_root, char *err, size_t errlen)
 {
 	int r;
 
@@ -67,14 +54,6 @@ int privilege_check(const struct plan *p, const char *proc_root, const char *sta
 		snprintf(err, errlen, "cannot write the sysctl.d directory %s: %s%s",
 			 p->record.persist_dir, strerror(errno),
 			 errno == ENOENT ? " (--sysctl-d DIR chooses another, --no-persist none)" : "");
-		return r;
-	}
-	if ((r = make_directories(state_dir, 0700)) < 0 || access(state_dir, W_OK | X_OK) < 0) {
-		if (r == 0)
-			r = -errno;
-		snprintf(err, errlen, "cannot write the state directory %s: %s (--state-dir DIR "
-				      "chooses another)",
-			 state_dir, strerror(-r));
 		return r;
 	}
 	return 0;

@@ -6,12 +6,11 @@
 
 #include "apply/plan.h"
 
-/* Can this process do what plan P needs: write the keys (net sysctls need
- * CAP_NET_ADMIN; under --proc DIR, write access to the files), the
- * sysctl.d directory and the state directory? 0, or -EPERM / -EACCES with
- * ERR saying what is missing. */
-int privilege_check(const struct plan *p, const char *proc_root, const char *state_dir, char *err,
-		    size_t errlen);
+/* What plan P needs beyond privilege_precheck (which the lock came after):
+ * write access to the keys' files under --proc DIR, and to the sysctl.d
+ * directory when the file changes. 0, or -errno with ERR saying what is
+ * missing. */
+int privilege_check(const struct plan *p, const char *proc_root, char *err, size_t errlen);
 
 /* Before the lock (whose file is the first thing written): may this
  * process change net sysctls at all (CAP_NET_ADMIN, with the real /proc),

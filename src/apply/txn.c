@@ -12,9 +12,9 @@
 #include "common/fsutil.h"
 #include "common/strutil.h"
 #include "inspect/procfs.h"
+#include "apply/plan.h"
 #include "inspect/sysctl.h"
 
-#define PERSIST_FILE_MAX (1024 * 1024)
 
 static void say(struct txn_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -32,12 +32,12 @@ static void say(struct txn_result *out, const char *fmt, ...)
 
 int sysctl_write(const char *proc_root, enum knob_id key, const char *value)
 {
-	char rel[256], path[4096], line[TXN_VALUE_MAX + 2];
+	char path[4096], line[TXN_VALUE_MAX + 2];
 	int fd, r = 0;
 	size_t len;
 	ssize_t n;
 
-	if (knob_proc_path(key, rel, sizeof(rel)) < 0 || procfs_path(proc_root, rel, path, sizeof(path)) < 0)
+	if (procfs_knob_path(proc_root, key, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	len = (size_t)snprintf(line, sizeof(line), "%s\n", value);
 	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);

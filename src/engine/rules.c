@@ -87,7 +87,7 @@ const char *severity_name(enum severity s)
 	return (unsigned)s <= SEVERITY_CRITICAL ? severity_names[s] : "?";
 }
 
-int severity_parse(const char *name)
+static int severity_parse(const char *name)
 {
 	for (int s = SEVERITY_INFO; s <= SEVERITY_CRITICAL; s++)
 		if (strcmp(severity_names[s], name) == 0)
@@ -612,11 +612,6 @@ static int parse_file(enum section_kind section, const char *path, struct rule_s
 int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)
 {
 	return parse_file(SECTION_RULE, path, set, errors);
-}
-
-int profiles_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)
-{
-	return parse_file(SECTION_PROFILE, path, set, errors);
 }
 
 static int compare_names(const void *a, const void *b)

@@ -20,9 +20,6 @@
 enum severity { SEVERITY_NONE = 0, SEVERITY_INFO, SEVERITY_WARNING, SEVERITY_CRITICAL };
 
 const char *severity_name(enum severity s);
-/* "info", "warning", "critical" -> the severity; -1 when none of them. */
-int severity_parse(const char *name);
-
 /* A rule recommends a few settings; a profile may set every key twtune
  * knows. */
 #define RULE_MAX_SETTINGS 16
@@ -88,7 +85,7 @@ int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors 
 #define PROFILES_OVERRIDE_DIR "/etc/twtune/profiles.d"
 int profiles_load(const char *shipped, const char *override, struct rule_set *set,
 		  struct rule_errors *errors);
-int profiles_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors);
+
 
 void rules_free(struct rule_set *set);
 const struct rule *rules_find(const struct rule_set *set, const char *id);

@@ -14,6 +14,15 @@ int procfs_path(const char *root, const char *rel, char *buf, size_t size)
 	return 0;
 }
 
+int procfs_knob_path(const char *root, enum knob_id id, char *buf, size_t size)
+{
+	char rel[256];
+
+	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
+		return -EINVAL;
+	return procfs_path(root, rel, buf, size);
+}
+
 long procfs_read(const char *root, const char *rel, char *buf, size_t size)
 {
 	char path[4096];

@@ -4,8 +4,13 @@
 
 #include <stddef.h>
 
+#include "common/knobs.h"
+
 /* Build ROOT/REL into buf; -ENAMETOOLONG if it does not fit. */
 int procfs_path(const char *root, const char *rel, char *buf, size_t size);
+
+/* ROOT/sys/net/... for knob ID. */
+int procfs_knob_path(const char *root, enum knob_id id, char *buf, size_t size);
 
 /* Read the whole of ROOT/REL into buf (NUL-terminated). Returns the length,
  * or a negative errno; -EFBIG when the file does not fit in size - 1 bytes

@@ -14,7 +14,8 @@ struct apply_summary {
 	bool executed;           /* a transaction ran */
 	int status;              /* APPLY_* */
 	const char *message;     /* what failed, or how recovery went */
-	char recovered[8][64];
+#define RECOVERED_MAX 8
+	char recovered[RECOVERED_MAX][64];
 	unsigned recovered_count;
 	char notes[8][256];      /* --force and the like */
 	unsigned note_count;

@@ -53,7 +53,7 @@
 /* The kernel's own limit on links followed in one lookup (MAXSYMLINKS). */
 #define MAX_LINK_HOPS 40
 
-const char *const sysctld_standard_dirs[] = {
+static const char *const sysctld_standard_dirs[] = {
 	"/etc/sysctl.d",     "/run/sysctl.d", "/usr/local/lib/sysctl.d",
 	"/usr/lib/sysctl.d", "/lib/sysctl.d", NULL,
 };
@@ -496,6 +496,19 @@ static const char *base_name(const char *path)
 int sysctld_parse_file(const char *path, struct sysctl_config *out)
 {
 	return read_opened(out, path, path, base_name(path), 0);
+}
+
+int sysctld_parse_buffer(const char *path, const char *data, size_t len, struct sysctl_config *out)
+{
+	/* fmemopen of 0 bytes fails: an empty buffer is an empty file */
+	FILE *fp = fmemopen((void *)(len ? data : "\n"), len ? len : 1, "r");
+	int r;
+
+	if (!fp)
+		return -errno;
+	r = parse_stream(out, fp, path, base_name(path));
+	fclose(fp);
+	return r;
 }
 
 /* ------------------------------------------------------------ directories */

@@ -60,9 +60,6 @@ struct sysctl_config {
 	size_t problem_count;
 };
 
-/* The standard directories, in precedence order, NULL-terminated. */
-extern const char *const sysctld_standard_dirs[];
-
 /* Read the standard directories under ROOT ("" or NULL for /), with
  * masking and lexical order; and ROOT/etc/sysctl.conf last when
  * WITH_SYSCTL_CONF. Unreadable files and bad lines become problems; the
@@ -78,6 +75,9 @@ int sysctld_load_paths(const char *const *paths, size_t count, struct sysctl_con
 
 /* Parse one file into OUT (appending a file entry and its assignments). */
 int sysctld_parse_file(const char *path, struct sysctl_config *out);
+
+/* Parse LEN bytes already read from PATH (its name as the file's name). */
+int sysctld_parse_buffer(const char *path, const char *data, size_t len, struct sysctl_config *out);
 
 void sysctld_free(struct sysctl_config *c);
 
