@@ -13,10 +13,10 @@
 
 /* Parsed global options; the only process-wide state twtune has. */
 struct twtune_ctx {
-	const char *proc_root;       /* --proc, default "/proc" */
+	const char *proc_root;	     /* --proc, default "/proc" */
 	const char *kernel_override; /* --kernel */
-	bool netns_selected;         /* --netns or --netns-pid was given */
-	const char *rules_dir;       /* --rules or $TWTUNE_RULES: only this directory */
+	bool netns_selected;	     /* --netns or --netns-pid was given */
+	const char *rules_dir;	     /* --rules or $TWTUNE_RULES: only this directory */
 	const char *profiles_dir;    /* --profiles or $TWTUNE_PROFILES: likewise */
 };
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,8 @@ void apply_namespace(const struct twtune_ctx *ctx, char *buf, size_t size)
 			 realpath(ctx->proc_root, real) ? real : ctx->proc_root);
 }
 
-static void note(struct apply_summary *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct apply_summary *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void note(struct apply_summary *s, const char *fmt, ...)
 {
@@ -136,8 +137,8 @@ static int profile_requirements(const struct rule *profile, const struct tw_fact
 		snprintf(err, errlen,
 			 "profile %s requires %s, which this host does not meet: it is %s (%s). "
 			 "Nothing was changed; --force applies it anyway",
-			 profile->id, profile->when_text, host_class_name(f->classification.verdict),
-			 f->classification.evidence);
+			 profile->id, profile->when_text,
+			 host_class_name(f->classification.verdict), f->classification.evidence);
 		return APPLY_REFUSED;
 	}
 	note(s, "--force: applying profile %s although this host does not meet %s (it is %s)",
@@ -153,8 +154,17 @@ struct apply_options {
 
 static int parse_apply_options(int argc, char **argv, struct apply_options *o)
 {
-	enum { OPT_PROFILE = 256, OPT_RECOMMENDED, OPT_CHECK, OPT_DIFF, OPT_FORCE, OPT_NO_PERSIST,
-	       OPT_SYSCTL_D, OPT_STATE_DIR, OPT_FORMAT };
+	enum {
+		OPT_PROFILE = 256,
+		OPT_RECOMMENDED,
+		OPT_CHECK,
+		OPT_DIFF,
+		OPT_FORCE,
+		OPT_NO_PERSIST,
+		OPT_SYSCTL_D,
+		OPT_STATE_DIR,
+		OPT_FORMAT
+	};
 	static const struct option options[] = {
 		{"profile", required_argument, NULL, OPT_PROFILE},
 		{"recommended", no_argument, NULL, OPT_RECOMMENDED},
@@ -260,8 +270,12 @@ static int run_apply(const struct twtune_ctx *ctx, const struct apply_options *o
 		     const char *source, const char *ns, struct apply_summary *s)
 {
 	char err[1024] = "";
-	struct plan_options po = {.proc_root = ctx->proc_root, .source = source, .ns = ns,
-				  .persist_dir = o->no_persist ? NULL : o->sysctl_d ? o->sysctl_d : PERSIST_DIR,
+	struct plan_options po = {.proc_root = ctx->proc_root,
+				  .source = source,
+				  .ns = ns,
+				  .persist_dir = o->no_persist ? NULL
+						 : o->sysctl_d ? o->sysctl_d
+							       : PERSIST_DIR,
 				  .persist_dir_given = o->sysctl_d != NULL};
 	struct txn_env env = {.proc_root = ctx->proc_root, .state_dir = o->state_dir, .ns = ns};
 	struct plan plan;
@@ -329,7 +343,8 @@ int lock_and_recover(const char *state_dir, const char *proc_root, const char *n
 		close(lock);
 		return -result.status;
 	}
-	s->recovered_count = (unsigned)recovered < RECOVERED_MAX ? (unsigned)recovered : RECOVERED_MAX;
+	s->recovered_count =
+		(unsigned)recovered < RECOVERED_MAX ? (unsigned)recovered : RECOVERED_MAX;
 	if (recovered > 0)
 		fprintf(stderr, "twtune: %s", result.message);
 	return lock;
@@ -388,11 +403,12 @@ static void list_profiles(const struct rule_set *set, bool json)
 	for (size_t i = 0; i < set->count; i++) {
 		const struct rule *p = &set->rules[i];
 		if (json)
-			json_array_append_new(list, json_pack("{s:s,s:s,s:o,s:s}", "name", p->id,
-							      "title", p->title, "requires",
-							      p->when_text ? json_string(p->when_text)
-									   : json_null(),
-							      "file", p->file));
+			json_array_append_new(
+				list,
+				json_pack("{s:s,s:s,s:o,s:s}", "name", p->id, "title", p->title,
+					  "requires",
+					  p->when_text ? json_string(p->when_text) : json_null(),
+					  "file", p->file));
 		else
 			printf("%-20s %s\n", p->id, p->title);
 	}
@@ -470,7 +486,8 @@ int cmd_profiles(const struct twtune_ctx *ctx, int argc, char **argv)
 		return r < 0 ? EXIT_USAGE : 0;
 	}
 	if (!(profile = rules_find(&set, argv[optind]))) {
-		fprintf(stderr, "twtune: no profile '%s'; 'twtune profiles' lists them\n", argv[optind]);
+		fprintf(stderr, "twtune: no profile '%s'; 'twtune profiles' lists them\n",
+			argv[optind]);
 		rules_free(&set);
 		return EXIT_USAGE;
 	}

@@ -7,19 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/journal.h"
 #include "cli.h"
 #include "common/strutil.h"
-#include "inspect/inspect.h"
-#include "apply/journal.h"
 #include "engine/engine.h"
+#include "inspect/inspect.h"
 #include "inspect/netns.h"
-#include "report/prometheus.h"
-#include "sysctld/lint.h"
-#include <sys/stat.h>
 #include "report/json.h"
+#include "report/prometheus.h"
 #include "report/text.h"
+#include "sysctld/lint.h"
 
 /* Exit codes of check, like a monitoring plugin's (twtune(1)). */
 enum { CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3 };
@@ -44,7 +44,8 @@ void cmd_check_help(FILE *out)
 		"  --sysctl-root DIR  compare the running values with the boot configuration\n"
 		"                     of the tree DIR (DIR/etc/sysctl.d, ...); by default the\n"
 		"                     host's, when this is the initial network namespace\n"
-		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR "):\n"
+		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR
+		"):\n"
 		"                     an interrupted transaction there is reported\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
 		"                     ones and those of running processes): one report each,\n"
@@ -86,11 +87,11 @@ struct check_options {
 	struct inspect_options inspect;
 	enum check_format format;
 	bool all_netns;
-	enum severity fail_on;      /* SEVERITY_NONE: never fail on findings */
+	enum severity fail_on; /* SEVERITY_NONE: never fail on findings */
 	const struct rule_set *rules;
 	const struct twtune_ctx *ctx;
 	const char *state_dir;
-	const char *sysctl_root;    /* --sysctl-root */
+	const char *sysctl_root; /* --sysctl-root */
 };
 
 /* sysctl.d configures the initial network namespace only (systemd-sysctl
@@ -121,7 +122,8 @@ static json_t *add_drift(const struct check_options *o, const struct tw_facts *f
 			why = "cannot tell whether this is the initial network namespace "
 			      "(/proc/1/ns/net unreadable); give --sysctl-root / to compare anyway";
 		else if (!initial)
-			why = "not the initial network namespace: sysctl.d configures only that one";
+			why = "not the initial network namespace: sysctl.d configures only that "
+			      "one";
 		else
 			root = "/";
 	}
@@ -131,7 +133,8 @@ static json_t *add_drift(const struct check_options *o, const struct tw_facts *f
 	if (sysctld_load_system(strcmp(root, "/") == 0 ? "" : root, false, &config) < 0 ||
 	    drift_findings(f, &config, fs) < 0) {
 		sysctld_free(&config);
-		return json_pack("{s:b,s:s,s:s}", "checked", 0, "root", root, "reason", "out of memory");
+		return json_pack("{s:b,s:s,s:s}", "checked", 0, "root", root, "reason",
+				 "out of memory");
 	}
 	sysctld_free(&config);
 	findings_sort(fs);
@@ -162,8 +165,7 @@ static json_t *report_interrupted(const struct check_options *o)
 
 /* Like a monitoring plugin: UNKNOWN when nothing could be read; otherwise
  * the worst finding at or above --fail-on decides. */
-static int exit_status(const struct check_options *o, int inspect_result,
-		       const struct findings *fs)
+static int exit_status(const struct check_options *o, int inspect_result, const struct findings *fs)
 {
 	enum severity worst = findings_worst(fs);
 
@@ -177,7 +179,8 @@ static int exit_status(const struct check_options *o, int inspect_result,
 static void print_errors_to_stderr(const struct tw_facts *f, const char *prefix)
 {
 	for (unsigned i = 0; i < f->error_count; i++)
-		fprintf(stderr, "twtune: %s%s: %s\n", prefix, f->errors[i].what, f->errors[i].message);
+		fprintf(stderr, "twtune: %s%s: %s\n", prefix, f->errors[i].what,
+			f->errors[i].message);
 }
 
 /* Inspect the namespace this process is in, judge, and print the report. */
@@ -212,9 +215,7 @@ static int check_here(const struct check_options *o)
 		print_errors_to_stderr(&facts, "");
 		report_check_prometheus(stdout, &facts, &fs);
 		break;
-	case FORMAT_TEXT:
-		report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO));
-		break;
+	case FORMAT_TEXT: report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO)); break;
 	}
 	json_decref(interrupted);
 	json_decref(drift);
@@ -226,8 +227,8 @@ static int check_here(const struct check_options *o)
 
 /* One namespace of --all-netns: enter, inspect, report, come back. The
  * row for the summary table is filled whether or not it could be entered. */
-static int check_namespace(const struct check_options *o, const struct netns_entry *e,
-			   int home_fd, json_t *docs, struct netns_summary_row *row)
+static int check_namespace(const struct check_options *o, const struct netns_entry *e, int home_fd,
+			   json_t *docs, struct netns_summary_row *row)
 {
 	char label[128], err[512], prefix[160];
 	struct findings fs = {0};
@@ -263,8 +264,8 @@ entered:
 		return -1; /* cannot go on: every later namespace would be wrong */
 	}
 	row->inspected = true;
-	row->time_wait = facts.census.available ? (long long)facts.census.states[TCP_STATE_TIME_WAIT]
-					       : -1;
+	row->time_wait =
+		facts.census.available ? (long long)facts.census.states[TCP_STATE_TIME_WAIT] : -1;
 	row->verdict = host_class_name(facts.classification.verdict);
 	snprintf(row->worst_finding, sizeof(row->worst_finding), "%s",
 		 fs.count ? fs.items[0].rule->id : "none");
@@ -339,7 +340,14 @@ static int check_all_namespaces(const struct check_options *o)
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SAMPLE, OPT_ALL_NETNS, OPT_FAIL_ON, OPT_STATE_DIR, OPT_SYSCTL_ROOT };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_SAMPLE,
+		OPT_ALL_NETNS,
+		OPT_FAIL_ON,
+		OPT_STATE_DIR,
+		OPT_SYSCTL_ROOT
+	};
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"sample", required_argument, NULL, OPT_SAMPLE},
@@ -350,18 +358,19 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct check_options o = {.inspect = {.proc_root = ctx->proc_root,
-					      .kernel_override = ctx->kernel_override},
-				  .fail_on = SEVERITY_WARNING,
-				  .ctx = ctx,
-				  .state_dir = TWTUNE_STATE_DIR};
+	struct check_options o = {
+		.inspect = {.proc_root = ctx->proc_root, .kernel_override = ctx->kernel_override},
+		.fail_on = SEVERITY_WARNING,
+		.ctx = ctx,
+		.state_dir = TWTUNE_STATE_DIR};
 	struct rule_set rules;
 	int c, status, level;
 
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			if ((level = parse_choice("check", "--format", "format", optarg, formats)) < 0)
+			if ((level = parse_choice("check", "--format", "format", optarg, formats)) <
+			    0)
 				return EXIT_USAGE;
 			o.format = level;
 			break;
@@ -377,20 +386,11 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 						   "between 0 and %d",
 						   optarg, SAMPLE_MAX_SECONDS);
 			break;
-		case OPT_ALL_NETNS:
-			o.all_netns = true;
-			break;
-		case OPT_STATE_DIR:
-			o.state_dir = optarg;
-			break;
-		case OPT_SYSCTL_ROOT:
-			o.sysctl_root = optarg;
-			break;
-		case 'h':
-			cmd_check_help(stdout);
-			return 0;
-		default:
-			return option_error("check", c, argv);
+		case OPT_ALL_NETNS: o.all_netns = true; break;
+		case OPT_STATE_DIR: o.state_dir = optarg; break;
+		case OPT_SYSCTL_ROOT: o.sysctl_root = optarg; break;
+		case 'h': cmd_check_help(stdout); return 0;
+		default: return option_error("check", c, argv);
 		}
 	}
 	if (optind < argc)

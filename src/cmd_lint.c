@@ -55,7 +55,8 @@ static int parse_lint_options(int argc, char **argv, struct lint_cli *o)
 		case OPT_ROOT: o->root = optarg; break;
 		case OPT_SYSCTL_CONF: o->with_sysctl_conf = true; break;
 		case OPT_FORMAT:
-			if ((level = parse_choice("lint", "--format", "format", optarg, formats)) < 0)
+			if ((level = parse_choice("lint", "--format", "format", optarg, formats)) <
+			    0)
 				return EXIT_USAGE;
 			o->format = level;
 			break;
@@ -86,8 +87,9 @@ static int target_version(const struct twtune_ctx *ctx, struct kernel_version *v
 	r = inspect_kernel(ctx->proc_root, NULL, &f);
 	*v = f.version;
 	if (r < 0 || !f.version_known)
-		fprintf(stderr, "twtune: cannot tell the running kernel's version (%s); "
-				"give --kernel VERSION\n",
+		fprintf(stderr,
+			"twtune: cannot tell the running kernel's version (%s); "
+			"give --kernel VERSION\n",
 			f.error_count ? f.errors[0].message : "unknown");
 	r = f.version_known ? 0 : -1;
 	facts_free(&f);
@@ -138,7 +140,8 @@ int cmd_lint(const struct twtune_ctx *ctx, int argc, char **argv)
 	}
 	if (result.input_errors)
 		status = EXIT_USAGE;
-	else if (o.fail_on != SEVERITY_NONE && findings_worst(&result.findings) >= (enum severity)o.fail_on)
+	else if (o.fail_on != SEVERITY_NONE &&
+		 findings_worst(&result.findings) >= (enum severity)o.fail_on)
 		status = 1;
 	else
 		status = 0;

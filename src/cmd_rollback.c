@@ -12,7 +12,6 @@
 #include "inspect/inspect.h"
 #include "report/apply.h"
 
-
 void cmd_rollback_help(FILE *out)
 {
 	fprintf(out,
@@ -33,7 +32,8 @@ void cmd_rollback_help(FILE *out)
 
 void cmd_history_help(FILE *out)
 {
-	fprintf(out, "Usage: twtune [GLOBAL OPTIONS] history [--all] [--state-dir DIR] [--format text|json]\n"
+	fprintf(out, "Usage: twtune [GLOBAL OPTIONS] history [--all] [--state-dir DIR] [--format "
+		     "text|json]\n"
 		     "\n"
 		     "List the transactions of this namespace (--all: of every namespace) from\n"
 		     "the journal, oldest first.\n");
@@ -48,9 +48,11 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 				 struct journal_options *o, void (*help)(FILE *))
 {
 	static const struct option options[] = {
-		{"check", no_argument, NULL, 'c'},   {"all", no_argument, NULL, 'a'},
+		{"check", no_argument, NULL, 'c'},
+		{"all", no_argument, NULL, 'a'},
 		{"state-dir", required_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -83,14 +85,18 @@ static struct txn_record *find_target(struct txn_record *records, size_t count, 
 		if (id && strcmp(r->id, id) != 0)
 			continue;
 		if (id && strcmp(r->ns, ns) != 0) {
-			snprintf(err, errlen, "transaction %s belongs to %s, not to this namespace (%s)",
-				 id, r->ns, ns);
+			snprintf(err, errlen,
+				 "transaction %s belongs to %s, not to this namespace (%s)", id,
+				 r->ns, ns);
 			return NULL;
 		}
-		if (id && (r->kind != TXN_APPLY || r->status != TXN_COMMITTED || r->rolled_back_by[0])) {
-			snprintf(err, errlen, "transaction %s is a %s that is %s%s%s; only committed "
-					      "applies can be rolled back",
-				 id, r->kind == TXN_APPLY ? "apply" : "rollback", txn_status_name(r->status),
+		if (id &&
+		    (r->kind != TXN_APPLY || r->status != TXN_COMMITTED || r->rolled_back_by[0])) {
+			snprintf(err, errlen,
+				 "transaction %s is a %s that is %s%s%s; only committed "
+				 "applies can be rolled back",
+				 id, r->kind == TXN_APPLY ? "apply" : "rollback",
+				 txn_status_name(r->status),
 				 r->rolled_back_by[0] ? ", already rolled back by " : "",
 				 r->rolled_back_by);
 			return NULL;
@@ -100,8 +106,10 @@ static struct txn_record *find_target(struct txn_record *records, size_t count, 
 			continue;
 		return r;
 	}
-	snprintf(err, errlen, id ? "no transaction %s in the journal" : "nothing to roll back: "
-									 "no committed apply in this namespace%s",
+	snprintf(err, errlen,
+		 id ? "no transaction %s in the journal"
+		    : "nothing to roll back: "
+		      "no committed apply in this namespace%s",
 		 id ? id : "");
 	return NULL;
 }
@@ -132,7 +140,8 @@ static int rollback_locked(const struct twtune_ctx *ctx, const struct journal_op
 	status = execute_plan(&plan, &env, o->check, o->json, s);
 	if (s->executed && status == APPLY_OK) {
 		/* the target is among the records just read: mark it undone there */
-		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s", plan.record.id);
+		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s",
+			 plan.record.id);
 		if (journal_write(o->state_dir, target, err, sizeof(err)) < 0)
 			fprintf(stderr, "twtune: %s\n", err);
 	}
@@ -185,27 +194,27 @@ int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
 	}
 	list = json_array();
 	if (!o.json)
-		printf("%-26s %-20s %-8s %-12s %-8s %s\n", "ID", "TIME", "KIND", "STATUS", "CHANGES",
-		       "SOURCE");
+		printf("%-26s %-20s %-8s %-12s %-8s %s\n", "ID", "TIME", "KIND", "STATUS",
+		       "CHANGES", "SOURCE");
 	for (size_t i = 0; i < count; i++) {
 		const struct txn_record *t = &records[i];
 		if (!o.all && strcmp(t->ns, ns) != 0)
 			continue;
 		if (o.json)
-			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "id",
-							      t->id, "time", t->time, "kind",
-							      t->kind == TXN_APPLY ? "apply" : "rollback",
-							      "status", txn_status_name(t->status),
-							      "source", t->source, "changes",
-							      (int)t->change_count, "namespace", t->ns,
-							      "rolled_back_by",
-							      t->rolled_back_by[0]
-								      ? json_string(t->rolled_back_by)
-								      : json_null()));
+			json_array_append_new(
+				list,
+				json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "id", t->id, "time",
+					  t->time, "kind",
+					  t->kind == TXN_APPLY ? "apply" : "rollback", "status",
+					  txn_status_name(t->status), "source", t->source,
+					  "changes", (int)t->change_count, "namespace", t->ns,
+					  "rolled_back_by",
+					  t->rolled_back_by[0] ? json_string(t->rolled_back_by)
+							       : json_null()));
 		else
 			printf("%-26s %-20s %-8s %-12s %-8u %s%s%s\n", t->id, t->time,
-			       t->kind == TXN_APPLY ? "apply" : "rollback", txn_status_name(t->status),
-			       t->change_count, t->source,
+			       t->kind == TXN_APPLY ? "apply" : "rollback",
+			       txn_status_name(t->status), t->change_count, t->source,
 			       t->rolled_back_by[0] ? ", rolled back by " : "", t->rolled_back_by);
 	}
 	if (o.json) {

@@ -72,7 +72,8 @@ static void print_rules_text(const struct rule_set *set)
 
 		printf("%-32s %-9s %s\n", r->id, severity_name(r->severity), r->title);
 		for (unsigned k = 0; k < r->setting_count; k++)
-			printf("%-32s %-9s   sets %s = %s\n", "", "", knob_get(r->settings[k].key)->name,
+			printf("%-32s %-9s   sets %s = %s\n", "", "",
+			       knob_get(r->settings[k].key)->name,
 			       rule_setting_text(&r->settings[k]));
 	}
 }
@@ -82,10 +83,9 @@ static json_t *rule_json(const struct rule *r)
 	json_t *settings = json_array();
 
 	for (unsigned k = 0; k < r->setting_count; k++)
-		json_array_append_new(settings,
-				      json_pack("{s:s,s:s}", "key", knob_get(r->settings[k].key)->name,
-						"value",
-						rule_setting_text(&r->settings[k])));
+		json_array_append_new(
+			settings, json_pack("{s:s,s:s}", "key", knob_get(r->settings[k].key)->name,
+					    "value", rule_setting_text(&r->settings[k])));
 	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i}", "id", r->id, "severity",
 			 severity_name(r->severity), "title", r->title, "when", r->when_text,
 			 "settings", settings, "file", r->file, "line", r->line);
@@ -110,14 +110,9 @@ int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
 				return EXIT_USAGE;
 			json = c == 1;
 			break;
-		case 'F':
-			facts = true;
-			break;
-		case 'h':
-			cmd_rules_help(stdout);
-			return 0;
-		default:
-			return option_error("rules", c, argv);
+		case 'F': facts = true; break;
+		case 'h': cmd_rules_help(stdout); return 0;
+		default: return option_error("rules", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -182,15 +177,16 @@ int cmd_explain(const struct twtune_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-')
-		return usage_error("explain", argc < 2 ? "explain needs a rule id"
-						      : argc > 2 ? "explain takes one rule id"
-								 : "unknown option '%s'",
+		return usage_error("explain",
+				   argc < 2   ? "explain needs a rule id"
+				   : argc > 2 ? "explain takes one rule id"
+					      : "unknown option '%s'",
 				   argv[1]);
 	r = load_rules(ctx, &set);
 	rule = rules_find(&set, argv[1]);
 	if (!rule && (rule = builtin_rule_find(argv[1]))) {
-		printf("%s (%s)\n%s\n\nA check built into twtune (lint and drift).\n\n%s\n", rule->id,
-		       severity_name(rule->severity), rule->title, rule->explanation);
+		printf("%s (%s)\n%s\n\nA check built into twtune (lint and drift).\n\n%s\n",
+		       rule->id, severity_name(rule->severity), rule->title, rule->explanation);
 		rules_free(&set);
 		return 0;
 	}

@@ -7,19 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
 
 #include "cli.h"
-#include "config.h"
-#include "inspect/kernel.h"
 #include "engine/rules.h"
+#include "inspect/kernel.h"
 #include "inspect/netns.h"
-#include <unistd.h>
 
 static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv);
 static void cmd_help_help(FILE *out);
 
 static const struct command commands[] = {
-	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check, cmd_check_help},
+	{"check", "inspect this host and report its TIME_WAIT situation", cmd_check,
+	 cmd_check_help},
 	{"lint", "check sysctl.d files, as systemd-sysctl reads them", cmd_lint, cmd_lint_help},
 	{"apply", "change the TIME_WAIT knobs, transactionally", cmd_apply, cmd_apply_help},
 	{"rollback", "undo an apply", cmd_rollback, cmd_rollback_help},
@@ -27,7 +29,8 @@ static const struct command commands[] = {
 	{"profiles", "list the profiles, or show what one would set here", cmd_profiles,
 	 cmd_profiles_help},
 	{"rules", "list the rules check applies", cmd_rules, cmd_rules_help},
-	{"explain", "explain a rule: what it checks, why, what to do", cmd_explain, cmd_explain_help},
+	{"explain", "explain a rule: what it checks, why, what to do", cmd_explain,
+	 cmd_explain_help},
 	{"help", "show help for a command", cmd_help, cmd_help_help},
 };
 
@@ -41,13 +44,12 @@ static const struct command *find_command(const char *name)
 
 static void help(FILE *out)
 {
-	fprintf(out,
-		"Usage: twtune [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
-		"\n"
-		"Find and fix TCP TIME_WAIT trouble: ephemeral port exhaustion, time-wait\n"
-		"bucket overflow and the dangerous folk remedies.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(out, "Usage: twtune [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
+		     "\n"
+		     "Find and fix TCP TIME_WAIT trouble: ephemeral port exhaustion, time-wait\n"
+		     "bucket overflow and the dangerous folk remedies.\n"
+		     "\n"
+		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
@@ -101,7 +103,11 @@ int parse_choice(const char *command, const char *option, const char *what, cons
 	}
 	for (size_t i = 0; i < count; i++)
 		n += (size_t)snprintf(expected + n, n < sizeof(expected) ? sizeof(expected) - n : 0,
-				      "%s%s", i == 0 ? "" : i + 1 == count ? " or " : ", ", choices[i]);
+				      "%s%s",
+				      i == 0	       ? ""
+				      : i + 1 == count ? " or "
+						       : ", ",
+				      choices[i]);
 	usage_error(command, "%s: unknown %s '%s' (expected %s)", option, what, arg, expected);
 	return -1;
 }
@@ -123,7 +129,8 @@ int parse_fail_on(const char *command, const char *arg)
 
 static void cmd_help_help(FILE *out)
 {
-	fprintf(out, "Usage: twtune help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n");
+	fprintf(out,
+		"Usage: twtune help [COMMAND]\n\nShow help for COMMAND, or list the commands.\n");
 }
 
 static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv)
@@ -154,7 +161,8 @@ static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv)
 static int enter_namespace(const char *name, const char *pid)
 {
 	char err[512];
-	int fd = name ? netns_open_name(name, err, sizeof(err)) : netns_open_pid(pid, err, sizeof(err));
+	int fd = name ? netns_open_name(name, err, sizeof(err))
+		      : netns_open_pid(pid, err, sizeof(err));
 	int r;
 
 	if (fd < 0) {
@@ -194,9 +202,7 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
 		switch (c) {
-		case OPT_PROC:
-			ctx.proc_root = optarg;
-			break;
+		case OPT_PROC: ctx.proc_root = optarg; break;
 		case OPT_KERNEL:
 			if (kernel_version_parse(optarg, &kv) < 0)
 				return usage_error(NULL,
@@ -205,28 +211,15 @@ int main(int argc, char **argv)
 						   optarg);
 			ctx.kernel_override = optarg;
 			break;
-		case OPT_NETNS:
-			netns_name = optarg;
-			break;
-		case OPT_NETNS_PID:
-			netns_pid = optarg;
-			break;
-		case OPT_RULES:
-			ctx.rules_dir = optarg;
-			break;
-		case OPT_PROFILES:
-			ctx.profiles_dir = optarg;
-			break;
-		case 'h':
-			help(stdout);
-			return 0;
-		case 'V':
-			printf("twtune %s\n", PACKAGE_VERSION);
-			return 0;
+		case OPT_NETNS: netns_name = optarg; break;
+		case OPT_NETNS_PID: netns_pid = optarg; break;
+		case OPT_RULES: ctx.rules_dir = optarg; break;
+		case OPT_PROFILES: ctx.profiles_dir = optarg; break;
+		case 'h': help(stdout); return 0;
+		case 'V': printf("twtune %s\n", PACKAGE_VERSION); return 0;
 		case ':':
 			return usage_error(NULL, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		default: return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -91,7 +91,8 @@ static json_t *record_json(const struct txn_record *r, bool *ok)
 		json_object_set_new(change, "key", text(knob_get(c->key)->name, ok));
 		json_object_set_new(change, "old", c->old_present ? text(c->old, ok) : json_null());
 		json_object_set_new(change, "new", text(c->new, ok));
-		json_object_set_new(change, "state", c->state[0] ? text(c->state, ok) : json_null());
+		json_object_set_new(change, "state",
+				    c->state[0] ? text(c->state, ok) : json_null());
 		json_array_append_new(changes, change);
 	}
 	json_object_set_new(o, "changes", changes);
@@ -122,8 +123,9 @@ int journal_write(const char *state_dir, const struct txn_record *r, char *err, 
 
 	json_decref(doc);
 	if (!ok) {
-		snprintf(err, errlen, "journal: transaction %s holds a path or value that is not "
-				      "UTF-8 (%s); twtune cannot record it, so it changes nothing",
+		snprintf(err, errlen,
+			 "journal: transaction %s holds a path or value that is not "
+			 "UTF-8 (%s); twtune cannot record it, so it changes nothing",
 			 r->id, r->persist_dir);
 		return -EILSEQ;
 	}
@@ -232,13 +234,15 @@ static int parse_record(json_t *o, struct txn_record *r)
 	    copy_string(o, "id", r->id, sizeof(r->id), true) < 0 ||
 	    copy_string(o, "kind", kind, sizeof(kind), true) < 0 ||
 	    copy_string(o, "status", status, sizeof(status), true) < 0 ||
-	    (k = name_index(kind_names, 2, kind)) < 0 || (s = name_index(status_names, 4, status)) < 0 ||
+	    (k = name_index(kind_names, 2, kind)) < 0 ||
+	    (s = name_index(status_names, 4, status)) < 0 ||
 	    copy_string(o, "time", r->time, sizeof(r->time), true) < 0 ||
 	    copy_string(o, "namespace", r->ns, sizeof(r->ns), true) < 0 ||
 	    copy_string(o, "proc_root", r->proc_root, sizeof(r->proc_root), true) < 0 ||
 	    copy_string(o, "source", r->source, sizeof(r->source), false) < 0 ||
 	    copy_string(o, "target", r->target, sizeof(r->target), false) < 0 ||
-	    copy_string(o, "rolled_back_by", r->rolled_back_by, sizeof(r->rolled_back_by), false) < 0 ||
+	    copy_string(o, "rolled_back_by", r->rolled_back_by, sizeof(r->rolled_back_by), false) <
+		    0 ||
 	    copy_string(o, "message", r->message, sizeof(r->message), false) < 0)
 		return -EINVAL;
 	r->kind = k;

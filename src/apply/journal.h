@@ -30,26 +30,26 @@ struct txn_record {
 	char id[64];
 	enum txn_kind kind;
 	enum txn_status status;
-	char time[32];            /* UTC, ISO 8601 */
-	char ns[128];             /* the namespace: "net:[INODE]" or "proc:DIR" */
+	char time[32]; /* UTC, ISO 8601 */
+	char ns[128];  /* the namespace: "net:[INODE]" or "proc:DIR" */
 	char proc_root[PATH_MAX];
-	char source[128];         /* "profile client-heavy", "recommended", ... */
-	char target[64];          /* a rollback: the transaction it undoes */
-	char rolled_back_by[64];  /* an apply: the rollback that undid it */
+	char source[128];	 /* "profile client-heavy", "recommended", ... */
+	char target[64];	 /* a rollback: the transaction it undoes */
+	char rolled_back_by[64]; /* an apply: the rollback that undid it */
 	struct txn_change changes[KNOB_COUNT];
 	unsigned change_count;
 	/* the persisted file, when the transaction writes it */
 	bool persist;
 	char persist_dir[PATH_MAX];
 	char persist_name[256];
-	bool file_existed;        /* before the transaction */
-	char *old_file;           /* its bytes before (malloc'd) */
+	bool file_existed; /* before the transaction */
+	char *old_file;	   /* its bytes before (malloc'd) */
 	size_t old_file_len;
-	char *new_file;           /* its bytes after (malloc'd) */
+	char *new_file; /* its bytes after (malloc'd) */
 	size_t new_file_len;
-	bool remove_file;         /* after: no file (a rollback to "there was none") */
-	unsigned persist_mode;    /* the file's permissions, kept as they were */
-	char message[512];        /* how it ended */
+	bool remove_file;      /* after: no file (a rollback to "there was none") */
+	unsigned persist_mode; /* the file's permissions, kept as they were */
+	char message[512];     /* how it ended */
 };
 
 void txn_record_free(struct txn_record *r);

@@ -13,7 +13,6 @@
 #include "inspect/sysctl.h"
 #include "sysctld/sysctld.h"
 
-
 static void warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void warn(struct plan *p, const char *fmt, ...)
@@ -79,13 +78,15 @@ static int check_port_range(const struct tw_facts *f, const struct desired_setti
 		if (d[i].key == KNOB_IP_UNPRIVILEGED_PORT_START && parse_long(d[i].value, &v) == 0)
 			start = (unsigned)v;
 	}
-	if (!range || parse_port_range(range, &low, &high) < 0 || !f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].present)
+	if (!range || parse_port_range(range, &low, &high) < 0 ||
+	    !f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].present)
 		return 0;
 	if (low < start) {
-		snprintf(err, errlen,
-			 "net.ipv4.ip_local_port_range: the low end %u is below "
-			 "net.ipv4.ip_unprivileged_port_start (%u); the kernel refuses such a range",
-			 low, start);
+		snprintf(
+			err, errlen,
+			"net.ipv4.ip_local_port_range: the low end %u is below "
+			"net.ipv4.ip_unprivileged_port_start (%u); the kernel refuses such a range",
+			low, start);
 		return -EINVAL;
 	}
 	return 0;
@@ -235,12 +236,15 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 				 : sysctld_load_system("", false, &cfg) < 0)
 		return;
 	for (unsigned i = 0; i < count; i++) {
-		const struct sysctl_assignment *winner = sysctld_effective(&cfg, knob_get(d[i].key)->name);
+		const struct sysctl_assignment *winner =
+			sysctld_effective(&cfg, knob_get(d[i].key)->name);
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
 
-		if (file && strcmp(file->name, PERSIST_NAME) > 0 && !values_equal(winner->value, d[i].value))
-			warn(p, "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
-				"not %s",
+		if (file && strcmp(file->name, PERSIST_NAME) > 0 &&
+		    !values_equal(winner->value, d[i].value))
+			warn(p,
+			     "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
+			     "not %s",
 			     file->path, winner->line, knob_get(d[i].key)->name, winner->value,
 			     PERSIST_NAME, knob_get(d[i].key)->name, winner->value, d[i].value);
 	}
@@ -277,7 +281,8 @@ static int plan_file(struct plan *p, const struct plan_options *o, const struct 
 		r->persist_mode = st.st_mode & 07777; /* kept as the owner set it */
 	/* the bytes just read, not the file again: the line numbers must be
 	 * those of the bytes that merged_file rewrites */
-	if (r->file_existed && sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
+	if (r->file_existed &&
+	    sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
 		return -ENOMEM;
 	r->new_file = merged_file(r->old_file, r->old_file_len, r->file_existed, &parsed, d, count,
 				  &r->new_file_len);
@@ -311,9 +316,10 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 		/* The last gate before the kernel: whatever fed the plan, this
 		 * value is never written (see rules.h, the invariants). */
 		if (d->key == KNOB_TCP_TW_RECYCLE && !values_equal(d->value, "0")) {
-			snprintf(err, errlen, "net.ipv4.tcp_tw_recycle = %s refused: twtune never sets "
-					      "it to anything but 0 (it drops connections from clients "
-					      "behind NAT; Linux 4.12 removed it)",
+			snprintf(err, errlen,
+				 "net.ipv4.tcp_tw_recycle = %s refused: twtune never sets "
+				 "it to anything but 0 (it drops connections from clients "
+				 "behind NAT; Linux 4.12 removed it)",
 				 d->value);
 			return -EINVAL;
 		}
@@ -398,9 +404,10 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 		memcpy(r->new_file, t->old_file, t->old_file_len);
 		r->new_file_len = t->old_file_len;
 	}
-	p->file_change = r->remove_file ? r->file_existed
-					: !r->file_existed || r->new_file_len != r->old_file_len ||
-						  memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
+	p->file_change = r->remove_file
+				 ? r->file_existed
+				 : !r->file_existed || r->new_file_len != r->old_file_len ||
+					   memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
 	if (!p->file_change) { /* nothing to do to the file: leave it out */
 		txn_record_free(r);
 		r->persist = false;

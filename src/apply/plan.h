@@ -25,16 +25,16 @@ struct desired_setting {
 
 struct plan_options {
 	const char *proc_root;
-	const char *persist_dir;   /* NULL: --no-persist */
-	bool persist_dir_given;    /* --sysctl-d: conflicts only within it */
-	const char *source;        /* "profile client-heavy", "recommended" */
+	const char *persist_dir; /* NULL: --no-persist */
+	bool persist_dir_given;	 /* --sysctl-d: conflicts only within it */
+	const char *source;	 /* "profile client-heavy", "recommended" */
 	const char *ns;
 };
 
 #define PLAN_MAX_WARNINGS 16
 
 struct plan {
-	struct txn_record record;  /* changes and file, ready for txn_execute */
+	struct txn_record record; /* changes and file, ready for txn_execute */
 	struct {
 		enum knob_id key;
 		char reason[192];
@@ -42,7 +42,7 @@ struct plan {
 	unsigned skipped_count;
 	char warnings[PLAN_MAX_WARNINGS][384];
 	unsigned warning_count;
-	bool file_change;          /* the persisted file's bytes change */
+	bool file_change; /* the persisted file's bytes change */
 };
 
 /* Build the plan for DESIRED on the host F. Returns 0, or -EINVAL (ERR

@@ -53,7 +53,8 @@ int privilege_check(const struct plan *p, const char *proc_root, char *err, size
 		r = -errno;
 		snprintf(err, errlen, "cannot write the sysctl.d directory %s: %s%s",
 			 p->record.persist_dir, strerror(errno),
-			 errno == ENOENT ? " (--sysctl-d DIR chooses another, --no-persist none)" : "");
+			 errno == ENOENT ? " (--sysctl-d DIR chooses another, --no-persist none)"
+					 : "");
 		return r;
 	}
 	return 0;
@@ -81,13 +82,15 @@ int privilege_precheck(const char *proc_root, const char *state_dir, char *err, 
 	int r;
 
 	if (strcmp(proc_root, "/proc") == 0 && !has_effective(CAP_NET_ADMIN)) {
-		snprintf(err, errlen, "changing net sysctls needs CAP_NET_ADMIN, which this process "
-				      "lacks (run twtune apply as root)");
+		snprintf(err, errlen,
+			 "changing net sysctls needs CAP_NET_ADMIN, which this process "
+			 "lacks (run twtune apply as root)");
 		return -EPERM;
 	}
 	if ((r = writable_or_creatable(state_dir)) < 0) {
-		snprintf(err, errlen, "cannot write the state directory %s: %s (--state-dir DIR "
-				      "chooses another)",
+		snprintf(err, errlen,
+			 "cannot write the state directory %s: %s (--state-dir DIR "
+			 "chooses another)",
 			 state_dir, strerror(-r));
 		return r;
 	}

@@ -9,12 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/plan.h"
 #include "common/fsutil.h"
 #include "common/strutil.h"
 #include "inspect/procfs.h"
-#include "apply/plan.h"
 #include "inspect/sysctl.h"
-
 
 static void say(struct txn_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -56,8 +55,8 @@ int sysctl_write(const char *proc_root, enum knob_id key, const char *value)
 
 /* Write KEY = VALUE and read it back. "write" and "readback" are the fault
  * points; a mismatch is an error like any other. */
-static int set_and_verify(struct txn_env *env, enum knob_id key, const char *value,
-			  bool hooks, char *why, size_t whylen)
+static int set_and_verify(struct txn_env *env, enum knob_id key, const char *value, bool hooks,
+			  char *why, size_t whylen)
 {
 	char back[TXN_VALUE_MAX + 1];
 	int r;
@@ -74,7 +73,8 @@ static int set_and_verify(struct txn_env *env, enum knob_id key, const char *val
 	if (hooks)
 		test_pause(&env->hooks, "after-write");
 	if ((r = sysctl_read_one(env->proc_root, key, back, sizeof(back))) < 0) {
-		snprintf(why, whylen, "reading %s back failed: %s", knob_get(key)->name, strerror(-r));
+		snprintf(why, whylen, "reading %s back failed: %s", knob_get(key)->name,
+			 strerror(-r));
 		return r;
 	}
 	if ((hooks && test_fault(&env->hooks, "readback")) || !values_equal(back, value)) {
@@ -102,12 +102,12 @@ static unsigned undo_keys(struct txn_env *env, struct txn_record *r, unsigned co
 		    set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
 			failed++;
 			if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) == 0)
-				snprintf(c->state, sizeof(c->state), "holds '%.30s', not the old '%.30s'", now,
-					 c->old);
+				snprintf(c->state, sizeof(c->state),
+					 "holds '%.30s', not the old '%.30s'", now, c->old);
 			else
 				snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
-			say(out, "\n  %s: could not be restored to '%s'%s%s; it %s", knob_get(c->key)->name,
-			    c->old, why[0] ? ": " : "", why, c->state);
+			say(out, "\n  %s: could not be restored to '%s'%s%s; it %s",
+			    knob_get(c->key)->name, c->old, why[0] ? ": " : "", why, c->state);
 		} else {
 			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", c->old);
 		}
@@ -134,12 +134,14 @@ static void roll_back(struct txn_env *env, struct txn_record *r, unsigned writte
 
 	if (file_written && write_file(r, false, err, sizeof(err)) < 0) {
 		failed++;
-		say(out, "\n  %s/%s: could not be restored: %s", r->persist_dir, r->persist_name, err);
+		say(out, "\n  %s/%s: could not be restored: %s", r->persist_dir, r->persist_name,
+		    err);
 	}
 	r->status = failed ? TXN_FAILED : TXN_ROLLED_BACK;
 	if (failed) {
 		out->status = APPLY_INCOMPLETE;
-		say(out, "\nThe host is NOT as it was: %u item(s) above could not be restored.", failed);
+		say(out, "\nThe host is NOT as it was: %u item(s) above could not be restored.",
+		    failed);
 	} else {
 		out->status = APPLY_ROLLED_BACK;
 		say(out, "\nEvery change was undone and read back: the host is as it was.");
@@ -160,7 +162,8 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 	r->status = TXN_PENDING;
 	/* 1. The journal first: nothing changes before it is on disk. */
 	snprintf(err, sizeof(err), "test fault");
-	if (test_fault(&env->hooks, "journal") || journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
+	if (test_fault(&env->hooks, "journal") ||
+	    journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
 		out->status = APPLY_ROLLED_BACK;
 		say(out, "cannot write the journal (%s); nothing was changed", err);
 		return;
@@ -178,8 +181,10 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 	/* 3. The file, atomically. */
 	if (r->persist) {
 		snprintf(err, sizeof(err), "test fault");
-		if (test_fault(&env->hooks, "persist") || write_file(r, true, err, sizeof(err)) < 0) {
-			say(out, "persisting to %s/%s failed: %s", r->persist_dir, r->persist_name, err);
+		if (test_fault(&env->hooks, "persist") ||
+		    write_file(r, true, err, sizeof(err)) < 0) {
+			say(out, "persisting to %s/%s failed: %s", r->persist_dir, r->persist_name,
+			    err);
 			roll_back(env, r, written, false, out);
 			return;
 		}
@@ -189,7 +194,8 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 	r->status = TXN_COMMITTED;
 	snprintf(r->message, sizeof(r->message), "committed");
 	snprintf(err, sizeof(err), "test fault");
-	if (test_fault(&env->hooks, "commit") || journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
+	if (test_fault(&env->hooks, "commit") ||
+	    journal_write(env->state_dir, r, err, sizeof(err)) < 0) {
 		r->status = TXN_PENDING;
 		say(out, "cannot mark the transaction committed in the journal: %s", err);
 		roll_back(env, r, written, file_written, out);
@@ -216,7 +222,8 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 		} else if (c->old_present && values_equal(now, c->old)) {
 			snprintf(c->state, sizeof(c->state), "was never changed");
 		} else if (!values_equal(now, c->new) || !c->old_present) {
-			snprintf(c->state, sizeof(c->state), "changed since, to '%.40s': left alone", now);
+			snprintf(c->state, sizeof(c->state),
+				 "changed since, to '%.40s': left alone", now);
 		} else if (set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
 			snprintf(c->state, sizeof(c->state), "could not be restored: %.60s", why);
 			failed++;
@@ -228,14 +235,16 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 	if (r->persist) {
 		char *now = NULL;
 		size_t len = 0;
-		int rc = read_file_whole(r->persist_dir, r->persist_name, PERSIST_FILE_MAX, &now, &len);
+		int rc = read_file_whole(r->persist_dir, r->persist_name, PERSIST_FILE_MAX, &now,
+					 &len);
 		bool is_new = rc == 0 && !r->remove_file && len == r->new_file_len &&
 			      memcmp(now, r->new_file, len) == 0;
 		bool gone_as_planned = rc == -ENOENT && r->remove_file;
 
 		free(now);
 		if ((is_new || gone_as_planned) && write_file(r, false, err, sizeof(err)) < 0) {
-			say(out, "\n  %s/%s could not be restored: %s", r->persist_dir, r->persist_name, err);
+			say(out, "\n  %s/%s could not be restored: %s", r->persist_dir,
+			    r->persist_name, err);
 			failed++;
 		} else if (is_new || gone_as_planned) {
 			say(out, "\n  %s/%s restored", r->persist_dir, r->persist_name);

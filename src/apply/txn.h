@@ -18,21 +18,21 @@
 /* Exit statuses of apply and rollback (twtune(1)). */
 enum {
 	APPLY_OK = 0,
-	APPLY_ROLLED_BACK = 1,  /* failed; the host is as it was */
-	APPLY_REFUSED = 2,      /* usage, validation, privilege: nothing changed */
-	APPLY_INCOMPLETE = 3,   /* failed and could not be put back entirely */
+	APPLY_ROLLED_BACK = 1, /* failed; the host is as it was */
+	APPLY_REFUSED = 2,     /* usage, validation, privilege: nothing changed */
+	APPLY_INCOMPLETE = 3,  /* failed and could not be put back entirely */
 };
 
 struct txn_env {
 	const char *proc_root;
 	const char *state_dir;
-	const char *ns;          /* the namespace's identity, as in the journal */
+	const char *ns; /* the namespace's identity, as in the journal */
 	struct test_hooks hooks;
 };
 
 struct txn_result {
-	int status;              /* one of the APPLY_* above */
-	char message[2048];      /* what happened, for a person */
+	int status;	    /* one of the APPLY_* above */
+	char message[2048]; /* what happened, for a person */
 };
 
 /* Run the planned transaction R (id, kind, source, changes and persisted

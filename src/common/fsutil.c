@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int r,
-						       const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -59,8 +59,8 @@ static int open_temporary(int dirfd, const char *name, char *tmp, size_t size, m
 	return -EEXIST;
 }
 
-int write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
-		      mode_t mode, char *err, size_t errlen)
+int write_file_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+		      char *err, size_t errlen)
 {
 	char tmp[300];
 	struct stat st;
@@ -71,8 +71,8 @@ int write_file_atomic(const char *dir, const char *name, const void *data, size_
 		return fail(err, errlen, -errno, "%s", dir);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
 		close(dirfd);
-		return fail(err, errlen, -ELOOP, "%s/%s is a symlink; twtune does not write through one",
-			    dir, name);
+		return fail(err, errlen, -ELOOP,
+			    "%s/%s is a symlink; twtune does not write through one", dir, name);
 	}
 	if ((fd = open_temporary(dirfd, name, tmp, sizeof(tmp), mode)) < 0) {
 		r = fd;

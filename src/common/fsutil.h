@@ -11,8 +11,8 @@
  * then DIR fsync()ed so the rename itself is durable. NAME is never
  * followed if it is a symlink: that is refused (-ELOOP). On failure nothing
  * is left behind and NAME is as it was. 0 or -errno, ERR says which step. */
-int write_file_atomic(const char *dir, const char *name, const void *data, size_t len,
-		      mode_t mode, char *err, size_t errlen);
+int write_file_atomic(const char *dir, const char *name, const void *data, size_t len, mode_t mode,
+		      char *err, size_t errlen);
 
 /* Remove DIR/NAME (not following a symlink) and fsync DIR; -ENOENT is
  * success. */

@@ -1,11 +1,11 @@
 #include "common/knobs.h"
 
-#include "common/strutil.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/strutil.h"
 
 /* Ranges are what the kernel accepts where it checks (tcp_tw_reuse 0-2,
  * tcp_tw_reuse_delay 1-60000 since 6.14) and what is sane where it does not:
@@ -14,8 +14,10 @@
 static const struct knob knobs[KNOB_COUNT] = {
 	[KNOB_TCP_TW_REUSE] = {"net.ipv4.tcp_tw_reuse", KNOB_TYPE_INT, 0, 2},
 	/* removed in 4.12 ("tcp: remove tcp_tw_recycle") */
-	[KNOB_TCP_TW_RECYCLE] = {"net.ipv4.tcp_tw_recycle", KNOB_TYPE_INT, 0, 1, .until = KNOB_VERSION(4, 12)},
-	[KNOB_IP_LOCAL_PORT_RANGE] = {"net.ipv4.ip_local_port_range", KNOB_TYPE_PORT_RANGE, 1, 65535},
+	[KNOB_TCP_TW_RECYCLE] = {"net.ipv4.tcp_tw_recycle", KNOB_TYPE_INT, 0, 1,
+				 .until = KNOB_VERSION(4, 12)},
+	[KNOB_IP_LOCAL_PORT_RANGE] = {"net.ipv4.ip_local_port_range", KNOB_TYPE_PORT_RANGE, 1,
+				      65535},
 	[KNOB_TCP_MAX_TW_BUCKETS] = {"net.ipv4.tcp_max_tw_buckets", KNOB_TYPE_INT, 0, 2147483647,
 				     .unbounded = true},
 	[KNOB_TCP_FIN_TIMEOUT] = {"net.ipv4.tcp_fin_timeout", KNOB_TYPE_INT, 1, 3600,
@@ -23,15 +25,16 @@ static const struct knob knobs[KNOB_COUNT] = {
 	[KNOB_TCP_TIMESTAMPS] = {"net.ipv4.tcp_timestamps", KNOB_TYPE_INT, 0, 2},
 	[KNOB_TCP_TW_REUSE_DELAY] = {"net.ipv4.tcp_tw_reuse_delay", KNOB_TYPE_INT, 1, 60000,
 				     .since = KNOB_VERSION(6, 14)},
-	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST, 1, 65535},
-	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT, 0, 65536,
-					     .since = KNOB_VERSION(4, 11)},
+	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST,
+					  1, 65535},
+	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT,
+					     0, 65536, .since = KNOB_VERSION(4, 11)},
 	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1},
 	[KNOB_IPV6_FORWARDING] = {"net.ipv6.conf.all.forwarding", KNOB_TYPE_INT, 0, 1},
 	/* present only while nf_conntrack is loaded */
 	[KNOB_NF_CONNTRACK_MAX] = {"net.netfilter.nf_conntrack_max", KNOB_TYPE_INT, 0, 2147483647},
-	[KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT] = {"net.netfilter.nf_conntrack_tcp_timeout_time_wait",
-						     KNOB_TYPE_INT, 1, 3600},
+	[KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT] =
+		{"net.netfilter.nf_conntrack_tcp_timeout_time_wait", KNOB_TYPE_INT, 1, 3600},
 	/* read-only, Linux 6.1+: the established hash's size, negative when
 	 * shared with the initial namespace; tcp_max_tw_buckets defaults to
 	 * half of it */
@@ -99,7 +102,8 @@ int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
 	}
 	for (const char *p = value; *p; p++) {
 		if ((unsigned char)*p < 0x20 && *p != ' ' && *p != '\t') {
-			snprintf(err, errlen, "%s: the value contains a control character", k->name);
+			snprintf(err, errlen, "%s: the value contains a control character",
+				 k->name);
 			return -EINVAL;
 		}
 	}
@@ -110,7 +114,8 @@ int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
 			return r;
 		}
 		if (v < k->min || v > k->max) {
-			snprintf(err, errlen, "%s: %ld is outside %ld-%ld", k->name, v, k->min, k->max);
+			snprintf(err, errlen, "%s: %ld is outside %ld-%ld", k->name, v, k->min,
+				 k->max);
 			return -ERANGE;
 		}
 		return 0;
@@ -128,8 +133,9 @@ int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
 		return 0;
 	case KNOB_TYPE_PORT_LIST:
 		if (parse_port_list(value, ports) < 0) {
-			snprintf(err, errlen, "%s: '%s' is not a list of ports and ranges "
-					      "(e.g. 8080,9000-9010)",
+			snprintf(err, errlen,
+				 "%s: '%s' is not a list of ports and ranges "
+				 "(e.g. 8080,9000-9010)",
 				 k->name, value);
 			return -EINVAL;
 		}

@@ -205,10 +205,8 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf,
 	case KNOB_TCP_TIMESTAMPS:
 	case KNOB_TCP_TW_REUSE_DELAY:
 	case KNOB_IP_LOCAL_RESERVED_PORTS:
-	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT:
-		break;
-	default:
-		return -EINVAL;
+	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: break;
+	default: return -EINVAL;
 	}
 	if (!f->sysctl[key].present || !f->version_known)
 		return -ENODATA;
@@ -216,9 +214,7 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf,
 	case KNOB_TCP_TW_REUSE: /* mode 2, loopback only, and the default: 4.19 */
 		snprintf(buf, size, "%d", at_least(f, 4, 19) ? 2 : 0);
 		return 0;
-	case KNOB_TCP_TW_RECYCLE:
-		snprintf(buf, size, "0");
-		return 0;
+	case KNOB_TCP_TW_RECYCLE: snprintf(buf, size, "0"); return 0;
 	case KNOB_IP_LOCAL_PORT_RANGE: /* 60999 since 4.6, for different parity */
 		snprintf(buf, size, "32768 %d", at_least(f, 4, 6) ? 60999 : 61000);
 		return 0;
@@ -228,23 +224,12 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf,
 			return -ENODATA;
 		snprintf(buf, size, "%ld", (ehash < 0 ? -ehash : ehash) / 2);
 		return 0;
-	case KNOB_TCP_FIN_TIMEOUT:
-		snprintf(buf, size, "60");
-		return 0;
-	case KNOB_TCP_TIMESTAMPS:
-		snprintf(buf, size, "1");
-		return 0;
-	case KNOB_TCP_TW_REUSE_DELAY:
-		snprintf(buf, size, "1000");
-		return 0;
-	case KNOB_IP_LOCAL_RESERVED_PORTS:
-		buf[0] = '\0';
-		return 0;
-	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT:
-		snprintf(buf, size, "120");
-		return 0;
-	default:
-		return -EINVAL;
+	case KNOB_TCP_FIN_TIMEOUT: snprintf(buf, size, "60"); return 0;
+	case KNOB_TCP_TIMESTAMPS: snprintf(buf, size, "1"); return 0;
+	case KNOB_TCP_TW_REUSE_DELAY: snprintf(buf, size, "1000"); return 0;
+	case KNOB_IP_LOCAL_RESERVED_PORTS: buf[0] = '\0'; return 0;
+	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: snprintf(buf, size, "120"); return 0;
+	default: return -EINVAL;
 	}
 }
 
@@ -252,20 +237,13 @@ int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f
 		  size_t size)
 {
 	switch (c) {
-	case COMPUTE_KERNEL_DEFAULT:
-		return kernel_default(key, f, buf, size);
-	case COMPUTE_PARITY_PORT_RANGE:
-		return parity_port_range(f, buf, size);
-	case COMPUTE_WIDER_PORT_RANGE:
-		return wider_port_range(f, buf, size);
-	case COMPUTE_RESERVED_PORTS:
-		return reserved_ports(f, buf, size);
-	case COMPUTE_TW_BUCKETS:
-		return tw_buckets(f, buf, size);
-	case COMPUTE_CONNTRACK_MAX:
-		return conntrack_max(f, buf, size);
-	case COMPUTE_NONE:
-		break;
+	case COMPUTE_KERNEL_DEFAULT: return kernel_default(key, f, buf, size);
+	case COMPUTE_PARITY_PORT_RANGE: return parity_port_range(f, buf, size);
+	case COMPUTE_WIDER_PORT_RANGE: return wider_port_range(f, buf, size);
+	case COMPUTE_RESERVED_PORTS: return reserved_ports(f, buf, size);
+	case COMPUTE_TW_BUCKETS: return tw_buckets(f, buf, size);
+	case COMPUTE_CONNTRACK_MAX: return conntrack_max(f, buf, size);
+	case COMPUTE_NONE: break;
 	}
 	return -EINVAL;
 }

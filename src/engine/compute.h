@@ -13,11 +13,11 @@
 enum computation {
 	COMPUTE_NONE,
 	COMPUTE_WIDER_PORT_RANGE,  /* @wider_port_range  -> ip_local_port_range */
-	COMPUTE_RESERVED_PORTS,    /* @reserved_ports    -> ip_local_reserved_ports */
-	COMPUTE_TW_BUCKETS,        /* @tw_buckets        -> tcp_max_tw_buckets */
-	COMPUTE_CONNTRACK_MAX,     /* @conntrack_max     -> nf_conntrack_max */
+	COMPUTE_RESERVED_PORTS,	   /* @reserved_ports    -> ip_local_reserved_ports */
+	COMPUTE_TW_BUCKETS,	   /* @tw_buckets        -> tcp_max_tw_buckets */
+	COMPUTE_CONNTRACK_MAX,	   /* @conntrack_max     -> nf_conntrack_max */
 	COMPUTE_PARITY_PORT_RANGE, /* @parity_port_range -> ip_local_port_range */
-	COMPUTE_KERNEL_DEFAULT,    /* @kernel_default    -> any key with a known default */
+	COMPUTE_KERNEL_DEFAULT,	   /* @kernel_default    -> any key with a known default */
 };
 
 /* "@wider_port_range" -> COMPUTE_WIDER_PORT_RANGE; -1 when unknown. */

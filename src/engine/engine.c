@@ -132,8 +132,8 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 			goto nomem;
 		if (v.type != VAL_BOOL || !v.boolean)
 			continue;
-		if (!(fd = findings_add(out, r, NULL, 0, r->setting_count ? (int)r->settings[0].key : -1,
-					"%s", "")))
+		if (!(fd = findings_add(out, r, NULL, 0,
+					r->setting_count ? (int)r->settings[0].key : -1, "%s", "")))
 			goto nomem;
 		fill_settings(r, f, fd);
 		/* the summary may quote the first recommended value */

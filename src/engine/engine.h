@@ -8,7 +8,7 @@
 
 struct finding_setting {
 	enum knob_id key;
-	char current[256];      /* "" when the key is absent on this host */
+	char current[256]; /* "" when the key is absent on this host */
 	bool current_present;
 	char recommended[256];
 };
@@ -19,7 +19,7 @@ struct finding {
 	/* where it stands, for findings about files (lint, drift): "" if none */
 	char file[PATH_MAX];
 	unsigned line;
-	int key;                /* the knob it is about, or -1 */
+	int key; /* the knob it is about, or -1 */
 	struct finding_setting settings[RULE_MAX_SETTINGS];
 	unsigned setting_count;
 };

@@ -6,8 +6,6 @@
  * the tree in depth, so neither the parser nor the evaluator can be made to
  * recurse without limit. Every tree node records its depth, which is what
  * lets eval, free and the invariant helpers recurse freely. */
-#include "engine/expr_internal.h"
-
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/expr_internal.h"
 #include "inspect/kernel.h"
 
 /* --------------------------------------------------------------- tree */
@@ -56,7 +55,8 @@ static struct expr *new_operation(struct parser *p, enum operator_kind op, struc
 		goto fail;
 	depth = 1 + (right && right->depth > left->depth ? right->depth : left->depth);
 	if (depth > EXPR_MAX_DEPTH) {
-		expr_fail(p, at, "expression nested too deeply (more than %d levels)", EXPR_MAX_DEPTH);
+		expr_fail(p, at, "expression nested too deeply (more than %d levels)",
+			  EXPR_MAX_DEPTH);
 		goto fail;
 	}
 	e = new_node(p, unary ? NODE_UNARY : NODE_BINARY, at);
@@ -83,7 +83,8 @@ static struct expr *parse_unary(struct parser *p);
 static bool enter(struct parser *p, const struct token *at)
 {
 	if (++p->nesting > EXPR_MAX_DEPTH) {
-		expr_fail(p, at, "expression nested too deeply (more than %d levels)", EXPR_MAX_DEPTH);
+		expr_fail(p, at, "expression nested too deeply (more than %d levels)",
+			  EXPR_MAX_DEPTH);
 		return false;
 	}
 	return true;
@@ -263,7 +264,7 @@ static bool parse_arguments(struct parser *p, const struct function *f, const st
 	}
 	if (count != f->arity || p->token.kind != TOK_RPAREN) {
 		expr_fail(p, &p->token, "%s() takes %u argument%s", f->name, f->arity,
-		     f->arity == 1 ? "" : "s");
+			  f->arity == 1 ? "" : "s");
 		return false;
 	}
 	return true;
@@ -523,4 +524,3 @@ struct expr *expr_parse(const char *text, unsigned line, unsigned column, expr_k
 	}
 	return e;
 }
-

@@ -169,8 +169,8 @@ static void lex_string(struct parser *p, struct token *t)
 
 				at.column += (unsigned)(s - p->cursor);
 				expr_fail(p, &at,
-				     "unknown escape '\\%c' in a string (only \\\" and \\\\)",
-				     s[1]);
+					  "unknown escape '\\%c' in a string (only \\\" and \\\\)",
+					  s[1]);
 				t->kind = TOK_ERROR;
 				return;
 			}
@@ -283,4 +283,3 @@ void expr_advance(struct parser *p)
 	p->previous = p->token;
 	p->token = lex_next(p);
 }
-

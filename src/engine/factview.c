@@ -157,9 +157,8 @@ static struct value listen_in_range_count(const struct fact_view *v)
 
 static struct value listen_in_range_list(const struct fact_view *v)
 {
-	return v->facts->census.available && v->facts->port_range_known
-		       ? string(v->listen_in_range)
-		       : undefined();
+	return v->facts->census.available && v->facts->port_range_known ? string(v->listen_in_range)
+									: undefined();
 }
 
 static struct value inbound_ports(const struct fact_view *v)
@@ -330,7 +329,8 @@ static const struct fact facts_table[] = {
 	{"sockets.time_wait.outbound", tw_outbound, "TIME_WAIT this host holds as a client"},
 	{"sockets.time_wait.inbound", tw_inbound, "TIME_WAIT this host holds as a server"},
 	{"sockets.listening_ports", listening_ports, "distinct listening ports"},
-	{"sockets.destinations", destinations, "distinct remote (address, port) with outbound sockets"},
+	{"sockets.destinations", destinations,
+	 "distinct remote (address, port) with outbound sockets"},
 	{"sockets.listening_in_range", listen_in_range_count,
 	 "listening ports inside the ephemeral range, not reserved"},
 	{"sockets.listening_in_range.list", listen_in_range_list, "those ports, as text"},
@@ -376,7 +376,8 @@ static int state_of(const char *name)
 	if (strncmp(name, prefix, sizeof(prefix) - 1) != 0)
 		return -1;
 	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++)
-		if (tcp_state_name(st) && strcmp(tcp_state_name(st), name + sizeof(prefix) - 1) == 0)
+		if (tcp_state_name(st) &&
+		    strcmp(tcp_state_name(st), name + sizeof(prefix) - 1) == 0)
 			return (int)st;
 	return -1;
 }

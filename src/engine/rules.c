@@ -24,10 +24,8 @@ enum field_kind {
 	FIELD_REFERENCE,
 };
 
-
-
 static const char *const field_names[] = {
-	[FIELD_SEVERITY] = "severity", [FIELD_TITLE] = "title",     [FIELD_WHEN] = "when",
+	[FIELD_SEVERITY] = "severity",	 [FIELD_TITLE] = "title",     [FIELD_WHEN] = "when",
 	[FIELD_RECOMMEND] = "recommend", [FIELD_SUMMARY] = "summary", [FIELD_EXPLAIN] = "explain",
 	[FIELD_REFERENCE] = "reference",
 };
@@ -78,9 +76,10 @@ struct parse_state {
 	int failed;
 };
 
-static const char *const severity_names[] = {
-	[SEVERITY_NONE] = "none", [SEVERITY_INFO] = "info", [SEVERITY_WARNING] = "warning",
-	[SEVERITY_CRITICAL] = "critical"};
+static const char *const severity_names[] = {[SEVERITY_NONE] = "none",
+					     [SEVERITY_INFO] = "info",
+					     [SEVERITY_WARNING] = "warning",
+					     [SEVERITY_CRITICAL] = "critical"};
 
 const char *severity_name(enum severity s)
 {
@@ -236,8 +235,8 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 	}
 	*value++ = '\0';
 	if ((key = knob_find(text)) < 0) {
-		parse_error(ps, field->line, field->column,
-			    "%s: '%s' is not a key twtune knows", what, text);
+		parse_error(ps, field->line, field->column, "%s: '%s' is not a key twtune knows",
+			    what, text);
 		free(text);
 		return -EINVAL;
 	}
@@ -245,7 +244,8 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 	if (value[0] == '@') {
 		if ((comp = compute_find(value)) < 0 || !compute_applies(comp, key)) {
 			parse_error(ps, field->line, field->column,
-				    comp < 0 ? "%s: unknown computation '%s'" : "%s: %s does not compute %s",
+				    comp < 0 ? "%s: unknown computation '%s'"
+					     : "%s: %s does not compute %s",
 				    what, value, knob_get(key)->name);
 			free(text);
 			return -EINVAL;
@@ -275,16 +275,18 @@ static int check_invariants(struct parse_state *ps, const struct rule *r)
 		else if (s->compute == COMPUTE_KERNEL_DEFAULT)
 			v = s->key == KNOB_TCP_TW_RECYCLE ? 0 : -1; /* its default is 0 */
 		if (s->key == KNOB_TCP_TW_RECYCLE && v != 0) {
-			parse_error(ps, r->line, 1,
-				    "%s net.ipv4.tcp_tw_recycle = %s; twtune never sets it "
-				    "to anything but 0 (it drops connections from clients behind NAT, "
-				    "and Linux 4.12 removed it)",
-				    r->kind == SECTION_RULE ? "recommends" : "sets",
-				    s->value ? s->value : "a computed value");
+			parse_error(
+				ps, r->line, 1,
+				"%s net.ipv4.tcp_tw_recycle = %s; twtune never sets it "
+				"to anything but 0 (it drops connections from clients behind NAT, "
+				"and Linux 4.12 removed it)",
+				r->kind == SECTION_RULE ? "recommends" : "sets",
+				s->value ? s->value : "a computed value");
 			return -EINVAL;
 		}
 		if (s->key == KNOB_TCP_TW_REUSE && v == 1 &&
-		    !(r->when && expr_requires_string(r->when, "classification", "outbound-heavy") &&
+		    !(r->when &&
+		      expr_requires_string(r->when, "classification", "outbound-heavy") &&
 		      expr_requires_nonzero(r->when, "net.ipv4.tcp_timestamps"))) {
 			parse_error(ps, r->line, 1,
 				    "%s net.ipv4.tcp_tw_reuse = 1, but its %s does not "
@@ -340,8 +342,8 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 {
 	static const enum field_kind rule_required[] = {FIELD_SEVERITY, FIELD_TITLE, FIELD_WHEN};
 	static const enum field_kind profile_required[] = {FIELD_TITLE};
-	const enum field_kind *required = ps->section == SECTION_RULE ? rule_required
-								      : profile_required;
+	const enum field_kind *required =
+		ps->section == SECTION_RULE ? rule_required : profile_required;
 	size_t nrequired = ps->section == SECTION_RULE ? 3 : 1;
 	const struct raw_field *f;
 	int sev, rc;
@@ -372,7 +374,8 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 	for (unsigned i = 0; i < raw->count; i++) {
 		f = &raw->fields[i];
 		if (f->kind == FIELD_REFERENCE) {
-			char **refs = realloc(r->references, (r->reference_count + 1) * sizeof(*refs));
+			char **refs =
+				realloc(r->references, (r->reference_count + 1) * sizeof(*refs));
 			if (!refs)
 				return -ENOMEM;
 			r->references = refs;
@@ -382,7 +385,8 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 		} else if (f->kind == FIELD_RECOMMEND) {
 			if (r->setting_count == RULE_MAX_SETTINGS) {
 				parse_error(ps, f->line, f->column, "more than %d %s lines",
-					    RULE_MAX_SETTINGS, field_name(r->kind, FIELD_RECOMMEND));
+					    RULE_MAX_SETTINGS,
+					    field_name(r->kind, FIELD_RECOMMEND));
 				return -EINVAL;
 			}
 			if ((rc = parse_setting(ps, f, &r->settings[r->setting_count])) < 0)
@@ -495,7 +499,8 @@ static void parse_field(struct parse_state *ps, char *line, unsigned number)
 		return;
 	}
 	if (!ps->in_rule) {
-		parse_error(ps, number, 1, "'%s' outside a %s section", field_name(ps->section, kind),
+		parse_error(ps, number, 1, "'%s' outside a %s section",
+			    field_name(ps->section, kind),
 			    ps->section == SECTION_RULE ? "[rule ID]" : "[profile NAME]");
 		return;
 	}

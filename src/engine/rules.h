@@ -26,7 +26,7 @@ const char *severity_name(enum severity s);
 
 struct rule_setting {
 	enum knob_id key;
-	char *value;                 /* a literal, or NULL when computed */
+	char *value; /* a literal, or NULL when computed */
 	enum computation compute;
 };
 
@@ -39,17 +39,17 @@ struct rule {
 	enum section_kind kind;
 	char id[64];
 	enum severity severity;
-	char *title;                 /* one plain line, for listings */
-	struct template *summary;    /* one line with facts in it; NULL: title */
-	char *explanation;           /* paragraphs, plain text */
+	char *title;		  /* one plain line, for listings */
+	struct template *summary; /* one line with facts in it; NULL: title */
+	char *explanation;	  /* paragraphs, plain text */
 	char **references;
 	unsigned reference_count;
-	struct expr *when;           /* a profile's "requires"; may be NULL there */
-	char *when_text;             /* as written, for explain */
+	struct expr *when; /* a profile's "requires"; may be NULL there */
+	char *when_text;   /* as written, for explain */
 	struct rule_setting settings[RULE_MAX_SETTINGS];
 	unsigned setting_count;
 	char file[PATH_MAX];
-	unsigned line;               /* of its [rule ID] header */
+	unsigned line; /* of its [rule ID] header */
 };
 
 struct rule_set {
@@ -85,7 +85,6 @@ int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors 
 #define PROFILES_OVERRIDE_DIR "/etc/twtune/profiles.d"
 int profiles_load(const char *shipped, const char *override, struct rule_set *set,
 		  struct rule_errors *errors);
-
 
 void rules_free(struct rule_set *set);
 const struct rule *rules_find(const struct rule_set *set, const char *id);

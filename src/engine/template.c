@@ -5,11 +5,12 @@
 #include <string.h>
 
 struct segment {
-	char *text;         /* literal text, or NULL */
-	struct expr *expr;  /* an expression, or NULL */
+	char *text;	   /* literal text, or NULL */
+	struct expr *expr; /* an expression, or NULL */
 };
 
-struct template {
+struct template
+{
 	struct segment *segments;
 	size_t count;
 };

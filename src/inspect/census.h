@@ -23,7 +23,7 @@ struct census_builder {
 	struct tuple_table *tuples;
 	uint32_t *inbound_by_port; /* TIME_WAIT per listening port, 65536 slots,
 				    * allocated at the first inbound one */
-	unsigned long malformed; /* messages too short or of an unknown family */
+	unsigned long malformed;   /* messages too short or of an unknown family */
 };
 
 /* Start a census for the host described by F (port range, reserved ports);

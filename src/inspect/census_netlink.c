@@ -82,7 +82,8 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 		ctx.listeners = pass == 0;
 		r = dump_family(sk, AF_INET, ctx.listeners ? listen_mask : other_mask);
 		if (r < 0) {
-			snprintf(err, errlen, "sock_diag: IPv4 TCP dump failed: %s", nl_geterror(r));
+			snprintf(err, errlen, "sock_diag: IPv4 TCP dump failed: %s",
+				 nl_geterror(r));
 			goto out;
 		}
 		if (!b->out->ipv6)
@@ -92,7 +93,8 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 			b->out->ipv6 = false; /* IPv6 disabled or not built in */
 			r = 0;
 		} else if (r < 0) {
-			snprintf(err, errlen, "sock_diag: IPv6 TCP dump failed: %s", nl_geterror(r));
+			snprintf(err, errlen, "sock_diag: IPv6 TCP dump failed: %s",
+				 nl_geterror(r));
 			goto out;
 		}
 	}

@@ -4,9 +4,9 @@
 #include "inspect/facts.h"
 
 /* Thresholds, documented in twtune(1) under CLASSIFICATION. */
-#define CLASSIFY_IDLE_RATE 1.0      /* connections per second */
-#define CLASSIFY_HEAVY_SHARE 0.75   /* share of one direction */
-#define CLASSIFY_BUSY_PRESSURE 0.5  /* a host this short of ports is never idle */
+#define CLASSIFY_IDLE_RATE 1.0	   /* connections per second */
+#define CLASSIFY_HEAVY_SHARE 0.75  /* share of one direction */
+#define CLASSIFY_BUSY_PRESSURE 0.5 /* a host this short of ports is never idle */
 
 /* Worst connect() pressure: most ports toward one (local address, remote
  * address, remote port) over the range size; negative when unknown. */

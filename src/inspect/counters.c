@@ -90,8 +90,8 @@ static int token_u64(const char *tok, size_t len, uint64_t *out)
 	return 0;
 }
 
-int counter_table_lookup(const char *text, const char *section, const char *field,
-			 uint64_t *value, unsigned *bad_line)
+int counter_table_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			 unsigned *bad_line)
 {
 	struct line header = {0}, values;
 	const char *cursor = text, *hp, *vp;
@@ -129,8 +129,8 @@ int counter_table_lookup(const char *text, const char *section, const char *fiel
 	return -ENOENT;
 }
 
-int counter_pairs_lookup(const char *text, const char *section, const char *field,
-			 uint64_t *value, unsigned *bad_line)
+int counter_pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			 unsigned *bad_line)
 {
 	struct line l = {0};
 	const char *cursor = text, *p, *tok, *num;
@@ -170,7 +170,7 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 		if (n < 0) {
 			if (f)
 				facts_add_error(f, "counters", "%s/%s: %s", proc_root, files[i],
-					strerror((int)-n));
+						strerror((int)-n));
 			continue;
 		}
 		unsigned reported_line = 0; /* one message per malformed line */

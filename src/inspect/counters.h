@@ -8,12 +8,12 @@
  *   "Tcp: 1 200 ... 4711 ..."
  * Look FIELD up in SECTION. Returns 0, -ENOENT (no such section or field),
  * or -EBADMSG with *bad_line set to the 1-based line at fault. */
-int counter_table_lookup(const char *text, const char *section, const char *field,
-			 uint64_t *value, unsigned *bad_line);
+int counter_table_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			 unsigned *bad_line);
 
 /* /proc/net/sockstat holds "TCP: inuse 5 orphan 0 tw 3 alloc 7 mem 1". */
-int counter_pairs_lookup(const char *text, const char *section, const char *field,
-			 uint64_t *value, unsigned *bad_line);
+int counter_pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			 unsigned *bad_line);
 
 /* Read every counter from ROOT/net/{snmp,netstat,sockstat}. Problems are
  * recorded in f->errors (F may be NULL to keep quiet). Returns the number of counters read. */

@@ -33,7 +33,8 @@ static const struct counter_info counters[CTR_COUNT] = {
 	[CTR_TW] = {"tw", "net/netstat", "TcpExt", "TW", false},
 	[CTR_TW_RECYCLED] = {"tw_recycled", "net/netstat", "TcpExt", "TWRecycled", false},
 	[CTR_TW_KILLED] = {"tw_killed", "net/netstat", "TcpExt", "TWKilled", false},
-	[CTR_TIME_WAIT_OVERFLOW] = {"time_wait_overflow", "net/netstat", "TcpExt", "TCPTimeWaitOverflow", false},
+	[CTR_TIME_WAIT_OVERFLOW] = {"time_wait_overflow", "net/netstat", "TcpExt",
+				    "TCPTimeWaitOverflow", false},
 	[CTR_SOCKSTAT_TW] = {"sockstat_tw", "net/sockstat", "TCP", "tw", true},
 };
 
@@ -45,16 +46,11 @@ const struct counter_info *counter_info(enum counter_id id)
 const char *host_class_name(enum host_class c)
 {
 	switch (c) {
-	case HOST_IDLE:
-		return "idle";
-	case HOST_OUTBOUND_HEAVY:
-		return "outbound-heavy";
-	case HOST_INBOUND_HEAVY:
-		return "inbound-heavy";
-	case HOST_MIXED:
-		return "mixed";
-	case HOST_UNKNOWN:
-		break;
+	case HOST_IDLE: return "idle";
+	case HOST_OUTBOUND_HEAVY: return "outbound-heavy";
+	case HOST_INBOUND_HEAVY: return "inbound-heavy";
+	case HOST_MIXED: return "mixed";
+	case HOST_UNKNOWN: break;
 	}
 	return "unknown";
 }

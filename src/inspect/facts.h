@@ -46,9 +46,9 @@ static inline unsigned kernel_version_code(const struct kernel_version *v)
 }
 
 struct sysctl_value {
-	bool present;   /* the key exists on this kernel / in this tree */
-	char *value;    /* blanks normalised; NULL when absent or unreadable */
-	int error;      /* negative errno when it exists but could not be read */
+	bool present; /* the key exists on this kernel / in this tree */
+	char *value;  /* blanks normalised; NULL when absent or unreadable */
+	int error;    /* negative errno when it exists but could not be read */
 };
 
 /* An IPv4 or IPv6 address; IPv4-mapped IPv6 addresses are stored as IPv4,
@@ -61,8 +61,8 @@ struct tw_addr {
 struct destination_stat {
 	struct tw_addr address;
 	uint16_t port;
-	uint32_t time_wait;       /* TIME_WAIT sockets toward it, outbound */
-	uint32_t ports_in_use;    /* outbound sockets toward it, any state */
+	uint32_t time_wait;	     /* TIME_WAIT sockets toward it, outbound */
+	uint32_t ports_in_use;	     /* outbound sockets toward it, any state */
 	uint32_t max_from_one_local; /* most from one local address: vs. range */
 };
 
@@ -70,16 +70,16 @@ struct destination_stat {
 
 struct tw_census {
 	bool available;
-	char source[16];         /* "sock_diag" or "proc" */
-	bool ipv6;               /* the IPv6 table could be read too */
-	uint64_t total;          /* every socket counted, listeners included */
+	char source[16]; /* "sock_diag" or "proc" */
+	bool ipv6;	 /* the IPv6 table could be read too */
+	uint64_t total;	 /* every socket counted, listeners included */
 	uint64_t states[TCP_STATE_SLOTS];
 	uint64_t time_wait_outbound, time_wait_inbound;
 	uint64_t outbound_other, inbound_other; /* non-TIME_WAIT, non-listen */
 
-	uint32_t listening_ports;   /* distinct ports with a listener */
+	uint32_t listening_ports;    /* distinct ports with a listener */
 	uint32_t local_ports_in_use; /* distinct, inside the ephemeral range */
-	uint64_t destinations;      /* distinct (remote address, port) */
+	uint64_t destinations;	     /* distinct (remote address, port) */
 	bool destinations_truncated; /* table full: figures are lower bounds */
 
 	/* connect() limit: the worst (local address, remote address, port) */
@@ -114,33 +114,33 @@ struct counter {
 };
 
 enum counter_id {
-	CTR_ACTIVE_OPENS,   /* /proc/net/snmp Tcp */
+	CTR_ACTIVE_OPENS, /* /proc/net/snmp Tcp */
 	CTR_PASSIVE_OPENS,
 	CTR_CURR_ESTAB,
-	CTR_TW,             /* /proc/net/netstat TcpExt */
+	CTR_TW, /* /proc/net/netstat TcpExt */
 	CTR_TW_RECYCLED,
 	CTR_TW_KILLED,
 	CTR_TIME_WAIT_OVERFLOW,
-	CTR_SOCKSTAT_TW,    /* /proc/net/sockstat TCP tw */
+	CTR_SOCKSTAT_TW, /* /proc/net/sockstat TCP tw */
 	CTR_COUNT
 };
 
 struct counter_info {
 	const char *json_name;
-	const char *file;   /* relative to the proc root */
+	const char *file; /* relative to the proc root */
 	const char *section;
 	const char *field;
-	bool is_gauge;      /* a level, not a running total: no rate */
+	bool is_gauge; /* a level, not a running total: no rate */
 };
 
 const struct counter_info *counter_info(enum counter_id id);
 
 struct tw_rates {
 	bool sampled;
-	double interval;                /* seconds between the two readings */
-	double per_second[CTR_COUNT];   /* valid where both readings exist */
+	double interval;	      /* seconds between the two readings */
+	double per_second[CTR_COUNT]; /* valid where both readings exist */
 	bool valid[CTR_COUNT];
-	double close_rate_estimate;     /* TIME_WAIT count / 60 s */
+	double close_rate_estimate; /* TIME_WAIT count / 60 s */
 };
 
 enum host_class {
@@ -155,9 +155,9 @@ const char *host_class_name(enum host_class c);
 
 struct classification {
 	enum host_class verdict;
-	const char *basis;    /* "opens_rate" (sampled) or "time_wait" */
+	const char *basis;	  /* "opens_rate" (sampled) or "time_wait" */
 	double outbound, inbound; /* per second */
-	double outbound_share;    /* outbound / (outbound + inbound), 0..1 */
+	double outbound_share;	  /* outbound / (outbound + inbound), 0..1 */
 	char evidence[256];
 };
 
@@ -165,38 +165,38 @@ struct classification {
 
 /* One piece of evidence that this namespace translates addresses. */
 struct nat_signal {
-	char name[32];     /* "ipv4_forwarding", "nft_nat_chain", "conntrack_nat", ... */
-	char detail[192];  /* what exactly was found, for a person */
+	char name[32];	  /* "ipv4_forwarding", "nft_nat_chain", "conntrack_nat", ... */
+	char detail[192]; /* what exactly was found, for a person */
 };
 
 /* Whether a source of evidence could be read: a source that could not be
  * read makes "no NAT" unknowable, never false. */
 struct evidence_source {
 	bool inspected;
-	bool incomplete;   /* inspected, but part of it was missed: figures are lower bounds */
-	char error[192];   /* why not, when !inspected; what was missed, when incomplete */
+	bool incomplete; /* inspected, but part of it was missed: figures are lower bounds */
+	char error[192]; /* why not, when !inspected; what was missed, when incomplete */
 };
 
 struct nat_facts {
-	int present;       /* 1 yes, 0 no, -1 unknown (nothing found, not all inspected) */
+	int present; /* 1 yes, 0 no, -1 unknown (nothing found, not all inspected) */
 	struct nat_signal signals[NAT_MAX_SIGNALS];
 	unsigned signal_count;
-	struct evidence_source nftables;  /* chains over NETLINK_NETFILTER */
-	struct evidence_source iptables;  /* legacy nat table, getsockopt */
+	struct evidence_source nftables; /* chains over NETLINK_NETFILTER */
+	struct evidence_source iptables; /* legacy nat table, getsockopt */
 	uint32_t nft_nat_chains, nft_nat_rules;
-	int64_t iptables_nat_rules;       /* -1 when no legacy nat table */
+	int64_t iptables_nat_rules; /* -1 when no legacy nat table */
 };
 
 struct conntrack_facts {
-	bool loaded;               /* nf_conntrack is there in this namespace */
+	bool loaded; /* nf_conntrack is there in this namespace */
 	bool count_known, max_known, timeout_known;
-	uint64_t count;            /* net.netfilter.nf_conntrack_count */
-	uint64_t max;              /* net.netfilter.nf_conntrack_max */
-	uint64_t time_wait_timeout; /* nf_conntrack_tcp_timeout_time_wait, s */
-	struct evidence_source dump;  /* the ctnetlink table dump */
-	uint64_t entries;          /* counted in the dump */
-	uint64_t tcp, time_wait;   /* TCP entries, and those in TIME_WAIT */
-	uint64_t snat, dnat;       /* entries with source / destination NAT */
+	uint64_t count;		     /* net.netfilter.nf_conntrack_count */
+	uint64_t max;		     /* net.netfilter.nf_conntrack_max */
+	uint64_t time_wait_timeout;  /* nf_conntrack_tcp_timeout_time_wait, s */
+	struct evidence_source dump; /* the ctnetlink table dump */
+	uint64_t entries;	     /* counted in the dump */
+	uint64_t tcp, time_wait;     /* TCP entries, and those in TIME_WAIT */
+	uint64_t snat, dnat;	     /* entries with source / destination NAT */
 };
 
 /* Which network namespace the facts describe. */
@@ -204,14 +204,14 @@ struct netns_identity {
 	bool known;
 	uint64_t inode;
 	uint64_t device;
-	char name[256];    /* under /run/netns, when it has one */
+	char name[256]; /* under /run/netns, when it has one */
 };
 
 #define FACTS_MAX_ERRORS 16
 
 struct inspect_error {
-	char what[64];       /* the part: "kernel", "sysctl", "census", ... */
-	char message[256];   /* names the file or interface at fault */
+	char what[64];	   /* the part: "kernel", "sysctl", "census", ... */
+	char message[256]; /* names the file or interface at fault */
 };
 
 struct tw_facts {
@@ -238,7 +238,7 @@ struct tw_facts {
 	struct conntrack_facts conntrack;
 	struct netns_identity netns;
 
-	bool cap_net_admin;   /* the inspecting process holds it */
+	bool cap_net_admin; /* the inspecting process holds it */
 
 	struct inspect_error errors[FACTS_MAX_ERRORS];
 	unsigned error_count;
@@ -247,9 +247,8 @@ struct tw_facts {
 
 static inline unsigned port_range_size(const struct tw_facts *f)
 {
-	return f->port_range_known && f->port_high >= f->port_low
-		       ? f->port_high - f->port_low + 1
-		       : 0;
+	return f->port_range_known && f->port_high >= f->port_low ? f->port_high - f->port_low + 1
+								  : 0;
 }
 
 void facts_init(struct tw_facts *f);

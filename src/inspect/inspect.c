@@ -23,7 +23,8 @@ static double now_seconds(void)
 
 static void sleep_seconds(double s)
 {
-	struct timespec ts = {.tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
+	struct timespec ts = {.tv_sec = (time_t)s,
+			      .tv_nsec = (long)((s - (double)(time_t)s) * 1e9)};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -43,7 +44,8 @@ static void sample_counters(const struct inspect_options *o, struct tw_facts *f)
 			o->progress(elapsed, o->sample_seconds, o->progress_arg);
 		if (elapsed >= o->sample_seconds)
 			break;
-		sleep_seconds(o->sample_seconds - elapsed < 0.1 ? o->sample_seconds - elapsed : 0.1);
+		sleep_seconds(o->sample_seconds - elapsed < 0.1 ? o->sample_seconds - elapsed
+								: 0.1);
 	}
 	/* Errors were recorded by the first reading; do not repeat them. */
 	read_counters(o->proc_root, f->counters, NULL);
@@ -76,7 +78,8 @@ static int take_census(const char *proc_root, struct tw_facts *f)
 		return r;
 	}
 	if (b.malformed)
-		facts_add_error(f, "census", "%lu malformed sock_diag messages skipped", b.malformed);
+		facts_add_error(f, "census", "%lu malformed sock_diag messages skipped",
+				b.malformed);
 	return census_finish(&b);
 }
 
@@ -101,7 +104,8 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 	if (inspect_sysctls(o->proc_root, f) > 0)
 		parts++;
 	else
-		facts_add_error(f, "sysctl", "%s/sys/net/ipv4: none of the TIME_WAIT knobs could be read",
+		facts_add_error(f, "sysctl",
+				"%s/sys/net/ipv4: none of the TIME_WAIT knobs could be read",
 				o->proc_root);
 
 	if (o->sample_seconds > 0)

@@ -4,9 +4,9 @@
 #include "inspect/facts.h"
 
 struct inspect_options {
-	const char *proc_root;        /* "/proc" unless --proc */
-	const char *kernel_override;  /* --kernel, or NULL */
-	double sample_seconds;        /* --sample; 0 = one reading */
+	const char *proc_root;	     /* "/proc" unless --proc */
+	const char *kernel_override; /* --kernel, or NULL */
+	double sample_seconds;	     /* --sample; 0 = one reading */
 	/* called about ten times a second while sampling, may be NULL */
 	void (*progress)(double elapsed, double total, void *arg);
 	void *progress_arg;

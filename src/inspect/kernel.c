@@ -70,9 +70,10 @@ int inspect_kernel(const char *proc_root, const char *override, struct tw_facts 
 		if (kernel_version_parse(buf, &f->version) == 0) {
 			f->version_known = true;
 		} else {
-			facts_add_error(f, "kernel",
-					"%s/sys/kernel/osrelease: cannot read a version from \"%s\"",
-					proc_root, buf);
+			facts_add_error(
+				f, "kernel",
+				"%s/sys/kernel/osrelease: cannot read a version from \"%s\"",
+				proc_root, buf);
 			r = -EINVAL;
 		}
 	}

@@ -223,7 +223,8 @@ static int conntrack_text_line(struct conntrack_facts *ct, char *line)
 	const char *osrc, *odst, *rsrc, *rdst;
 	size_t count = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0;
 
-	for (char *t = strtok_r(line, " \t", &save); t && count < 48; t = strtok_r(NULL, " \t", &save))
+	for (char *t = strtok_r(line, " \t", &save); t && count < 48;
+	     t = strtok_r(NULL, " \t", &save))
 		tokens[count++] = t;
 	if (count < 5)
 		return -EBADMSG;
@@ -265,7 +266,8 @@ int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct)
 		if (r > 0)
 			r = conntrack_text_line(ct, line);
 		if (r < 0) {
-			nat_source_failed(&ct->dump, "conntrack: %s:%u: malformed entry", path, number);
+			nat_source_failed(&ct->dump, "conntrack: %s:%u: malformed entry", path,
+					  number);
 			fclose(fp);
 			return -EBADMSG;
 		}

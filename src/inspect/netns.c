@@ -41,8 +41,8 @@ int netns_open_name(const char *name, char *err, size_t errlen)
 	int fd, r;
 
 	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		snprintf(err, errlen, "--netns '%s': not a namespace name (names live in %s)",
-			 name, NETNS_RUN_DIR);
+		snprintf(err, errlen, "--netns '%s': not a namespace name (names live in %s)", name,
+			 NETNS_RUN_DIR);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
@@ -50,8 +50,9 @@ int netns_open_name(const char *name, char *err, size_t errlen)
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			snprintf(err, errlen, "--netns %s: no such network namespace (nothing at %s)",
-				 name, path);
+			snprintf(err, errlen,
+				 "--netns %s: no such network namespace (nothing at %s)", name,
+				 path);
 		else
 			snprintf(err, errlen, "--netns %s: %s: %s", name, path, strerror(-r));
 		return r;
@@ -80,8 +81,10 @@ int netns_open_pid(const char *pid, char *err, size_t errlen)
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			snprintf(err, errlen, "--netns-pid %lu: no such process (it does not exist "
-					      "or has exited)", v);
+			snprintf(err, errlen,
+				 "--netns-pid %lu: no such process (it does not exist "
+				 "or has exited)",
+				 v);
 		else
 			snprintf(err, errlen, "--netns-pid %lu: %s: %s", v, path, strerror(-r));
 		return r;

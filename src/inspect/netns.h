@@ -27,12 +27,12 @@ int netns_identify(struct netns_identity *id);
 
 struct netns_entry {
 	uint64_t inode, device;
-	char name[256];       /* under /run/netns, or "" */
-	char path[300];       /* how to open it: /run/netns/NAME or /proc/PID/ns/net */
-	unsigned processes;   /* processes in it */
-	pid_t example_pid;    /* the lowest PID in it, 0 if none */
+	char name[256];	    /* under /run/netns, or "" */
+	char path[300];	    /* how to open it: /run/netns/NAME or /proc/PID/ns/net */
+	unsigned processes; /* processes in it */
+	pid_t example_pid;  /* the lowest PID in it, 0 if none */
 	char example_command[32];
-	bool current;         /* the namespace twtune started in */
+	bool current; /* the namespace twtune started in */
 };
 
 struct netns_list {

@@ -1,12 +1,13 @@
 /* See nfnl.h. Shared by nat_nftables.c and nat_conntrack.c. */
 #include "inspect/nfnl.h"
-#include "inspect/nlerr.h"
 
 #include <errno.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <stdbool.h>
+
+#include "inspect/nlerr.h"
 
 /* A conntrack reply is 200-350 bytes; the kernel fills at most 32 KiB per
  * recvmsg() (netlink_dump, since 3.x), so 64 KiB never truncates, and a

@@ -61,12 +61,14 @@ static void parse_derived(const char *root, struct tw_facts *f)
 	unsigned bad = facts_derive_ports(f);
 
 	if (bad & PORTS_BAD_RANGE)
-		facts_add_error(f, "sysctl", "%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"",
-				root, f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value);
-	if (bad & PORTS_BAD_RESERVED)
 		facts_add_error(f, "sysctl",
-				"%s/sys/net/ipv4/ip_local_reserved_ports: malformed value \"%.64s\"",
-				root, f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value);
+				"%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"", root,
+				f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value);
+	if (bad & PORTS_BAD_RESERVED)
+		facts_add_error(
+			f, "sysctl",
+			"%s/sys/net/ipv4/ip_local_reserved_ports: malformed value \"%.64s\"", root,
+			f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value);
 }
 
 int inspect_sysctls(const char *proc_root, struct tw_facts *f)

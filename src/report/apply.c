@@ -6,7 +6,8 @@
 
 static bool changed(const struct plan *p, const struct apply_summary *s)
 {
-	return plan_changes_anything(p) && (s->check_mode || (s->executed && s->status == APPLY_OK));
+	return plan_changes_anything(p) &&
+	       (s->check_mode || (s->executed && s->status == APPLY_OK));
 }
 
 static const char *status_word(const struct plan *p, const struct apply_summary *s)
@@ -58,7 +59,9 @@ void report_apply_text(FILE *out, const struct plan *p, const struct apply_summa
 			p->skipped[i].reason);
 	if (p->file_change) {
 		fprintf(out, "  %s/%s %s\n", r->persist_dir, r->persist_name,
-			r->remove_file ? "removed" : r->file_existed ? "updated" : "created");
+			r->remove_file	  ? "removed"
+			: r->file_existed ? "updated"
+					  : "created");
 		if (s->diff) {
 			print_missing_lines(out, r->old_file, r->old_file_len, r->new_file,
 					    r->new_file_len, '-');
@@ -91,20 +94,22 @@ json_t *report_apply_json(const struct plan *p, const struct apply_summary *s)
 	json_object_set_new(o, "status", json_string(status_word(p, s)));
 	json_object_set_new(o, "source", json_string(r->source));
 	for (unsigned i = 0; i < r->change_count; i++)
-		json_array_append_new(changes, json_pack("{s:s,s:s,s:s}", "key",
-							 knob_get(r->changes[i].key)->name, "old",
-							 r->changes[i].old, "new", r->changes[i].new));
+		json_array_append_new(changes,
+				      json_pack("{s:s,s:s,s:s}", "key",
+						knob_get(r->changes[i].key)->name, "old",
+						r->changes[i].old, "new", r->changes[i].new));
 	json_object_set_new(o, "changes", changes);
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",
-							 knob_get(p->skipped[i].key)->name, "reason",
-							 p->skipped[i].reason));
+							 knob_get(p->skipped[i].key)->name,
+							 "reason", p->skipped[i].reason));
 	json_object_set_new(o, "skipped", skipped);
 	snprintf(path, sizeof(path), "%s/%s", r->persist_dir, r->persist_name);
-	json_object_set_new(o, "persisted",
-			    p->file_change && (s->check_mode || (s->executed && s->status == APPLY_OK))
-				    ? json_string(path)
-				    : json_null());
+	json_object_set_new(
+		o, "persisted",
+		p->file_change && (s->check_mode || (s->executed && s->status == APPLY_OK))
+			? json_string(path)
+			: json_null());
 	for (unsigned i = 0; i < p->warning_count; i++)
 		json_array_append_new(warnings, json_string(p->warnings[i]));
 	json_object_set_new(o, "warnings", warnings);
@@ -114,7 +119,7 @@ json_t *report_apply_json(const struct plan *p, const struct apply_summary *s)
 	for (unsigned i = 0; i < s->note_count; i++)
 		json_array_append_new(notes, json_string(s->notes[i]));
 	json_object_set_new(o, "notes", notes);
-	json_object_set_new(o, "message", s->message && *s->message ? json_string(s->message)
-								    : json_null());
+	json_object_set_new(o, "message",
+			    s->message && *s->message ? json_string(s->message) : json_null());
 	return o;
 }

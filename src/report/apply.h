@@ -8,16 +8,16 @@
 #include "apply/plan.h"
 
 struct apply_summary {
-	const char *command;     /* "apply" or "rollback" */
-	bool check_mode;         /* --check: nothing was changed */
-	bool diff;               /* --diff: show the file's lines too */
-	bool executed;           /* a transaction ran */
-	int status;              /* APPLY_* */
-	const char *message;     /* what failed, or how recovery went */
+	const char *command; /* "apply" or "rollback" */
+	bool check_mode;     /* --check: nothing was changed */
+	bool diff;	     /* --diff: show the file's lines too */
+	bool executed;	     /* a transaction ran */
+	int status;	     /* APPLY_* */
+	const char *message; /* what failed, or how recovery went */
 #define RECOVERED_MAX 8
 	char recovered[RECOVERED_MAX][64];
 	unsigned recovered_count;
-	char notes[8][256];      /* --force and the like */
+	char notes[8][256]; /* --force and the like */
 	unsigned note_count;
 };
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+
 #include "inspect/classify.h"
 #include "report/format.h"
 
@@ -43,7 +44,8 @@ static json_t *destination_json(const struct tw_facts *f, const struct destinati
 	char addr[64];
 	json_t *o = json_object();
 
-	json_object_set_new(o, "address", json_string(format_addr(&d->address, addr, sizeof(addr))));
+	json_object_set_new(o, "address",
+			    json_string(format_addr(&d->address, addr, sizeof(addr))));
 	json_object_set_new(o, "port", json_integer(d->port));
 	json_object_set_new(o, "time_wait", json_integer(d->time_wait));
 	json_object_set_new(o, "ports_in_use", json_integer(d->ports_in_use));
@@ -191,7 +193,8 @@ static json_t *nat_json(const struct tw_facts *f)
 	const struct nat_facts *nat = &f->nat;
 	json_t *o = json_object(), *signals = json_array(), *sources = json_object();
 
-	json_object_set_new(o, "present", nat->present < 0 ? json_null() : json_boolean(nat->present));
+	json_object_set_new(o, "present",
+			    nat->present < 0 ? json_null() : json_boolean(nat->present));
 	for (unsigned i = 0; i < nat->signal_count; i++)
 		json_array_append_new(signals, json_pack("{s:s,s:s}", "name", nat->signals[i].name,
 							 "detail", nat->signals[i].detail));
@@ -201,12 +204,14 @@ static json_t *nat_json(const struct tw_facts *f)
 	json_object_set_new(sources, "conntrack", source_json(&f->conntrack.dump));
 	json_object_set_new(o, "sources", sources);
 	json_object_set_new(o, "nft_nat_chains",
-			    nat->nftables.inspected ? json_integer(nat->nft_nat_chains) : json_null());
+			    nat->nftables.inspected ? json_integer(nat->nft_nat_chains)
+						    : json_null());
 	json_object_set_new(o, "nft_nat_rules",
-			    nat->nftables.inspected ? json_integer(nat->nft_nat_rules) : json_null());
-	json_object_set_new(o, "iptables_nat_rules", nat->iptables_nat_rules < 0
-							     ? json_null()
-							     : json_integer(nat->iptables_nat_rules));
+			    nat->nftables.inspected ? json_integer(nat->nft_nat_rules)
+						    : json_null());
+	json_object_set_new(o, "iptables_nat_rules",
+			    nat->iptables_nat_rules < 0 ? json_null()
+							: json_integer(nat->iptables_nat_rules));
 	return o;
 }
 
@@ -226,9 +231,10 @@ static json_t *conntrack_json(const struct tw_facts *f)
 	o = json_object();
 	json_object_set_new(o, "entries", known_or_null(ct->count_known, ct->count));
 	json_object_set_new(o, "max", known_or_null(ct->max_known, ct->max));
-	json_object_set_new(o, "fill", ct->count_known && ct->max_known && ct->max
-					       ? json_real(round4((double)ct->count / ct->max))
-					       : json_null());
+	json_object_set_new(o, "fill",
+			    ct->count_known && ct->max_known && ct->max
+				    ? json_real(round4((double)ct->count / ct->max))
+				    : json_null());
 	json_object_set_new(o, "tcp_timeout_time_wait",
 			    known_or_null(ct->timeout_known, ct->time_wait_timeout));
 	json_object_set_new(o, "time_wait", known_or_null(dumped, ct->time_wait));
@@ -265,12 +271,9 @@ const char *check_status(const struct tw_facts *f, const struct findings *fs)
 	if (!f->parts_inspected)
 		return "unknown";
 	switch (findings_worst(fs)) {
-	case SEVERITY_CRITICAL:
-		return "critical";
-	case SEVERITY_WARNING:
-		return "warning";
-	default:
-		return "ok";
+	case SEVERITY_CRITICAL: return "critical";
+	case SEVERITY_WARNING: return "warning";
+	default: return "ok";
 	}
 }
 
@@ -309,8 +312,8 @@ static json_t *finding_json(const struct finding *fd)
 	for (unsigned i = 0; i < r->reference_count; i++)
 		json_array_append_new(refs, json_string(r->references[i]));
 	json_object_set_new(o, "references", refs);
-	json_object_set_new(o, "explanation", r->explanation ? json_string(r->explanation)
-							     : json_null());
+	json_object_set_new(o, "explanation",
+			    r->explanation ? json_string(r->explanation) : json_null());
 	return o;
 }
 
@@ -346,8 +349,8 @@ json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
 	json_object_set_new(id, "inode", json_integer((json_int_t)e->inode));
 	json_object_set_new(id, "name", e->name[0] ? json_string(e->name) : json_null());
 	json_object_set_new(id, "processes", json_integer(e->processes));
-	json_object_set_new(id, "example_pid", e->example_pid ? json_integer(e->example_pid)
-							      : json_null());
+	json_object_set_new(id, "example_pid",
+			    e->example_pid ? json_integer(e->example_pid) : json_null());
 	json_object_set_new(id, "example_command",
 			    e->example_command[0] ? json_string(e->example_command) : json_null());
 	json_object_set_new(id, "current", json_boolean(e->current));

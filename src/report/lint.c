@@ -34,7 +34,8 @@ void report_lint_text(FILE *out, const struct lint_result *r)
 	if (r->skipped_count == 1)
 		fprintf(out, "; 1 rule needs live facts (sockets, counters, NAT) and was skipped");
 	else if (r->skipped_count)
-		fprintf(out, "; %zu rules need live facts (sockets, counters, NAT) and were skipped",
+		fprintf(out,
+			"; %zu rules need live facts (sockets, counters, NAT) and were skipped",
 			r->skipped_count);
 	fprintf(out, "\n");
 }
@@ -51,17 +52,20 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 
 		json_object_set_new(o, "file", json_string(fd->file));
 		json_object_set_new(o, "line", json_integer(fd->line));
-		json_object_set_new(o, "key", key_name(fd) ? json_string(key_name(fd)) : json_null());
+		json_object_set_new(o, "key",
+				    key_name(fd) ? json_string(key_name(fd)) : json_null());
 		json_object_set_new(o, "severity", json_string(severity_name(fd->rule->severity)));
 		json_object_set_new(o, "id", json_string(fd->rule->id));
 		json_object_set_new(o, "message", json_string(fd->summary));
 		if (fd->setting_count)
-			json_object_set_new(o, "recommended", json_string(fd->settings[0].recommended));
+			json_object_set_new(o, "recommended",
+					    json_string(fd->settings[0].recommended));
 		json_array_append_new(list, o);
 	}
 	counts(r, by);
 	for (size_t i = 0; i < r->config.file_count; i++)
-		json_array_append_new(files, json_string(lint_shown_path(r, r->config.files[i].path)));
+		json_array_append_new(files,
+				      json_string(lint_shown_path(r, r->config.files[i].path)));
 	for (size_t i = 0; i < r->skipped_count; i++)
 		json_array_append_new(skipped, json_string(r->skipped[i]));
 	json_object_set_new(summary, "files", files);
@@ -127,9 +131,10 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 	json_t *descriptors = json_array(), *results = json_array();
 
 	for (size_t i = 0; i < n; i++) {
-		json_t *d = json_pack("{s:s,s:{s:s},s:{s:s}}", "id", rules[i]->id, "shortDescription",
-				      "text", rules[i]->title, "defaultConfiguration", "level",
-				      sarif_level(rules[i]->severity));
+		json_t *d =
+			json_pack("{s:s,s:{s:s},s:{s:s}}", "id", rules[i]->id, "shortDescription",
+				  "text", rules[i]->title, "defaultConfiguration", "level",
+				  sarif_level(rules[i]->severity));
 		if (rules[i]->explanation)
 			json_object_set_new(d, "fullDescription",
 					    json_pack("{s:s}", "text", rules[i]->explanation));
@@ -151,11 +156,11 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 				  "locations", "physicalLocation", "artifactLocation", "uri", uri,
 				  "region", "startLine", fd->line ? (int)fd->line : 1));
 	}
-	json_t *doc = json_pack(
-		"{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
-		"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
-		"driver", "name", "twtune", "version", PACKAGE_VERSION, "informationUri",
-		"https://example.invalid/twtune", "rules", descriptors, "results", results);
+	json_t *doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
+				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+				"runs", "tool", "driver", "name", "twtune", "version",
+				PACKAGE_VERSION, "informationUri", "https://example.invalid/twtune",
+				"rules", descriptors, "results", results);
 	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(doc);
@@ -183,9 +188,10 @@ void report_lint_github(FILE *out, const struct lint_result *r)
 		const struct finding *fd = &r->findings.items[i];
 		enum severity s = fd->rule->severity;
 
-		fprintf(out, "::%s file=", s == SEVERITY_CRITICAL ? "error"
-					   : s == SEVERITY_WARNING ? "warning"
-								   : "notice");
+		fprintf(out, "::%s file=",
+			s == SEVERITY_CRITICAL	? "error"
+			: s == SEVERITY_WARNING ? "warning"
+						: "notice");
 		escaped(out, fd->file, true);
 		fprintf(out, ",line=%u,title=", fd->line ? fd->line : 1);
 		escaped(out, fd->rule->id, true);

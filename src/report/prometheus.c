@@ -84,8 +84,8 @@ static void counter_metrics(FILE *out, const struct tw_facts *f)
 	       "TCP counters from /proc/net/snmp and /proc/net/netstat.");
 	for (int id = 0; id < CTR_COUNT; id++)
 		if (f->counters[id].present && !counter_info(id)->is_gauge)
-			sample(out, "twtune_tcp_counter_total", "counter", counter_info(id)->json_name,
-			       (double)f->counters[id].value);
+			sample(out, "twtune_tcp_counter_total", "counter",
+			       counter_info(id)->json_name, (double)f->counters[id].value);
 	family(out, "twtune_tcp_level", "gauge", "TCP levels: CurrEstab, sockstat tw.");
 	for (int id = 0; id < CTR_COUNT; id++)
 		if (f->counters[id].present && counter_info(id)->is_gauge)
@@ -98,16 +98,19 @@ static void nat_metrics(FILE *out, const struct tw_facts *f)
 	const struct conntrack_facts *ct = &f->conntrack;
 
 	if (f->nat.present >= 0) {
-		family(out, "twtune_nat_present", "gauge", "1 when this namespace translates addresses.");
+		family(out, "twtune_nat_present", "gauge",
+		       "1 when this namespace translates addresses.");
 		sample(out, "twtune_nat_present", NULL, NULL, f->nat.present);
 	}
 	if (!ct->loaded)
 		return;
-	family(out, "twtune_conntrack_entries", "gauge", "Conntrack entries, all and in TIME_WAIT.");
+	family(out, "twtune_conntrack_entries", "gauge",
+	       "Conntrack entries, all and in TIME_WAIT.");
 	if (ct->count_known)
 		sample(out, "twtune_conntrack_entries", "state", "all", (double)ct->count);
 	if (ct->dump.inspected)
-		sample(out, "twtune_conntrack_entries", "state", "time_wait", (double)ct->time_wait);
+		sample(out, "twtune_conntrack_entries", "state", "time_wait",
+		       (double)ct->time_wait);
 	if (ct->max_known) {
 		family(out, "twtune_conntrack_max", "gauge", "nf_conntrack_max.");
 		sample(out, "twtune_conntrack_max", NULL, NULL, (double)ct->max);
@@ -133,8 +136,8 @@ static void finding_metrics(FILE *out, const struct tw_facts *f, const struct fi
 		if (strcmp(statuses[i], status) == 0)
 			sample(out, "twtune_status", NULL, NULL, i);
 	family(out, "twtune_classification", "gauge", "1 for the host's classification.");
-	sample(out, "twtune_classification", "verdict",
-	       host_class_name(f->classification.verdict), 1);
+	sample(out, "twtune_classification", "verdict", host_class_name(f->classification.verdict),
+	       1);
 }
 
 void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct findings *fs)

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/json.h"
@@ -31,12 +32,9 @@ static void print_header(FILE *out, const struct tw_facts *f)
 static const char *severity_colour(enum severity s)
 {
 	switch (s) {
-	case SEVERITY_CRITICAL:
-		return "\033[1;31m";
-	case SEVERITY_WARNING:
-		return "\033[1;33m";
-	default:
-		return "\033[36m";
+	case SEVERITY_CRITICAL: return "\033[1;31m";
+	case SEVERITY_WARNING: return "\033[1;33m";
+	default: return "\033[36m";
 	}
 }
 
@@ -64,9 +62,8 @@ static void print_verdict(FILE *out, const struct tw_facts *f, const struct find
 	fprintf(out, "%-10s %s\n", "", c->evidence);
 	fprintf(out, "%-10s %s", "Status", check_status(f, fs));
 	if (fs->count)
-		fprintf(out, " (%u critical, %u warning, %u info)",
-			by_severity[SEVERITY_CRITICAL], by_severity[SEVERITY_WARNING],
-			by_severity[SEVERITY_INFO]);
+		fprintf(out, " (%u critical, %u warning, %u info)", by_severity[SEVERITY_CRITICAL],
+			by_severity[SEVERITY_WARNING], by_severity[SEVERITY_INFO]);
 	fprintf(out, "\n\n");
 }
 
@@ -106,7 +103,8 @@ static void print_sockets(FILE *out, const struct tw_facts *f)
 	fprintf(out, "%-40s total %llu\n", title, (unsigned long long)c->total);
 	fprintf(out, "  %-14s %9llu   outbound %llu, inbound %llu\n", "time_wait",
 		(unsigned long long)c->states[TCP_STATE_TIME_WAIT],
-		(unsigned long long)c->time_wait_outbound, (unsigned long long)c->time_wait_inbound);
+		(unsigned long long)c->time_wait_outbound,
+		(unsigned long long)c->time_wait_inbound);
 	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
 		const char *name = tcp_state_name(st);
 		if (name && st != TCP_STATE_TIME_WAIT && c->states[st])
@@ -133,7 +131,8 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 	if (c->worst_tuple_ports)
 		fprintf(out, "   %u ports from %s toward %s\n", c->worst_tuple_ports,
 			format_addr(&c->worst_local, local, sizeof(local)),
-			format_endpoint(&c->worst_remote, c->worst_remote_port, dest, sizeof(dest)));
+			format_endpoint(&c->worst_remote, c->worst_remote_port, dest,
+					sizeof(dest)));
 	else
 		fprintf(out, "   no outbound connections\n");
 	fprintf(out, "  %-10s", "bind()");
@@ -179,9 +178,10 @@ static void print_nat(FILE *out, const struct tw_facts *f)
 	const struct nat_facts *nat = &f->nat;
 	const struct conntrack_facts *ct = &f->conntrack;
 
-	fprintf(out, "NAT        %s\n", nat->present > 0    ? "yes"
-					 : nat->present == 0 ? "no"
-							     : "unknown (not every source could be read)");
+	fprintf(out, "NAT        %s\n",
+		nat->present > 0    ? "yes"
+		: nat->present == 0 ? "no"
+				    : "unknown (not every source could be read)");
 	for (unsigned i = 0; i < nat->signal_count; i++)
 		fprintf(out, "  %-18s %s\n", nat->signals[i].name, nat->signals[i].detail);
 	print_source(out, &nat->nftables);
@@ -197,11 +197,13 @@ static void print_nat(FILE *out, const struct tw_facts *f)
 		fprintf(out, " of %llu max (%.1f%%)", (unsigned long long)ct->max,
 			ct->max ? 100.0 * (double)ct->count / (double)ct->max : 0.0);
 	if (ct->timeout_known)
-		fprintf(out, ", TIME_WAIT timeout %llu s", (unsigned long long)ct->time_wait_timeout);
+		fprintf(out, ", TIME_WAIT timeout %llu s",
+			(unsigned long long)ct->time_wait_timeout);
 	fprintf(out, "\n");
 	if (ct->dump.inspected)
-		fprintf(out, "  %llu TCP, %llu in TIME_WAIT, %llu with source NAT, %llu with "
-			     "destination NAT\n",
+		fprintf(out,
+			"  %llu TCP, %llu in TIME_WAIT, %llu with source NAT, %llu with "
+			"destination NAT\n",
 			(unsigned long long)ct->tcp, (unsigned long long)ct->time_wait,
 			(unsigned long long)ct->snat, (unsigned long long)ct->dnat);
 	print_source(out, &ct->dump);
@@ -213,7 +215,9 @@ static void print_knobs(FILE *out, const struct tw_facts *f)
 	fprintf(out, "Knobs\n");
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
-		const char *shown = v->value ? v->value : v->present ? "unreadable" : "absent on this kernel";
+		const char *shown = v->value	 ? v->value
+				    : v->present ? "unreadable"
+						 : "absent on this kernel";
 
 		fprintf(out, "  %-38s %s\n", knob_get(id)->name, *shown ? shown : "(empty)");
 	}
@@ -241,8 +245,9 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 	if (f->rates.sampled)
 		fprintf(out, "  (rates over %.1f s)\n", f->rates.interval);
 	else if (f->census.available)
-		fprintf(out, "  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
-			     "(use --sample SECONDS to measure)\n",
+		fprintf(out,
+			"  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
+			"(use --sample SECONDS to measure)\n",
 			f->rates.close_rate_estimate, TIME_WAIT_SECONDS);
 	fprintf(out, "\n");
 }
@@ -265,8 +270,7 @@ bool want_colour(int fd)
 	return isatty(fd) && !(no_colour && *no_colour);
 }
 
-void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs,
-		       bool colour)
+void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs, bool colour)
 {
 	print_header(out, f);
 	print_verdict(out, f, fs);

@@ -9,8 +9,7 @@
 /* The `check` report for a person: verdict, then findings by severity
  * (current -> recommended, one line of why), then the facts, then what
  * could not be inspected. COLOUR adds ANSI colours to severities. */
-void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs,
-		       bool colour);
+void report_check_text(FILE *out, const struct tw_facts *f, const struct findings *fs, bool colour);
 
 /* Should a report to FD be coloured? Only on a terminal, and never when
  * NO_COLOR is set to anything (https://no-color.org). */
@@ -21,8 +20,8 @@ struct netns_summary_row {
 	char label[128];
 	unsigned processes;
 	bool inspected;
-	char reason[512];     /* why not, when !inspected */
-	long long time_wait;  /* -1 when the census failed */
+	char reason[512];    /* why not, when !inspected */
+	long long time_wait; /* -1 when the census failed */
 	const char *verdict;
 	char worst_finding[64];
 };

@@ -11,35 +11,67 @@
 #include "inspect/sysctl.h"
 
 /* Lint's and drift's checks, as rules without conditions. */
-const struct rule lint_rule_syntax = {.id = "syntax", .severity = SEVERITY_WARNING,
-				      .title = (char *)"a line that is not an assignment",
-	.explanation = (char *)"systemd-sysctl skips a line without '=' with a warning at boot; the setting it was meant to make is not made. Lines are KEY = VALUE; '#' and ';' start comments; '-KEY' alone excludes KEY from globs."};
-const struct rule lint_rule_invalid_value = {.id = "invalid-value",
-					     .severity = SEVERITY_WARNING,
-					     .title = (char *)"a value the key does not accept",
-	.explanation = (char *)"The kernel refuses the write (EINVAL) and the key keeps its old value; systemd-sysctl logs an error and boots on. twtune knows each key's type and range: tcp_tw_reuse 0-2, ports 1-65535 with LOW <= HIGH, numbers where numbers are required."};
-const struct rule lint_rule_duplicate_key = {.id = "duplicate-key",
-					     .severity = SEVERITY_WARNING,
-					     .title = (char *)"the same key set twice in one file",
-	.explanation = (char *)"The later line wins, so the earlier one is dead text that a reader may take for the setting in force."};
-const struct rule lint_rule_overridden = {.id = "overridden", .severity = SEVERITY_INFO,
-					  .title = (char *)"an assignment a later file overrides",
-	.explanation = (char *)"sysctl.d files are applied in lexical order of their names across /etc, /run, /usr/local/lib and /usr/lib; the last assignment of a key wins. The overridden line has no effect at boot."};
+const struct rule lint_rule_syntax = {
+	.id = "syntax",
+	.severity = SEVERITY_WARNING,
+	.title = (char *)"a line that is not an assignment",
+	.explanation =
+		(char *)"systemd-sysctl skips a line without '=' with a warning at boot; the "
+			"setting it was meant to make is not made. Lines are KEY = VALUE; '#' and "
+			"';' start comments; '-KEY' alone excludes KEY from globs."};
+const struct rule lint_rule_invalid_value = {
+	.id = "invalid-value",
+	.severity = SEVERITY_WARNING,
+	.title = (char *)"a value the key does not accept",
+	.explanation = (char *)"The kernel refuses the write (EINVAL) and the key keeps its old "
+			       "value; systemd-sysctl logs an error and boots on. twtune knows "
+			       "each key's type and range: tcp_tw_reuse 0-2, ports 1-65535 with "
+			       "LOW <= HIGH, numbers where numbers are required."};
+const struct rule lint_rule_duplicate_key = {
+	.id = "duplicate-key",
+	.severity = SEVERITY_WARNING,
+	.title = (char *)"the same key set twice in one file",
+	.explanation = (char *)"The later line wins, so the earlier one is dead text that a reader "
+			       "may take for the setting in force."};
+const struct rule lint_rule_overridden = {
+	.id = "overridden",
+	.severity = SEVERITY_INFO,
+	.title = (char *)"an assignment a later file overrides",
+	.explanation = (char *)"sysctl.d files are applied in lexical order of their names across "
+			       "/etc, /run, /usr/local/lib and /usr/lib; the last assignment of a "
+			       "key wins. The overridden line has no effect at boot."};
 const struct rule lint_rule_not_on_kernel = {
-	.id = "not-on-kernel", .severity = SEVERITY_WARNING,
+	.id = "not-on-kernel",
+	.severity = SEVERITY_WARNING,
 	.title = (char *)"a key the target kernel does not have",
-	.explanation = (char *)"systemd-sysctl cannot set a key the kernel lacks and logs an error at every boot (a leading '-' silences it). tcp_tw_recycle was removed in 4.12; tcp_tw_reuse_delay appeared in 6.14; ip_unprivileged_port_start in 4.11. The target kernel is --kernel's, else the running one."};
-const struct rule lint_rule_unreadable = {.id = "unreadable", .severity = SEVERITY_CRITICAL,
-					  .title = (char *)"a file or line that cannot be read",
-	.explanation = (char *)"A file that cannot be opened, holds NUL bytes (not text), a line longer than 4095 bytes or invalid UTF-8: lint names it and goes on with the rest, and exits 2."};
+	.explanation =
+		(char *)"systemd-sysctl cannot set a key the kernel lacks and logs an error at "
+			"every boot (a leading '-' silences it). tcp_tw_recycle was removed in "
+			"4.12; tcp_tw_reuse_delay appeared in 6.14; ip_unprivileged_port_start in "
+			"4.11. The target kernel is --kernel's, else the running one."};
+const struct rule lint_rule_unreadable = {
+	.id = "unreadable",
+	.severity = SEVERITY_CRITICAL,
+	.title = (char *)"a file or line that cannot be read",
+	.explanation = (char *)"A file that cannot be opened, holds NUL bytes (not text), a line "
+			       "longer than 4095 bytes or invalid UTF-8: lint names it and goes on "
+			       "with the rest, and exits 2."};
 const struct rule drift_rule_boot_differs = {
-	.id = "drift-boot-differs", .severity = SEVERITY_WARNING,
+	.id = "drift-boot-differs",
+	.severity = SEVERITY_WARNING,
 	.title = (char *)"the running value differs from what boot would set",
-	.explanation = (char *)"Someone changed the key at runtime (sysctl -w, a tool) or changed the files since boot: after the next reboot the key will hold the file's value, not the running one. Persist the running value or drop it."};
+	.explanation =
+		(char *)"Someone changed the key at runtime (sysctl -w, a tool) or changed the "
+			"files since boot: after the next reboot the key will hold the file's "
+			"value, not the running one. Persist the running value or drop it."};
 const struct rule drift_rule_not_persisted = {
-	.id = "drift-not-persisted", .severity = SEVERITY_INFO,
+	.id = "drift-not-persisted",
+	.severity = SEVERITY_INFO,
 	.title = (char *)"set at runtime, in no sysctl.d file: lost at reboot",
-	.explanation = (char *)"The running value differs from this kernel's default and no sysctl.d file sets it: a reboot returns the key to the default. twtune apply persists what it sets in /etc/sysctl.d/90-twtune.conf."};
+	.explanation =
+		(char *)"The running value differs from this kernel's default and no sysctl.d file "
+			"sets it: a reboot returns the key to the default. twtune apply persists "
+			"what it sets in /etc/sysctl.d/90-twtune.conf."};
 
 /* The knob an assignment sets, or -1 (not one of twtune's, or a glob). */
 static int assignment_knob(const struct sysctl_assignment *a)
@@ -128,11 +160,13 @@ static int check_values(struct lint_result *r, unsigned version)
 		if (!knob_exists_in(k, version)) {
 			const struct knob *kn = knob_get(k);
 			unsigned edge = kn->until ? kn->until : kn->since;
-			if (!findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line, k,
+			if (!findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a),
+					  a->line, k,
 					  "%s does not exist on Linux %u.%u (%s in %u.%u): "
 					  "systemd-sysctl cannot set it%s",
 					  kn->name, version >> 16, (version >> 8) & 255,
-					  kn->until ? "removed" : "added", edge >> 16, (edge >> 8) & 255,
+					  kn->until ? "removed" : "added", edge >> 16,
+					  (edge >> 8) & 255,
 					  a->ignore_failure ? " (the leading '-' hides the error)"
 							    : " and logs an error at every boot"))
 				return -ENOMEM;
@@ -180,9 +214,10 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 		for (size_t j = 0; j < i; j++) {
 			const struct sysctl_assignment *b = &c->assignments[j];
 			if (b->file == a->file && !b->is_glob && strcmp(b->key, a->key) == 0) {
-				if (!findings_add(&r->findings, &lint_rule_duplicate_key, file_of(r, a),
-						  a->line, k, "%s is set again (line %u set it to %s)",
-						  knob_get(k)->name, b->line, b->value ? b->value : "-"))
+				if (!findings_add(
+					    &r->findings, &lint_rule_duplicate_key, file_of(r, a),
+					    a->line, k, "%s is set again (line %u set it to %s)",
+					    knob_get(k)->name, b->line, b->value ? b->value : "-"))
 					return -ENOMEM;
 				break;
 			}
@@ -191,12 +226,14 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 		if (!winner)
 			winner = later_exclusion(c, i);
 		if (winner && winner != a && winner->file != a->file &&
-		    !findings_add(&r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
-				  winner->value ? "%s = %s is overridden by %s:%u (%s = %s)"
-						: "%s = %s is overridden by %s:%u ('-%s' unsets it: the kernel "
-						  "default stays%s)",
-				  knob_get(k)->name, a->value, file_of(r, winner), winner->line,
-				  knob_get(k)->name, winner->value ? winner->value : ""))
+		    !findings_add(
+			    &r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
+			    winner->value
+				    ? "%s = %s is overridden by %s:%u (%s = %s)"
+				    : "%s = %s is overridden by %s:%u ('-%s' unsets it: the kernel "
+				      "default stays%s)",
+			    knob_get(k)->name, a->value, file_of(r, winner), winner->line,
+			    knob_get(k)->name, winner->value ? winner->value : ""))
 			return -ENOMEM;
 	}
 	return 0;
@@ -244,7 +281,8 @@ static const char *find_name(const char *text, const char *name)
 
 	for (const char *p = strstr(text, name); p; p = strstr(p + 1, name)) {
 		char before = p == text ? ' ' : p[-1], after = p[n];
-		bool inside = (after && (isalnum((unsigned char)after) || after == '_' || after == '.')) ||
+		bool inside = (after &&
+			       (isalnum((unsigned char)after) || after == '_' || after == '.')) ||
 			      isalnum((unsigned char)before) || before == '_' || before == '.';
 		if (!inside)
 			return p;
@@ -308,8 +346,8 @@ static int judge_with_rules(const struct lint_options *o, struct lint_result *r)
 
 		if (!at)
 			continue; /* about the kernel's own defaults, not about these files */
-		copy = findings_add(&r->findings, fd->rule, file_of(r, at), at->line, key,
-				    "%s", fd->summary);
+		copy = findings_add(&r->findings, fd->rule, file_of(r, at), at->line, key, "%s",
+				    fd->summary);
 		if (!copy) {
 			rc = -ENOMEM;
 			break;
@@ -359,16 +397,18 @@ int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, stru
 			continue;
 		if ((a = winning(c, k))) {
 			if (!values_equal(a->value, now->value) &&
-			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path, a->line, k,
-					  "%s is %s now, but at boot %s:%u sets %s", knob_get(k)->name,
-					  now->value, c->files[a->file].path, a->line, a->value))
+			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path,
+					  a->line, k, "%s is %s now, but at boot %s:%u sets %s",
+					  knob_get(k)->name, now->value, c->files[a->file].path,
+					  a->line, a->value))
 				return -ENOMEM;
 		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, boot, sizeof(boot)) == 0 &&
 			   !values_equal(boot, now->value) &&
-			   !findings_add(out, &drift_rule_not_persisted, NULL, 0, k,
-					 "%s = %s is set at runtime but in no sysctl.d file: a reboot "
-					 "returns it to %s",
-					 knob_get(k)->name, now->value, boot[0] ? boot : "(empty)")) {
+			   !findings_add(
+				   out, &drift_rule_not_persisted, NULL, 0, k,
+				   "%s = %s is set at runtime but in no sysctl.d file: a reboot "
+				   "returns it to %s",
+				   knob_get(k)->name, now->value, boot[0] ? boot : "(empty)")) {
 			return -ENOMEM;
 		}
 	}
@@ -376,8 +416,8 @@ int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, stru
 }
 
 static const struct rule *const builtin_rules[] = {
-	&lint_rule_syntax,       &lint_rule_invalid_value, &lint_rule_duplicate_key,
-	&lint_rule_overridden,   &lint_rule_not_on_kernel, &lint_rule_unreadable,
+	&lint_rule_syntax,	  &lint_rule_invalid_value,  &lint_rule_duplicate_key,
+	&lint_rule_overridden,	  &lint_rule_not_on_kernel,  &lint_rule_unreadable,
 	&drift_rule_boot_differs, &drift_rule_not_persisted,
 };
 

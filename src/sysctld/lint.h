@@ -8,10 +8,10 @@
 #include "sysctld/sysctld.h"
 
 struct lint_options {
-	const char *root;              /* --root DIR; NULL with paths or for the host */
-	const char *const *paths;      /* files and directories, or NULL */
+	const char *root;	  /* --root DIR; NULL with paths or for the host */
+	const char *const *paths; /* files and directories, or NULL */
 	size_t path_count;
-	bool with_sysctl_conf;         /* procps: /etc/sysctl.conf last */
+	bool with_sysctl_conf;	       /* procps: /etc/sysctl.conf last */
 	struct kernel_version version; /* the target kernel */
 	const struct rule_set *rules;
 };
@@ -19,10 +19,10 @@ struct lint_options {
 #define LINT_MAX_SKIPPED 64
 
 struct lint_result {
-	const char *root;              /* stripped from the paths shown */
+	const char *root; /* stripped from the paths shown */
 	struct sysctl_config config;
-	struct findings findings;      /* lint's own and the rules', with file:line */
-	size_t input_errors;           /* unreadable, binary, too long, bad encoding */
+	struct findings findings;	       /* lint's own and the rules', with file:line */
+	size_t input_errors;		       /* unreadable, binary, too long, bad encoding */
 	const char *skipped[LINT_MAX_SKIPPED]; /* rules needing live facts */
 	size_t skipped_count;
 };

@@ -31,8 +31,6 @@
  *   a non-comment line that is not UTF-8 is reported and skipped. */
 #include "sysctld/sysctld.h"
 
-#include "common/strutil.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +45,7 @@
 #include <unistd.h>
 
 #include "common/lineread.h"
+#include "common/strutil.h"
 
 /* systemd's WHITESPACE, which strstrip() removes: a CR of a CRLF line too. */
 #define BLANKS " \t\r\n"

@@ -21,38 +21,38 @@
 #define SYSCTLD_LINE_MAX 4096
 
 struct sysctl_assignment {
-	char *key;            /* normalised to systemd's path form: "net/ipv4/x" */
-	char *value;          /* whitespace around it trimmed; NULL for "-KEY" without
-			       * "=", which (systemd v246+) excludes KEY from globs
-			       * and unsets an earlier exact value */
-	bool ignore_failure;  /* the line started with '-' */
-	bool is_glob;         /* the key holds *, ? or [ (systemd matches it) */
-	size_t file;          /* index into sysctl_config.files */
+	char *key;	     /* normalised to systemd's path form: "net/ipv4/x" */
+	char *value;	     /* whitespace around it trimmed; NULL for "-KEY" without
+			      * "=", which (systemd v246+) excludes KEY from globs
+			      * and unsets an earlier exact value */
+	bool ignore_failure; /* the line started with '-' */
+	bool is_glob;	     /* the key holds *, ? or [ (systemd matches it) */
+	size_t file;	     /* index into sysctl_config.files */
 	unsigned line;
 };
 
 struct sysctl_file {
-	char path[PATH_MAX];  /* as opened (under --root when one was given) */
-	char name[256];       /* the file name that orders and masks */
+	char path[PATH_MAX]; /* as opened (under --root when one was given) */
+	char name[256];	     /* the file name that orders and masks */
 };
 
 enum sysctl_problem_kind {
-	SYSCTL_PROBLEM_SYNTAX,      /* a line that is not an assignment */
-	SYSCTL_PROBLEM_UNREADABLE,  /* cannot open or read the file */
-	SYSCTL_PROBLEM_TOO_LONG,    /* a line longer than SYSCTLD_LINE_MAX - 1 */
-	SYSCTL_PROBLEM_BINARY,      /* NUL bytes: not a text file */
-	SYSCTL_PROBLEM_ENCODING,    /* invalid UTF-8 */
+	SYSCTL_PROBLEM_SYNTAX,	   /* a line that is not an assignment */
+	SYSCTL_PROBLEM_UNREADABLE, /* cannot open or read the file */
+	SYSCTL_PROBLEM_TOO_LONG,   /* a line longer than SYSCTLD_LINE_MAX - 1 */
+	SYSCTL_PROBLEM_BINARY,	   /* NUL bytes: not a text file */
+	SYSCTL_PROBLEM_ENCODING,   /* invalid UTF-8 */
 };
 
 struct sysctl_problem {
 	enum sysctl_problem_kind kind;
 	char path[PATH_MAX];
-	unsigned line;        /* 0: the file as a whole */
+	unsigned line; /* 0: the file as a whole */
 	char message[256];
 };
 
 struct sysctl_config {
-	struct sysctl_file *files;            /* in application order */
+	struct sysctl_file *files; /* in application order */
 	size_t file_count;
 	struct sysctl_assignment *assignments; /* in application order */
 	size_t count;

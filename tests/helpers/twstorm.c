@@ -93,7 +93,7 @@ static int bind_source(int fd, const struct sockaddr_storage *dest, unsigned por
 {
 	struct sockaddr_storage src = *dest;
 	socklen_t len = dest->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						     : sizeof(struct sockaddr_in);
+						    : sizeof(struct sockaddr_in);
 	int one = 1;
 
 	if (dest->ss_family == AF_INET6)
@@ -131,7 +131,8 @@ static int serve(const struct options *o)
 	int listener = make_listener(o->addr, o->port);
 
 	if (listener < 0) {
-		fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o->addr, o->port, strerror(errno));
+		fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o->addr, o->port,
+			strerror(errno));
 		return 1;
 	}
 	printf("ready\n");
@@ -183,11 +184,16 @@ static int connect_remote(const struct options *o)
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
-		{"addr", required_argument, NULL, 'a'},  {"port", required_argument, NULL, 'p'},
-		{"listeners", required_argument, NULL, 'l'}, {"count", required_argument, NULL, 'n'},
-		{"close", required_argument, NULL, 'c'}, {"hold", required_argument, NULL, 'H'},
-		{"wait", no_argument, NULL, 'w'}, {"source-port", required_argument, NULL, 's'},
-		{"serve", no_argument, NULL, 'S'}, {"remote", no_argument, NULL, 'R'},
+		{"addr", required_argument, NULL, 'a'},
+		{"port", required_argument, NULL, 'p'},
+		{"listeners", required_argument, NULL, 'l'},
+		{"count", required_argument, NULL, 'n'},
+		{"close", required_argument, NULL, 'c'},
+		{"hold", required_argument, NULL, 'H'},
+		{"wait", no_argument, NULL, 'w'},
+		{"source-port", required_argument, NULL, 's'},
+		{"serve", no_argument, NULL, 'S'},
+		{"remote", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	struct options o = {.addr = "127.0.0.1", .port = 8080, .listeners = 1, .count = 100};
@@ -244,7 +250,8 @@ int main(int argc, char **argv)
 
 		make_addr(o.addr, o.port + which, &ss, &len);
 		client = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (client >= 0 && o.source_port && bind_source(client, &ss, o.source_port + (unsigned)(n / o.listeners)) < 0) {
+		if (client >= 0 && o.source_port &&
+		    bind_source(client, &ss, o.source_port + (unsigned)(n / o.listeners)) < 0) {
 			last_errno = errno;
 			failed++;
 			close(client);

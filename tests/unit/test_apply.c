@@ -740,14 +740,12 @@ static void test_plan_existing_file_kept_byte_for_byte(void **state)
 	assert_memory_equal(r->new_file, unterminated, strlen(unterminated));
 }
 
-/* Found as a bug (a heap overflow): merged_file (src/apply/plan.c) sized its buffer as old_len + 128 +
- * count * (TXN_VALUE_MAX + 80) and rewrites every line that assigns a
- * planned key, each possibly longer than the line it replaces, with
- * snprintf(out + n, cap - n) and memcpy without checking n against cap: a
- * sysctl.d file assigning the key many times in a short form overflows the
- * heap buffer (cap - n wraps around). 100 lines
- * "net/ipv4/ip_local_port_range=1 2" (33 bytes) become 43 bytes each:
- * 1000 bytes more than the 464 of slack. Valgrind: invalid writes. */
+/* Found as a bug (a heap overflow): merged_file (src/apply/plan.c) sized its buffer as old_len +
+ * 128 + count * (TXN_VALUE_MAX + 80) and rewrites every line that assigns a planned key, each
+ * possibly longer than the line it replaces, with snprintf(out + n, cap - n) and memcpy without
+ * checking n against cap: a sysctl.d file assigning the key many times in a short form overflows
+ * the heap buffer (cap - n wraps around). 100 lines "net/ipv4/ip_local_port_range=1 2" (33 bytes)
+ * become 43 bytes each: 1000 bytes more than the 464 of slack. Valgrind: invalid writes. */
 static void test_plan_many_assignments_of_a_key(void **state)
 {
 	struct apply_test *t = *state;

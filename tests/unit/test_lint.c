@@ -391,7 +391,8 @@ static void test_invalid_value_through_globs(void **state)
 	/* tcp_tw_reuse refuses 7; tcp_tw_reuse_delay takes it; tcp_tw_recycle
 	 * is not on 6.1 */
 	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
-		       KNOB_TCP_TW_REUSE, "the pattern net/ipv4/tcp_tw_* sets net.ipv4.tcp_tw_reuse too");
+		       KNOB_TCP_TW_REUSE,
+		       "the pattern net/ipv4/tcp_tw_* sets net.ipv4.tcp_tw_reuse too");
 	assert_count(&r->findings, "invalid-value", 1);
 }
 

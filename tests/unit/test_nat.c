@@ -625,18 +625,19 @@ static void test_fabricated_tree_conntrack_text(void **state)
 
 	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_max", "64\n");
 	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_count", "3\n");
-	fixture_write(fx->root, "net/nf_conntrack",
-		      /* masqueraded: the reply goes to the gateway's address */
-		      "ipv4     2 tcp      6 119 TIME_WAIT src=10.77.1.2 dst=10.77.2.2 sport=53390 "
-		      "dport=8080 src=10.77.2.2 dst=10.77.2.1 sport=8080 dport=53390 [ASSURED] "
-		      "mark=0 zone=0 use=2\n"
-		      /* redirected: the reply comes from another address */
-		      "ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.5 dst=10.96.0.10 sport=40000 "
-		      "dport=80 src=10.244.1.7 dst=10.0.0.5 sport=8080 dport=40000 [ASSURED] "
-		      "mark=0 zone=0 use=2\n"
-		      /* untranslated UDP */
-		      "ipv4     2 udp      17 29 src=10.0.0.5 dst=10.0.0.53 sport=5353 dport=53 "
-		      "src=10.0.0.53 dst=10.0.0.5 sport=53 dport=5353 mark=0 zone=0 use=2\n");
+	fixture_write(
+		fx->root, "net/nf_conntrack",
+		/* masqueraded: the reply goes to the gateway's address */
+		"ipv4     2 tcp      6 119 TIME_WAIT src=10.77.1.2 dst=10.77.2.2 sport=53390 "
+		"dport=8080 src=10.77.2.2 dst=10.77.2.1 sport=8080 dport=53390 [ASSURED] "
+		"mark=0 zone=0 use=2\n"
+		/* redirected: the reply comes from another address */
+		"ipv4     2 tcp      6 431999 ESTABLISHED src=10.0.0.5 dst=10.96.0.10 sport=40000 "
+		"dport=80 src=10.244.1.7 dst=10.0.0.5 sport=8080 dport=40000 [ASSURED] "
+		"mark=0 zone=0 use=2\n"
+		/* untranslated UDP */
+		"ipv4     2 udp      17 29 src=10.0.0.5 dst=10.0.0.53 sport=5353 dport=53 "
+		"src=10.0.0.53 dst=10.0.0.5 sport=53 dport=5353 mark=0 zone=0 use=2\n");
 	inspect_sysctls(fx->root, f);
 	inspect_nat(fx->root, f);
 
