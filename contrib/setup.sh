@@ -19,10 +19,10 @@ cd "$(dirname "$0")/.."
 # Build tools and libraries, plus what the integration tests drive:
 # iproute2 (ip, ss) and util-linux (unshare, setpriv) for namespaces,
 # nftables for the NAT gateway test, procps (sysctl) to check what apply
-# wrote, jq to read twtune's JSON.
+# wrote, jq to read twtune's JSON, clang-format for the style test.
 packages="build-essential autoconf automake pkgconf libnl-3-dev libnl-nf-3-dev
 	libnl-idiag-3-dev libjansson-dev libcap-dev libcmocka-dev iproute2 util-linux
-	nftables procps jq"
+	nftables procps jq clang-format"
 
 missing=""
 for p in $packages; do
