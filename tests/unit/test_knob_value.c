@@ -1,0 +1,221 @@
+/* Typed sysctl values: the one parse, check, format and comparison every
+ * entry point (inspect, sysctl.d, rules, profiles, the journal) uses. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* cmocka.h needs these included before it */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include "common/knob_value.h"
+
+struct parse_case {
+	enum knob_id key;
+	const char *text;
+	int setting;	       /* knob_parse_setting's result */
+	int fact;	       /* knob_parse's result */
+	const char *canonical; /* knob_format of the parsed value, when it parses */
+	const char *message;   /* in the error, when the setting is refused */
+};
+
+static const struct parse_case parse_cases[] = {
+	{KNOB_TCP_TW_REUSE, "1", 0, 0, "1", NULL},
+	{KNOB_TCP_TW_REUSE, " 2\t", 0, 0, "2", NULL},
+	{KNOB_TCP_TW_REUSE, "+1", 0, 0, "1", NULL},
+	{KNOB_TCP_TW_REUSE, "3", -ERANGE, 0, "3", "net.ipv4.tcp_tw_reuse: 3 is outside 0-2"},
+	{KNOB_TCP_TW_REUSE, "yes", -EINVAL, -EINVAL, NULL, "'yes' is not a whole number"},
+	{KNOB_TCP_TW_REUSE, "", -EINVAL, -EINVAL, NULL, "is not a whole number"},
+	{KNOB_TCP_TW_REUSE, "1 2", -EINVAL, -EINVAL, NULL, "is not a whole number"},
+	{KNOB_TCP_TW_REUSE, "0x1", -EINVAL, -EINVAL, NULL, "is not a whole number"},
+	{KNOB_TCP_TW_REUSE, "1\n2", -EINVAL, -EINVAL, NULL, "control character"},
+	{KNOB_TCP_TW_REUSE, "1\nnet.ipv4.ip_forward = 1", -EINVAL, -EINVAL, NULL,
+	 "control character"},
+	{KNOB_TCP_TW_REUSE, "1\r", -EINVAL, -EINVAL, NULL, "control character"},
+	{KNOB_TCP_TW_REUSE, "99999999999999999999", -ERANGE, -ERANGE, NULL, "not a whole number"},
+	/* the kernel takes any integer here: a fact, never a setting */
+	{KNOB_TCP_FIN_TIMEOUT, "-5", -ERANGE, 0, "-5", "-5 is outside 1-3600"},
+	{KNOB_TCP_MAX_TW_BUCKETS, "2147483648", -ERANGE, 0, "2147483648", "is outside"},
+	{KNOB_TCP_EHASH_ENTRIES, "-262144", -EPERM, 0, "-262144", "read-only"},
+	{KNOB_IP_LOCAL_PORT_RANGE, "32768\t60999", 0, 0, "32768 60999", NULL},
+	{KNOB_IP_LOCAL_PORT_RANGE, "  1024   65535 ", 0, 0, "1024 65535", NULL},
+	{KNOB_IP_LOCAL_PORT_RANGE, "60999 32768", -ERANGE, 0, "60999 32768",
+	 "net.ipv4.ip_local_port_range: '60999 32768' needs 1 <= LOW <= HIGH <= 65535"},
+	{KNOB_IP_LOCAL_PORT_RANGE, "0 100", -ERANGE, 0, "0 100", "'0 100' needs 1 <= LOW"},
+	{KNOB_IP_LOCAL_PORT_RANGE, "1024", -EINVAL, -EINVAL, NULL,
+	 "'1024' is not two port numbers, LOW HIGH"},
+	{KNOB_IP_LOCAL_PORT_RANGE, "32768-60999", -EINVAL, -EINVAL, NULL, "not two port numbers"},
+	{KNOB_IP_LOCAL_PORT_RANGE, "32768 65536", -ERANGE, -ERANGE, NULL, "not two port numbers"},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "", 0, 0, "", NULL},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "8080", 0, 0, "8080", NULL},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "9000,8080,8081", 0, 0, "8080-8081,9000", NULL},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "8000-8002,8002-8004", 0, 0, "8000-8004", NULL},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "0,65535", 0, 0, "0,65535", NULL},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "9000-8000", -EINVAL, -EINVAL, NULL,
+	 "is not a list of ports and ranges"},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "1,", -EINVAL, -EINVAL, NULL, "not a list of ports"},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "8080 9000", -EINVAL, -EINVAL, NULL, "not a list of ports"},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "65536", -EINVAL, -EINVAL, NULL, "not a list of ports"},
+};
+
+static void test_parse_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *c = &parse_cases[i];
+		struct knob_value v;
+		char err[256] = "", text[KNOB_TEXT_MAX];
+		int r = knob_parse(c->key, c->text, &v, err, sizeof(err));
+
+		if (r != c->fact)
+			fail_msg("row %zu: knob_parse(%s, '%s') = %d, expected %d (%s)", i,
+				 knob_get(c->key)->name, c->text, r, c->fact, err);
+		if (r == 0 && strcmp(knob_format(&v, text, sizeof(text)), c->canonical) != 0)
+			fail_msg("row %zu: '%s' formats as '%s', expected '%s'", i, c->text, text,
+				 c->canonical);
+		err[0] = '\0';
+		r = knob_parse_setting(c->key, c->text, &v, err, sizeof(err));
+		if (r != c->setting)
+			fail_msg("row %zu: knob_parse_setting(%s, '%s') = %d, expected %d (%s)", i,
+				 knob_get(c->key)->name, c->text, r, c->setting, err);
+		if (c->message && !strstr(err, c->message))
+			fail_msg("row %zu: '%s' does not say '%s'", i, err, c->message);
+		if (r < 0 && !strstr(err, knob_get(c->key)->name))
+			fail_msg("row %zu: '%s' does not name the key", i, err);
+	}
+}
+
+static struct knob_value parsed(enum knob_id key, const char *text)
+{
+	struct knob_value v;
+	char err[256];
+
+	if (knob_parse(key, text, &v, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return v;
+}
+
+/* Values compare as values: however the blanks fall, in whatever order the
+ * ports were listed; a different number is a different value. */
+static void test_values_compare_as_values(void **state)
+{
+	(void)state;
+	struct knob_value a, b;
+
+	a = parsed(KNOB_IP_LOCAL_PORT_RANGE, "32768\t60999");
+	b = parsed(KNOB_IP_LOCAL_PORT_RANGE, "32768 60999");
+	assert_true(knob_value_equal(&a, &b));
+	b = parsed(KNOB_IP_LOCAL_PORT_RANGE, "32768 61000");
+	assert_false(knob_value_equal(&a, &b));
+	a = parsed(KNOB_TCP_TW_REUSE, " 1");
+	b = parsed(KNOB_TCP_TW_REUSE, "1 ");
+	assert_true(knob_value_equal(&a, &b));
+	b = parsed(KNOB_TCP_TW_REUSE, "12");
+	assert_false(knob_value_equal(&a, &b));
+	a = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "");
+	b = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "  ");
+	assert_true(knob_value_equal(&a, &b));
+	b = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "1");
+	assert_false(knob_value_equal(&a, &b));
+	a = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "9000,8080-8081");
+	b = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "8080,8081,9000");
+	assert_true(knob_value_equal(&a, &b));
+	/* the same digits in another type are another value */
+	a = knob_value_int(8080);
+	b = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "8080");
+	assert_false(knob_value_equal(&a, &b));
+}
+
+/* Every canonical text parses back to the same value. */
+static void test_format_round_trip(void **state)
+{
+	static const struct {
+		enum knob_id key;
+		const char *text;
+	} values[] = {
+		{KNOB_TCP_TW_REUSE, "0"},
+		{KNOB_TCP_FIN_TIMEOUT, "-5"},
+		{KNOB_TCP_MAX_TW_BUCKETS, "9223372036854775807"},
+		{KNOB_IP_LOCAL_PORT_RANGE, "1 65535"},
+		{KNOB_IP_LOCAL_RESERVED_PORTS, "1-3,5,65535"},
+	};
+	char text[KNOB_TEXT_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct knob_value a = parsed(values[i].key, values[i].text), b;
+
+		assert_string_equal(knob_format(&a, text, sizeof(text)), values[i].text);
+		b = parsed(values[i].key, text);
+		assert_true(knob_value_equal(&a, &b));
+	}
+}
+
+/* The most separate runs twtune keeps, and what one more does. */
+static void test_port_runs_bounded(void **state)
+{
+	static uint8_t bits[PORT_BITMAP_BYTES], back[PORT_BITMAP_BYTES];
+	char text[KNOB_TEXT_MAX + 16], formatted[KNOB_TEXT_MAX], err[256] = "";
+	struct knob_value v;
+	size_t n = 0;
+
+	(void)state;
+	/* the longest text: 64 runs of two five-digit ports */
+	for (unsigned i = 0; i < KNOB_PORT_RUNS_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%u-%u", i ? "," : "",
+				      10000 + 3 * i, 10001 + 3 * i);
+	assert_int_equal(knob_parse(KNOB_IP_LOCAL_RESERVED_PORTS, text, &v, err, sizeof(err)), 0);
+	assert_int_equal(v.ports.count, KNOB_PORT_RUNS_MAX);
+	assert_string_equal(knob_format(&v, formatted, sizeof(formatted)), text);
+	memset(bits, 0, sizeof(bits));
+	knob_value_port_bits(&v, bits);
+	assert_true(port_bit(bits, 10000) && port_bit(bits, 10001) && !port_bit(bits, 10002));
+
+	/* bitmap -> runs -> bitmap is the identity */
+	assert_int_equal(knob_value_ports(bits, &v), 0);
+	memset(back, 0, sizeof(back));
+	knob_value_port_bits(&v, back);
+	assert_memory_equal(bits, back, sizeof(bits));
+
+	snprintf(text + n, sizeof(text) - n, ",20000");
+	assert_int_equal(knob_parse(KNOB_IP_LOCAL_RESERVED_PORTS, text, &v, err, sizeof(err)),
+			 -E2BIG);
+	assert_non_null(strstr(err, "net.ipv4.ip_local_reserved_ports"));
+	assert_non_null(strstr(err, "at most 64"));
+}
+
+static void test_check_typed(void **state)
+{
+	struct knob_value v = knob_value_range(60999, 32768);
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(knob_check(KNOB_IP_LOCAL_PORT_RANGE, &v, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "'60999 32768' needs 1 <= LOW <= HIGH"));
+	v = knob_value_range(32768, 60999);
+	assert_int_equal(knob_check(KNOB_IP_LOCAL_PORT_RANGE, &v, err, sizeof(err)), 0);
+	v = knob_value_int(1);
+	/* a value of another type is no value of this key */
+	assert_int_equal(knob_check(KNOB_IP_LOCAL_PORT_RANGE, &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(knob_check(KNOB_TCP_TW_REUSE, &v, err, sizeof(err)), 0);
+	v = knob_value_int(3);
+	assert_int_equal(knob_check(KNOB_TCP_TW_REUSE, &v, err, sizeof(err)), -ERANGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_values_compare_as_values),
+		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_port_runs_bounded),
+		cmocka_unit_test(test_check_typed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
