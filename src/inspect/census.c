@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/hashtable.h"
+
 /* Both tables grow by doubling at half load and are capped: a host with more
  * distinct destinations than this gets lower-bound figures and a
  * "truncated" flag, never unbounded memory (2^19 tuples is about 20 MiB). */
@@ -38,127 +40,14 @@ struct tuple_entry {
 	uint32_t ports; /* sockets from distinct local ports: each holds one */
 };
 
-/* Open addressing with linear probing over fixed-size entries whose first
- * KEY_SIZE bytes are the key; a byte map says which slots are used. */
-struct table {
-	uint8_t *entries;
-	uint8_t *used;
-	size_t entry_size, key_size;
-	uint32_t size, count;
-};
-
-struct dest_table {
-	struct table t;
-};
-
-struct tuple_table {
-	struct table t;
-};
-
-static uint32_t hash_bytes(const void *key, size_t len)
+static struct dest_entry *dest_get(struct hashtable *dests, const struct dest_key *k)
 {
-	const uint8_t *p = key;
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
+	return hashtable_get(dests, k);
 }
 
-static void *table_slot(const struct table *t, const void *key, uint32_t *index)
+static struct tuple_entry *tuple_get(struct hashtable *tuples, const struct tuple_key *k)
 {
-	uint32_t mask = t->size - 1;
-	uint32_t i = hash_bytes(key, t->key_size) & mask;
-
-	for (;;) {
-		uint8_t *e = t->entries + (size_t)i * t->entry_size;
-		if (!t->used[i] || memcmp(e, key, t->key_size) == 0) {
-			*index = i;
-			return e;
-		}
-		i = (i + 1) & mask;
-	}
-}
-
-static int table_grow(struct table *t)
-{
-	uint32_t new_size = t->size ? t->size * 2 : TABLE_INITIAL;
-	struct table bigger = *t;
-
-	bigger.entries = calloc(new_size, t->entry_size);
-	bigger.used = calloc(new_size, 1);
-	if (!bigger.entries || !bigger.used) {
-		free(bigger.entries);
-		free(bigger.used);
-		return -ENOMEM;
-	}
-	bigger.size = new_size;
-	for (uint32_t i = 0; i < t->size; i++) {
-		const uint8_t *old = t->entries + (size_t)i * t->entry_size;
-		uint32_t at;
-		void *e;
-
-		if (!t->used[i])
-			continue;
-		e = table_slot(&bigger, old, &at);
-		memcpy(e, old, t->entry_size);
-		bigger.used[at] = 1;
-	}
-	free(t->entries);
-	free(t->used);
-	*t = bigger;
-	return 0;
-}
-
-/* Find or insert KEY (a new entry is zeroed beyond the key); NULL when the
- * table is at its cap, or out of memory, and the key is not there. */
-static void *table_get(struct table *t, const void *key)
-{
-	bool may_insert = true;
-	uint32_t at;
-	uint8_t *e;
-
-	if (t->count * 2 >= t->size) {
-		if (t->size >= TABLE_MAX)
-			may_insert = t->count * 4 < t->size * 3;
-		else
-			may_insert = table_grow(t) == 0 || t->count * 4 < t->size * 3;
-	}
-	e = table_slot(t, key, &at);
-	if (t->used[at])
-		return e;
-	if (!may_insert)
-		return NULL;
-	memset(e, 0, t->entry_size);
-	memcpy(e, key, t->key_size);
-	t->used[at] = 1;
-	t->count++;
-	return e;
-}
-
-static int table_init(struct table *t, size_t entry_size, size_t key_size)
-{
-	memset(t, 0, sizeof(*t));
-	t->entry_size = entry_size;
-	t->key_size = key_size;
-	return table_grow(t);
-}
-
-static void table_free(struct table *t)
-{
-	free(t->entries);
-	free(t->used);
-	t->entries = t->used = NULL;
-}
-
-static struct dest_entry *dest_get(struct dest_table *d, const struct dest_key *k)
-{
-	return table_get(&d->t, k);
-}
-
-static struct tuple_entry *tuple_get(struct tuple_table *tt, const struct tuple_key *k)
-{
-	return table_get(&tt->t, k);
+	return hashtable_get(tuples, k);
 }
 
 int census_begin(struct census_builder *b, struct tw_facts *f)
@@ -170,11 +59,10 @@ int census_begin(struct census_builder *b, struct tw_facts *f)
 	b->port_low = f->port_low;
 	b->port_high = f->port_high;
 	b->reserved = f->reserved_ports;
-	b->dests = calloc(1, sizeof(*b->dests));
-	b->tuples = calloc(1, sizeof(*b->tuples));
-	if (!b->dests || !b->tuples ||
-	    table_init(&b->dests->t, sizeof(struct dest_entry), sizeof(struct dest_key)) < 0 ||
-	    table_init(&b->tuples->t, sizeof(struct tuple_entry), sizeof(struct tuple_key)) < 0) {
+	if (hashtable_init(&b->dests, sizeof(struct dest_entry), sizeof(struct dest_key),
+			   TABLE_INITIAL, TABLE_MAX) < 0 ||
+	    hashtable_init(&b->tuples, sizeof(struct tuple_entry), sizeof(struct tuple_key),
+			   TABLE_INITIAL, TABLE_MAX) < 0) {
 		census_discard(b);
 		return -ENOMEM;
 	}
@@ -183,15 +71,9 @@ int census_begin(struct census_builder *b, struct tw_facts *f)
 
 void census_discard(struct census_builder *b)
 {
-	if (b->dests)
-		table_free(&b->dests->t);
-	if (b->tuples)
-		table_free(&b->tuples->t);
-	free(b->dests);
-	free(b->tuples);
+	hashtable_free(&b->dests);
+	hashtable_free(&b->tuples);
 	free(b->inbound_by_port);
-	b->dests = NULL;
-	b->tuples = NULL;
 	b->inbound_by_port = NULL;
 }
 
@@ -279,7 +161,7 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	key_addr(tk.remote.addr, remote);
 	key_addr(tk.local, local);
 
-	d = dest_get(b->dests, &tk.remote);
+	d = dest_get(&b->dests, &tk.remote);
 	if (!d) {
 		c->destinations_truncated = true;
 		return;
@@ -289,7 +171,7 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	if (!in_range)
 		return;
 	d->ports_in_use++;
-	t = tuple_get(b->tuples, &tk);
+	t = tuple_get(&b->tuples, &tk);
 	if (!t) {
 		c->destinations_truncated = true;
 		return;
@@ -365,18 +247,17 @@ static void dest_to_stat(const struct dest_entry *e, struct destination_stat *s)
 
 /* Keep the N best entries by KEY in a small sorted array: the table may
  * hold half a million destinations, the ranking wants ten. */
-static unsigned pick_top(const struct dest_table *d, bool by_time_wait,
+static unsigned pick_top(const struct hashtable *dests, bool by_time_wait,
 			 const struct dest_entry **top, unsigned n)
 {
-	const struct table *t = &d->t;
 	unsigned have = 0;
 
-	for (uint32_t i = 0; i < t->size; i++) {
-		const struct dest_entry *e = (const void *)(t->entries + (size_t)i * t->entry_size);
-		uint32_t v = by_time_wait ? e->time_wait : e->ports_in_use;
+	for (uint32_t i = 0; i < dests->size; i++) {
+		const struct dest_entry *e = hashtable_slot(dests, i);
+		uint32_t v;
 		unsigned pos;
 
-		if (!t->used[i] || v == 0)
+		if (!e || (v = by_time_wait ? e->time_wait : e->ports_in_use) == 0)
 			continue;
 		if (have == n) {
 			const struct dest_entry *last = top[n - 1];
@@ -451,9 +332,9 @@ int census_finish(struct census_builder *b)
 	const struct dest_entry *by_tw[CENSUS_TOP], *by_ports[CENSUS_TOP];
 	unsigned n_tw, n_ports;
 
-	c->destinations = b->dests->t.count;
-	n_tw = pick_top(b->dests, true, by_tw, CENSUS_TOP);
-	n_ports = pick_top(b->dests, false, by_ports, CENSUS_TOP);
+	c->destinations = b->dests.count;
+	n_tw = pick_top(&b->dests, true, by_tw, CENSUS_TOP);
+	n_ports = pick_top(&b->dests, false, by_ports, CENSUS_TOP);
 	c->top_count = 0;
 	for (unsigned i = 0; i < n_tw; i++)
 		dest_to_stat(by_tw[i], &c->top[c->top_count++]);

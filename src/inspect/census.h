@@ -7,10 +7,8 @@
 
 #include <linux/netlink.h>
 
+#include "common/hashtable.h"
 #include "inspect/facts.h"
-
-struct dest_table;
-struct tuple_table;
 
 struct census_builder {
 	struct tw_census *out;
@@ -19,8 +17,8 @@ struct census_builder {
 	const uint8_t *reserved;
 	uint8_t listening[PORT_BITMAP_BYTES];
 	uint8_t local_in_use[PORT_BITMAP_BYTES];
-	struct dest_table *dests;
-	struct tuple_table *tuples;
+	struct hashtable dests;	   /* per (remote address, port) */
+	struct hashtable tuples;   /* per (local address, remote address, port) */
 	uint32_t *inbound_by_port; /* TIME_WAIT per listening port, 65536 slots,
 				    * allocated at the first inbound one */
 	unsigned long malformed;   /* messages too short or of an unknown family */
