@@ -46,30 +46,12 @@ int cmd_lint(const struct twtune_ctx *ctx, int argc, char **argv);
 void cmd_lint_help(FILE *out);
 
 struct rule_set;
-struct rule;
-struct tw_facts;
-struct desired_setting;
-struct apply_summary;
-struct plan;
 
 /* Load the rules (or profiles) the context names (see twtune.rules(5),
  * twtune.profile(5)). Problems are printed to stderr, each naming
  * file:line:column; returns 0 or negative. */
 int load_rules(const struct twtune_ctx *ctx, struct rule_set *set);
 int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set);
-
-/* Shared by apply, profiles and rollback (cmd_apply.c). */
-void apply_namespace(const struct twtune_ctx *ctx, char *buf, size_t size);
-int lock_and_recover(const char *state_dir, const char *proc_root, const char *ns,
-		     struct apply_summary *s);
-void print_apply_result(const struct plan *p, const struct apply_summary *s, bool json);
-
-/* Run plan P under the lock: print it when checking or when nothing
- * changes; otherwise check what privilege it needs, shed the rest, run
- * the transaction and print how it ended. Returns an APPLY_* status. */
-struct txn_env;
-int execute_plan(struct plan *p, struct txn_env *env, bool check, bool json,
-		 struct apply_summary *s);
 
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

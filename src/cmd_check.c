@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "inspect/inspect.h"
 #include "inspect/netns.h"
+#include "inspect/procfs.h"
 #include "report/json.h"
 #include "report/prometheus.h"
 #include "report/text.h"
@@ -94,18 +95,6 @@ struct check_options {
 	const char *sysctl_root; /* --sysctl-root */
 };
 
-/* sysctl.d configures the initial network namespace only (systemd-sysctl
- * runs there at boot): containers' namespaces get the kernel's defaults.
- * Is F's namespace pid 1's? -1 when that cannot be told. */
-static int initial_namespace(const struct tw_facts *f)
-{
-	struct stat st;
-
-	if (!f->netns.known || stat("/proc/1/ns/net", &st) < 0)
-		return -1;
-	return st.st_ino == f->netns.inode && st.st_dev == f->netns.device;
-}
-
 /* Drift between the running values and the boot configuration, as
  * findings; the JSON says whether it was checked, and if not why. */
 static json_t *add_drift(const struct check_options *o, const struct tw_facts *f,
@@ -116,9 +105,9 @@ static json_t *add_drift(const struct check_options *o, const struct tw_facts *f
 	int initial;
 
 	if (!root) {
-		if (strcmp(o->ctx->proc_root, "/proc") != 0)
+		if (!procfs_is_live(o->ctx->proc_root))
 			why = "a --proc tree: give --sysctl-root DIR for its configuration";
-		else if ((initial = initial_namespace(f)) < 0)
+		else if ((initial = netns_is_initial(&f->netns)) < 0)
 			why = "cannot tell whether this is the initial network namespace "
 			      "(/proc/1/ns/net unreadable); give --sysctl-root / to compare anyway";
 		else if (!initial)
@@ -151,7 +140,7 @@ static json_t *report_interrupted(const struct check_options *o)
 	json_t *list = json_array();
 	int n;
 
-	apply_namespace(o->ctx, ns, sizeof(ns));
+	netns_journal_name(o->ctx->proc_root, ns, sizeof(ns));
 	n = journal_pending(o->state_dir, ns, ids, sources, PENDING_MAX);
 	for (int i = 0; i < n; i++) {
 		fprintf(stderr,
@@ -233,21 +222,14 @@ static int check_namespace(const struct check_options *o, const struct netns_ent
 	char label[128], err[512], prefix[160];
 	struct findings fs = {0};
 	struct tw_facts facts;
-	int fd, r, status;
+	int r, status;
 
 	netns_entry_label(e, label, sizeof(label));
 	snprintf(row->label, sizeof(row->label), "%s", label);
 	row->processes = e->processes;
 	if (e->current)
 		goto entered; /* setns() needs CAP_SYS_ADMIN even to stay put */
-	fd = open(e->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(row->reason, sizeof(row->reason), "%s: %s", e->path, strerror(errno));
-		goto not_inspected;
-	}
-	r = netns_enter(fd, label, err, sizeof(err));
-	close(fd);
-	if (r < 0) {
+	if (netns_enter_path(e->path, label, err, sizeof(err)) < 0) {
 		snprintf(row->reason, sizeof(row->reason), "%s", err);
 		goto not_inspected;
 	}
@@ -296,11 +278,12 @@ static int check_all_namespaces(const struct check_options *o)
 	struct netns_list list;
 	json_t *docs = o->format == FORMAT_JSON ? json_array() : NULL;
 	int home_fd, worst = CHECK_OK, inspected = 0, r;
+	char err[512];
 
-	home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	home_fd = netns_open_current(err, sizeof(err));
 	if (home_fd < 0 || (r = netns_list_all(&list)) < 0) {
 		fprintf(stderr, "twtune: cannot list network namespaces: %s\n",
-			strerror(home_fd < 0 ? errno : -r));
+			home_fd < 0 ? err : strerror(-r));
 		json_decref(docs);
 		if (home_fd >= 0)
 			close(home_fd);
@@ -398,7 +381,7 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 	if (o.all_netns && ctx->netns_selected)
 		return usage_error("check", "--all-netns inspects every namespace: "
 					    "it does not combine with --netns or --netns-pid");
-	if (o.all_netns && strcmp(ctx->proc_root, "/proc") != 0)
+	if (o.all_netns && !procfs_is_live(ctx->proc_root))
 		return usage_error("check", "--all-netns reads the live kernel: "
 					    "it does not combine with --proc");
 

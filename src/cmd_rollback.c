@@ -3,13 +3,11 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "apply/lock.h"
-#include "apply/privilege.h"
-#include "apply/txn.h"
+#include "apply/journal.h"
+#include "apply/run.h"
 #include "cli.h"
-#include "inspect/inspect.h"
+#include "inspect/netns.h"
 #include "report/apply.h"
 
 void cmd_rollback_help(FILE *out)
@@ -74,103 +72,22 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 	return 0;
 }
 
-/* The transaction to undo: ID, or the last committed apply of NS not yet
- * rolled back. */
-static struct txn_record *find_target(struct txn_record *records, size_t count, const char *ns,
-				      const char *id, char *err, size_t errlen)
-{
-	for (size_t i = count; i-- > 0;) {
-		struct txn_record *r = &records[i];
-
-		if (id && strcmp(r->id, id) != 0)
-			continue;
-		if (id && strcmp(r->ns, ns) != 0) {
-			snprintf(err, errlen,
-				 "transaction %s belongs to %s, not to this namespace (%s)", id,
-				 r->ns, ns);
-			return NULL;
-		}
-		if (id &&
-		    (r->kind != TXN_APPLY || r->status != TXN_COMMITTED || r->rolled_back_by[0])) {
-			snprintf(err, errlen,
-				 "transaction %s is a %s that is %s%s%s; only committed "
-				 "applies can be rolled back",
-				 id, r->kind == TXN_APPLY ? "apply" : "rollback",
-				 txn_status_name(r->status),
-				 r->rolled_back_by[0] ? ", already rolled back by " : "",
-				 r->rolled_back_by);
-			return NULL;
-		}
-		if (!id && (strcmp(r->ns, ns) != 0 || r->kind != TXN_APPLY ||
-			    r->status != TXN_COMMITTED || r->rolled_back_by[0]))
-			continue;
-		return r;
-	}
-	snprintf(err, errlen,
-		 id ? "no transaction %s in the journal"
-		    : "nothing to roll back: "
-		      "no committed apply in this namespace%s",
-		 id ? id : "");
-	return NULL;
-}
-
-static int rollback_locked(const struct twtune_ctx *ctx, const struct journal_options *o,
-			   const char *id, const char *ns, struct apply_summary *s)
-{
-	struct plan_options po = {.proc_root = ctx->proc_root, .ns = ns, .source = ""};
-	struct txn_env env = {.proc_root = ctx->proc_root, .state_dir = o->state_dir, .ns = ns};
-	struct txn_record *records = NULL, *target;
-	char err[1024] = "";
-	struct plan plan;
-	size_t count = 0;
-	int status;
-
-	if (journal_list(o->state_dir, &records, &count, err, sizeof(err)) < 0 ||
-	    !(target = find_target(records, count, ns, id, err, sizeof(err)))) {
-		fprintf(stderr, "twtune: %s\n", err);
-		journal_list_free(records, count);
-		return APPLY_REFUSED;
-	}
-	if (plan_undo(target, &po, &plan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "twtune: %s; nothing was changed\n", err);
-		plan_free(&plan);
-		journal_list_free(records, count);
-		return APPLY_REFUSED;
-	}
-	status = execute_plan(&plan, &env, o->check, o->json, s);
-	if (s->executed && status == APPLY_OK) {
-		/* the target is among the records just read: mark it undone there */
-		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s",
-			 plan.record.id);
-		if (journal_write(o->state_dir, target, err, sizeof(err)) < 0)
-			fprintf(stderr, "twtune: %s\n", err);
-	}
-	plan_free(&plan);
-	journal_list_free(records, count);
-	return status;
-}
-
 int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv)
 {
 	struct journal_options o = {.state_dir = TWTUNE_STATE_DIR};
-	struct apply_summary s = {.command = "rollback"};
-	const char *id = NULL;
-	char ns[160];
-	int r, lock = -1;
+	struct apply_outcome out = {.command = "rollback"};
+	struct rollback_request req = {.proc_root = ctx->proc_root};
+	int r;
 
 	if ((r = parse_journal_options("rollback", argc, argv, &o, cmd_rollback_help)) != 0)
 		return r < 0 ? 0 : r;
 	if (argc - optind > 1)
 		return usage_error("rollback", "rollback takes at most one transaction id");
-	if (optind < argc)
-		id = argv[optind];
-	s.check_mode = o.check;
-	apply_namespace(ctx, ns, sizeof(ns));
-	if (!o.check && (lock = lock_and_recover(o.state_dir, ctx->proc_root, ns, &s)) < 0)
-		return -lock;
-	r = rollback_locked(ctx, &o, id, ns, &s);
-	if (lock >= 0)
-		close(lock);
+	req.id = optind < argc ? argv[optind] : NULL;
+	req.state_dir = o.state_dir;
+	req.check = o.check;
+	r = report_apply_outcome(rollback_run(&req, &out), &out, o.json);
+	apply_outcome_free(&out);
 	return r;
 }
 
@@ -187,7 +104,7 @@ int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if (optind < argc)
 		return usage_error("history", "unexpected argument '%s'", argv[optind]);
-	apply_namespace(ctx, ns, sizeof(ns));
+	netns_journal_name(ctx->proc_root, ns, sizeof(ns));
 	if (journal_list(o.state_dir, &records, &count, err, sizeof(err)) < 0) {
 		fprintf(stderr, "twtune: %s\n", err);
 		return EXIT_USAGE;

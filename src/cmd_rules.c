@@ -11,45 +11,6 @@
 #include "engine/rules.h"
 #include "sysctld/lint.h"
 
-#ifndef TWTUNE_RULES_DIR
-#define TWTUNE_RULES_DIR "/usr/local/share/twtune/rules"
-#endif
-#ifndef TWTUNE_PROFILES_DIR
-#define TWTUNE_PROFILES_DIR "/usr/local/share/twtune/profiles"
-#endif
-
-typedef int (*load_fn)(const char *, const char *, struct rule_set *, struct rule_errors *);
-
-static int load_set(load_fn load, const char *only, const char *shipped, const char *override,
-		    const char *option, struct rule_set *set)
-{
-	struct rule_errors errors;
-	int r;
-
-	only = only && *only ? only : NULL;
-	r = load(only ? only : shipped, only ? NULL : override, set, &errors);
-	for (unsigned i = 0; i < errors.count; i++)
-		fprintf(stderr, "twtune: %s\n", errors.messages[i]);
-	if (errors.more)
-		fprintf(stderr, "twtune: ... and %u more problems in the rules\n", errors.more);
-	if (r == -ENOENT && !only)
-		fprintf(stderr, "twtune: (is twtune installed? %s DIR points at a source tree's)\n",
-			option);
-	return r;
-}
-
-int load_rules(const struct twtune_ctx *ctx, struct rule_set *set)
-{
-	return load_set(rules_load, ctx->rules_dir, TWTUNE_RULES_DIR, RULES_OVERRIDE_DIR, "--rules",
-			set);
-}
-
-int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set)
-{
-	return load_set(profiles_load, ctx->profiles_dir, TWTUNE_PROFILES_DIR,
-			PROFILES_OVERRIDE_DIR, "--profiles", set);
-}
-
 void cmd_rules_help(FILE *out)
 {
 	fprintf(out, "Usage: twtune [GLOBAL OPTIONS] rules [--format text|json] [--facts]\n"

@@ -15,6 +15,7 @@
 #include "engine/rules.h"
 #include "inspect/kernel.h"
 #include "inspect/netns.h"
+#include "inspect/procfs.h"
 
 static int cmd_help(const struct twtune_ctx *ctx, int argc, char **argv);
 static void cmd_help_help(FILE *out);
@@ -68,63 +69,6 @@ static void help(FILE *out)
 		"  -V, --version      show the version\n"
 		"\n"
 		"'twtune help COMMAND' shows a command's options. See twtune(1).\n");
-}
-
-int usage_error(const char *command, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "twtune: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'twtune %s%s--help' for more information.\n", command ? command : "",
-		command ? " " : "");
-	return EXIT_USAGE;
-}
-
-int option_error(const char *command, int c, char **argv)
-{
-	if (c == ':')
-		return usage_error(command, "option '%s' needs an argument", argv[optind - 1]);
-	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
-}
-
-int parse_choice(const char *command, const char *option, const char *what, const char *arg,
-		 const char *const *choices)
-{
-	char expected[256] = "";
-	size_t n = 0, count = 0;
-
-	for (int i = 0; choices[i]; i++) {
-		if (strcmp(choices[i], arg) == 0)
-			return i;
-		count++;
-	}
-	for (size_t i = 0; i < count; i++)
-		n += (size_t)snprintf(expected + n, n < sizeof(expected) ? sizeof(expected) - n : 0,
-				      "%s%s",
-				      i == 0	       ? ""
-				      : i + 1 == count ? " or "
-						       : ", ",
-				      choices[i]);
-	usage_error(command, "%s: unknown %s '%s' (expected %s)", option, what, arg, expected);
-	return -1;
-}
-
-int parse_text_or_json(const char *command, const char *arg)
-{
-	static const char *const formats[] = {"text", "json", NULL};
-
-	return parse_choice(command, "--format", "format", arg, formats);
-}
-
-int parse_fail_on(const char *command, const char *arg)
-{
-	/* in the order of enum severity: none is SEVERITY_NONE (0) */
-	static const char *const levels[] = {"none", "info", "warning", "critical", NULL};
-
-	return parse_choice(command, "--fail-on", "level", arg, levels);
 }
 
 static void cmd_help_help(FILE *out)
@@ -190,7 +134,7 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct twtune_ctx ctx = {.proc_root = "/proc",
+	struct twtune_ctx ctx = {.proc_root = PROCFS_ROOT,
 				 .rules_dir = getenv("TWTUNE_RULES"),
 				 .profiles_dir = getenv("TWTUNE_PROFILES")};
 	const struct command *cmd;

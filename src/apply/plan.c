@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "common/fsutil.h"
-#include "inspect/procfs.h"
 #include "inspect/sysctl.h"
 #include "sysctld/sysctld.h"
 
@@ -31,19 +30,6 @@ static void skip(struct plan *p, enum knob_id key, const char *reason)
 	p->skipped[p->skipped_count].key = key;
 	snprintf(p->skipped[p->skipped_count].reason, sizeof(p->skipped[0].reason), "%s", reason);
 	p->skipped_count++;
-}
-
-/* A knob whose file has no write permission at all is read-only in this
- * namespace (nf_conntrack_max outside the initial one, on 6.x): setting it
- * here cannot work whoever tries, which is not a question of privilege. */
-static bool read_only_here(const char *proc_root, enum knob_id key)
-{
-	char path[4096];
-	struct stat st;
-
-	if (procfs_knob_path(proc_root, key, path, sizeof(path)) < 0 || stat(path, &st) < 0)
-		return false;
-	return (st.st_mode & 0222) == 0;
 }
 
 static void record_init(struct txn_record *r, const struct plan_options *o, enum txn_kind kind)
@@ -332,7 +318,7 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 				 knob_get(d->key)->name);
 			return -EINVAL;
 		}
-		if (read_only_here(o->proc_root, d->key)) {
+		if (cur->read_only) {
 			skip(p, d->key, "read-only in this network namespace");
 			continue;
 		}

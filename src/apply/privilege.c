@@ -9,6 +9,7 @@
 
 #include "common/fsutil.h"
 #include "inspect/procfs.h"
+#include "inspect/sysctl.h"
 
 static bool has_effective(cap_value_t cap)
 {
@@ -25,21 +26,14 @@ static bool has_effective(cap_value_t cap)
 static int check_keys(const struct plan *p, const char *proc_root, char *err, size_t errlen)
 {
 	const struct txn_record *r = &p->record;
+	int rc;
 
 	/* with the real /proc, privilege_precheck has seen to CAP_NET_ADMIN */
-	if (!r->change_count || strcmp(proc_root, "/proc") == 0)
+	if (procfs_is_live(proc_root))
 		return 0;
-	for (unsigned i = 0; i < r->change_count; i++) {
-		char path[4096];
-
-		if (procfs_knob_path(proc_root, r->changes[i].key, path, sizeof(path)) < 0)
-			return -ENAMETOOLONG;
-		if (access(path, W_OK) < 0) {
-			int e = errno;
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-			return -e;
-		}
-	}
+	for (unsigned i = 0; i < r->change_count; i++)
+		if ((rc = sysctl_writable(proc_root, r->changes[i].key, err, errlen)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -81,7 +75,7 @@ int privilege_precheck(const char *proc_root, const char *state_dir, char *err, 
 {
 	int r;
 
-	if (strcmp(proc_root, "/proc") == 0 && !has_effective(CAP_NET_ADMIN)) {
+	if (procfs_is_live(proc_root) && !has_effective(CAP_NET_ADMIN)) {
 		snprintf(err, errlen,
 			 "changing net sysctls needs CAP_NET_ADMIN, which this process "
 			 "lacks (run twtune apply as root)");

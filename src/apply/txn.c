@@ -1,18 +1,15 @@
 #include "apply/txn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "apply/plan.h"
 #include "common/fsutil.h"
 #include "common/strutil.h"
-#include "inspect/procfs.h"
 #include "inspect/sysctl.h"
 
 static void say(struct txn_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -27,30 +24,6 @@ static void say(struct txn_result *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(out->message + n, sizeof(out->message) - n, fmt, ap);
 	va_end(ap);
-}
-
-int sysctl_write(const char *proc_root, enum knob_id key, const char *value)
-{
-	char path[4096], line[TXN_VALUE_MAX + 2];
-	int fd, r = 0;
-	size_t len;
-	ssize_t n;
-
-	if (procfs_knob_path(proc_root, key, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	len = (size_t)snprintf(line, sizeof(line), "%s\n", value);
-	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* one write: the kernel parses the value from a single buffer */
-	n = write(fd, line, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
 }
 
 /* Write KEY = VALUE and read it back. "write" and "readback" are the fault

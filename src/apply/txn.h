@@ -45,7 +45,4 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
  * undone entirely (OUT says how things stand). */
 int txn_recover(struct txn_env *env, char ids[][64], unsigned max, struct txn_result *out);
 
-/* Write one key (VALUE and a newline) under the proc root. 0 or -errno. */
-int sysctl_write(const char *proc_root, enum knob_id key, const char *value);
-
 #endif

@@ -49,6 +49,10 @@ struct sysctl_value {
 	bool present; /* the key exists on this kernel / in this tree */
 	char *value;  /* blanks normalised; NULL when absent or unreadable */
 	int error;    /* negative errno when it exists but could not be read */
+	/* its file has no write permission at all: read-only in this network
+	 * namespace (nf_conntrack_max outside the initial one, on 6.x), which
+	 * no privilege changes */
+	bool read_only;
 };
 
 /* An IPv4 or IPv6 address; IPv4-mapped IPv6 addresses are stored as IPv4,

@@ -11,6 +11,7 @@
 #include "inspect/kernel.h"
 #include "inspect/nat.h"
 #include "inspect/netns.h"
+#include "inspect/procfs.h"
 #include "inspect/sysctl.h"
 
 static double now_seconds(void)
@@ -52,11 +53,6 @@ static void sample_counters(const struct inspect_options *o, struct tw_facts *f)
 	compute_rates(before, f->counters, now_seconds() - start, &f->rates);
 }
 
-static bool census_from_netlink(const char *proc_root)
-{
-	return strcmp(proc_root, "/proc") == 0;
-}
-
 static int take_census(const char *proc_root, struct tw_facts *f)
 {
 	struct census_builder b;
@@ -67,7 +63,7 @@ static int take_census(const char *proc_root, struct tw_facts *f)
 		facts_add_error(f, "census", "out of memory");
 		return r;
 	}
-	if (census_from_netlink(proc_root))
+	if (procfs_is_live(proc_root))
 		r = census_dump_netlink(&b, err, sizeof(err));
 	else
 		r = census_read_proc(&b, proc_root, err, sizeof(err));
@@ -124,7 +120,7 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 	inspect_nat(o->proc_root, f);
 	/* A --proc tree describes some other host: this process's namespace
 	 * is not its identity. */
-	if (census_from_netlink(o->proc_root))
+	if (procfs_is_live(o->proc_root))
 		netns_identify(&f->netns);
 	if (f->census.available)
 		f->rates.close_rate_estimate =

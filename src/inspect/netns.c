@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
@@ -76,7 +77,7 @@ int netns_open_pid(const char *pid, char *err, size_t errlen)
 		snprintf(err, errlen, "--netns-pid '%s': not a process ID", pid);
 		return -EINVAL;
 	}
-	snprintf(path, sizeof(path), "/proc/%lu/ns/net", v);
+	snprintf(path, sizeof(path), "%s/%lu/ns/net", PROCFS_ROOT, v);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
@@ -112,6 +113,32 @@ int netns_enter(int fd, const char *label, char *err, size_t errlen)
 	return 0;
 }
 
+int netns_enter_path(const char *path, const char *label, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = netns_enter(fd, label, err, errlen);
+	close(fd);
+	return r;
+}
+
+int netns_open_current(char *err, size_t errlen)
+{
+	int fd = open(PROCFS_ROOT "/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		int r = -errno;
+		snprintf(err, errlen, "%s/self/ns/net: %s", PROCFS_ROOT, strerror(-r));
+		return r;
+	}
+	return fd;
+}
+
 /* Find the name under /run/netns whose file is (DEVICE, INODE). */
 static void find_name(uint64_t device, uint64_t inode, char *name, size_t size)
 {
@@ -139,7 +166,7 @@ int netns_identify(struct netns_identity *id)
 	struct stat st;
 
 	memset(id, 0, sizeof(*id));
-	if (stat("/proc/self/ns/net", &st) < 0)
+	if (stat(PROCFS_ROOT "/self/ns/net", &st) < 0)
 		return -errno;
 	id->known = true;
 	id->inode = st.st_ino;
@@ -181,7 +208,7 @@ static void read_command(pid_t pid, char *buf, size_t size)
 	long n;
 
 	snprintf(rel, sizeof(rel), "%d/comm", (int)pid);
-	n = procfs_read("/proc", rel, buf, size);
+	n = procfs_read(PROCFS_ROOT, rel, buf, size);
 	if (n < 0)
 		buf[0] = '\0';
 	else
@@ -216,7 +243,7 @@ static int add_named(struct netns_list *l)
 
 static int add_processes(struct netns_list *l)
 {
-	DIR *d = opendir("/proc");
+	DIR *d = opendir(PROCFS_ROOT);
 	struct dirent *de;
 
 	if (!d)
@@ -230,7 +257,7 @@ static int add_processes(struct netns_list *l)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (pid_t)atoi(de->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		snprintf(path, sizeof(path), "%s/%d/ns/net", PROCFS_ROOT, (int)pid);
 		if (stat(path, &st) < 0) {
 			if (errno != ENOENT) /* exited meanwhile is not worth a word */
 				l->unreadable_processes++;
@@ -266,7 +293,7 @@ int netns_list_all(struct netns_list *l)
 	if (!(e = list_add(l, self.device, self.inode)))
 		return -ENOMEM;
 	snprintf(e->name, sizeof(e->name), "%s", self.name);
-	snprintf(e->path, sizeof(e->path), "/proc/self/ns/net");
+	snprintf(e->path, sizeof(e->path), "%s/self/ns/net", PROCFS_ROOT);
 	e->current = true;
 	if ((r = add_named(l)) < 0 || (r = add_processes(l)) < 0) {
 		netns_list_free(l);
@@ -293,4 +320,24 @@ const char *netns_entry_label(const struct netns_entry *e, char *buf, size_t siz
 	else
 		snprintf(buf, size, "net:[%llu]%s", (unsigned long long)e->inode, mark);
 	return buf;
+}
+
+int netns_is_initial(const struct netns_identity *id)
+{
+	struct stat st;
+
+	if (!id->known || stat(PROCFS_ROOT "/1/ns/net", &st) < 0)
+		return -1;
+	return st.st_ino == id->inode && st.st_dev == id->device;
+}
+
+void netns_journal_name(const char *proc_root, char *buf, size_t size)
+{
+	struct netns_identity id;
+	char real[PATH_MAX];
+
+	if (procfs_is_live(proc_root) && netns_identify(&id) == 0)
+		snprintf(buf, size, "net:[%llu]", (unsigned long long)id.inode);
+	else
+		snprintf(buf, size, "proc:%s", realpath(proc_root, real) ? real : proc_root);
 }

@@ -21,6 +21,22 @@ int netns_open_pid(const char *pid, char *err, size_t errlen);
 /* setns() into FD; ERR says what privilege is missing on EPERM. */
 int netns_enter(int fd, const char *label, char *err, size_t errlen);
 
+/* Open PATH (/run/netns/NAME, /proc/PID/ns/net) and enter it. */
+int netns_enter_path(const char *path, const char *label, char *err, size_t errlen);
+
+/* A descriptor of the namespace this process is in now, to come back to
+ * after visiting others. */
+int netns_open_current(char *err, size_t errlen);
+
+/* Is ID the initial network namespace (pid 1's, the one sysctl.d
+ * configures at boot)? 1, 0, or -1 when that cannot be told. */
+int netns_is_initial(const struct netns_identity *id);
+
+/* How the journal and the lock name the namespace whose keys a run
+ * changes: "net:[INODE]" for the live kernel, "proc:REALPATH" for a
+ * --proc tree. */
+void netns_journal_name(const char *proc_root, char *buf, size_t size);
+
 /* Identity of the namespace this process is in now: inode, device, and
  * its name under /run/netns if one points at it. */
 int netns_identify(struct netns_identity *id);

@@ -3,7 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+bool procfs_is_live(const char *root)
+{
+	return strcmp(root, PROCFS_ROOT) == 0;
+}
 
 int procfs_path(const char *root, const char *rel, char *buf, size_t size)
 {

@@ -2,9 +2,17 @@
 #ifndef TWTUNE_PROCFS_H
 #define TWTUNE_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/knobs.h"
+
+/* The kernel's own proc filesystem: the default root, and the only one
+ * behind which netlink, namespaces and capabilities mean this host. */
+#define PROCFS_ROOT "/proc"
+
+/* Is ROOT the live kernel's /proc (not a --proc tree)? */
+bool procfs_is_live(const char *root);
 
 /* Build ROOT/REL into buf; -ENAMETOOLONG if it does not fit. */
 int procfs_path(const char *root, const char *rel, char *buf, size_t size);

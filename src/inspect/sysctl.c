@@ -1,10 +1,24 @@
 #include "inspect/sysctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "inspect/procfs.h"
+
+static bool read_only_file(const char *root, enum knob_id id)
+{
+	char path[4096];
+	struct stat st;
+
+	if (procfs_knob_path(root, id, path, sizeof(path)) < 0 || stat(path, &st) < 0)
+		return false;
+	return (st.st_mode & 0222) == 0;
+}
 
 static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
 {
@@ -21,6 +35,7 @@ static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
 		return;
 	}
 	sv->present = true;
+	sv->read_only = read_only_file(root, id);
 	if (n < 0) {
 		sv->error = (int)n;
 		facts_add_error(f, "sysctl", "%s/%s: %s", root, rel, strerror((int)-n));
@@ -98,4 +113,45 @@ int sysctl_read_one(const char *proc_root, enum knob_id id, char *buf, size_t si
 		return (int)n;
 	str_normalize_blanks(buf);
 	return 0;
+}
+
+int sysctl_writable(const char *proc_root, enum knob_id id, char *err, size_t errlen)
+{
+	char path[4096];
+	int r;
+
+	if (procfs_knob_path(proc_root, id, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	if (access(path, W_OK) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int sysctl_write(const char *proc_root, enum knob_id id, const char *text)
+{
+	char path[4096], line[1024];
+	int fd, r = 0;
+	size_t len;
+	ssize_t n;
+
+	if (procfs_knob_path(proc_root, id, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	len = (size_t)snprintf(line, sizeof(line), "%s\n", text);
+	if (len >= sizeof(line))
+		return -E2BIG;
+	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* one write: the kernel parses the value from a single buffer */
+	n = write(fd, line, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
 }

@@ -21,4 +21,13 @@ unsigned facts_derive_ports(struct tw_facts *f);
  * wrote with this). 0, -ENOENT when this kernel lacks it, or -errno. */
 int sysctl_read_one(const char *proc_root, enum knob_id id, char *buf, size_t size);
 
+/* May this process write key ID under the proc root (a --proc tree's file
+ * permissions)? 0, or -errno with ERR naming the file. */
+int sysctl_writable(const char *proc_root, enum knob_id id, char *err, size_t errlen);
+
+/* Write TEXT and a newline to key ID, in one write(). The one place twtune
+ * writes to the kernel; only the transaction (apply/txn.c) calls it. 0 or
+ * -errno. */
+int sysctl_write(const char *proc_root, enum knob_id id, const char *text);
+
 #endif

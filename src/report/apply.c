@@ -1,22 +1,23 @@
 #include "report/apply.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "apply/txn.h"
 
-static bool changed(const struct plan *p, const struct apply_summary *s)
+static bool changed(const struct apply_outcome *o)
 {
-	return plan_changes_anything(p) &&
-	       (s->check_mode || (s->executed && s->status == APPLY_OK));
+	return plan_changes_anything(&o->plan) &&
+	       (o->check_mode || (o->executed && o->status == APPLY_OK));
 }
 
-static const char *status_word(const struct plan *p, const struct apply_summary *s)
+static const char *status_word(const struct apply_outcome *o)
 {
-	if (s->check_mode)
+	if (o->check_mode)
 		return "check";
-	if (!s->executed)
-		return s->status == APPLY_OK ? "unchanged" : "refused";
-	return txn_status_name(p->record.status);
+	if (!o->executed)
+		return o->status == APPLY_OK ? "unchanged" : "refused";
+	return txn_status_name(o->plan.record.status);
 }
 
 /* Lines of A that B lacks, prefixed with MARK: enough of a diff for a file
@@ -41,16 +42,17 @@ static void print_missing_lines(FILE *out, const char *a, size_t alen, const cha
 	}
 }
 
-void report_apply_text(FILE *out, const struct plan *p, const struct apply_summary *s)
+void report_apply_text(FILE *out, const struct apply_outcome *o)
 {
+	const struct plan *p = &o->plan;
 	const struct txn_record *r = &p->record;
 
-	for (unsigned i = 0; i < s->recovered_count; i++)
+	for (unsigned i = 0; i < o->recovered_count; i++)
 		fprintf(out, "twtune: finished undoing interrupted transaction %s first\n",
-			s->recovered[i]);
-	for (unsigned i = 0; i < s->note_count; i++)
-		fprintf(out, "twtune: %s\n", s->notes[i]);
-	fprintf(out, "%s: %s%s\n", s->command, r->source, s->check_mode ? " (check mode)" : "");
+			o->recovered[i]);
+	for (unsigned i = 0; i < o->note_count; i++)
+		fprintf(out, "twtune: %s\n", o->notes[i]);
+	fprintf(out, "%s: %s%s\n", o->command, r->source, o->check_mode ? " (check mode)" : "");
 	for (unsigned i = 0; i < r->change_count; i++)
 		fprintf(out, "  %-40s %s -> %s\n", knob_get(r->changes[i].key)->name,
 			r->changes[i].old, r->changes[i].new);
@@ -62,7 +64,7 @@ void report_apply_text(FILE *out, const struct plan *p, const struct apply_summa
 			r->remove_file	  ? "removed"
 			: r->file_existed ? "updated"
 					  : "created");
-		if (s->diff) {
+		if (o->diff) {
 			print_missing_lines(out, r->old_file, r->old_file_len, r->new_file,
 					    r->new_file_len, '-');
 			print_missing_lines(out, r->new_file, r->new_file_len, r->old_file,
@@ -73,53 +75,78 @@ void report_apply_text(FILE *out, const struct plan *p, const struct apply_summa
 		fprintf(out, "warning: %s\n", p->warnings[i]);
 	if (!plan_changes_anything(p))
 		fprintf(out, "nothing to change: the host already holds these values\n");
-	else if (s->check_mode)
+	else if (o->check_mode)
 		fprintf(out, "check mode: nothing was changed\n");
-	else if (s->executed && s->status == APPLY_OK)
+	else if (o->executed && o->status == APPLY_OK)
 		fprintf(out, "transaction %s committed\n", r->id);
-	if (s->message && *s->message)
-		fprintf(out, "%s\n", s->message);
+	if (o->message[0])
+		fprintf(out, "%s\n", o->message);
 }
 
-json_t *report_apply_json(const struct plan *p, const struct apply_summary *s)
+json_t *report_apply_json(const struct apply_outcome *o)
 {
+	const struct plan *p = &o->plan;
 	const struct txn_record *r = &p->record;
-	json_t *o = json_object(), *changes = json_array(), *skipped = json_array();
+	json_t *doc = json_object(), *changes = json_array(), *skipped = json_array();
 	json_t *warnings = json_array(), *recovered = json_array(), *notes = json_array();
 	char path[4352];
 
-	json_object_set_new(o, "changed", json_boolean(changed(p, s)));
-	json_object_set_new(o, "check_mode", json_boolean(s->check_mode));
-	json_object_set_new(o, "transaction", s->executed ? json_string(r->id) : json_null());
-	json_object_set_new(o, "status", json_string(status_word(p, s)));
-	json_object_set_new(o, "source", json_string(r->source));
+	json_object_set_new(doc, "changed", json_boolean(changed(o)));
+	json_object_set_new(doc, "check_mode", json_boolean(o->check_mode));
+	json_object_set_new(doc, "transaction", o->executed ? json_string(r->id) : json_null());
+	json_object_set_new(doc, "status", json_string(status_word(o)));
+	json_object_set_new(doc, "source", json_string(r->source));
 	for (unsigned i = 0; i < r->change_count; i++)
 		json_array_append_new(changes,
 				      json_pack("{s:s,s:s,s:s}", "key",
 						knob_get(r->changes[i].key)->name, "old",
 						r->changes[i].old, "new", r->changes[i].new));
-	json_object_set_new(o, "changes", changes);
+	json_object_set_new(doc, "changes", changes);
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",
 							 knob_get(p->skipped[i].key)->name,
 							 "reason", p->skipped[i].reason));
-	json_object_set_new(o, "skipped", skipped);
+	json_object_set_new(doc, "skipped", skipped);
 	snprintf(path, sizeof(path), "%s/%s", r->persist_dir, r->persist_name);
 	json_object_set_new(
-		o, "persisted",
-		p->file_change && (s->check_mode || (s->executed && s->status == APPLY_OK))
+		doc, "persisted",
+		p->file_change && (o->check_mode || (o->executed && o->status == APPLY_OK))
 			? json_string(path)
 			: json_null());
 	for (unsigned i = 0; i < p->warning_count; i++)
 		json_array_append_new(warnings, json_string(p->warnings[i]));
-	json_object_set_new(o, "warnings", warnings);
-	for (unsigned i = 0; i < s->recovered_count; i++)
-		json_array_append_new(recovered, json_string(s->recovered[i]));
-	json_object_set_new(o, "recovered", recovered);
-	for (unsigned i = 0; i < s->note_count; i++)
-		json_array_append_new(notes, json_string(s->notes[i]));
-	json_object_set_new(o, "notes", notes);
-	json_object_set_new(o, "message",
-			    s->message && *s->message ? json_string(s->message) : json_null());
-	return o;
+	json_object_set_new(doc, "warnings", warnings);
+	for (unsigned i = 0; i < o->recovered_count; i++)
+		json_array_append_new(recovered, json_string(o->recovered[i]));
+	json_object_set_new(doc, "recovered", recovered);
+	for (unsigned i = 0; i < o->note_count; i++)
+		json_array_append_new(notes, json_string(o->notes[i]));
+	json_object_set_new(doc, "notes", notes);
+	json_object_set_new(doc, "message", o->message[0] ? json_string(o->message) : json_null());
+	return doc;
+}
+
+/* How the run went: what undoing an interrupted run said, the plan (text
+ * or JSON) when there is one to show, and any failure on stderr. */
+int report_apply_outcome(int r, const struct apply_outcome *o, bool json)
+{
+	if (o->recovery[0])
+		fprintf(stderr, "twtune: %s", o->recovery);
+	if (r < 0) {
+		fprintf(stderr, "twtune: %s\n", o->message);
+		return o->status;
+	}
+	if (json) {
+		json_t *doc = report_apply_json(o);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else {
+		report_apply_text(stdout, o);
+	}
+	if (o->status != APPLY_OK)
+		fprintf(stderr, "twtune: %s\n", o->message);
+	if (o->warning[0])
+		fprintf(stderr, "twtune: %s\n", o->warning);
+	return o->status;
 }

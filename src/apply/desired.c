@@ -1,0 +1,95 @@
+#include "apply/desired.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "engine/factview.h"
+
+/* Does F meet PROFILE's requirements? With --force it need not, and the
+ * outcome says so. */
+static int check_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
+			      bool preview, struct apply_outcome *out)
+{
+	struct fact_view view;
+	char why[1024];
+
+	if (!profile->when)
+		return 0;
+	fact_view_init(&view, f);
+	if (expr_holds(profile->when, fact_lookup, &view))
+		return 0;
+	snprintf(why, sizeof(why),
+		 "profile %s requires %s, which this host does not meet: it is %s (%s). "
+		 "Nothing was changed; --force applies it anyway",
+		 profile->id, profile->when_text, host_class_name(f->classification.verdict),
+		 f->classification.evidence);
+	if (preview) {
+		apply_note(out, "%s", why);
+		return 0;
+	}
+	if (!force) {
+		snprintf(out->message, sizeof(out->message), "%s", why);
+		return -EPERM;
+	}
+	apply_note(out,
+		   "--force: applying profile %s although this host does not meet %s (it is %s)",
+		   profile->id, profile->when_text, host_class_name(f->classification.verdict));
+	return 0;
+}
+
+int desired_from_profile(const struct rule *profile, const struct tw_facts *f, bool force,
+			 bool preview, struct desired_setting *desired, unsigned *count,
+			 struct apply_outcome *out)
+{
+	int r;
+
+	*count = 0;
+	if ((r = check_requirements(profile, f, force, preview, out)) < 0)
+		return r;
+	for (unsigned i = 0; i < profile->setting_count; i++) {
+		const struct rule_setting *rs = &profile->settings[i];
+		struct desired_setting *d = &desired[*count];
+
+		d->key = rs->key;
+		if (!f->sysctl[rs->key].present) {
+			apply_note(out, "%s is absent on this kernel; left out",
+				   knob_get(rs->key)->name);
+			continue;
+		}
+		if (rule_setting_value(rs, f, d->value, sizeof(d->value)) < 0) {
+			apply_note(out, "%s: %s has no value on this host; left as it is",
+				   knob_get(rs->key)->name, compute_name(rs->compute));
+			continue;
+		}
+		(*count)++;
+	}
+	return 0;
+}
+
+int desired_from_rules(const struct rule_set *rules, const struct tw_facts *f,
+		       struct desired_setting *desired, unsigned *count)
+{
+	struct findings fs;
+	int r = engine_evaluate(rules, f, &fs);
+
+	*count = 0;
+	for (size_t i = 0; r == 0 && i < fs.count; i++) {
+		for (unsigned k = 0; k < fs.items[i].setting_count; k++) {
+			const struct finding_setting *fset = &fs.items[i].settings[k];
+			bool seen = false;
+
+			for (unsigned j = 0; j < *count && !seen; j++)
+				seen = desired[j].key == fset->key;
+			if (seen || *count == KNOB_COUNT)
+				continue;
+			desired[*count].key = fset->key;
+			snprintf(desired[*count].value, sizeof(desired[0].value), "%s",
+				 fset->recommended);
+			(*count)++;
+		}
+	}
+	findings_free(&fs);
+	return r;
+}

@@ -1,0 +1,25 @@
+/* What a run wants set on this host: a profile's settings (its literals and
+ * the values it computes from the facts), or what the rules recommend. */
+#ifndef TWTUNE_APPLY_DESIRED_H
+#define TWTUNE_APPLY_DESIRED_H
+
+#include "apply/plan.h"
+#include "apply/run.h"
+#include "engine/rules.h"
+#include "inspect/facts.h"
+
+/* PROFILE's settings on host F into OUT (KNOB_COUNT entries). A host that
+ * does not meet the profile's requirements is refused (-EPERM, OUT's
+ * message says why) unless FORCE, which is noted, or PREVIEW, which only
+ * notes it. Keys absent here, and computed values this host has none for,
+ * are left out with a note. */
+int desired_from_profile(const struct rule *profile, const struct tw_facts *f, bool force,
+			 bool preview, struct desired_setting *desired, unsigned *count,
+			 struct apply_outcome *out);
+
+/* What RULES recommend for F, the most severe finding first: a key the
+ * first finding sets is not set again by a later one. 0 or -ENOMEM. */
+int desired_from_rules(const struct rule_set *rules, const struct tw_facts *f,
+		       struct desired_setting *desired, unsigned *count);
+
+#endif

@@ -1,0 +1,249 @@
+#include "apply/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/desired.h"
+#include "apply/journal.h"
+#include "apply/lock.h"
+#include "apply/privilege.h"
+#include "inspect/inspect.h"
+#include "inspect/netns.h"
+
+/* How long a run waits for another one in the same namespace. */
+#define LOCK_WAIT_MS 5000
+
+void apply_note(struct apply_outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->note_count >= APPLY_NOTES_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->notes[out->note_count++], sizeof(out->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+void apply_outcome_free(struct apply_outcome *out)
+{
+	plan_free(&out->plan);
+}
+
+/* Refused before anything changed: OUT says why. */
+static int refuse(struct apply_outcome *out, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct apply_outcome *out, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+	out->status = APPLY_REFUSED;
+	return error;
+}
+
+/* Take the namespace's lock and undo what an interrupted run left, before
+ * the host is inspected: the plan must start from the values as they are
+ * once that is done. *LOCK gets the lock's descriptor. */
+static int lock_and_recover(const struct txn_env *env, struct apply_outcome *out, int *lock)
+{
+	struct txn_env recovery = *env;
+	struct txn_result result;
+	char err[1024];
+	int r, recovered;
+
+	if ((r = privilege_precheck(env->proc_root, env->state_dir, err, sizeof(err))) < 0)
+		return refuse(out, r, "%s; nothing was changed", err);
+	if ((*lock = take_lock(env->state_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
+		return refuse(out, *lock, "%s; nothing was changed", err);
+	recovered = txn_recover(&recovery, out->recovered, APPLY_RECOVERED_MAX, &result);
+	if (recovered < 0) {
+		snprintf(out->message, sizeof(out->message), "%s", result.message);
+		out->status = result.status;
+		close(*lock);
+		*lock = -1;
+		return -EIO;
+	}
+	out->recovered_count = (unsigned)recovered < APPLY_RECOVERED_MAX ? (unsigned)recovered
+									 : APPLY_RECOVERED_MAX;
+	if (recovered > 0)
+		snprintf(out->recovery, sizeof(out->recovery), "%s", result.message);
+	return 0;
+}
+
+/* Run the plan under the lock: nothing to do when checking or when nothing
+ * changes; otherwise check what privilege it needs, shed the rest, and run
+ * the transaction. */
+static int execute(struct txn_env *env, bool check, struct apply_outcome *out)
+{
+	struct plan *p = &out->plan;
+	struct txn_result result;
+	char err[1024];
+	int r;
+
+	if (check || !plan_changes_anything(p)) {
+		out->status = APPLY_OK;
+		out->planned = true;
+		return 0;
+	}
+	if ((r = privilege_check(p, env->proc_root, err, sizeof(err))) < 0)
+		return refuse(out, r, "%s; nothing was changed", err);
+	drop_capabilities();
+	txn_execute(env, &p->record, &result);
+	out->executed = true;
+	out->planned = true;
+	out->status = result.status;
+	if (result.status != APPLY_OK)
+		snprintf(out->message, sizeof(out->message), "%s", result.message);
+	return 0;
+}
+
+/* What to set: the profile's settings or the rules' recommendations. */
+static int desired_settings(const struct apply_request *req, const struct tw_facts *f,
+			    struct desired_setting *d, unsigned *n, struct apply_outcome *out)
+{
+	int r;
+
+	if (req->profile) {
+		if ((r = desired_from_profile(req->profile, f, req->force, req->preview, d, n,
+					      out)) < 0)
+			out->status = APPLY_REFUSED;
+		return r;
+	}
+	if ((r = desired_from_rules(req->rules, f, d, n)) < 0)
+		return refuse(out, r, "out of memory evaluating the rules; nothing was changed");
+	return 0;
+}
+
+int apply_run(const struct apply_request *req, struct apply_outcome *out)
+{
+	struct inspect_options io = {.proc_root = req->proc_root,
+				     .kernel_override = req->kernel_override};
+	struct txn_env env = {.proc_root = req->proc_root, .state_dir = req->state_dir};
+	struct desired_setting desired[KNOB_COUNT];
+	char ns[160], source[128], err[1024] = "";
+	struct plan_options po = {.proc_root = req->proc_root,
+				  .persist_dir = req->persist_dir,
+				  .persist_dir_given = req->persist_dir_given,
+				  .source = source,
+				  .ns = ns};
+	struct tw_facts facts;
+	unsigned n = 0;
+	int r, lock = -1;
+
+	out->check_mode = req->check;
+	netns_journal_name(req->proc_root, ns, sizeof(ns));
+	env.ns = ns;
+	if (req->profile)
+		snprintf(source, sizeof(source), "profile %s", req->profile->id);
+	else
+		snprintf(source, sizeof(source), "recommended");
+	if (!req->check && (r = lock_and_recover(&env, out, &lock)) < 0)
+		return r;
+	facts_init(&facts);
+	if (inspect_host(&io, &facts) < 0)
+		r = refuse(out, -ENODATA,
+			   req->preview ? "this host could not be inspected"
+					: "this host could not be inspected; nothing was changed");
+	else if ((r = desired_settings(req, &facts, desired, &n, out)) < 0)
+		;
+	else if ((r = plan_build(&facts, desired, n, &po, &out->plan, err, sizeof(err))) < 0)
+		r = refuse(out, r, req->preview ? "%s" : "%s; nothing was changed", err);
+	else
+		r = execute(&env, req->check, out);
+	facts_free(&facts);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}
+
+/* The transaction to undo: ID, or the last committed apply of NS not yet
+ * rolled back. */
+static struct txn_record *find_target(struct txn_record *records, size_t count, const char *ns,
+				      const char *id, char *err, size_t errlen)
+{
+	for (size_t i = count; i-- > 0;) {
+		struct txn_record *r = &records[i];
+
+		if (id && strcmp(r->id, id) != 0)
+			continue;
+		if (id && strcmp(r->ns, ns) != 0) {
+			snprintf(err, errlen,
+				 "transaction %s belongs to %s, not to this namespace (%s)", id,
+				 r->ns, ns);
+			return NULL;
+		}
+		if (id &&
+		    (r->kind != TXN_APPLY || r->status != TXN_COMMITTED || r->rolled_back_by[0])) {
+			snprintf(err, errlen,
+				 "transaction %s is a %s that is %s%s%s; only committed "
+				 "applies can be rolled back",
+				 id, r->kind == TXN_APPLY ? "apply" : "rollback",
+				 txn_status_name(r->status),
+				 r->rolled_back_by[0] ? ", already rolled back by " : "",
+				 r->rolled_back_by);
+			return NULL;
+		}
+		if (!id && (strcmp(r->ns, ns) != 0 || r->kind != TXN_APPLY ||
+			    r->status != TXN_COMMITTED || r->rolled_back_by[0]))
+			continue;
+		return r;
+	}
+	snprintf(err, errlen,
+		 id ? "no transaction %s in the journal"
+		    : "nothing to roll back: no committed apply in this namespace%s",
+		 id ? id : "");
+	return NULL;
+}
+
+static int rollback_locked(const struct rollback_request *req, struct txn_env *env,
+			   struct apply_outcome *out)
+{
+	struct plan_options po = {.proc_root = req->proc_root, .ns = env->ns, .source = ""};
+	struct txn_record *records = NULL, *target;
+	char err[1024] = "";
+	size_t count = 0;
+	int r;
+
+	if ((r = journal_list(req->state_dir, &records, &count, err, sizeof(err))) < 0 ||
+	    !(target = find_target(records, count, env->ns, req->id, err, sizeof(err)))) {
+		journal_list_free(records, count);
+		return refuse(out, r < 0 ? r : -ENOENT, "%s", err);
+	}
+	if ((r = plan_undo(target, &po, &out->plan, err, sizeof(err))) < 0) {
+		journal_list_free(records, count);
+		return refuse(out, r, "%s; nothing was changed", err);
+	}
+	r = execute(env, req->check, out);
+	if (r == 0 && out->executed && out->status == APPLY_OK) {
+		/* the target is among the records just read: mark it undone there */
+		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s",
+			 out->plan.record.id);
+		if (journal_write(req->state_dir, target, err, sizeof(err)) < 0)
+			snprintf(out->warning, sizeof(out->warning), "%s", err);
+	}
+	journal_list_free(records, count);
+	return r;
+}
+
+int rollback_run(const struct rollback_request *req, struct apply_outcome *out)
+{
+	struct txn_env env = {.proc_root = req->proc_root, .state_dir = req->state_dir};
+	char ns[160];
+	int r, lock = -1;
+
+	out->check_mode = req->check;
+	netns_journal_name(req->proc_root, ns, sizeof(ns));
+	env.ns = ns;
+	if (!req->check && (r = lock_and_recover(&env, out, &lock)) < 0)
+		return r;
+	r = rollback_locked(req, &env, out);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}

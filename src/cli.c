@@ -1,0 +1,108 @@
+/* What every command shares: usage errors, the choice options (--format,
+ * --fail-on), and loading the rules and profiles the global options name,
+ * with their problems printed. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/rules.h"
+
+int usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "twtune: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'twtune %s%s--help' for more information.\n", command ? command : "",
+		command ? " " : "");
+	return EXIT_USAGE;
+}
+
+int option_error(const char *command, int c, char **argv)
+{
+	if (c == ':')
+		return usage_error(command, "option '%s' needs an argument", argv[optind - 1]);
+	return usage_error(command, "unknown option '%s'", argv[optind - 1]);
+}
+
+int parse_choice(const char *command, const char *option, const char *what, const char *arg,
+		 const char *const *choices)
+{
+	char expected[256] = "";
+	size_t n = 0, count = 0;
+
+	for (int i = 0; choices[i]; i++) {
+		if (strcmp(choices[i], arg) == 0)
+			return i;
+		count++;
+	}
+	for (size_t i = 0; i < count; i++)
+		n += (size_t)snprintf(expected + n, n < sizeof(expected) ? sizeof(expected) - n : 0,
+				      "%s%s",
+				      i == 0	       ? ""
+				      : i + 1 == count ? " or "
+						       : ", ",
+				      choices[i]);
+	usage_error(command, "%s: unknown %s '%s' (expected %s)", option, what, arg, expected);
+	return -1;
+}
+
+int parse_text_or_json(const char *command, const char *arg)
+{
+	static const char *const formats[] = {"text", "json", NULL};
+
+	return parse_choice(command, "--format", "format", arg, formats);
+}
+
+int parse_fail_on(const char *command, const char *arg)
+{
+	/* in the order of enum severity: none is SEVERITY_NONE (0) */
+	static const char *const levels[] = {"none", "info", "warning", "critical", NULL};
+
+	return parse_choice(command, "--fail-on", "level", arg, levels);
+}
+
+#ifndef TWTUNE_RULES_DIR
+#define TWTUNE_RULES_DIR "/usr/local/share/twtune/rules"
+#endif
+#ifndef TWTUNE_PROFILES_DIR
+#define TWTUNE_PROFILES_DIR "/usr/local/share/twtune/profiles"
+#endif
+
+typedef int (*load_fn)(const char *, const char *, struct rule_set *, struct rule_errors *);
+
+static int load_set(load_fn load, const char *only, const char *shipped, const char *override,
+		    const char *option, struct rule_set *set)
+{
+	struct rule_errors errors;
+	int r;
+
+	only = only && *only ? only : NULL;
+	r = load(only ? only : shipped, only ? NULL : override, set, &errors);
+	for (unsigned i = 0; i < errors.count; i++)
+		fprintf(stderr, "twtune: %s\n", errors.messages[i]);
+	if (errors.more)
+		fprintf(stderr, "twtune: ... and %u more problems in the rules\n", errors.more);
+	if (r == -ENOENT && !only)
+		fprintf(stderr, "twtune: (is twtune installed? %s DIR points at a source tree's)\n",
+			option);
+	return r;
+}
+
+int load_rules(const struct twtune_ctx *ctx, struct rule_set *set)
+{
+	return load_set(rules_load, ctx->rules_dir, TWTUNE_RULES_DIR, RULES_OVERRIDE_DIR, "--rules",
+			set);
+}
+
+int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set)
+{
+	return load_set(profiles_load, ctx->profiles_dir, TWTUNE_PROFILES_DIR,
+			PROFILES_OVERRIDE_DIR, "--profiles", set);
+}
