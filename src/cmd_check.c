@@ -1,26 +1,18 @@
 /* twtune check: inspect, judge, report. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "apply/journal.h"
+#include "check/check.h"
 #include "cli.h"
-#include "common/strutil.h"
-#include "engine/engine.h"
-#include "inspect/inspect.h"
-#include "inspect/netns.h"
 #include "inspect/procfs.h"
 #include "report/json.h"
 #include "report/prometheus.h"
 #include "report/text.h"
-#include "sysctld/lint.h"
 
 /* Exit codes of check, like a monitoring plugin's (twtune(1)). */
 enum { CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3 };
@@ -84,81 +76,20 @@ static int parse_sample(const char *arg, double *seconds)
 enum check_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS };
 static const char *const formats[] = {"text", "json", "prometheus", NULL};
 
-struct check_options {
-	struct inspect_options inspect;
+struct check_cli {
+	struct check_options check;
 	enum check_format format;
 	bool all_netns;
 	enum severity fail_on; /* SEVERITY_NONE: never fail on findings */
-	const struct rule_set *rules;
-	const struct twtune_ctx *ctx;
-	const char *state_dir;
-	const char *sysctl_root; /* --sysctl-root */
 };
-
-/* Drift between the running values and the boot configuration, as
- * findings; the JSON says whether it was checked, and if not why. */
-static json_t *add_drift(const struct check_options *o, const struct tw_facts *f,
-			 struct findings *fs)
-{
-	const char *root = o->sysctl_root, *why = NULL;
-	struct sysctl_config config;
-	int initial;
-
-	if (!root) {
-		if (!procfs_is_live(o->ctx->proc_root))
-			why = "a --proc tree: give --sysctl-root DIR for its configuration";
-		else if ((initial = netns_is_initial(&f->netns)) < 0)
-			why = "cannot tell whether this is the initial network namespace "
-			      "(/proc/1/ns/net unreadable); give --sysctl-root / to compare anyway";
-		else if (!initial)
-			why = "not the initial network namespace: sysctl.d configures only that "
-			      "one";
-		else
-			root = "/";
-	}
-	if (why)
-		return json_pack("{s:b,s:n,s:s}", "checked", 0, "root", "reason", why);
-	memset(&config, 0, sizeof(config));
-	if (sysctld_load_system(strcmp(root, "/") == 0 ? "" : root, false, &config) < 0 ||
-	    drift_findings(f, &config, fs) < 0) {
-		sysctld_free(&config);
-		return json_pack("{s:b,s:s,s:s}", "checked", 0, "root", root, "reason",
-				 "out of memory");
-	}
-	sysctld_free(&config);
-	findings_sort(fs);
-	return json_pack("{s:b,s:s,s:n}", "checked", 1, "root", root, "reason");
-}
-
-#define PENDING_MAX 8
-
-/* An apply or rollback killed in the middle leaves a pending record; the
- * next apply or rollback undoes it, and check says so meanwhile. */
-static json_t *report_interrupted(const struct check_options *o)
-{
-	char ns[160], ids[PENDING_MAX][64], sources[PENDING_MAX][128];
-	json_t *list = json_array();
-	int n;
-
-	netns_journal_name(o->ctx->proc_root, ns, sizeof(ns));
-	n = journal_pending(o->state_dir, ns, ids, sources, PENDING_MAX);
-	for (int i = 0; i < n; i++) {
-		fprintf(stderr,
-			"twtune: transaction %s (%s) was interrupted: the next 'twtune apply' or "
-			"'twtune rollback' undoes it first\n",
-			ids[i], sources[i]);
-		json_array_append_new(list, json_string(ids[i]));
-	}
-	return list;
-}
 
 /* Like a monitoring plugin: UNKNOWN when nothing could be read; otherwise
  * the worst finding at or above --fail-on decides. */
-static int exit_status(const struct check_options *o, int inspect_result, const struct findings *fs)
+static int exit_status(const struct check_cli *o, const struct check_result *r)
 {
-	enum severity worst = findings_worst(fs);
+	enum severity worst = findings_worst(&r->findings);
 
-	if (inspect_result < 0)
+	if (r->inspected < 0)
 		return CHECK_UNKNOWN;
 	if (o->fail_on == SEVERITY_NONE || worst < o->fail_on)
 		return CHECK_OK;
@@ -172,153 +103,132 @@ static void print_errors_to_stderr(const struct tw_facts *f, const char *prefix)
 			f->errors[i].message);
 }
 
-/* Inspect the namespace this process is in, judge, and print the report. */
-static int check_here(const struct check_options *o)
+static void print_json(json_t *doc)
 {
-	struct findings fs = {0};
-	struct tw_facts facts;
-	int r, status;
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
 
-	facts_init(&facts);
-	r = inspect_host(&o->inspect, &facts);
-	if (engine_evaluate(o->rules, &facts, &fs) < 0) {
-		facts_free(&facts);
+/* Inspect the namespace this process is in, judge, and print the report. */
+static int check_here(const struct check_cli *o)
+{
+	struct check_result r;
+	int status;
+
+	if (check_host(&o->check, &r) < 0) {
+		check_result_free(&r);
 		fprintf(stderr, "twtune: out of memory evaluating the rules\n");
 		return CHECK_UNKNOWN;
 	}
-	json_t *interrupted = report_interrupted(o);
-	json_t *drift = add_drift(o, &facts, &fs);
-
+	for (unsigned i = 0; i < r.interrupted_count; i++)
+		fprintf(stderr,
+			"twtune: transaction %s (%s) was interrupted: the next 'twtune apply' or "
+			"'twtune rollback' undoes it first\n",
+			r.interrupted[i].id, r.interrupted[i].source);
 	switch (o->format) {
-	case FORMAT_JSON: {
-		json_t *doc = report_check_json(&facts, &fs);
-		json_object_set(doc, "interrupted_transactions", interrupted);
-		json_object_set(doc, "drift", drift);
-		print_errors_to_stderr(&facts, "");
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(doc);
+	case FORMAT_JSON:
+		print_errors_to_stderr(&r.facts, "");
+		print_json(report_check_result_json(&r));
 		break;
-	}
 	case FORMAT_PROMETHEUS:
-		print_errors_to_stderr(&facts, "");
-		report_check_prometheus(stdout, &facts, &fs);
+		print_errors_to_stderr(&r.facts, "");
+		report_check_prometheus(stdout, &r.facts, &r.findings);
 		break;
-	case FORMAT_TEXT: report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO)); break;
+	case FORMAT_TEXT:
+		report_check_text(stdout, &r.facts, &r.findings, want_colour(STDOUT_FILENO));
+		break;
 	}
-	json_decref(interrupted);
-	json_decref(drift);
-	status = exit_status(o, r, &fs);
-	findings_free(&fs);
-	facts_free(&facts);
+	status = exit_status(o, &r);
+	check_result_free(&r);
 	return status;
 }
 
-/* One namespace of --all-netns: enter, inspect, report, come back. The
- * row for the summary table is filled whether or not it could be entered. */
-static int check_namespace(const struct check_options *o, const struct netns_entry *e, int home_fd,
-			   json_t *docs, struct netns_summary_row *row)
+/* --all-netns: each namespace's report as it comes, a summary row for it. */
+struct all_netns {
+	const struct check_cli *o;
+	json_t *docs;
+	struct netns_summary_row *rows;
+	size_t count;
+	int worst;
+	unsigned inspected;
+	bool out_of_memory;
+};
+
+static void report_namespace(const struct netns_check *c, void *arg)
 {
-	char label[128], err[512], prefix[160];
-	struct findings fs = {0};
-	struct tw_facts facts;
-	int r, status;
+	struct all_netns *all = arg;
+	const struct check_result *r = &c->result;
+	struct netns_summary_row *row, *grown;
+	char prefix[160];
+	int status;
 
-	netns_entry_label(e, label, sizeof(label));
-	snprintf(row->label, sizeof(row->label), "%s", label);
-	row->processes = e->processes;
-	if (e->current)
-		goto entered; /* setns() needs CAP_SYS_ADMIN even to stay put */
-	if (netns_enter_path(e->path, label, err, sizeof(err)) < 0) {
-		snprintf(row->reason, sizeof(row->reason), "%s", err);
-		goto not_inspected;
+	grown = realloc(all->rows, (all->count + 1) * sizeof(*grown));
+	if (!grown) {
+		all->out_of_memory = true;
+		return;
 	}
-
-entered:
-	facts_init(&facts);
-	r = inspect_host(&o->inspect, &facts);
-	if (engine_evaluate(o->rules, &facts, &fs) < 0)
-		memset(&fs, 0, sizeof(fs));
-	if (!e->current && netns_enter(home_fd, "the starting namespace", err, sizeof(err)) < 0) {
-		findings_free(&fs);
-		facts_free(&facts);
-		fprintf(stderr, "twtune: %s\n", err);
-		return -1; /* cannot go on: every later namespace would be wrong */
+	all->rows = grown;
+	row = &all->rows[all->count++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->label, sizeof(row->label), "%s", c->label);
+	row->processes = c->entry->processes;
+	if (!c->inspected) {
+		snprintf(row->reason, sizeof(row->reason), "%s", c->reason);
+		if (all->docs)
+			json_array_append_new(all->docs,
+					      report_netns_json(c->entry, NULL, NULL, c->reason));
+		return;
 	}
 	row->inspected = true;
-	row->time_wait =
-		facts.census.available ? (long long)facts.census.states[TCP_STATE_TIME_WAIT] : -1;
-	row->verdict = host_class_name(facts.classification.verdict);
+	row->time_wait = r->facts.census.available
+				 ? (long long)r->facts.census.states[TCP_STATE_TIME_WAIT]
+				 : -1;
+	row->verdict = host_class_name(r->facts.classification.verdict);
 	snprintf(row->worst_finding, sizeof(row->worst_finding), "%s",
-		 fs.count ? fs.items[0].rule->id : "none");
-	status = exit_status(o, r, &fs);
-	if (o->format == FORMAT_JSON) {
-		snprintf(prefix, sizeof(prefix), "%s: ", label);
-		print_errors_to_stderr(&facts, prefix);
-		json_array_append_new(docs, report_netns_json(e, &facts, &fs, NULL));
+		 r->findings.count ? r->findings.items[0].rule->id : "none");
+	status = exit_status(all->o, r);
+	if (status > all->worst)
+		all->worst = status;
+	all->inspected++;
+	if (all->docs) {
+		snprintf(prefix, sizeof(prefix), "%s: ", c->label);
+		print_errors_to_stderr(&r->facts, prefix);
+		json_array_append_new(all->docs,
+				      report_netns_json(c->entry, &r->facts, &r->findings, NULL));
 	} else {
-		printf("=== network namespace %s (net:[%llu], %u processes) ===\n\n", label,
-		       (unsigned long long)e->inode, e->processes);
-		report_check_text(stdout, &facts, &fs, want_colour(STDOUT_FILENO));
+		printf("=== network namespace %s (net:[%llu], %u processes) ===\n\n", c->label,
+		       (unsigned long long)c->entry->inode, c->entry->processes);
+		report_check_text(stdout, &r->facts, &r->findings, want_colour(STDOUT_FILENO));
 		printf("\n");
 	}
-	findings_free(&fs);
-	facts_free(&facts);
-	return status;
-
-not_inspected:
-	if (o->format == FORMAT_JSON)
-		json_array_append_new(docs, report_netns_json(e, NULL, NULL, row->reason));
-	return CHECK_OK;
 }
 
-static int check_all_namespaces(const struct check_options *o)
+static int check_every_namespace(const struct check_cli *o)
 {
-	struct netns_summary_row *rows;
-	struct netns_list list;
-	json_t *docs = o->format == FORMAT_JSON ? json_array() : NULL;
-	int home_fd, worst = CHECK_OK, inspected = 0, r;
+	struct all_netns all = {.o = o, .docs = o->format == FORMAT_JSON ? json_array() : NULL};
+	unsigned unreadable = 0;
 	char err[512];
+	int r = check_all_namespaces(&o->check, report_namespace, &all, &unreadable, err,
+				     sizeof(err));
 
-	home_fd = netns_open_current(err, sizeof(err));
-	if (home_fd < 0 || (r = netns_list_all(&list)) < 0) {
-		fprintf(stderr, "twtune: cannot list network namespaces: %s\n",
-			home_fd < 0 ? err : strerror(-r));
-		json_decref(docs);
-		if (home_fd >= 0)
-			close(home_fd);
+	if (r < 0 && !all.count) {
+		fprintf(stderr, "twtune: cannot list network namespaces: %s\n", err);
+		json_decref(all.docs);
 		return CHECK_UNKNOWN;
 	}
-	rows = calloc(list.count, sizeof(*rows));
-	if (!rows) {
-		netns_list_free(&list);
-		json_decref(docs);
-		close(home_fd);
-		return CHECK_UNKNOWN;
-	}
-	for (size_t i = 0; i < list.count; i++) {
-		r = check_namespace(o, &list.items[i], home_fd, docs, &rows[i]);
-		if (r < 0) {
-			worst = CHECK_UNKNOWN;
-			break;
-		}
-		if (rows[i].inspected)
-			inspected++;
-		if (r > worst)
-			worst = r;
-	}
-	if (o->format == FORMAT_JSON) {
-		json_dumpf(docs, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-	} else {
-		report_netns_summary(stdout, rows, list.count, list.unreadable_processes);
+	if (r < 0)
+		fprintf(stderr, "twtune: %s\n", err);
+	if (all.docs)
+		print_json(all.docs);
+	else
+		report_netns_summary(stdout, all.rows, all.count, unreadable);
+	if (!all.docs)
 		printf("* the namespace twtune was started in\n");
-	}
-	json_decref(docs);
-	free(rows);
-	netns_list_free(&list);
-	close(home_fd);
-	return inspected ? worst : CHECK_UNKNOWN;
+	free(all.rows);
+	if (r < 0 || all.out_of_memory || !all.inspected)
+		return CHECK_UNKNOWN;
+	return all.worst;
 }
 
 int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
@@ -341,11 +251,10 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct check_options o = {
-		.inspect = {.proc_root = ctx->proc_root, .kernel_override = ctx->kernel_override},
-		.fail_on = SEVERITY_WARNING,
-		.ctx = ctx,
-		.state_dir = TWTUNE_STATE_DIR};
+	struct check_cli o = {.check = {.inspect = {.proc_root = ctx->proc_root,
+						    .kernel_override = ctx->kernel_override},
+					.state_dir = TWTUNE_STATE_DIR},
+			      .fail_on = SEVERITY_WARNING};
 	struct rule_set rules;
 	int c, status, level;
 
@@ -363,15 +272,15 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 			o.fail_on = level;
 			break;
 		case OPT_SAMPLE:
-			if (parse_sample(optarg, &o.inspect.sample_seconds) < 0)
+			if (parse_sample(optarg, &o.check.inspect.sample_seconds) < 0)
 				return usage_error("check",
 						   "--sample: '%s' is not a number of seconds "
 						   "between 0 and %d",
 						   optarg, SAMPLE_MAX_SECONDS);
 			break;
 		case OPT_ALL_NETNS: o.all_netns = true; break;
-		case OPT_STATE_DIR: o.state_dir = optarg; break;
-		case OPT_SYSCTL_ROOT: o.sysctl_root = optarg; break;
+		case OPT_STATE_DIR: o.check.state_dir = optarg; break;
+		case OPT_SYSCTL_ROOT: o.check.sysctl_root = optarg; break;
 		case 'h': cmd_check_help(stdout); return 0;
 		default: return option_error("check", c, argv);
 		}
@@ -394,12 +303,12 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		rules_free(&rules);
 		return CHECK_UNKNOWN;
 	}
-	o.rules = &rules;
-	if (o.inspect.sample_seconds > 0 && isatty(STDERR_FILENO)) {
-		o.inspect.progress = show_progress;
-		o.inspect.progress_arg = stderr;
+	o.check.rules = &rules;
+	if (o.check.inspect.sample_seconds > 0 && isatty(STDERR_FILENO)) {
+		o.check.inspect.progress = show_progress;
+		o.check.inspect.progress_arg = stderr;
 	}
-	status = o.all_netns ? check_all_namespaces(&o) : check_here(&o);
+	status = o.all_netns ? check_every_namespace(&o) : check_here(&o);
 	rules_free(&rules);
 	if (fflush(stdout) != 0) {
 		perror("twtune: writing the report");

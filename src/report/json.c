@@ -359,3 +359,18 @@ json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
 	json_object_set_new(doc, "netns", id);
 	return doc;
 }
+
+json_t *report_check_result_json(const struct check_result *r)
+{
+	json_t *doc = report_check_json(&r->facts, &r->findings), *ids = json_array();
+
+	for (unsigned i = 0; i < r->interrupted_count; i++)
+		json_array_append_new(ids, json_string(r->interrupted[i].id));
+	json_object_set_new(doc, "interrupted_transactions", ids);
+	json_object_set_new(
+		doc, "drift",
+		json_pack("{s:b,s:o,s:o}", "checked", r->drift.checked, "root",
+			  r->drift.root[0] ? json_string(r->drift.root) : json_null(), "reason",
+			  r->drift.reason ? json_string(r->drift.reason) : json_null()));
+	return doc;
+}

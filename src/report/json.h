@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 
+#include "check/check.h"
 #include "engine/engine.h"
 #include "inspect/facts.h"
 #include "inspect/netns.h"
@@ -20,5 +21,10 @@ const char *check_status(const struct tw_facts *f, const struct findings *fs);
  * when F is NULL, only the identity with inspected=false and REASON. */
 json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
 			  const struct findings *fs, const char *reason);
+
+/* The `check` document of one host as `twtune check --format json` prints
+ * it: report_check_json() with the interrupted transactions and whether
+ * (and against what) drift was checked. */
+json_t *report_check_result_json(const struct check_result *r);
 
 #endif

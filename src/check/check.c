@@ -1,0 +1,139 @@
+#include "check/check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/journal.h"
+#include "inspect/procfs.h"
+#include "sysctld/lint.h"
+
+/* sysctl.d configures the initial network namespace only (systemd-sysctl
+ * runs there at boot): containers' namespaces get the kernel's defaults.
+ * So drift is checked for the host's own namespace, or for whatever tree
+ * --sysctl-root names; otherwise the result says why not. */
+static void check_drift(const struct check_options *o, struct check_result *out)
+{
+	const char *root = o->sysctl_root;
+	struct sysctl_config config;
+	int initial;
+
+	if (!root) {
+		if (!procfs_is_live(o->inspect.proc_root))
+			out->drift.reason =
+				"a --proc tree: give --sysctl-root DIR for its configuration";
+		else if ((initial = netns_is_initial(&out->facts.netns)) < 0)
+			out->drift.reason =
+				"cannot tell whether this is the initial network namespace "
+				"(/proc/1/ns/net unreadable); give --sysctl-root / to compare "
+				"anyway";
+		else if (!initial)
+			out->drift.reason = "not the initial network namespace: sysctl.d "
+					    "configures only that one";
+		else
+			root = "/";
+	}
+	if (out->drift.reason)
+		return;
+	snprintf(out->drift.root, sizeof(out->drift.root), "%s", root);
+	memset(&config, 0, sizeof(config));
+	if (sysctld_load_system(strcmp(root, "/") == 0 ? "" : root, false, &config) < 0 ||
+	    drift_findings(&out->facts, &config, &out->findings) < 0) {
+		out->drift.reason = "out of memory";
+	} else {
+		out->drift.checked = true;
+		findings_sort(&out->findings);
+	}
+	sysctld_free(&config);
+}
+
+/* An apply or rollback killed in the middle leaves a pending record; the
+ * next apply or rollback undoes it, and check says so meanwhile. An
+ * unprivileged check cannot read the journal, and says nothing. */
+static void note_interrupted(const struct check_options *o, struct check_result *out)
+{
+	char ns[160], ids[CHECK_INTERRUPTED_MAX][64], sources[CHECK_INTERRUPTED_MAX][128];
+	int n;
+
+	netns_journal_name(o->inspect.proc_root, ns, sizeof(ns));
+	n = journal_pending(o->state_dir, ns, ids, sources, CHECK_INTERRUPTED_MAX);
+	for (int i = 0; i < n; i++) {
+		memcpy(out->interrupted[i].id, ids[i], sizeof(ids[i]));
+		memcpy(out->interrupted[i].source, sources[i], sizeof(sources[i]));
+		out->interrupted_count++;
+	}
+}
+
+int check_host(const struct check_options *o, struct check_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	facts_init(&out->facts);
+	out->inspected = inspect_host(&o->inspect, &out->facts);
+	if (engine_evaluate(o->rules, &out->facts, &out->findings) < 0)
+		return -ENOMEM;
+	note_interrupted(o, out);
+	check_drift(o, out);
+	return 0;
+}
+
+void check_result_free(struct check_result *r)
+{
+	findings_free(&r->findings);
+	facts_free(&r->facts);
+}
+
+/* One namespace: enter, inspect and judge, come back. Not being able to
+ * enter it is a result (C->reason); not being able to come back is not. */
+static int check_namespace(const struct check_options *o, int home_fd, struct netns_check *c,
+			   char *err, size_t errlen)
+{
+	const struct netns_entry *e = c->entry;
+
+	netns_entry_label(e, c->label, sizeof(c->label));
+	/* setns() needs CAP_SYS_ADMIN even to stay put */
+	if (!e->current && netns_enter_path(e->path, c->label, c->reason, sizeof(c->reason)) < 0)
+		return 0;
+	facts_init(&c->result.facts);
+	c->result.inspected = inspect_host(&o->inspect, &c->result.facts);
+	if (engine_evaluate(o->rules, &c->result.facts, &c->result.findings) < 0)
+		memset(&c->result.findings, 0, sizeof(c->result.findings));
+	c->inspected = true;
+	if (!e->current && netns_enter(home_fd, "the starting namespace", err, errlen) < 0) {
+		check_result_free(&c->result);
+		return -EIO;
+	}
+	return 0;
+}
+
+int check_all_namespaces(const struct check_options *o,
+			 void (*each)(const struct netns_check *c, void *arg), void *arg,
+			 unsigned *unreadable_processes, char *err, size_t errlen)
+{
+	struct netns_list list;
+	int home_fd, r = 0;
+
+	if ((home_fd = netns_open_current(err, errlen)) < 0)
+		return home_fd;
+	if ((r = netns_list_all(&list)) < 0) {
+		snprintf(err, errlen, "%s", strerror(-r));
+		close(home_fd);
+		return r;
+	}
+	*unreadable_processes = list.unreadable_processes;
+	for (size_t i = 0; i < list.count && r == 0; i++) {
+		struct netns_check c;
+
+		memset(&c, 0, sizeof(c));
+		c.entry = &list.items[i];
+		if ((r = check_namespace(o, home_fd, &c, err, errlen)) < 0)
+			break;
+		each(&c, arg);
+		if (c.inspected)
+			check_result_free(&c.result);
+	}
+	netns_list_free(&list);
+	close(home_fd);
+	return r;
+}
