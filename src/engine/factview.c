@@ -3,10 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "inspect/classify.h"
-#include "report/format.h"
 
 typedef struct value (*getter_fn)(const struct fact_view *v);
 
@@ -211,19 +209,10 @@ static struct value top_pressure(const struct fact_view *v)
 	return d && size ? number((double)d->max_from_one_local / size) : undefined();
 }
 
-static bool is_loopback(const struct tw_addr *a)
-{
-	static const uint8_t v6_loopback[16] = {[15] = 1};
-
-	if (a->family == AF_INET)
-		return a->bytes[0] == 127;
-	return memcmp(a->bytes, v6_loopback, 16) == 0;
-}
-
 static struct value top_is_loopback(const struct fact_view *v)
 {
 	const struct destination_stat *d = top_destination(v);
-	return d ? boolean(is_loopback(&d->address)) : undefined();
+	return d ? boolean(addr_is_loopback(&d->address)) : undefined();
 }
 
 /* Share of outbound TIME_WAIT held by the three destinations with most. */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/addr.h"
 #include "common/knobs.h"
 #include "common/strutil.h"
 
@@ -53,13 +54,6 @@ struct sysctl_value {
 	 * namespace (nf_conntrack_max outside the initial one, on 6.x), which
 	 * no privilege changes */
 	bool read_only;
-};
-
-/* An IPv4 or IPv6 address; IPv4-mapped IPv6 addresses are stored as IPv4,
- * since they compete for the same ports as plain IPv4 ones. */
-struct tw_addr {
-	uint8_t family; /* AF_INET or AF_INET6 */
-	uint8_t bytes[16];
 };
 
 struct destination_stat {
