@@ -1,13 +1,13 @@
 #include "engine/rules.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/confdirs.h"
 #include "common/lineread.h"
 #include "engine/factview.h"
 
@@ -619,55 +619,9 @@ int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors 
 	return parse_file(SECTION_RULE, path, set, errors);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static const char *section_suffix(enum section_kind section)
 {
 	return section == SECTION_RULE ? ".rule" : ".profile";
-}
-
-/* The *.rule (or *.profile) file names in DIR, sorted. -errno when DIR
- * cannot be read. */
-static int list_files(enum section_kind section, const char *dir, char ***names, size_t *count)
-{
-	const char *suffix = section_suffix(section);
-	size_t slen = strlen(suffix);
-
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	*names = NULL;
-	*count = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		char **grown;
-
-		if (n <= slen || strcmp(de->d_name + n - slen, suffix) != 0 || de->d_name[0] == '.')
-			continue;
-		grown = realloc(*names, (*count + 1) * sizeof(*grown));
-		if (!grown || !(grown[*count] = strdup(de->d_name))) {
-			*names = grown ? grown : *names;
-			closedir(d);
-			return -ENOMEM;
-		}
-		*names = grown;
-		(*count)++;
-	}
-	closedir(d);
-	qsort(*names, *count, sizeof(**names), compare_names);
-	return 0;
-}
-
-static void free_names(char **names, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
 }
 
 static int load_file(enum section_kind section, const char *dir, const char *name,
@@ -682,41 +636,42 @@ static int load_file(enum section_kind section, const char *dir, const char *nam
 	return parse_file(section, path, set, errors);
 }
 
+/* Directory indexes in LIST: the override comes first, so that its files
+ * mask the shipped ones of the same name. */
+enum { DIR_OVERRIDE, DIR_SHIPPED };
+
 static int load_dirs(enum section_kind section, const char *shipped, const char *override,
 		     struct rule_set *set, struct rule_errors *errors)
 {
-	char **base = NULL, **local = NULL;
-	size_t nbase = 0, nlocal = 0;
-	int r, failed = 0;
+	const char *suffix = section_suffix(section);
+	struct conf_files list = {0};
+	int r, r_override = 0, failed = 0;
 
 	memset(set, 0, sizeof(*set));
 	memset(errors, 0, sizeof(*errors));
-	if ((r = list_files(section, shipped, &base, &nbase)) < 0) {
+	if (override)
+		r_override = conf_files_add_dir(&list, override, DIR_OVERRIDE, suffix);
+	if ((r = conf_files_add_dir(&list, shipped, DIR_SHIPPED, suffix)) < 0) {
 		add_error(errors, "%s: cannot read the %s directory: %s", shipped,
 			  section == SECTION_RULE ? "rules" : "profiles", strerror(-r));
+		conf_files_free(&list);
 		return r;
 	}
-	if (override && (r = list_files(section, override, &local, &nlocal)) < 0 && r != -ENOENT) {
-		add_error(errors, "%s: %s", override, strerror(-r));
+	if (r_override < 0 && r_override != -ENOENT) {
+		add_error(errors, "%s: %s", override, strerror(-r_override));
 		failed = 1;
 	}
-	/* One walk over both sorted lists, in file-name order: a local file
-	 * stands in for the shipped file of the same name. */
-	for (size_t i = 0, j = 0; i < nbase || j < nlocal;) {
-		int order = i == nbase ? 1 : j == nlocal ? -1 : strcmp(base[i], local[j]);
+	/* In file-name order: a local file stands in for the shipped file of
+	 * the same name. */
+	conf_files_sort(&list);
+	for (size_t i = 0; i < list.count; i++) {
+		const struct conf_file *file = &list.items[i];
 
-		if (order < 0) {
-			r = load_file(section, shipped, base[i++], set, errors);
-		} else {
-			r = load_file(section, override, local[j++], set, errors);
-			if (order == 0)
-				i++;
-		}
-		if (r < 0)
+		if (load_file(section, file->dir == DIR_OVERRIDE ? override : shipped, file->name,
+			      set, errors) < 0)
 			failed = 1;
 	}
-	free_names(base, nbase);
-	free_names(local, nlocal);
+	conf_files_free(&list);
 	return failed || errors->count ? -EINVAL : 0;
 }
 

@@ -31,7 +31,6 @@
  *   a non-comment line that is not UTF-8 is reported and skipped. */
 #include "sysctld/sysctld.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -44,6 +43,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/confdirs.h"
 #include "common/lineread.h"
 #include "common/strutil.h"
 
@@ -512,63 +512,18 @@ int sysctld_parse_buffer(const char *path, const char *data, size_t len, struct 
 
 /* ------------------------------------------------------------ directories */
 
-/* A file found in a directory, before the directories are merged. */
-struct entry {
-	char name[256];
-	size_t dir; /* index of the directory that provides it */
-};
-
-struct entries {
-	struct entry *items;
-	size_t count;
-};
-
-static int compare_entries(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static bool is_config_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	/* systemd's FOREACH_DIRENT skips hidden entries; the suffix is ".conf". */
-	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
-}
-
 /* Add DIR_PATH's configuration files to LIST, unless a file of the same
- * name is there already (from a directory of higher precedence). */
+ * name is there already (from a directory of higher precedence). A
+ * directory that is not there is no problem: most of the standard ones
+ * are absent on any one system. */
 static int list_dir(struct sysctl_config *c, const char *dir_path, const char *shown, size_t dir,
-		    struct entries *list)
+		    struct conf_files *list)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir_path);
-	int r = 0;
+	int r = conf_files_add_dir(list, dir_path, dir, ".conf");
 
-	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : add_unreadable(c, shown, -errno);
-	for (errno = 0; (de = readdir(d)); errno = 0) {
-		bool known = false;
-
-		if (!is_config_name(de->d_name))
-			continue;
-		for (size_t i = 0; i < list->count && !known; i++)
-			known = strcmp(list->items[i].name, de->d_name) == 0;
-		if (known)
-			continue;
-		if (grow((void **)&list->items, list->count, sizeof(*list->items)) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		snprintf(list->items[list->count].name, sizeof(list->items->name), "%s",
-			 de->d_name);
-		list->items[list->count++].dir = dir;
-	}
-	if (errno)
-		r = add_unreadable(c, shown, -errno);
-out:
-	closedir(d);
-	return r;
+	if (r == 0 || r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	return r == -ENOMEM ? r : add_unreadable(c, shown, r);
 }
 
 static void strip_root(const char *root, char *buf, size_t size)
@@ -583,7 +538,7 @@ static void strip_root(const char *root, char *buf, size_t size)
 
 int sysctld_load_system(const char *root_arg, bool with_sysctl_conf, struct sysctl_config *out)
 {
-	struct entries list = {0};
+	struct conf_files list = {0};
 	dev_t devs[8];
 	ino_t inodes[8];
 	size_t seen = 0;
@@ -637,8 +592,7 @@ int sysctld_load_system(const char *root_arg, bool with_sysctl_conf, struct sysc
 	if (r < 0)
 		goto out;
 
-	if (list.count)
-		qsort(list.items, list.count, sizeof(*list.items), compare_entries);
+	conf_files_sort(&list);
 	for (size_t i = 0; i < list.count && r == 0; i++) {
 		char path[PATH_MAX];
 
@@ -649,7 +603,7 @@ int sysctld_load_system(const char *root_arg, bool with_sysctl_conf, struct sysc
 	if (r == 0 && with_sysctl_conf)
 		r = read_in_root(out, root, "/etc/sysctl.conf", "sysctl.conf", true);
 out:
-	free(list.items);
+	conf_files_free(&list);
 	if (r < 0)
 		sysctld_free(out);
 	return r;
@@ -658,11 +612,11 @@ out:
 /* One directory given to lint: its configuration files in name order. */
 static int read_dir(struct sysctl_config *c, const char *dir_path)
 {
-	struct entries list = {0};
+	struct conf_files list = {0};
 	int r = list_dir(c, dir_path, dir_path, 0, &list);
 
-	if (r == 0 && list.count)
-		qsort(list.items, list.count, sizeof(*list.items), compare_entries);
+	if (r == 0)
+		conf_files_sort(&list);
 	for (size_t i = 0; i < list.count && r == 0; i++) {
 		char path[PATH_MAX];
 
@@ -673,7 +627,7 @@ static int read_dir(struct sysctl_config *c, const char *dir_path)
 		else
 			r = read_opened(c, path, path, list.items[i].name, 0);
 	}
-	free(list.items);
+	conf_files_free(&list);
 	return r;
 }
 
