@@ -16,10 +16,11 @@
 #include "engine/engine.h"
 #include "inspect/inspect.h"
 #include "inspect/netns.h"
+#include "lint/drift.h"
 #include "report/json.h"
 #include "report/prometheus.h"
 #include "report/text.h"
-#include "sysctld/lint.h"
+#include "sysctld/sysctld.h"
 
 /* Exit codes of check, like a monitoring plugin's (twtune(1)). */
 enum { CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3 };

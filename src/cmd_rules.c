@@ -9,7 +9,7 @@
 #include "engine/engine.h"
 #include "engine/factview.h"
 #include "engine/rules.h"
-#include "sysctld/lint.h"
+#include "lint/builtin.h"
 
 #ifndef TWTUNE_RULES_DIR
 #define TWTUNE_RULES_DIR "/usr/local/share/twtune/rules"
