@@ -9,7 +9,7 @@
 #include "engine/engine.h"
 #include "engine/factview.h"
 #include "engine/rules.h"
-#include "sysctld/lint.h"
+#include "lint/builtin.h"
 
 void cmd_rules_help(FILE *out)
 {

@@ -10,6 +10,7 @@
 
 #include "common/fsutil.h"
 #include "inspect/sysctl.h"
+#include "sysctld/rewrite.h"
 #include "sysctld/sysctld.h"
 
 static void warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -111,103 +112,21 @@ static void order_start_and_range(struct txn_record *r)
 
 /* ---- the persisted file */
 
-/* A growing output buffer: the merged file has as many rewritten lines as
- * the old one had assignments of our keys, each up to a full value long. */
-struct text {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
+/* Said at the top of the file when apply creates it. */
+static const char persist_header[] =
+	"# Written by twtune apply. twtune rewrites the lines of the keys it sets and\n"
+	"# keeps the rest; 'twtune rollback' restores this file as it was.\n";
 
-static void append(struct text *t, const char *data, size_t len)
+/* The persisted file with the keys of D set: see sysctld_rewrite(). */
+static char *merged_file(const struct txn_record *r, const struct sysctl_config *parsed,
+			 const struct desired_setting *d, unsigned count, size_t *len)
 {
-	if (t->failed)
-		return;
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = (t->len + len + 1) * 2;
-		char *bigger = realloc(t->data, cap);
-		if (!bigger) {
-			t->failed = true;
-			return;
-		}
-		t->data = bigger;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->len, data, len);
-	t->len += len;
-	t->data[t->len] = '\0';
-}
-
-static void append_assignment(struct text *t, const struct desired_setting *d)
-{
-	char line[TXN_VALUE_MAX + 128];
-	int n = snprintf(line, sizeof(line), "%s = %s\n", knob_get(d->key)->name, d->value);
-
-	append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-/* The planned key (index into D) that line LINE of the old file assigns,
- * or -1. */
-static int assigned_key(const struct sysctl_config *parsed, unsigned line, char *const *paths,
-			unsigned count)
-{
-	for (size_t a = 0; parsed && a < parsed->count; a++) {
-		if (parsed->assignments[a].line != line)
-			continue;
-		for (unsigned i = 0; i < count; i++)
-			if (paths[i] && strcmp(parsed->assignments[a].key, paths[i]) == 0)
-				return (int)i;
-	}
-	return -1;
-}
-
-/* "key = value" lines for the keys to persist: each existing assignment of
- * one of them is rewritten in place, the rest of the file is kept as it
- * is, and keys not there yet are added at the end. */
-static char *merged_file(const char *old, size_t old_len, bool existed,
-			 const struct sysctl_config *parsed, const struct desired_setting *d,
-			 unsigned count, size_t *len)
-{
-	static const char header[] =
-		"# Written by twtune apply. twtune rewrites the lines of the keys it sets and\n"
-		"# keeps the rest; 'twtune rollback' restores this file as it was.\n";
-	struct text out = {0};
-	char *paths[KNOB_COUNT] = {0};
-	bool present[KNOB_COUNT] = {false};
-	unsigned line = 1;
-	const char *p = old;
+	struct sysctld_setting settings[KNOB_COUNT];
 
 	for (unsigned i = 0; i < count; i++)
-		paths[i] = sysctld_normalize_key(knob_get(d[i].key)->name);
-	if (!existed)
-		append(&out, header, sizeof(header) - 1);
-	while (existed && p < old + old_len) {
-		const char *end = memchr(p, '\n', (size_t)(old + old_len - p));
-		size_t llen = end ? (size_t)(end - p) + 1 : (size_t)(old + old_len - p);
-		int match = assigned_key(parsed, line, paths, count);
-
-		if (match >= 0) {
-			append_assignment(&out, &d[match]);
-			present[match] = true;
-		} else {
-			append(&out, p, llen);
-			if (!end)
-				append(&out, "\n", 1); /* the last line gets its newline */
-		}
-		p += llen;
-		line++;
-	}
-	for (unsigned i = 0; i < count; i++) {
-		if (!present[i])
-			append_assignment(&out, &d[i]);
-		free(paths[i]);
-	}
-	if (out.failed || !out.data) {
-		free(out.data);
-		return NULL;
-	}
-	*len = out.len;
-	return out.data;
+		settings[i] = (struct sysctld_setting){knob_get(d[i].key)->name, d[i].value};
+	return sysctld_rewrite(r->old_file, r->old_file_len, r->file_existed, parsed, settings,
+			       count, persist_header, len);
 }
 
 /* Files applied after ours that set one of our keys decide the boot value. */
@@ -270,8 +189,7 @@ static int plan_file(struct plan *p, const struct plan_options *o, const struct 
 	if (r->file_existed &&
 	    sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
 		return -ENOMEM;
-	r->new_file = merged_file(r->old_file, r->old_file_len, r->file_existed, &parsed, d, count,
-				  &r->new_file_len);
+	r->new_file = merged_file(r, &parsed, d, count, &r->new_file_len);
 	sysctld_free(&parsed);
 	if (!r->new_file)
 		return -ENOMEM;

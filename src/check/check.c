@@ -8,7 +8,7 @@
 
 #include "apply/journal.h"
 #include "inspect/procfs.h"
-#include "sysctld/lint.h"
+#include "lint/drift.h"
 
 /* sysctl.d configures the initial network namespace only (systemd-sysctl
  * runs there at boot): containers' namespaces get the kernel's defaults.

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "sysctld/lint.h"
+#include "lint/lint.h"
 
 enum lint_format { LINT_TEXT, LINT_JSON, LINT_SARIF, LINT_GITHUB };
 

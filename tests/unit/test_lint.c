@@ -22,8 +22,10 @@
 #include <jansson.h>
 
 #include "fixture.h"
+#include "lint/builtin.h"
+#include "lint/drift.h"
+#include "lint/lint.h"
 #include "report/lint.h"
-#include "sysctld/lint.h"
 
 #define SHIPPED_RULES TEST_SRCDIR "/../rules"
 

@@ -36,20 +36,4 @@ void lint_free(struct lint_result *r);
 /* PATH as reports show it: relative to --root when there is one. */
 const char *lint_shown_path(const struct lint_result *r, const char *path);
 
-/* Lint's own checks and drift's, as rules without conditions, so that
- * findings and reports treat them alike. */
-extern const struct rule lint_rule_syntax, lint_rule_invalid_value, lint_rule_duplicate_key,
-	lint_rule_overridden, lint_rule_not_on_kernel, lint_rule_unreadable,
-	drift_rule_boot_differs, drift_rule_not_persisted;
-
-/* A built-in rule by id (lint's and drift's), for explain; NULL if none. */
-const struct rule *builtin_rule_find(const char *id);
-
-/* Drift for check: each key twtune knows whose running value on F differs
- * from what CONFIG (this host's boot configuration) would set, naming the
- * file and line that would win, or that is set at runtime but in no file
- * and differs from the kernel's default (lost at reboot). */
-int drift_findings(const struct tw_facts *f, const struct sysctl_config *config,
-		   struct findings *out);
-
 #endif

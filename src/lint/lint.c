@@ -1,4 +1,4 @@
-#include "sysctld/lint.h"
+#include "lint/lint.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,69 +9,8 @@
 
 #include "engine/compute.h"
 #include "inspect/sysctl.h"
-
-/* Lint's and drift's checks, as rules without conditions. */
-const struct rule lint_rule_syntax = {
-	.id = "syntax",
-	.severity = SEVERITY_WARNING,
-	.title = (char *)"a line that is not an assignment",
-	.explanation =
-		(char *)"systemd-sysctl skips a line without '=' with a warning at boot; the "
-			"setting it was meant to make is not made. Lines are KEY = VALUE; '#' and "
-			"';' start comments; '-KEY' alone excludes KEY from globs."};
-const struct rule lint_rule_invalid_value = {
-	.id = "invalid-value",
-	.severity = SEVERITY_WARNING,
-	.title = (char *)"a value the key does not accept",
-	.explanation = (char *)"The kernel refuses the write (EINVAL) and the key keeps its old "
-			       "value; systemd-sysctl logs an error and boots on. twtune knows "
-			       "each key's type and range: tcp_tw_reuse 0-2, ports 1-65535 with "
-			       "LOW <= HIGH, numbers where numbers are required."};
-const struct rule lint_rule_duplicate_key = {
-	.id = "duplicate-key",
-	.severity = SEVERITY_WARNING,
-	.title = (char *)"the same key set twice in one file",
-	.explanation = (char *)"The later line wins, so the earlier one is dead text that a reader "
-			       "may take for the setting in force."};
-const struct rule lint_rule_overridden = {
-	.id = "overridden",
-	.severity = SEVERITY_INFO,
-	.title = (char *)"an assignment a later file overrides",
-	.explanation = (char *)"sysctl.d files are applied in lexical order of their names across "
-			       "/etc, /run, /usr/local/lib and /usr/lib; the last assignment of a "
-			       "key wins. The overridden line has no effect at boot."};
-const struct rule lint_rule_not_on_kernel = {
-	.id = "not-on-kernel",
-	.severity = SEVERITY_WARNING,
-	.title = (char *)"a key the target kernel does not have",
-	.explanation =
-		(char *)"systemd-sysctl cannot set a key the kernel lacks and logs an error at "
-			"every boot (a leading '-' silences it). tcp_tw_recycle was removed in "
-			"4.12; tcp_tw_reuse_delay appeared in 6.14; ip_unprivileged_port_start in "
-			"4.11. The target kernel is --kernel's, else the running one."};
-const struct rule lint_rule_unreadable = {
-	.id = "unreadable",
-	.severity = SEVERITY_CRITICAL,
-	.title = (char *)"a file or line that cannot be read",
-	.explanation = (char *)"A file that cannot be opened, holds NUL bytes (not text), a line "
-			       "longer than 4095 bytes or invalid UTF-8: lint names it and goes on "
-			       "with the rest, and exits 2."};
-const struct rule drift_rule_boot_differs = {
-	.id = "drift-boot-differs",
-	.severity = SEVERITY_WARNING,
-	.title = (char *)"the running value differs from what boot would set",
-	.explanation =
-		(char *)"Someone changed the key at runtime (sysctl -w, a tool) or changed the "
-			"files since boot: after the next reboot the key will hold the file's "
-			"value, not the running one. Persist the running value or drop it."};
-const struct rule drift_rule_not_persisted = {
-	.id = "drift-not-persisted",
-	.severity = SEVERITY_INFO,
-	.title = (char *)"set at runtime, in no sysctl.d file: lost at reboot",
-	.explanation =
-		(char *)"The running value differs from this kernel's default and no sysctl.d file "
-			"sets it: a reboot returns the key to the default. twtune apply persists "
-			"what it sets in /etc/sysctl.d/90-twtune.conf."};
+#include "lint/builtin.h"
+#include "lint/internal.h"
 
 /* The knob an assignment sets, or -1 (not one of twtune's, or a glob). */
 static int assignment_knob(const struct sysctl_assignment *a)
@@ -243,10 +182,6 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 
 /* The facts the files describe: each key's winning value, or this kernel's
  * default where no file sets it; nothing live (no census, counters, NAT). */
-static const struct sysctl_assignment *winning(const struct sysctl_config *c, enum knob_id k);
-
-/* The facts the files describe: each key's winning value, or this kernel's
- * default where no file sets it; nothing live (no census, counters, NAT). */
 static void facts_from_files(const struct lint_options *o, const struct sysctl_config *c,
 			     struct tw_facts *f)
 {
@@ -257,7 +192,7 @@ static void facts_from_files(const struct lint_options *o, const struct sysctl_c
 	f->version_known = true;
 	f->nat.present = -1;
 	for (int k = 0; k < KNOB_COUNT; k++) {
-		const struct sysctl_assignment *a = winning(c, k);
+		const struct sysctl_assignment *a = boot_assignment(c, k);
 		char value[256];
 
 		if (!knob_exists_in(k, code))
@@ -290,15 +225,6 @@ static const char *find_name(const char *text, const char *name)
 	return NULL;
 }
 
-/* The assignment that sets K at boot (sysctld_effective takes the dotted
- * name as it is), or NULL when none does or "-K" unsets it. */
-static const struct sysctl_assignment *winning(const struct sysctl_config *c, enum knob_id k)
-{
-	const struct sysctl_assignment *a = sysctld_effective(c, knob_get(k)->name);
-
-	return a && a->value ? a : NULL;
-}
-
 /* Where a rule's finding stands in the files: the winning assignment of
  * the first key it sets, or else of the key its condition names first. */
 static const struct sysctl_assignment *rule_location(const struct sysctl_config *c,
@@ -308,7 +234,7 @@ static const struct sysctl_assignment *rule_location(const struct sysctl_config 
 	const char *best_at = NULL;
 
 	for (unsigned s = 0; s < rule->setting_count; s++) {
-		const struct sysctl_assignment *a = winning(c, rule->settings[s].key);
+		const struct sysctl_assignment *a = boot_assignment(c, rule->settings[s].key);
 		if (a) {
 			*key = (int)rule->settings[s].key;
 			return a;
@@ -318,7 +244,7 @@ static const struct sysctl_assignment *rule_location(const struct sysctl_config 
 		const char *at = find_name(rule->when_text, knob_get(k)->name);
 		const struct sysctl_assignment *a;
 
-		if (!at || (best_at && at > best_at) || !(a = winning(c, k)))
+		if (!at || (best_at && at > best_at) || !(a = boot_assignment(c, k)))
 			continue;
 		best = a;
 		best_at = at;
@@ -382,49 +308,4 @@ void lint_free(struct lint_result *r)
 {
 	sysctld_free(&r->config);
 	findings_free(&r->findings);
-}
-
-/* ---- drift, for check */
-
-int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, struct findings *out)
-{
-	for (int k = 0; k < KNOB_COUNT; k++) {
-		const struct sysctl_value *now = &f->sysctl[k];
-		const struct sysctl_assignment *a;
-		char boot[256];
-
-		if (!now->value || knob_get(k)->read_only)
-			continue;
-		if ((a = winning(c, k))) {
-			if (!values_equal(a->value, now->value) &&
-			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path,
-					  a->line, k, "%s is %s now, but at boot %s:%u sets %s",
-					  knob_get(k)->name, now->value, c->files[a->file].path,
-					  a->line, a->value))
-				return -ENOMEM;
-		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, boot, sizeof(boot)) == 0 &&
-			   !values_equal(boot, now->value) &&
-			   !findings_add(
-				   out, &drift_rule_not_persisted, NULL, 0, k,
-				   "%s = %s is set at runtime but in no sysctl.d file: a reboot "
-				   "returns it to %s",
-				   knob_get(k)->name, now->value, boot[0] ? boot : "(empty)")) {
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-static const struct rule *const builtin_rules[] = {
-	&lint_rule_syntax,	  &lint_rule_invalid_value,  &lint_rule_duplicate_key,
-	&lint_rule_overridden,	  &lint_rule_not_on_kernel,  &lint_rule_unreadable,
-	&drift_rule_boot_differs, &drift_rule_not_persisted,
-};
-
-const struct rule *builtin_rule_find(const char *id)
-{
-	for (size_t i = 0; i < sizeof(builtin_rules) / sizeof(builtin_rules[0]); i++)
-		if (strcmp(builtin_rules[i]->id, id) == 0)
-			return builtin_rules[i];
-	return NULL;
 }

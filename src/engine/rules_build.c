@@ -1,0 +1,304 @@
+/* A raw section made a rule or a profile: its settings checked against
+ * the keys and computations twtune knows, its condition and summary
+ * parsed, and the two invariants of rules.h enforced. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strutil.h"
+#include "engine/factview.h"
+#include "engine/rules_internal.h"
+
+static const char *const severity_names[] = {[SEVERITY_NONE] = "none",
+					     [SEVERITY_INFO] = "info",
+					     [SEVERITY_WARNING] = "warning",
+					     [SEVERITY_CRITICAL] = "critical"};
+
+const char *severity_name(enum severity s)
+{
+	return (unsigned)s <= SEVERITY_CRITICAL ? severity_names[s] : "?";
+}
+
+static int severity_parse(const char *name)
+{
+	for (int s = SEVERITY_INFO; s <= SEVERITY_CRITICAL; s++)
+		if (strcmp(severity_names[s], name) == 0)
+			return s;
+	return -1;
+}
+
+static void rule_free(struct rule *r)
+{
+	free(r->title);
+	template_free(r->summary);
+	free(r->explanation);
+	for (unsigned i = 0; i < r->reference_count; i++)
+		free(r->references[i]);
+	free(r->references);
+	expr_free(r->when);
+	free(r->when_text);
+	for (unsigned i = 0; i < r->setting_count; i++)
+		free(r->settings[i].value);
+	memset(r, 0, sizeof(*r));
+}
+
+void rules_free(struct rule_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		rule_free(&set->rules[i]);
+	free(set->rules);
+	set->rules = NULL;
+	set->count = 0;
+}
+
+const struct rule *rules_find(const struct rule_set *set, const char *id)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->rules[i].id, id) == 0)
+			return &set->rules[i];
+	return NULL;
+}
+
+/* Explanations: continuation lines lose their indentation; a line of "."
+ * is an empty line between paragraphs. */
+static char *explanation_text(const char *raw)
+{
+	char *out = malloc(strlen(raw) + 1), *o = out;
+	const char *line = raw;
+
+	if (!out)
+		return NULL;
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *p = line;
+
+		while (p < line + len && (*p == ' ' || *p == '\t'))
+			p++;
+		if (!(p + 1 == line + len && *p == '.')) {
+			memcpy(o, p, (size_t)(line + len - p));
+			o += line + len - p;
+		}
+		if (end)
+			*o++ = '\n';
+		line = end ? end + 1 : line + len;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* One line of text: continuation lines join with a space. */
+static char *single_line(const char *raw)
+{
+	char *out = strdup(raw);
+
+	if (out)
+		str_normalize_blanks(out);
+	return out;
+}
+
+static int parse_setting(struct parse_state *ps, const struct raw_field *field,
+			 struct rule_setting *s)
+{
+	const char *what = rules_field_name(ps->section, FIELD_RECOMMEND);
+	char *text = single_line(field->text), *value;
+	char err[256];
+	int key, comp;
+
+	if (!text)
+		return -ENOMEM;
+	value = strchr(text, ' ');
+	if (!value) {
+		rules_parse_error(ps, field->line, field->column,
+				  "%s needs KEY VALUE or KEY @computation", what);
+		free(text);
+		return -EINVAL;
+	}
+	*value++ = '\0';
+	if ((key = knob_find(text)) < 0) {
+		rules_parse_error(ps, field->line, field->column,
+				  "%s: '%s' is not a key twtune knows", what, text);
+		free(text);
+		return -EINVAL;
+	}
+	s->key = key;
+	if (value[0] == '@') {
+		if ((comp = compute_find(value)) < 0 || !compute_applies(comp, key)) {
+			rules_parse_error(ps, field->line, field->column,
+					  comp < 0 ? "%s: unknown computation '%s'"
+						   : "%s: %s does not compute %s",
+					  what, value, knob_get(key)->name);
+			free(text);
+			return -EINVAL;
+		}
+		s->compute = comp;
+	} else if (knob_validate(key, value, err, sizeof(err)) < 0) {
+		rules_parse_error(ps, field->line, field->column, "%s: %s", what, err);
+		free(text);
+		return -EINVAL;
+	} else if (!(s->value = strdup(value))) {
+		free(text);
+		return -ENOMEM;
+	}
+	free(text);
+	return 0;
+}
+
+/* The invariants: see rules.h. They hold whatever a rule file says. */
+static int check_invariants(struct parse_state *ps, const struct rule *r)
+{
+	for (unsigned i = 0; i < r->setting_count; i++) {
+		const struct rule_setting *s = &r->settings[i];
+		long v = -1;
+
+		if (s->value)
+			parse_long(s->value, &v);
+		else if (s->compute == COMPUTE_KERNEL_DEFAULT)
+			v = s->key == KNOB_TCP_TW_RECYCLE ? 0 : -1; /* its default is 0 */
+		if (s->key == KNOB_TCP_TW_RECYCLE && v != 0) {
+			rules_parse_error(
+				ps, r->line, 1,
+				"%s net.ipv4.tcp_tw_recycle = %s; twtune never sets it "
+				"to anything but 0 (it drops connections from clients behind NAT, "
+				"and Linux 4.12 removed it)",
+				r->kind == SECTION_RULE ? "recommends" : "sets",
+				s->value ? s->value : "a computed value");
+			return -EINVAL;
+		}
+		if (s->key == KNOB_TCP_TW_REUSE && v == 1 &&
+		    !(r->when &&
+		      expr_requires_string(r->when, "classification", "outbound-heavy") &&
+		      expr_requires_nonzero(r->when, "net.ipv4.tcp_timestamps"))) {
+			rules_parse_error(ps, r->line, 1,
+					  "%s net.ipv4.tcp_tw_reuse = 1, but its %s does not "
+					  "require classification == \"outbound-heavy\" && "
+					  "net.ipv4.tcp_timestamps != 0 (reuse only helps outbound "
+					  "connections, and only with timestamps)",
+					  r->kind == SECTION_RULE ? "recommends" : "sets",
+					  r->kind == SECTION_RULE ? "condition" : "requires");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int build_text_fields(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+{
+	const struct raw_field *f;
+	struct expr_error err;
+
+	f = rules_raw_field(raw, FIELD_TITLE);
+	if (!(r->title = single_line(f->text)))
+		return -ENOMEM;
+	if ((f = rules_raw_field(raw, FIELD_SUMMARY))) {
+		r->summary = template_parse(f->text, f->line, f->column, fact_known, &err);
+		if (!r->summary) {
+			rules_parse_error(ps, err.line, err.column, "summary: %s", err.message);
+			return -EINVAL;
+		}
+	}
+	if ((f = rules_raw_field(raw, FIELD_EXPLAIN)) &&
+	    !(r->explanation = explanation_text(f->text)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int build_condition(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+{
+	const struct raw_field *f = rules_raw_field(raw, FIELD_WHEN);
+	struct expr_error err;
+
+	if (!f)
+		return 0; /* a profile without requirements */
+	if (!(r->when = expr_parse(f->text, f->line, f->column, fact_known, &err))) {
+		rules_parse_error(ps, err.line, err.column, "%s: %s",
+				  rules_field_name(r->kind, FIELD_WHEN), err.message);
+		return -EINVAL;
+	}
+	if (!(r->when_text = explanation_text(f->text)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+{
+	static const enum field_kind rule_required[] = {FIELD_SEVERITY, FIELD_TITLE, FIELD_WHEN};
+	static const enum field_kind profile_required[] = {FIELD_TITLE};
+	const enum field_kind *required =
+		ps->section == SECTION_RULE ? rule_required : profile_required;
+	size_t nrequired = ps->section == SECTION_RULE ? 3 : 1;
+	const struct raw_field *f;
+	int sev, rc;
+
+	for (size_t i = 0; i < nrequired; i++) {
+		if (!rules_raw_field(raw, required[i])) {
+			rules_parse_error(ps, raw->line, 1, "has no '%s'",
+					  rules_field_name(ps->section, required[i]));
+			return -EINVAL;
+		}
+	}
+	r->kind = ps->section;
+	snprintf(r->id, sizeof(r->id), "%s", raw->id);
+	snprintf(r->file, sizeof(r->file), "%s", ps->path);
+	r->line = raw->line;
+	if ((f = rules_raw_field(raw, FIELD_SEVERITY))) {
+		if ((sev = severity_parse(f->text)) < 0) {
+			rules_parse_error(ps, f->line, f->column,
+					  "severity '%s' is not info, warning or critical",
+					  f->text);
+			return -EINVAL;
+		}
+		r->severity = sev;
+	}
+	if ((rc = build_condition(ps, raw, r)) < 0)
+		return rc;
+	if ((rc = build_text_fields(ps, raw, r)) < 0)
+		return rc;
+	for (unsigned i = 0; i < raw->count; i++) {
+		f = &raw->fields[i];
+		if (f->kind == FIELD_REFERENCE) {
+			char **refs =
+				realloc(r->references, (r->reference_count + 1) * sizeof(*refs));
+			if (!refs)
+				return -ENOMEM;
+			r->references = refs;
+			if (!(refs[r->reference_count] = single_line(f->text)))
+				return -ENOMEM;
+			r->reference_count++;
+		} else if (f->kind == FIELD_RECOMMEND) {
+			if (r->setting_count == RULE_MAX_SETTINGS) {
+				rules_parse_error(ps, f->line, f->column, "more than %d %s lines",
+						  RULE_MAX_SETTINGS,
+						  rules_field_name(r->kind, FIELD_RECOMMEND));
+				return -EINVAL;
+			}
+			if ((rc = parse_setting(ps, f, &r->settings[r->setting_count])) < 0)
+				return rc;
+			r->setting_count++;
+		}
+	}
+	return check_invariants(ps, r);
+}
+
+void rules_add_section(struct parse_state *ps)
+{
+	struct rule r, *grown;
+	const struct rule *other;
+
+	memset(&r, 0, sizeof(r));
+	if ((other = rules_find(ps->set, ps->raw.id))) {
+		rules_parse_error(ps, ps->raw.line, 1, "the id is already used by %s:%u",
+				  other->file, other->line);
+	} else if (build_rule(ps, &ps->raw, &r) == 0) {
+		grown = realloc(ps->set->rules, (ps->set->count + 1) * sizeof(*grown));
+		if (grown) {
+			ps->set->rules = grown;
+			grown[ps->set->count++] = r;
+			memset(&r, 0, sizeof(r));
+		} else {
+			rules_parse_error(ps, ps->raw.line, 1, "out of memory");
+		}
+	}
+	rule_free(&r);
+}

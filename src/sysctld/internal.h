@@ -1,0 +1,31 @@
+/* Private to src/sysctld/: what the parser (parse.c), the path resolution
+ * inside --root (root.c) and the loader (load.c) share. */
+#ifndef TWTUNE_SYSCTLD_INTERNAL_H
+#define TWTUNE_SYSCTLD_INTERNAL_H
+
+#include <stddef.h>
+
+#include "sysctld/sysctld.h"
+
+/* Record a problem of KIND with PATH (and LINE, 0 for the whole file) in
+ * C. 0 or -ENOMEM. */
+int sysctld_add_problem(struct sysctl_config *c, enum sysctl_problem_kind kind, const char *path,
+			unsigned line, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* An open or stat failure ERR (-errno) on PATH, as a problem worded for
+ * the user. 0 or -ENOMEM. */
+int sysctld_add_unreadable(struct sysctl_config *c, const char *path, int err);
+
+/* Parse the file OPEN_PATH on disk into C as PATH (in messages) named NAME
+ * (the name that orders and masks); FLAGS are added to open(2)'s.
+ * /dev/null contributes nothing; anything but a regular file is a problem.
+ * 0 or -ENOMEM. */
+int sysctld_read_opened(struct sysctl_config *c, const char *open_path, const char *path,
+			const char *name, int flags);
+
+/* Resolve PATH inside ROOT as the kernel would after chroot(ROOT) (root.c
+ * says how): 0 when it exists, RESOLVED holding the path inside ROOT; 1
+ * when a component is missing; or -errno. */
+int sysctld_chase(const char *root, const char *path, char *resolved, size_t size);
+
+#endif
