@@ -13,7 +13,7 @@
 
 /* Parsed global options; the only process-wide state twtune has. */
 struct twtune_ctx {
-	const char *proc_root;	     /* --proc, default "/proc" */
+	const char *proc_root;	     /* --proc, default PROCFS_ROOT */
 	const char *kernel_override; /* --kernel */
 	bool netns_selected;	     /* --netns or --netns-pid was given */
 	const char *rules_dir;	     /* --rules or $TWTUNE_RULES: only this directory */
