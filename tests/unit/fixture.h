@@ -1,6 +1,6 @@
-/* Helpers shared by the unit tests: a fabricated proc tree in a temporary
- * directory, and a facts struct to inspect it into. Include after
- * <cmocka.h>. */
+/* Helpers shared by the unit tests: a temporary directory and a facts
+ * struct for each case, and files written into it (a fabricated proc tree
+ * among them). Include after <cmocka.h>. */
 #ifndef TWTUNE_TEST_FIXTURE_H
 #define TWTUNE_TEST_FIXTURE_H
 
@@ -15,17 +15,51 @@ struct fixture {
 };
 
 /* For cmocka_unit_test_setup_teardown: *state becomes a struct fixture *
- * with an empty tree under $TMPDIR (or /tmp); teardown removes the tree
- * recursively and frees the facts. */
+ * with an empty tree under $TMPDIR (or /tmp); teardown removes the tree recursively and frees the
+ * facts. */
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
 
+/* ---- files; each fails the test when it cannot do what it says */
+
+/* ROOT/REL into BUF. */
+void fixture_join(char *buf, size_t size, const char *root, const char *rel);
 /* Write CONTENT to ROOT/REL, creating the parent directories. */
 void fixture_write(const char *root, const char *rel, const char *content);
+/* fixture_write for LEN bytes that may hold NUL. */
+void fixture_write_bytes(const char *root, const char *rel, const void *data, size_t len);
 /* Create the directory ROOT/REL and its parents. */
 void fixture_mkdir(const char *root, const char *rel);
+/* Make ROOT/REL a symbolic link to TARGET, creating the parent directories. */
+void fixture_symlink(const char *root, const char *rel, const char *target);
 /* Remove ROOT/REL (a file). */
 void fixture_unlink(const char *root, const char *rel);
+/* The bytes of PATH, NUL-terminated, their count in *LEN; the caller frees them. */
+char *fixture_read(const char *path, size_t *len);
+
+/* A file of a tree, relative to its root; a list of them ends with {NULL}. */
+struct fixture_file {
+	const char *path;
+	const char *content; /* NULL: no such file */
+};
+
+/* Write each file of FILES (NULL: none) under ROOT. */
+void fixture_write_files(const char *root, const struct fixture_file *files);
+
+/* The first line of /proc/net/tcp. */
+#define FIXTURE_TCP_HEADER                                                                         \
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "      \
+	"timeout inode\n"
+
+/* ROOT as /proc on a quiet Linux 6.1 host: sys/kernel/osrelease, the
+ * sys/net/ipv4 knobs at the kernel's defaults (no tcp_tw_recycle, gone
+ * since 4.12, nor tcp_tw_reuse_delay, added in 6.14), net/snmp,
+ * net/netstat, net/sockstat and a net/tcp with no socket.
+ * OVERRIDES (NULL: none) replace files of that tree, add to it, or with
+ * NULL content leave a file out. */
+void fixture_proc_tree(const char *root, const struct fixture_file *overrides);
+
+/* ---- checks */
 
 /* The first error recorded in F whose part is WHAT and whose message
  * contains NEEDLE, or NULL. */

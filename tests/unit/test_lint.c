@@ -95,27 +95,6 @@ static int lint_teardown(void **state)
 
 /* ------------------------------------------------------------ helpers */
 
-static void join(char *buf, size_t size, const char *root, const char *rel)
-{
-	int n = snprintf(buf, size, "%s/%s", root, rel);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", root, rel);
-}
-
-/* fixture_write for content holding NUL bytes. */
-static void write_bytes(const char *root, const char *rel, const char *data, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *fp;
-
-	fixture_write(root, rel, "");
-	join(path, sizeof(path), root, rel);
-	fp = fopen(path, "we");
-	if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
-		fail_msg("write %s: %s", path, strerror(errno));
-}
-
 /* Lint the tree under the fixture's root for Linux MAJOR.MINOR. */
 static const struct lint_result *lint_tree(struct lint_test *t, unsigned major, unsigned minor)
 {
@@ -280,7 +259,7 @@ static void use_rules(struct lint_test *t, const char *rel)
 	struct rule_errors errors;
 	char dir[PATH_MAX];
 
-	join(dir, sizeof(dir), t->fx->root, rel);
+	fixture_join(dir, sizeof(dir), t->fx->root, rel);
 	forget_result(t);
 	rules_free(&t->rules);
 	if (rules_load(dir, NULL, &t->rules, &errors) < 0)
@@ -580,7 +559,7 @@ static void test_unreadable_fires_and_the_rest_is_linted(void **state)
 	assert_non_null(long_text);
 	memset(long_text, 'x', 100 * 1024);
 	snprintf(long_text + 100 * 1024, long_size - 100 * 1024, "\nnet.ipv4.tcp_tw_reuse = 3\n");
-	write_bytes(t->fx->root, "etc/sysctl.d/10-binary.conf", binary, sizeof(binary) - 1);
+	fixture_write_bytes(t->fx->root, "etc/sysctl.d/10-binary.conf", binary, sizeof(binary) - 1);
 	fixture_write(t->fx->root, "etc/sysctl.d/20-long.conf", long_text);
 	free(long_text);
 	fixture_write(t->fx->root, "etc/sysctl.d/30-ok.conf",
@@ -830,7 +809,7 @@ static void test_paths_single_file(void **state)
 	fixture_write(t->fx->root, "conf/x.conf",
 		      "net.ipv4.tcp_fin_timeout = 30\n"
 		      "bad line\n");
-	join(path, sizeof(path), t->fx->root, "conf/x.conf");
+	fixture_join(path, sizeof(path), t->fx->root, "conf/x.conf");
 	r = lint_paths(t, paths, 1, 6, 1);
 	assert_int_equal(r->config.file_count, 1);
 	/* without --root, files are named as given */
@@ -849,8 +828,8 @@ static void test_paths_missing_file(void **state)
 	const char *paths[2] = {missing, present};
 
 	fixture_write(t->fx->root, "conf/present.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	join(missing, sizeof(missing), t->fx->root, "conf/missing.conf");
-	join(present, sizeof(present), t->fx->root, "conf/present.conf");
+	fixture_join(missing, sizeof(missing), t->fx->root, "conf/missing.conf");
+	fixture_join(present, sizeof(present), t->fx->root, "conf/present.conf");
 	r = lint_paths(t, paths, 2, 6, 1);
 	assert_finding(&r->findings, "unreadable", SEVERITY_CRITICAL, missing, 0, -1,
 		       "No such file");
@@ -869,9 +848,9 @@ static void test_paths_directory(void **state)
 	fixture_write(t->fx->root, "conf/20-b.conf", "net.ipv4.tcp_fin_timeout = 90\n");
 	fixture_write(t->fx->root, "conf/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n");
 	fixture_write(t->fx->root, "conf/README", "not a configuration file\n");
-	join(dir, sizeof(dir), t->fx->root, "conf");
-	join(first, sizeof(first), t->fx->root, "conf/10-a.conf");
-	join(second, sizeof(second), t->fx->root, "conf/20-b.conf");
+	fixture_join(dir, sizeof(dir), t->fx->root, "conf");
+	fixture_join(first, sizeof(first), t->fx->root, "conf/10-a.conf");
+	fixture_join(second, sizeof(second), t->fx->root, "conf/20-b.conf");
 	r = lint_paths(t, paths, 1, 6, 1);
 	assert_int_equal(r->config.file_count, 2);
 	assert_no_finding(&r->findings, "syntax");
@@ -1242,7 +1221,7 @@ static void test_drift_boot_differs(void **state)
 	const struct finding *fd;
 	char file[PATH_MAX];
 
-	join(file, sizeof(file), t->fx->root, "etc/sysctl.d/90-local.conf");
+	fixture_join(file, sizeof(file), t->fx->root, "etc/sysctl.d/90-local.conf");
 	/* all as the files say: nothing */
 	fs = drift(t, f);
 	assert_no_findings(fs);

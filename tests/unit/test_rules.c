@@ -32,14 +32,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static void join(char *buf, size_t size, const char *root, const char *rel)
-{
-	int n = snprintf(buf, size, "%s/%s", root, rel);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", root, rel);
-}
-
 /* Every message of ERRORS, one a line, for failure reports. */
 static const char *all_errors(const struct rule_errors *errors)
 {
@@ -58,7 +50,7 @@ static void assert_error(const struct fixture *fx, const struct rule_errors *err
 {
 	char full[1024];
 
-	join(full, sizeof(full), fx->root, expected);
+	fixture_join(full, sizeof(full), fx->root, expected);
 	for (unsigned i = 0; i < errors->count; i++)
 		if (strcmp(errors->messages[i], full) == 0)
 			return;
@@ -71,7 +63,7 @@ static void assert_error_at(const struct fixture *fx, const struct rule_errors *
 {
 	char prefix[1024];
 
-	join(prefix, sizeof(prefix), fx->root, where);
+	fixture_join(prefix, sizeof(prefix), fx->root, where);
 	for (unsigned i = 0; i < errors->count; i++)
 		if (strncmp(errors->messages[i], prefix, strlen(prefix)) == 0 &&
 		    strstr(errors->messages[i], needle))
@@ -89,7 +81,7 @@ static int parse_text(const struct fixture *fx, const char *name, const char *te
 	memset(set, 0, sizeof(*set));
 	memset(errors, 0, sizeof(*errors));
 	fixture_write(fx->root, name, text);
-	join(path, sizeof(path), fx->root, name);
+	fixture_join(path, sizeof(path), fx->root, name);
 	return rules_parse_file(path, set, errors);
 }
 
@@ -108,17 +100,6 @@ static void expect_one_error(const struct fixture *fx, const char *name, const c
 	assert_int_equal(r, -EINVAL);
 	assert_int_equal(set.count, 0);
 	rules_free(&set);
-}
-
-static void write_bytes(const char *root, const char *name, const char *data, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *fp;
-
-	join(path, sizeof(path), root, name);
-	fp = fopen(path, "we");
-	if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
-		fail_msg("write %s failed", path);
 }
 
 /* The ids of SET, space-separated. */
@@ -294,7 +275,7 @@ static void inspect_tree(struct tw_facts *f, const char *tree, const char *kerne
 	char root[PATH_MAX];
 	struct inspect_options o = {.kernel_override = kernel};
 
-	join(root, sizeof(root), DATA_DIR, tree);
+	fixture_join(root, sizeof(root), DATA_DIR, tree);
 	o.proc_root = root;
 	assert_int_equal(inspect_host(&o, f), 0);
 }
@@ -451,7 +432,7 @@ static void test_valid_rule_has_every_field(void **state)
 	assert_int_equal(set.count, 1);
 	r = rules_find(&set, "sample-rule");
 	assert_non_null(r);
-	join(path, sizeof(path), fx->root, "sample.rule");
+	fixture_join(path, sizeof(path), fx->root, "sample.rule");
 	assert_string_equal(r->file, path);
 	assert_int_equal(r->line, 2);
 	assert_int_equal(r->severity, SEVERITY_WARNING);
@@ -742,7 +723,7 @@ static void test_error_duplicate_id_across_files(void **state)
 	fixture_write(fx->root, "rules/b.rule",
 		      "[rule other]\nseverity = info\ntitle = O\nwhen = true\n\n"
 		      "[rule same]\nseverity = warning\ntitle = B\nwhen = true\n");
-	join(dir, sizeof(dir), fx->root, "rules");
+	fixture_join(dir, sizeof(dir), fx->root, "rules");
 	assert_int_equal(rules_load(dir, NULL, &set, &errors), -EINVAL);
 	{
 		char expected[2 * PATH_MAX];
@@ -858,8 +839,8 @@ static void test_error_nul_byte(void **state)
 	struct rule_errors errors = {0};
 	char path[PATH_MAX];
 
-	write_bytes(fx->root, "nul.rule", text, sizeof(text) - 1);
-	join(path, sizeof(path), fx->root, "nul.rule");
+	fixture_write_bytes(fx->root, "nul.rule", text, sizeof(text) - 1);
+	fixture_join(path, sizeof(path), fx->root, "nul.rule");
 	assert_int_equal(rules_parse_file(path, &set, &errors), -EINVAL);
 	assert_error(fx, &errors, "nul.rule:3:1: rule nul: not a text file (a NUL byte)");
 	assert_null(rules_find(&set, "nul"));
@@ -903,7 +884,7 @@ static void test_load_keeps_good_rules_reports_every_error(void **state)
 		      "[rule bad-when]\nseverity = info\ntitle = z\nwhen = (\n");
 	fixture_write(fx->root, "d/40-good.rule",
 		      "[rule good-three]\nseverity = info\ntitle = 3\nwhen = true\n");
-	join(dir, sizeof(dir), fx->root, "d");
+	fixture_join(dir, sizeof(dir), fx->root, "d");
 	assert_int_equal(rules_load(dir, NULL, &set, &errors), -EINVAL);
 	assert_string_equal(ids_of(&set), "good-one good-two good-three");
 	assert_error(fx, &errors,
@@ -1016,8 +997,8 @@ static void test_recycle_refused_from_override_dir(void **state)
 	fixture_write(fx->root, "local/a.rule",
 		      "[rule a]\nseverity = info\ntitle = a\nwhen = true\n"
 		      "recommend = net.ipv4.tcp_tw_recycle 1\n");
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "local");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
 	assert_int_equal(set.count, 0);
 	assert_error_at(fx, &errors,
@@ -1217,8 +1198,8 @@ static void test_override_replaces_disables_adds(void **state)
 	write_simple(fx->root, "local/a.rule", "a"); /* replaces, same id */
 	fixture_write(fx->root, "local/b.rule", ""); /* disables */
 	write_simple(fx->root, "local/d.rule", "d"); /* adds */
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "local");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
 
 	if (rules_load(shipped, local, &set, &errors) != 0)
 		fail_msg("the override did not load:%s", all_errors(&errors));
@@ -1243,17 +1224,15 @@ static void test_override_disables_by_comments_or_dev_null(void **state)
 	struct fixture *fx = *state;
 	struct rule_set set;
 	struct rule_errors errors;
-	char shipped[PATH_MAX], local[PATH_MAX], link[PATH_MAX];
+	char shipped[PATH_MAX], local[PATH_MAX];
 
 	write_simple(fx->root, "shipped/a.rule", "a");
 	write_simple(fx->root, "shipped/b.rule", "b");
 	write_simple(fx->root, "shipped/c.rule", "c");
 	fixture_write(fx->root, "local/a.rule", "# not on this fleet\n\n# (see ticket 42)\n");
-	join(link, sizeof(link), fx->root, "local/b.rule");
-	if (symlink("/dev/null", link) < 0)
-		fail_msg("symlink %s: %s", link, strerror(errno));
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "local");
+	fixture_symlink(fx->root, "local/b.rule", "/dev/null");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
 	if (rules_load(shipped, local, &set, &errors) != 0)
 		fail_msg("the override did not load:%s", all_errors(&errors));
 	assert_string_equal(ids_of(&set), "c");
@@ -1273,8 +1252,8 @@ static void test_override_replaces_whole_file(void **state)
 		      "[rule two]\nseverity = info\ntitle = 2\nwhen = true\n");
 	fixture_write(fx->root, "local/pair.rule",
 		      "[rule two]\nseverity = critical\ntitle = mine\nwhen = false\n");
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "local");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
 	assert_string_equal(ids_of(&set), "two");
 	assert_int_equal(set.rules[0].severity, SEVERITY_CRITICAL);
@@ -1289,8 +1268,8 @@ static void test_missing_override_dir_is_fine(void **state)
 	char shipped[PATH_MAX], local[PATH_MAX];
 
 	write_simple(fx->root, "shipped/a.rule", "a");
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "no-such-dir");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "no-such-dir");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
 	assert_int_equal(errors.count, 0);
 	assert_string_equal(ids_of(&set), "a");
@@ -1299,7 +1278,7 @@ static void test_missing_override_dir_is_fine(void **state)
 	/* an override path that is not a directory is a problem, reported;
 	 * the shipped rules still load */
 	fixture_write(fx->root, "not-a-dir", "x");
-	join(local, sizeof(local), fx->root, "not-a-dir");
+	fixture_join(local, sizeof(local), fx->root, "not-a-dir");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
 	assert_error_at(fx, &errors, "not-a-dir: ", "Not a directory");
 	assert_string_equal(ids_of(&set), "a");
@@ -1313,7 +1292,7 @@ static void test_missing_shipped_dir(void **state)
 	struct rule_errors errors;
 	char shipped[PATH_MAX];
 
-	join(shipped, sizeof(shipped), fx->root, "gone");
+	fixture_join(shipped, sizeof(shipped), fx->root, "gone");
 	assert_int_equal(rules_load(shipped, NULL, &set, &errors), -ENOENT);
 	assert_int_equal(set.count, 0);
 	assert_int_equal(errors.count, 1);
@@ -1338,7 +1317,7 @@ static void test_only_rule_files_are_read(void **state)
 	fixture_write(fx->root, "shipped/.hidden.rule", garbage);
 	fixture_write(fx->root, "shipped/.rule", garbage);
 	fixture_write(fx->root, "shipped/rule", garbage);
-	join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
 	if (rules_load(shipped, NULL, &set, &errors) != 0)
 		fail_msg("a file that is not *.rule was read:%s", all_errors(&errors));
 	assert_string_equal(ids_of(&set), "real");
@@ -1357,7 +1336,7 @@ static void test_load_order_is_file_name_order(void **state)
 	write_simple(fx->root, "shipped/30-c.rule", "c");
 	write_simple(fx->root, "shipped/10-a.rule", "a");
 	write_simple(fx->root, "shipped/100-z.rule", "z");
-	join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
 	assert_int_equal(rules_load(shipped, NULL, &set, &errors), 0);
 	assert_string_equal(ids_of(&set), "a z b c"); /* strcmp order: "100-" before "20-" */
 	rules_free(&set);
@@ -1377,8 +1356,8 @@ static void test_load_order_across_dirs(void **state)
 	write_simple(fx->root, "shipped/30-c.rule", "c");
 	write_simple(fx->root, "local/10-a.rule", "a");
 	write_simple(fx->root, "local/20-b.rule", "b");
-	join(shipped, sizeof(shipped), fx->root, "shipped");
-	join(local, sizeof(local), fx->root, "local");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
 	snprintf(order, sizeof(order), "%s", ids_of(&set));
 	rules_free(&set);

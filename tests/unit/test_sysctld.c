@@ -27,14 +27,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static void join(char *buf, size_t size, const char *root, const char *rel)
-{
-	int n = snprintf(buf, size, "%s/%s", root, rel);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", root, rel);
-}
-
 /* Everything C holds, for failure messages. */
 static const char *describe(const struct sysctl_config *c)
 {
@@ -107,35 +99,6 @@ static const char *file_names(const struct sysctl_config *c)
 	return text;
 }
 
-static void make_link(const char *root, const char *rel, const char *target)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		fixture_mkdir(root, dir);
-	}
-	join(path, sizeof(path), root, rel);
-	if (symlink(target, path) < 0)
-		fail_msg("symlink %s -> %s: %s", path, target, strerror(errno));
-}
-
-/* fixture_write for content holding NUL bytes. */
-static void write_bytes(const char *root, const char *rel, const char *data, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *fp;
-
-	fixture_write(root, rel, "");
-	join(path, sizeof(path), root, rel);
-	fp = fopen(path, "we");
-	if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
-		fail_msg("write %s: %s", path, strerror(errno));
-}
-
 /* Parse one file of CONTENT, written at ROOT/REL, into C. */
 static void parse_text(struct fixture *fx, const char *rel, const char *content,
 		       struct sysctl_config *c)
@@ -143,7 +106,7 @@ static void parse_text(struct fixture *fx, const char *rel, const char *content,
 	char path[PATH_MAX];
 
 	fixture_write(fx->root, rel, content);
-	join(path, sizeof(path), fx->root, rel);
+	fixture_join(path, sizeof(path), fx->root, rel);
 	memset(c, 0, sizeof(*c));
 	assert_int_equal(sysctld_parse_file(path, c), 0);
 }
@@ -282,7 +245,7 @@ static void test_sysctl_conf_through_link(void **state)
 	fixture_write(fx->root, "etc/sysctl.conf", "net.ipv4.ip_local_port_range = 1024 65000\n");
 	fixture_write(fx->root, "etc/sysctl.d/90-local.conf",
 		      "net.ipv4.ip_local_port_range = 32768 60999\n");
-	make_link(fx->root, "etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
+	fixture_symlink(fx->root, "etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
 	load(fx, false, &c);
 	assert_no_problems(&c);
 	assert_string_equal(file_names(&c), "90-local.conf 99-sysctl.conf");
@@ -341,11 +304,11 @@ static void test_dev_null_masks(void **state)
 
 	fixture_write(fx->root, "usr/lib/sysctl.d/50-default.conf", "kernel.sysrq = 16\n");
 	/* the tree has no /dev: the link's text is what masks */
-	make_link(fx->root, "etc/sysctl.d/50-default.conf", "/dev/null");
+	fixture_symlink(fx->root, "etc/sysctl.d/50-default.conf", "/dev/null");
 	/* a chain of links, absolute then relative, ending at /dev/null */
 	fixture_write(fx->root, "usr/lib/sysctl.d/60-chain.conf", "vm.swappiness = 1\n");
-	make_link(fx->root, "run/sysctl.d/60-chain.conf", "/etc/masks/null-link");
-	make_link(fx->root, "etc/masks/null-link", "../../dev/null");
+	fixture_symlink(fx->root, "run/sysctl.d/60-chain.conf", "/etc/masks/null-link");
+	fixture_symlink(fx->root, "etc/masks/null-link", "../../dev/null");
 	fixture_write(fx->root, "usr/lib/sysctl.d/70-kept.conf", "vm.overcommit_memory = 1\n");
 	load(fx, false, &c);
 	assert_no_problems(&c);
@@ -364,10 +327,11 @@ static void test_links_stay_in_root(void **state)
 	struct sysctl_config c;
 
 	fixture_write(fx->root, "etc/sysctl.conf", "kernel.pid_max = 1234\n");
-	make_link(fx->root, "etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf");
-	make_link(fx->root, "etc/sysctl.d/97-up.conf", "../../../../../../../etc/sysctl.conf");
+	fixture_symlink(fx->root, "etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf");
+	fixture_symlink(fx->root, "etc/sysctl.d/97-up.conf",
+			"../../../../../../../etc/sysctl.conf");
 	fixture_write(fx->root, "usr/lib/sysctl.d/70-only.conf", "vm.swappiness = 7\n");
-	make_link(fx->root, "lib", "/usr/lib");
+	fixture_symlink(fx->root, "lib", "/usr/lib");
 	load(fx, false, &c);
 	assert_no_problems(&c);
 	assert_string_equal(file_names(&c), "70-only.conf 97-up.conf 99-sysctl.conf");
@@ -383,7 +347,7 @@ static void test_merged_lib_read_once(void **state)
 	struct sysctl_config c;
 
 	fixture_write(fx->root, "usr/lib/sysctl.d/50-x.conf", "vm.swappiness = 1\n");
-	make_link(fx->root, "lib", "usr/lib");
+	fixture_symlink(fx->root, "lib", "usr/lib");
 	load(fx, false, &c);
 	assert_no_problems(&c);
 	assert_int_equal(c.file_count, 1);
@@ -414,7 +378,7 @@ static void test_root_missing_or_empty(void **state)
 	struct sysctl_config c;
 	char missing[PATH_MAX];
 
-	join(missing, sizeof(missing), fx->root, "no-such-root");
+	fixture_join(missing, sizeof(missing), fx->root, "no-such-root");
 	assert_int_equal(sysctld_load_system(missing, true, &c), 0);
 	assert_int_equal(c.problem_count, 1);
 	assert_int_equal(c.problems[0].kind, SYSCTL_PROBLEM_UNREADABLE);
@@ -454,7 +418,7 @@ static void test_dangling_link(void **state)
 	struct sysctl_config c;
 	const struct sysctl_problem *p;
 
-	make_link(fx->root, "etc/sysctl.d/50-x.conf", "/nowhere/gone.conf");
+	fixture_symlink(fx->root, "etc/sysctl.d/50-x.conf", "/nowhere/gone.conf");
 	fixture_write(fx->root, "usr/lib/sysctl.d/50-x.conf", "vm.swappiness = 1\n");
 	fixture_write(fx->root, "usr/lib/sysctl.d/60-y.conf", "vm.overcommit_memory = 2\n");
 	load(fx, false, &c);
@@ -513,7 +477,7 @@ static void test_binary_file_discarded(void **state)
 	struct sysctl_config c;
 
 	fixture_write(fx->root, "usr/lib/sysctl.d/10-ok.conf", "vm.a = 1\n");
-	write_bytes(fx->root, "etc/sysctl.d/20-bin.conf", binary, sizeof(binary) - 1);
+	fixture_write_bytes(fx->root, "etc/sysctl.d/20-bin.conf", binary, sizeof(binary) - 1);
 	fixture_write(fx->root, "etc/sysctl.d/30-after.conf", "vm.e = 4\n");
 	load(fx, false, &c);
 	/* one problem: the file is binary; its syntax error no longer counts */
@@ -725,7 +689,7 @@ static void load_lines(struct fixture *fx, const char *const *lines, size_t n,
 
 		snprintf(rel, sizeof(rel), "glob/%zu.conf", i);
 		fixture_write(fx->root, rel, lines[i]);
-		join(paths[i], sizeof(paths[i]), fx->root, rel);
+		fixture_join(paths[i], sizeof(paths[i]), fx->root, rel);
 		list[i] = paths[i];
 	}
 	assert_int_equal(sysctld_load_paths(list, n, c), 0);
@@ -827,7 +791,7 @@ static void test_load_paths(void **state)
 {
 	struct fixture *fx = *state;
 	struct sysctl_config c;
-	char dir[PATH_MAX], file[PATH_MAX], missing[PATH_MAX], null_link[PATH_MAX];
+	char dir[PATH_MAX], file[PATH_MAX], missing[PATH_MAX];
 	const char *order[3] = {dir, file, missing};
 	const char *reverse[2] = {file, dir};
 
@@ -835,12 +799,10 @@ static void test_load_paths(void **state)
 	fixture_write(fx->root, "repo/sysctl.d/10-a.conf", "vm.a = first\nvm.b = 1\n");
 	fixture_write(fx->root, "repo/sysctl.d/notes.txt", "vm.a = never\n");
 	fixture_write(fx->root, "repo/override.txt", "vm.a = file\n");
-	join(dir, sizeof(dir), fx->root, "repo/sysctl.d");
-	join(file, sizeof(file), fx->root, "repo/override.txt");
-	join(missing, sizeof(missing), fx->root, "repo/missing.conf");
-	join(null_link, sizeof(null_link), dir, "30-null.conf");
-	if (symlink("/dev/null", null_link) < 0)
-		fail_msg("symlink %s: %s", null_link, strerror(errno));
+	fixture_join(dir, sizeof(dir), fx->root, "repo/sysctl.d");
+	fixture_join(file, sizeof(file), fx->root, "repo/override.txt");
+	fixture_join(missing, sizeof(missing), fx->root, "repo/missing.conf");
+	fixture_symlink(fx->root, "repo/sysctl.d/30-null.conf", "/dev/null");
 
 	assert_int_equal(sysctld_load_paths(order, 3, &c), 0);
 	assert_string_equal(file_names(&c), "10-a.conf 20-b.conf override.txt");
@@ -865,8 +827,8 @@ static void test_parse_file_appends(void **state)
 
 	fixture_write(fx->root, "one.conf", "vm.a = 1\n");
 	fixture_write(fx->root, "two.conf", "vm.b = 2\nvm.a = 3\n");
-	join(one, sizeof(one), fx->root, "one.conf");
-	join(two, sizeof(two), fx->root, "two.conf");
+	fixture_join(one, sizeof(one), fx->root, "one.conf");
+	fixture_join(two, sizeof(two), fx->root, "two.conf");
 	assert_int_equal(sysctld_parse_file(one, &c), 0);
 	assert_int_equal(sysctld_parse_file(two, &c), 0);
 	assert_int_equal(c.file_count, 2);
