@@ -213,6 +213,7 @@ int fixture_setup(void **state)
 		return -1;
 	}
 	facts_init(&fx->facts);
+	fx->row = *state;
 	*state = fx;
 	return 0;
 }
@@ -239,4 +240,39 @@ const char *fixture_find_error(const struct tw_facts *f, const char *what, const
 		if (strcmp(f->errors[i].what, what) == 0 && strstr(f->errors[i].message, needle))
 			return f->errors[i].message;
 	return NULL;
+}
+
+int fixture_run(const struct CMUnitTest *tests, size_t test_count,
+		const struct fixture_table *tables, size_t table_count)
+{
+	size_t total = test_count, n = test_count;
+	struct CMUnitTest *all;
+	int failed;
+
+	for (size_t t = 0; t < table_count; t++)
+		total += tables[t].count;
+	all = calloc(total, sizeof(*all));
+	if (!all) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	memcpy(all, tests, test_count * sizeof(*all));
+	for (size_t t = 0; t < table_count; t++) {
+		const struct fixture_table *table = &tables[t];
+
+		for (size_t i = 0; i < table->count; i++) {
+			const char *row = (const char *)table->rows + i * table->row_size;
+
+			all[n++] = (struct CMUnitTest){
+				.name = *(const char *const *)row,
+				.test_func = table->test,
+				.setup_func = table->setup,
+				.teardown_func = table->teardown,
+				.initial_state = (void *)row,
+			};
+		}
+	}
+	failed = _cmocka_run_group_tests("tests", all, total, NULL, NULL);
+	free(all);
+	return failed;
 }

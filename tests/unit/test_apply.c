@@ -1453,12 +1453,6 @@ static void test_read_file_whole_bound_is_max(void **state)
 }
 
 #define APPLY_TEST(fn) cmocka_unit_test_setup_teardown(fn, apply_setup, apply_teardown)
-/* one test per fault, named after it */
-#define FAULT_TEST(i)                                                                              \
-	{                                                                                          \
-		fault_cases[i].name, test_fault_leaves_host_as_it_was, apply_setup,                \
-			apply_teardown, (void *)&fault_cases[i]                                    \
-	}
 
 int main(void)
 {
@@ -1479,20 +1473,6 @@ int main(void)
 		APPLY_TEST(test_txn_applies_and_commits),
 		APPLY_TEST(test_txn_second_plan_changes_nothing),
 		APPLY_TEST(test_sysctl_write_refuses_symlink),
-		FAULT_TEST(0),
-		FAULT_TEST(1),
-		FAULT_TEST(2),
-		FAULT_TEST(3),
-		FAULT_TEST(4),
-		FAULT_TEST(5),
-		FAULT_TEST(6),
-		FAULT_TEST(7),
-		FAULT_TEST(8),
-		FAULT_TEST(9),
-		FAULT_TEST(10),
-		FAULT_TEST(11),
-		FAULT_TEST(12),
-		FAULT_TEST(13),
 		APPLY_TEST(test_fault_in_undo_incomplete),
 		APPLY_TEST(test_recover_interrupted_run),
 		APPLY_TEST(test_recover_file_it_created_or_someone_changed),
@@ -1507,10 +1487,15 @@ int main(void)
 		APPLY_TEST(test_read_file_whole_and_remove),
 		APPLY_TEST(test_read_file_whole_bound_is_max),
 	};
+	/* one case per fault, named after it */
+	const struct fixture_table tables[] = {
+		FIXTURE_TABLE(fault_cases, test_fault_leaves_host_as_it_was, apply_setup,
+			      apply_teardown),
+	};
 
 	/* TEST_FILTER=PATTERN runs only the matching tests (the known bugs one
 	 * at a time: one of them corrupts the heap) */
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return fixture_run(tests, ARRAY_SIZE(tests), tables, ARRAY_SIZE(tables));
 }
