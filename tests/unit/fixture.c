@@ -1,5 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 #include "fixture.h"
 
-static void join_path(char *buf, size_t size, const char *root, const char *rel)
+void fixture_join(char *buf, size_t size, const char *root, const char *rel)
 {
 	int n = snprintf(buf, size, "%s/%s", root, rel);
 
@@ -40,36 +41,120 @@ static void make_parents(char *path, bool last)
 		fail_msg("mkdir %s: %s", path, strerror(errno));
 }
 
-void fixture_write(const char *root, const char *rel, const char *content)
+void fixture_write_bytes(const char *root, const char *rel, const void *data, size_t len)
 {
 	char path[PATH_MAX];
-	size_t len = strlen(content);
 	FILE *fp;
 
-	join_path(path, sizeof(path), root, rel);
+	fixture_join(path, sizeof(path), root, rel);
 	make_parents(path, false);
 	fp = fopen(path, "we");
 	if (!fp)
 		fail_msg("open %s: %s", path, strerror(errno));
-	if (fwrite(content, 1, len, fp) != len || fclose(fp) != 0)
+	if (fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
 		fail_msg("write %s: %s", path, strerror(errno));
+}
+
+void fixture_write(const char *root, const char *rel, const char *content)
+{
+	fixture_write_bytes(root, rel, content, strlen(content));
 }
 
 void fixture_mkdir(const char *root, const char *rel)
 {
 	char path[PATH_MAX];
 
-	join_path(path, sizeof(path), root, rel);
+	fixture_join(path, sizeof(path), root, rel);
 	make_parents(path, true);
+}
+
+void fixture_symlink(const char *root, const char *rel, const char *target)
+{
+	char path[PATH_MAX];
+
+	fixture_join(path, sizeof(path), root, rel);
+	make_parents(path, false);
+	if (symlink(target, path) < 0)
+		fail_msg("symlink %s -> %s: %s", path, target, strerror(errno));
 }
 
 void fixture_unlink(const char *root, const char *rel)
 {
 	char path[PATH_MAX];
 
-	join_path(path, sizeof(path), root, rel);
+	fixture_join(path, sizeof(path), root, rel);
 	if (unlink(path) < 0)
 		fail_msg("unlink %s: %s", path, strerror(errno));
+}
+
+char *fixture_read(const char *path, size_t *len)
+{
+	size_t cap = 256, n = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (!buf || fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap && !(buf = realloc(buf, (cap *= 2) + 1)))
+			fail_msg("out of memory");
+		got = read(fd, buf + n, cap - n);
+		if (got < 0)
+			fail_msg("read %s: %s", path, strerror(errno));
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+void fixture_write_files(const char *root, const struct fixture_file *files)
+{
+	for (const struct fixture_file *f = files; f && f->path; f++)
+		if (f->content)
+			fixture_write(root, f->path, f->content);
+}
+
+/* What a 6.1 host shows with the kernel's defaults and hardly a socket. */
+static const struct fixture_file proc_tree[] = {
+	{"sys/kernel/osrelease", "6.1.0-18-amd64\n"},
+	{"sys/net/ipv4/tcp_tw_reuse", "2\n"},
+	{"sys/net/ipv4/ip_local_port_range", "32768 60999\n"},
+	{"sys/net/ipv4/tcp_max_tw_buckets", "262144\n"},
+	{"sys/net/ipv4/tcp_fin_timeout", "60\n"},
+	{"sys/net/ipv4/tcp_timestamps", "1\n"},
+	{"sys/net/ipv4/ip_local_reserved_ports", "\n"},
+	{"sys/net/ipv4/ip_unprivileged_port_start", "1024\n"},
+	{"sys/net/ipv4/ip_forward", "0\n"},
+	{"net/snmp", "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens "
+		     "AttemptFails EstabResets CurrEstab\n"
+		     "Tcp: 1 200 120000 -1 4821 187 3 9 2\n"},
+	{"net/netstat", "TcpExt: SyncookiesSent TW TWRecycled TWKilled TCPTimeWaitOverflow\n"
+			"TcpExt: 0 1834 0 0 0\n"},
+	{"net/sockstat", "sockets: used 9\nTCP: inuse 2 orphan 0 tw 0 alloc 4 mem 1\n"},
+	{"net/tcp", FIXTURE_TCP_HEADER},
+	{NULL, NULL},
+};
+
+static bool overridden(const struct fixture_file *overrides, const char *path)
+{
+	for (const struct fixture_file *f = overrides; f && f->path; f++)
+		if (strcmp(f->path, path) == 0)
+			return true;
+	return false;
+}
+
+void fixture_proc_tree(const char *root, const struct fixture_file *overrides)
+{
+	for (const struct fixture_file *f = proc_tree; f->path; f++)
+		if (!overridden(overrides, f->path))
+			fixture_write(root, f->path, f->content);
+	fixture_write_files(root, overrides);
 }
 
 /* rm -r PATH without following symbolic links; keeps the first error and
@@ -128,6 +213,7 @@ int fixture_setup(void **state)
 		return -1;
 	}
 	facts_init(&fx->facts);
+	fx->row = *state;
 	*state = fx;
 	return 0;
 }
@@ -154,4 +240,39 @@ const char *fixture_find_error(const struct tw_facts *f, const char *what, const
 		if (strcmp(f->errors[i].what, what) == 0 && strstr(f->errors[i].message, needle))
 			return f->errors[i].message;
 	return NULL;
+}
+
+int fixture_run(const struct CMUnitTest *tests, size_t test_count,
+		const struct fixture_table *tables, size_t table_count)
+{
+	size_t total = test_count, n = test_count;
+	struct CMUnitTest *all;
+	int failed;
+
+	for (size_t t = 0; t < table_count; t++)
+		total += tables[t].count;
+	all = calloc(total, sizeof(*all));
+	if (!all) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	memcpy(all, tests, test_count * sizeof(*all));
+	for (size_t t = 0; t < table_count; t++) {
+		const struct fixture_table *table = &tables[t];
+
+		for (size_t i = 0; i < table->count; i++) {
+			const char *row = (const char *)table->rows + i * table->row_size;
+
+			all[n++] = (struct CMUnitTest){
+				.name = *(const char *const *)row,
+				.test_func = table->test,
+				.setup_func = table->setup,
+				.teardown_func = table->teardown,
+				.initial_state = (void *)row,
+			};
+		}
+	}
+	failed = _cmocka_run_group_tests("tests", all, total, NULL, NULL);
+	free(all);
+	return failed;
 }

@@ -6,7 +6,6 @@
  * compared byte for byte. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +34,6 @@
 #define TEST_NS "net:[4026531993]"
 #define FAULT_VAR "TWTUNE_TEST_FAULT"
 
-/* DIR/NAME into BUF, failing the test when it does not fit. */
-static void join(char *buf, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", dir, name);
-}
-
 /* ---- a directory tree held in memory, to compare before and after */
 
 struct entry {
@@ -57,32 +47,6 @@ struct snapshot {
 	struct entry *entries; /* sorted by path */
 	size_t count;
 };
-
-static char *read_path(const char *path, size_t *len)
-{
-	size_t cap = 256, n = 0;
-	char *buf = malloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (!buf || fd < 0)
-		fail_msg("open %s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t got;
-
-		if (n == cap && !(buf = realloc(buf, (cap *= 2) + 1)))
-			fail_msg("out of memory");
-		got = read(fd, buf + n, cap - n);
-		if (got < 0)
-			fail_msg("read %s: %s", path, strerror(errno));
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static void snapshot_add(struct snapshot *s, const char *rel, char kind, char *data, size_t len)
 {
@@ -104,7 +68,7 @@ static void snapshot_walk(struct snapshot *s, const char *root, const char *rel,
 	DIR *d;
 
 	if (rel[0])
-		join(dir, sizeof(dir), root, rel);
+		fixture_join(dir, sizeof(dir), root, rel);
 	else
 		snprintf(dir, sizeof(dir), "%s", root);
 	if (!(d = opendir(dir)))
@@ -116,12 +80,12 @@ static void snapshot_walk(struct snapshot *s, const char *root, const char *rel,
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (rel[0])
-			join(child_rel, sizeof(child_rel), rel, e->d_name);
+			fixture_join(child_rel, sizeof(child_rel), rel, e->d_name);
 		else
 			snprintf(child_rel, sizeof(child_rel), "%s", e->d_name);
 		if (ignore && strcmp(child_rel, ignore) == 0)
 			continue;
-		join(child, sizeof(child), root, child_rel);
+		fixture_join(child, sizeof(child), root, child_rel);
 		if (lstat(child, &st) < 0)
 			fail_msg("lstat %s: %s", child, strerror(errno));
 		if (S_ISDIR(st.st_mode)) {
@@ -136,7 +100,7 @@ static void snapshot_walk(struct snapshot *s, const char *root, const char *rel,
 			snapshot_add(s, child_rel, 'l', target, (size_t)n);
 		} else {
 			size_t len;
-			char *data = read_path(child, &len);
+			char *data = fixture_read(child, &len);
 
 			snapshot_add(s, child_rel, 'f', data, len);
 		}
@@ -235,32 +199,6 @@ struct apply_test {
 	char err[1024];
 };
 
-static void write_host(const char *root)
-{
-	fixture_write(root, "sys/kernel/osrelease", "6.1.0-18-amd64\n");
-	fixture_write(root, "sys/net/ipv4/tcp_tw_reuse", "2\n");
-	fixture_write(root, "sys/net/ipv4/ip_local_port_range", "32768 60999\n");
-	fixture_write(root, "sys/net/ipv4/tcp_max_tw_buckets", "262144\n");
-	fixture_write(root, "sys/net/ipv4/tcp_fin_timeout", "60\n");
-	fixture_write(root, "sys/net/ipv4/tcp_timestamps", "1\n");
-	fixture_write(root, "sys/net/ipv4/ip_local_reserved_ports", "\n");
-	fixture_write(root, "sys/net/ipv4/ip_unprivileged_port_start", "1024\n");
-	fixture_write(root, "sys/net/ipv4/ip_forward", "0\n");
-	fixture_write(root, "net/snmp",
-		      "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens "
-		      "AttemptFails EstabResets CurrEstab\n"
-		      "Tcp: 1 200 120000 -1 4821 187 3 9 2\n");
-	fixture_write(root, "net/netstat",
-		      "TcpExt: SyncookiesSent TW TWRecycled TWKilled TCPTimeWaitOverflow\n"
-		      "TcpExt: 0 1834 0 0 0\n");
-	fixture_write(root, "net/sockstat",
-		      "sockets: used 9\nTCP: inuse 2 orphan 0 tw 0 alloc 4 mem 1\n");
-	fixture_write(
-		root, "net/tcp",
-		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   "
-		"uid  timeout inode\n");
-}
-
 static int apply_setup(void **state)
 {
 	struct apply_test *t = calloc(1, sizeof(*t));
@@ -274,10 +212,10 @@ static int apply_setup(void **state)
 		return -1;
 	}
 	t->fx = fx;
-	join(t->proc, sizeof(t->proc), t->fx->root, "proc");
-	join(t->sysctl_d, sizeof(t->sysctl_d), t->fx->root, "sysctl.d");
-	join(t->state, sizeof(t->state), t->fx->root, "state");
-	write_host(t->proc);
+	fixture_join(t->proc, sizeof(t->proc), t->fx->root, "proc");
+	fixture_join(t->sysctl_d, sizeof(t->sysctl_d), t->fx->root, "sysctl.d");
+	fixture_join(t->state, sizeof(t->state), t->fx->root, "state");
+	fixture_proc_tree(t->proc, NULL);
 	fixture_mkdir(t->fx->root, "sysctl.d");
 	*state = t;
 	return 0;
@@ -404,13 +342,13 @@ static void knob_file(const struct apply_test *t, enum knob_id key, char *buf, s
 	char rel[256];
 
 	assert_int_equal(knob_proc_path(key, rel, sizeof(rel)), 0);
-	join(buf, size, t->proc, rel);
+	fixture_join(buf, size, t->proc, rel);
 }
 
 static void assert_bytes(const char *path, const char *expected, size_t expected_len)
 {
 	size_t len;
-	char *data = read_path(path, &len);
+	char *data = fixture_read(path, &len);
 	bool same = len == expected_len && memcmp(data, expected, len) == 0;
 
 	if (!same) {
@@ -439,7 +377,7 @@ static void assert_persisted(const struct apply_test *t, const char *expected, s
 {
 	char path[PATH_MAX];
 
-	join(path, sizeof(path), t->sysctl_d, PERSIST_NAME);
+	fixture_join(path, sizeof(path), t->sysctl_d, PERSIST_NAME);
 	assert_bytes(path, expected, len);
 }
 
@@ -448,7 +386,7 @@ static bool exists(const char *dir, const char *name)
 	char path[PATH_MAX];
 	struct stat st;
 
-	join(path, sizeof(path), dir, name);
+	fixture_join(path, sizeof(path), dir, name);
 	return lstat(path, &st) == 0;
 }
 
@@ -771,8 +709,8 @@ static void test_plan_refuses_symlinked_file(void **state)
 	char link[PATH_MAX], target[PATH_MAX];
 
 	fixture_write(t->fx->root, "elsewhere.conf", "net.ipv4.tcp_tw_reuse = 0\n");
-	join(target, sizeof(target), t->fx->root, "elsewhere.conf");
-	join(link, sizeof(link), t->sysctl_d, PERSIST_NAME);
+	fixture_join(target, sizeof(target), t->fx->root, "elsewhere.conf");
+	fixture_join(link, sizeof(link), t->sysctl_d, PERSIST_NAME);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(build(t, &t->plan, d, 1, true), -ELOOP);
 	assert_contains(t->err, PERSIST_NAME);
@@ -891,7 +829,7 @@ static void test_sysctl_write_refuses_symlink(void **state)
 	char path[PATH_MAX], target[PATH_MAX];
 
 	fixture_write(t->fx->root, "outside", "untouched\n");
-	join(target, sizeof(target), t->fx->root, "outside");
+	fixture_join(target, sizeof(target), t->fx->root, "outside");
 	knob_file(t, KNOB_TCP_TW_REUSE, path, sizeof(path));
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(symlink(target, path), 0);
@@ -1402,12 +1340,12 @@ static void test_write_file_atomic(void **state)
 	char err[1024] = "", dir[PATH_MAX], target[PATH_MAX], link[PATH_MAX], path[PATH_MAX];
 	struct stat st;
 
-	join(dir, sizeof(dir), t->fx->root, "d");
+	fixture_join(dir, sizeof(dir), t->fx->root, "d");
 	fixture_mkdir(t->fx->root, "d");
 	/* success: the bytes, the mode, nothing else in the directory */
 	assert_int_equal(write_file_atomic(dir, "a.conf", "one\0two", 7, 0640, err, sizeof(err)),
 			 0);
-	join(path, sizeof(path), dir, "a.conf");
+	fixture_join(path, sizeof(path), dir, "a.conf");
 	assert_bytes(path, "one\0two", 7);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -1418,8 +1356,8 @@ static void test_write_file_atomic(void **state)
 	/* a symlink in its place is refused, and neither it nor its target
 	 * changes */
 	fixture_write(t->fx->root, "target", "original\n");
-	join(target, sizeof(target), t->fx->root, "target");
-	join(link, sizeof(link), dir, "link.conf");
+	fixture_join(target, sizeof(target), t->fx->root, "target");
+	fixture_join(link, sizeof(link), dir, "link.conf");
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(write_file_atomic(dir, "link.conf", "x\n", 2, 0644, err, sizeof(err)),
 			 -ELOOP);
@@ -1435,7 +1373,7 @@ static void test_write_file_atomic(void **state)
 	assert_true(write_file_atomic(dir, "sub.conf", "x\n", 2, 0644, err, sizeof(err)) < 0);
 	assert_contains(err, "sub.conf");
 	assert_int_equal(count_temporaries(dir), 0);
-	join(path, sizeof(path), dir, "sub.conf");
+	fixture_join(path, sizeof(path), dir, "sub.conf");
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 
@@ -1450,7 +1388,7 @@ static void test_write_file_atomic(void **state)
 		assert_true(write_file_atomic(dir, "a.conf", "four\n", 5, 0644, err, sizeof(err)) <
 			    0);
 		assert_int_equal(chmod(dir, 0755), 0);
-		join(path, sizeof(path), dir, "a.conf");
+		fixture_join(path, sizeof(path), dir, "a.conf");
 		assert_text(path, "three\n");
 		assert_int_equal(count_temporaries(dir), 0);
 	}
@@ -1462,7 +1400,7 @@ static void test_read_file_whole_and_remove(void **state)
 	char dir[PATH_MAX], target[PATH_MAX], link[PATH_MAX], err[512] = "", big[5001], *data;
 	size_t len;
 
-	join(dir, sizeof(dir), t->fx->root, "d");
+	fixture_join(dir, sizeof(dir), t->fx->root, "d");
 	fixture_write(t->fx->root, "d/f", "0123456789");
 	assert_int_equal(read_file_whole(dir, "f", 100, &data, &len), 0);
 	assert_int_equal(len, 10);
@@ -1477,8 +1415,8 @@ static void test_read_file_whole_and_remove(void **state)
 	assert_int_equal(len, 5000);
 	free(data);
 	assert_int_equal(read_file_whole(dir, "missing", 9, &data, &len), -ENOENT);
-	join(target, sizeof(target), dir, "f");
-	join(link, sizeof(link), dir, "l");
+	fixture_join(target, sizeof(target), dir, "f");
+	fixture_join(link, sizeof(link), dir, "l");
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(read_file_whole(dir, "l", 100, &data, &len), -ELOOP);
 
@@ -1500,7 +1438,7 @@ static void test_read_file_whole_bound_is_max(void **state)
 	size_t len = 0;
 	int rc;
 
-	join(dir, sizeof(dir), t->fx->root, "d");
+	fixture_join(dir, sizeof(dir), t->fx->root, "d");
 	fixture_write(t->fx->root, "d/f", "0123456789");
 	rc = read_file_whole(dir, "f", 9, &data, &len);
 	free(data);
@@ -1515,12 +1453,6 @@ static void test_read_file_whole_bound_is_max(void **state)
 }
 
 #define APPLY_TEST(fn) cmocka_unit_test_setup_teardown(fn, apply_setup, apply_teardown)
-/* one test per fault, named after it */
-#define FAULT_TEST(i)                                                                              \
-	{                                                                                          \
-		fault_cases[i].name, test_fault_leaves_host_as_it_was, apply_setup,                \
-			apply_teardown, (void *)&fault_cases[i]                                    \
-	}
 
 int main(void)
 {
@@ -1541,20 +1473,6 @@ int main(void)
 		APPLY_TEST(test_txn_applies_and_commits),
 		APPLY_TEST(test_txn_second_plan_changes_nothing),
 		APPLY_TEST(test_sysctl_write_refuses_symlink),
-		FAULT_TEST(0),
-		FAULT_TEST(1),
-		FAULT_TEST(2),
-		FAULT_TEST(3),
-		FAULT_TEST(4),
-		FAULT_TEST(5),
-		FAULT_TEST(6),
-		FAULT_TEST(7),
-		FAULT_TEST(8),
-		FAULT_TEST(9),
-		FAULT_TEST(10),
-		FAULT_TEST(11),
-		FAULT_TEST(12),
-		FAULT_TEST(13),
 		APPLY_TEST(test_fault_in_undo_incomplete),
 		APPLY_TEST(test_recover_interrupted_run),
 		APPLY_TEST(test_recover_file_it_created_or_someone_changed),
@@ -1569,10 +1487,15 @@ int main(void)
 		APPLY_TEST(test_read_file_whole_and_remove),
 		APPLY_TEST(test_read_file_whole_bound_is_max),
 	};
+	/* one case per fault, named after it */
+	const struct fixture_table tables[] = {
+		FIXTURE_TABLE(fault_cases, test_fault_leaves_host_as_it_was, apply_setup,
+			      apply_teardown),
+	};
 
 	/* TEST_FILTER=PATTERN runs only the matching tests (the known bugs one
 	 * at a time: one of them corrupts the heap) */
 	if (getenv("TEST_FILTER"))
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return fixture_run(tests, ARRAY_SIZE(tests), tables, ARRAY_SIZE(tables));
 }

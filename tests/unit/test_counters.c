@@ -328,7 +328,7 @@ static void test_read_counters_missing_file(void **state)
 	fixture_unlink(fx->root, "net/netstat");
 	assert_int_equal(read_counters(fx->root, c, &fx->facts), 4);
 	assert_int_equal(fx->facts.error_count, 1);
-	snprintf(path, sizeof(path), "%s/net/netstat", fx->root);
+	fixture_join(path, sizeof(path), fx->root, "net/netstat");
 	msg = fixture_find_error(&fx->facts, "counters", path);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, strerror(ENOENT)));

@@ -126,7 +126,7 @@ static void test_inspect_missing_osrelease(void **state)
 	assert_false(f->version_known);
 	assert_int_equal(f->error_count, 1);
 	assert_string_equal(f->errors[0].what, "kernel");
-	snprintf(path, sizeof(path), "%s/sys/kernel/osrelease", fx->root);
+	fixture_join(path, sizeof(path), fx->root, "sys/kernel/osrelease");
 	assert_non_null(strstr(f->errors[0].message, path));
 }
 

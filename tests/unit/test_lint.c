@@ -35,6 +35,7 @@
  * assertion would otherwise leave behind: teardown releases it all. */
 struct lint_test {
 	struct fixture *fx;
+	const void *row; /* the lint_cases row of a case made from it */
 	struct rule_set rules;
 	struct lint_result result;
 	bool linted;
@@ -55,6 +56,7 @@ static int lint_setup(void **state)
 		return -1;
 	}
 	t->fx = inner;
+	t->row = *state;
 	if (rules_load(SHIPPED_RULES, NULL, &t->rules, &errors) < 0) {
 		for (unsigned i = 0; i < errors.count; i++)
 			fprintf(stderr, "%s\n", errors.messages[i]);
@@ -96,27 +98,6 @@ static int lint_teardown(void **state)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static void join(char *buf, size_t size, const char *root, const char *rel)
-{
-	int n = snprintf(buf, size, "%s/%s", root, rel);
-
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long: %s/%s", root, rel);
-}
-
-/* fixture_write for content holding NUL bytes. */
-static void write_bytes(const char *root, const char *rel, const char *data, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *fp;
-
-	fixture_write(root, rel, "");
-	join(path, sizeof(path), root, rel);
-	fp = fopen(path, "we");
-	if (!fp || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
-		fail_msg("write %s: %s", path, strerror(errno));
-}
 
 /* Lint the tree under the fixture's root for Linux MAJOR.MINOR. */
 static const struct lint_result *lint_tree(struct lint_test *t, unsigned major, unsigned minor)
@@ -282,220 +263,291 @@ static void use_rules(struct lint_test *t, const char *rel)
 	struct rule_errors errors;
 	char dir[PATH_MAX];
 
-	join(dir, sizeof(dir), t->fx->root, rel);
+	fixture_join(dir, sizeof(dir), t->fx->root, rel);
 	forget_result(t);
 	rules_free(&t->rules);
 	if (rules_load(dir, NULL, &t->rules, &errors) < 0)
 		fail_msg("%u rule errors, first: %s", errors.count, errors.messages[0]);
 }
 
-/* ------------------------------------------------------------ syntax */
+/* ------------------------------------------------------------ tree cases */
 
-static void test_syntax_fires(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
+/* A finding a run must hold: rule ID at FILE:LINE with SEVERITY and KEY (a
+ * knob, or -1), its message holding TEXT and each of ALSO. */
+struct expected_finding {
+	const char *id;
+	enum severity severity;
+	const char *file;
+	unsigned line;
+	int key;
+	const char *text;
+	const char *also[2];
+};
 
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "# a comment\n"
-		      "net.ipv4.tcp_tw_reuse = 2\n"
-		      "net.ipv4.tcp_fin_timeout 30\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "syntax", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 3, -1,
-			    "not an assignment");
-	assert_has_text(fd, "net.ipv4.tcp_fin_timeout 30");
-	assert_count(&r->findings, "syntax", 1);
+/* FILES linted for KERNEL under the fixture's root, and what the result
+ * must show. Each field left out is not checked. */
+struct lint_case {
+	const char *name;
+	struct fixture_file files[4]; /* to the first empty one */
+	struct {
+		unsigned major, minor;
+	} kernel;
+	struct expected_finding findings[5]; /* to the first without an id */
+	struct {
+		const char *id;
+		size_t findings;
+	} count;	       /* rule ID has exactly that many findings */
+	const char *absent[2]; /* rules without a finding */
+	bool no_findings;      /* no finding at all */
+	bool no_input_errors;  /* every file was read */
+	size_t files_read;     /* that many files were read */
+};
+
+static const struct lint_case lint_cases[] = {
+	/* ---- syntax */
 	/* a syntax error is not an input error: the file was read */
-	assert_int_equal(r->input_errors, 0);
-}
-
-static void test_syntax_not_for_exclusions_and_comments(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "# a comment without '='\n"
-		      "; another comment without '='\n"
-		      "   # an indented comment\n"
-		      "\n"
-		      "-net.ipv4.conf.all.rp_filter\n"
-		      "net.ipv4.conf.*.rp_filter = 2\n"
-		      "net.ipv4.tcp_tw_reuse = 2\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "syntax");
+	{"syntax fires",
+	 .files = {{"etc/sysctl.d/x.conf", "# a comment\n"
+					   "net.ipv4.tcp_tw_reuse = 2\n"
+					   "net.ipv4.tcp_fin_timeout 30\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"syntax", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 3, -1,
+		       "not an assignment", .also = {"net.ipv4.tcp_fin_timeout 30"}}},
+	 .count = {"syntax", 1}, .no_input_errors = true},
 	/* nothing else is wrong with it either */
-	assert_no_findings(&r->findings);
-	assert_int_equal(r->input_errors, 0);
-}
+	{"syntax not for exclusions and comments",
+	 .files = {{"etc/sysctl.d/x.conf", "# a comment without '='\n"
+					   "; another comment without '='\n"
+					   "   # an indented comment\n"
+					   "\n"
+					   "-net.ipv4.conf.all.rp_filter\n"
+					   "net.ipv4.conf.*.rp_filter = 2\n"
+					   "net.ipv4.tcp_tw_reuse = 2\n"}},
+	 .kernel = {6, 1}, .absent = {"syntax"}, .no_findings = true, .no_input_errors = true},
 
-/* ------------------------------------------------------------ invalid-value */
-
-static void test_invalid_value_fires(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/a.conf",
-		      "net.ipv4.tcp_tw_reuse = 3\n"
-		      "net.ipv4.ip_local_port_range = 60999 32768\n"
-		      "net.ipv4.tcp_fin_timeout = abc\n"
-		      "net.ipv4.tcp_ehash_entries = 5\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/b.conf", "net.ipv4.ip_local_port_range = 0 100\n");
-	r = lint_tree(t, 6, 1);
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 1,
-		       KNOB_TCP_TW_REUSE, "3 is outside 0-2");
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 2,
-		       KNOB_IP_LOCAL_PORT_RANGE, "'60999 32768' needs 1 <= LOW <= HIGH");
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 3,
-		       KNOB_TCP_FIN_TIMEOUT, "'abc' is not a whole number");
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 4,
-		       KNOB_TCP_EHASH_ENTRIES, "read-only");
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/b.conf", 1,
-		       KNOB_IP_LOCAL_PORT_RANGE, "'0 100' needs 1 <= LOW");
-	assert_count(&r->findings, "invalid-value", 5);
+	/* ---- invalid-value */
 	/* a refused value never reaches the rules: the default stays */
-	assert_no_finding(&r->findings, "fin-timeout-lowered");
-}
-
-static void test_invalid_value_not_for_valid_values(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/a.conf",
-		      "net.ipv4.tcp_tw_reuse = 0\n"
-		      "net.ipv4.ip_local_port_range = 1024 65535\n"
-		      "net.ipv4.tcp_fin_timeout = 60\n"
-		      "net.ipv4.tcp_timestamps = 1\n"
-		      "net.ipv4.ip_local_reserved_ports = 8080,9000-9010\n"
-		      "net.ipv4.tcp_max_tw_buckets = 262144\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/b.conf",
-		      "net.ipv4.tcp_tw_reuse = 2\n"
-		      "net.ipv4.ip_local_port_range = 1 1\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "invalid-value");
-}
-
-/* systemd writes a glob's value to every key it matches: a twtune key among
- * them that refuses it is reported, at the glob's line; a glob matching none
- * of twtune's keys is none of lint's business. */
-static void test_invalid_value_through_globs(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "net.ipv4.tcp_tw_* = 7\n"
-		      "net.ipv4.conf.*.rp_filter = abc\n");
-	r = lint_tree(t, 6, 1);
-	/* tcp_tw_reuse refuses 7; tcp_tw_reuse_delay takes it; tcp_tw_recycle
-	 * is not on 6.1 */
-	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
+	{"invalid value fires",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_tw_reuse = 3\n"
+					   "net.ipv4.ip_local_port_range = 60999 32768\n"
+					   "net.ipv4.tcp_fin_timeout = abc\n"
+					   "net.ipv4.tcp_ehash_entries = 5\n"},
+		   {"etc/sysctl.d/b.conf", "net.ipv4.ip_local_port_range = 0 100\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 1,
+		       KNOB_TCP_TW_REUSE, "3 is outside 0-2"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 2,
+		       KNOB_IP_LOCAL_PORT_RANGE, "'60999 32768' needs 1 <= LOW <= HIGH"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 3,
+		       KNOB_TCP_FIN_TIMEOUT, "'abc' is not a whole number"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 4,
+		       KNOB_TCP_EHASH_ENTRIES, "read-only"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/b.conf", 1,
+		       KNOB_IP_LOCAL_PORT_RANGE, "'0 100' needs 1 <= LOW"}},
+	 .count = {"invalid-value", 5}, .absent = {"fin-timeout-lowered"}},
+	{"invalid value not for valid values",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_tw_reuse = 0\n"
+					   "net.ipv4.ip_local_port_range = 1024 65535\n"
+					   "net.ipv4.tcp_fin_timeout = 60\n"
+					   "net.ipv4.tcp_timestamps = 1\n"
+					   "net.ipv4.ip_local_reserved_ports = 8080,9000-9010\n"
+					   "net.ipv4.tcp_max_tw_buckets = 262144\n"},
+		   {"etc/sysctl.d/b.conf", "net.ipv4.tcp_tw_reuse = 2\n"
+					   "net.ipv4.ip_local_port_range = 1 1\n"}},
+	 .kernel = {6, 1}, .absent = {"invalid-value"}},
+	/* systemd writes a glob's value to every key it matches: a twtune key
+	 * among them that refuses it is reported, at the glob's line; a glob
+	 * matching none of twtune's keys is none of lint's business.
+	 * tcp_tw_reuse refuses 7; tcp_tw_reuse_delay takes it; tcp_tw_recycle
+	 * is not on 6.1. */
+	{"invalid value through globs",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_* = 7\n"
+					   "net.ipv4.conf.*.rp_filter = abc\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
 		       KNOB_TCP_TW_REUSE,
-		       "the pattern net/ipv4/tcp_tw_* sets net.ipv4.tcp_tw_reuse too");
-	assert_count(&r->findings, "invalid-value", 1);
-}
+		       "the pattern net/ipv4/tcp_tw_* sets net.ipv4.tcp_tw_reuse too"}},
+	 .count = {"invalid-value", 1}},
 
-/* ------------------------------------------------------------ duplicate-key */
-
-static void test_duplicate_key_fires(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "net.ipv4.tcp_fin_timeout = 30\n"
-		      "net.ipv4.tcp_tw_reuse = 2\n"
-		      "net/ipv4/tcp_fin_timeout = 45\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "duplicate-key", SEVERITY_WARNING, "etc/sysctl.d/x.conf",
-			    3, KNOB_TCP_FIN_TIMEOUT, "net.ipv4.tcp_fin_timeout is set again");
-	assert_has_text(fd, "line 1 set it to 30");
-	assert_count(&r->findings, "duplicate-key", 1);
+	/* ---- duplicate-key */
 	/* within one file it is a duplicate, not an override */
-	assert_no_finding(&r->findings, "overridden");
-}
-
-static void test_duplicate_key_not_across_files(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/a.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/b.conf", "net/ipv4/tcp_fin_timeout = 45\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "duplicate-key");
+	{"duplicate key fires",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_fin_timeout = 30\n"
+					   "net.ipv4.tcp_tw_reuse = 2\n"
+					   "net/ipv4/tcp_fin_timeout = 45\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"duplicate-key", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 3,
+		       KNOB_TCP_FIN_TIMEOUT, "net.ipv4.tcp_fin_timeout is set again",
+		       .also = {"line 1 set it to 30"}}},
+	 .count = {"duplicate-key", 1}, .absent = {"overridden"}},
 	/* what it is instead */
-	assert_finding(&r->findings, "overridden", SEVERITY_INFO, "etc/sysctl.d/a.conf", 1,
-		       KNOB_TCP_FIN_TIMEOUT, "etc/sysctl.d/b.conf:1");
-}
+	{"duplicate key not across files",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_fin_timeout = 30\n"},
+		   {"etc/sysctl.d/b.conf", "net/ipv4/tcp_fin_timeout = 45\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"overridden", SEVERITY_INFO, "etc/sysctl.d/a.conf", 1, KNOB_TCP_FIN_TIMEOUT,
+		       "etc/sysctl.d/b.conf:1"}},
+	 .absent = {"duplicate-key"}},
 
-/* ------------------------------------------------------------ overridden */
-
-static void test_overridden_across_directories(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
-
+	/* ---- overridden */
 	/* /etc has precedence for masking only: the files are applied in
-	 * lexical order of their names, wherever they are */
-	fixture_write(t->fx->root, "etc/sysctl.d/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	fixture_write(t->fx->root, "usr/lib/sysctl.d/20-b.conf",
-		      "net.ipv4.tcp_tw_reuse = 2\n"
-		      "net.ipv4.tcp_fin_timeout = 90\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "overridden", SEVERITY_INFO, "etc/sysctl.d/10-a.conf", 1,
-			    KNOB_TCP_FIN_TIMEOUT, "overridden by usr/lib/sysctl.d/20-b.conf:2");
-	assert_has_text(fd, "net.ipv4.tcp_fin_timeout = 30");
-	assert_has_text(fd, "(net.ipv4.tcp_fin_timeout = 90)");
-	assert_count(&r->findings, "overridden", 1);
-	/* the effective value is the winner's: 90 is not below 60 */
-	assert_no_finding(&r->findings, "fin-timeout-lowered");
-}
-
-static void test_overridden_not_for_masked_file(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/50-x.conf", "net.ipv4.tcp_fin_timeout = 60\n");
-	fixture_write(t->fx->root, "usr/lib/sysctl.d/50-x.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "overridden");
-	assert_int_equal(r->config.file_count, 1);
+	 * lexical order of their names, wherever they are; the effective value
+	 * is the winner's: 90 is not below 60 */
+	{"overridden across directories",
+	 .files = {{"etc/sysctl.d/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n"},
+		   {"usr/lib/sysctl.d/20-b.conf", "net.ipv4.tcp_tw_reuse = 2\n"
+						  "net.ipv4.tcp_fin_timeout = 90\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"overridden", SEVERITY_INFO, "etc/sysctl.d/10-a.conf", 1,
+		       KNOB_TCP_FIN_TIMEOUT, "overridden by usr/lib/sysctl.d/20-b.conf:2",
+		       .also = {"net.ipv4.tcp_fin_timeout = 30",
+				"(net.ipv4.tcp_fin_timeout = 90)"}}},
+	 .count = {"overridden", 1}, .absent = {"fin-timeout-lowered"}},
 	/* the masked file is not read at all */
-	assert_no_finding(&r->findings, "fin-timeout-lowered");
-	assert_no_findings(&r->findings);
-}
+	{"overridden not for a masked file",
+	 .files = {{"etc/sysctl.d/50-x.conf", "net.ipv4.tcp_fin_timeout = 60\n"},
+		   {"usr/lib/sysctl.d/50-x.conf", "net.ipv4.tcp_fin_timeout = 30\n"}},
+	 .kernel = {6, 1}, .absent = {"overridden", "fin-timeout-lowered"}, .no_findings = true,
+	 .files_read = 1},
+	/* Found as a bug, now fixed: check_duplicates_and_overrides()
+	 * (src/sysctld/lint.c) asks sysctld_effective() for the winner, which
+	 * returns NULL when the last entry for the key is an exclusion ("-KEY"
+	 * without '='). systemd-sysctl (v246+) replaces the earlier exact
+	 * assignment with the exclusion and then sets nothing (sysctld.h:
+	 * "unsets an earlier exact value"), so the line of 10-a.conf has no
+	 * effect at boot, yet lint reported nothing about it (the message
+	 * already handles a winner without a value: "(KEY = -)"). The files'
+	 * value is the default: that much held already. */
+	{"overridden by a later exclusion",
+	 .files = {{"etc/sysctl.d/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n"},
+		   {"etc/sysctl.d/20-b.conf", "-net.ipv4.tcp_fin_timeout\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"overridden", SEVERITY_INFO, "etc/sysctl.d/10-a.conf", 1,
+		       KNOB_TCP_FIN_TIMEOUT, "etc/sysctl.d/20-b.conf:1"}},
+	 .absent = {"fin-timeout-lowered"}},
 
-/* Found as a bug, now fixed: check_duplicates_and_overrides() (src/sysctld/lint.c) asks
- * sysctld_effective() for the winner, which returns NULL when the last
- * entry for the key is an exclusion ("-KEY" without '='). systemd-sysctl
- * (v246+) replaces the earlier exact assignment with the exclusion and then
- * sets nothing (sysctld.h: "unsets an earlier exact value"), so the line of
- * 10-a.conf has no effect at boot, yet lint reports nothing about it (the
- * message already handles a winner without a value: "(KEY = -)"). */
-static void test_overridden_by_a_later_exclusion(void **state)
+	/* ---- not-on-kernel */
+	/* a key that does not exist is nothing the rules can judge */
+	{"not on kernel: tcp_tw_recycle on 6.1",
+	 .files = {{"etc/sysctl.d/x.conf", "# old advice\n"
+					   "net.ipv4.tcp_tw_recycle = 1\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 2,
+		       KNOB_TCP_TW_RECYCLE, "does not exist on Linux 6.1",
+		       .also = {"removed in 4.12", "net.ipv4.tcp_tw_recycle"}}},
+	 .count = {"not-on-kernel", 1}, .absent = {"tw-recycle-enabled"}},
+	/* with the rule's value, nothing */
+	{"not on kernel: tcp_tw_recycle = 0 on 4.9",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_recycle = 0\n"}}, .kernel = {4, 9},
+	 .absent = {"tw-recycle-enabled"}},
+	{"not on kernel: tcp_tw_reuse_delay on 6.1",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_reuse_delay = 500\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
+		       KNOB_TCP_TW_REUSE_DELAY, "added in 6.14",
+		       .also = {"net.ipv4.tcp_tw_reuse_delay does not exist on Linux 6.1",
+				"logs an error at every boot"}}}},
+	{"not on kernel: tcp_tw_reuse_delay on 6.14",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_reuse_delay = 500\n"}},
+	 .kernel = {6, 14}, .absent = {"not-on-kernel", "invalid-value"}},
+	/* a leading '-' silences systemd-sysctl; lint still says so */
+	{"not on kernel: tcp_tw_reuse_delay behind '-'",
+	 .files = {{"etc/sysctl.d/x.conf", "-net.ipv4.tcp_tw_reuse_delay = 500\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
+		       KNOB_TCP_TW_REUSE_DELAY, "the leading '-' hides the error"}}},
+	{"not on kernel: ip_unprivileged_port_start on 4.9",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.ip_unprivileged_port_start = 1024\n"}},
+	 .kernel = {4, 9},
+	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
+		       KNOB_IP_UNPRIVILEGED_PORT_START, "added in 4.11", .also = {"Linux 4.9"}}}},
+	{"not on kernel: ip_unprivileged_port_start on 4.11",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.ip_unprivileged_port_start = 1024\n"}},
+	 .kernel = {4, 11}, .absent = {"not-on-kernel"}},
+
+	/* ---- the rules */
+	/* timestamps in another file, reuse unset: the default 2 is not 1 */
+	{"tw-reuse-without-timestamps on the default reuse",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_timestamps = 0\n"}}, .kernel = {6, 1},
+	 .absent = {"tw-reuse-without-timestamps"}},
+	{"fin-timeout-lowered fires",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_reuse = 2\n"
+					   "net.ipv4.tcp_fin_timeout = 15\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"fin-timeout-lowered", SEVERITY_INFO, "etc/sysctl.d/x.conf", 2,
+		       KNOB_TCP_FIN_TIMEOUT, "tcp_fin_timeout = 15 s",
+		       .also = {"TIME_WAIT still lasts 60 s"}}}},
+	{"fin-timeout-lowered not at 60",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_fin_timeout = 60\n"}}, .kernel = {6, 1},
+	 .absent = {"fin-timeout-lowered"}},
+	/* before 4.6 the parity split did not exist */
+	{"port-range-parity not before 4.6",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.ip_local_port_range = 32768 61000\n"}},
+	 .kernel = {4, 4}, .absent = {"port-range-parity"}},
+	{"port-range-parity not for ends of different parity",
+	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.ip_local_port_range = 32768 60999\n"}},
+	 .kernel = {6, 1}, .absent = {"port-range-parity"}},
+
+	/* ---- effective values */
+	/* timestamps unset: the default, 1 */
+	{"effective values: a default",
+	 .files = {{"etc/sysctl.d/10-reuse.conf", "net.ipv4.tcp_tw_reuse = 1\n"}}, .kernel = {6, 1},
+	 .absent = {"tw-reuse-without-timestamps"}, .no_findings = true},
+	/* timestamps 0, then 1 in a later file: 1 is in force */
+	{"effective values: a later file",
+	 .files = {{"etc/sysctl.d/10-reuse.conf", "net.ipv4.tcp_tw_reuse = 1\n"},
+		   {"etc/sysctl.d/20-off.conf", "net.ipv4.tcp_timestamps = 0\n"},
+		   {"etc/sysctl.d/30-on.conf", "net.ipv4.tcp_timestamps = 1\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"overridden", SEVERITY_INFO, "etc/sysctl.d/20-off.conf", 1,
+		       KNOB_TCP_TIMESTAMPS, "etc/sysctl.d/30-on.conf:1"}},
+	 .absent = {"tw-reuse-without-timestamps"}},
+	/* the other way round: the finding stands at the line in force */
+	{"effective values: the line in force",
+	 .files = {{"etc/sysctl.d/10-reuse.conf", "net.ipv4.tcp_tw_reuse = 1\n"},
+		   {"etc/sysctl.d/20-off.conf", "net.ipv4.tcp_timestamps = 1\n"},
+		   {"etc/sysctl.d/30-on.conf", "# off after all\n"
+					       "net.ipv4.tcp_timestamps = 0\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"tw-reuse-without-timestamps", SEVERITY_WARNING, "etc/sysctl.d/30-on.conf",
+		       2, KNOB_TCP_TIMESTAMPS, "tcp_timestamps = 0"}},
+	 .count = {"tw-reuse-without-timestamps", 1}},
+};
+
+static void test_lint_case(void **state)
 {
 	struct lint_test *t = *state;
+	const struct lint_case *c = t->row;
 	const struct lint_result *r;
 
-	fixture_write(t->fx->root, "etc/sysctl.d/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/20-b.conf", "-net.ipv4.tcp_fin_timeout\n");
-	r = lint_tree(t, 6, 1);
-	/* the files' value is the default: this much holds already */
-	assert_no_finding(&r->findings, "fin-timeout-lowered");
-	assert_finding(&r->findings, "overridden", SEVERITY_INFO, "etc/sysctl.d/10-a.conf", 1,
-		       KNOB_TCP_FIN_TIMEOUT, "etc/sysctl.d/20-b.conf:1");
+	fixture_write_files(t->fx->root, c->files);
+	r = lint_tree(t, c->kernel.major, c->kernel.minor);
+	for (size_t i = 0; i < ARRAY_SIZE(c->findings) && c->findings[i].id; i++) {
+		const struct expected_finding *e = &c->findings[i];
+		const struct finding *fd = assert_finding(&r->findings, e->id, e->severity, e->file,
+							  e->line, e->key, e->text);
+
+		for (size_t k = 0; k < ARRAY_SIZE(e->also) && e->also[k]; k++)
+			assert_has_text(fd, e->also[k]);
+	}
+	if (c->count.id)
+		assert_count(&r->findings, c->count.id, c->count.findings);
+	for (size_t i = 0; i < ARRAY_SIZE(c->absent) && c->absent[i]; i++)
+		assert_no_finding(&r->findings, c->absent[i]);
+	if (c->no_findings)
+		assert_no_findings(&r->findings);
+	if (c->no_input_errors)
+		assert_int_equal(r->input_errors, 0);
+	if (c->files_read)
+		assert_int_equal(r->config.file_count, c->files_read);
+	if (!c->findings[0].id && !c->count.id && !c->absent[0] && !c->no_findings)
+		fail_msg("%s checks no finding", c->name);
 }
 
 /* ------------------------------------------------------------ not-on-kernel */
 
-static void test_not_on_kernel_tw_recycle(void **state)
+/* On a kernel that has it, the rules judge tcp_tw_recycle. */
+static void test_tw_recycle_on_4_9(void **state)
 {
 	struct lint_test *t = *state;
 	const struct lint_result *r;
@@ -504,15 +556,6 @@ static void test_not_on_kernel_tw_recycle(void **state)
 	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
 		      "# old advice\n"
 		      "net.ipv4.tcp_tw_recycle = 1\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf",
-			    2, KNOB_TCP_TW_RECYCLE, "does not exist on Linux 6.1");
-	assert_has_text(fd, "removed in 4.12");
-	assert_has_text(fd, "net.ipv4.tcp_tw_recycle");
-	assert_count(&r->findings, "not-on-kernel", 1);
-	/* a key that does not exist is nothing the rules can judge */
-	assert_no_finding(&r->findings, "tw-recycle-enabled");
-
 	r = lint_tree(t, 4, 9);
 	assert_no_finding(&r->findings, "not-on-kernel");
 	fd = assert_finding(&r->findings, "tw-recycle-enabled", SEVERITY_CRITICAL,
@@ -521,51 +564,6 @@ static void test_not_on_kernel_tw_recycle(void **state)
 	assert_int_equal(fd->settings[0].key, KNOB_TCP_TW_RECYCLE);
 	assert_string_equal(fd->settings[0].recommended, "0");
 	assert_string_equal(fd->settings[0].current, "1");
-	/* and with the rule's value, nothing */
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_recycle = 0\n");
-	r = lint_tree(t, 4, 9);
-	assert_no_finding(&r->findings, "tw-recycle-enabled");
-}
-
-static void test_not_on_kernel_tw_reuse_delay(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_reuse_delay = 500\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf",
-			    1, KNOB_TCP_TW_REUSE_DELAY, "added in 6.14");
-	assert_has_text(fd, "net.ipv4.tcp_tw_reuse_delay does not exist on Linux 6.1");
-	assert_has_text(fd, "logs an error at every boot");
-
-	r = lint_tree(t, 6, 14);
-	assert_no_finding(&r->findings, "not-on-kernel");
-	assert_no_finding(&r->findings, "invalid-value");
-
-	/* a leading '-' silences systemd-sysctl; lint still says so */
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf", "-net.ipv4.tcp_tw_reuse_delay = 500\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf",
-			    1, KNOB_TCP_TW_REUSE_DELAY, "the leading '-' hides the error");
-}
-
-static void test_not_on_kernel_unprivileged_port_start(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "net.ipv4.ip_unprivileged_port_start = 1024\n");
-	r = lint_tree(t, 4, 9);
-	fd = assert_finding(&r->findings, "not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf",
-			    1, KNOB_IP_UNPRIVILEGED_PORT_START, "added in 4.11");
-	assert_has_text(fd, "Linux 4.9");
-
-	r = lint_tree(t, 4, 11);
-	assert_no_finding(&r->findings, "not-on-kernel");
 }
 
 /* ------------------------------------------------------------ unreadable */
@@ -582,7 +580,7 @@ static void test_unreadable_fires_and_the_rest_is_linted(void **state)
 	assert_non_null(long_text);
 	memset(long_text, 'x', 100 * 1024);
 	snprintf(long_text + 100 * 1024, long_size - 100 * 1024, "\nnet.ipv4.tcp_tw_reuse = 3\n");
-	write_bytes(t->fx->root, "etc/sysctl.d/10-binary.conf", binary, sizeof(binary) - 1);
+	fixture_write_bytes(t->fx->root, "etc/sysctl.d/10-binary.conf", binary, sizeof(binary) - 1);
 	fixture_write(t->fx->root, "etc/sysctl.d/20-long.conf", long_text);
 	free(long_text);
 	fixture_write(t->fx->root, "etc/sysctl.d/30-ok.conf",
@@ -659,31 +657,6 @@ static void test_rule_tw_reuse_without_timestamps(void **state)
 	assert_int_equal(fd->settings[0].key, KNOB_TCP_TIMESTAMPS);
 	assert_string_equal(fd->settings[0].recommended, "1");
 	assert_count(&r->findings, "tw-reuse-without-timestamps", 1);
-
-	/* timestamps in another file, reuse unset: the default 2 is not 1 */
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf", "net.ipv4.tcp_timestamps = 0\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "tw-reuse-without-timestamps");
-}
-
-static void test_rule_fin_timeout_lowered(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-	const struct finding *fd;
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "net.ipv4.tcp_tw_reuse = 2\n"
-		      "net.ipv4.tcp_fin_timeout = 15\n");
-	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "fin-timeout-lowered", SEVERITY_INFO,
-			    "etc/sysctl.d/x.conf", 2, KNOB_TCP_FIN_TIMEOUT,
-			    "tcp_fin_timeout = 15 s");
-	assert_has_text(fd, "TIME_WAIT still lasts 60 s");
-
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf", "net.ipv4.tcp_fin_timeout = 60\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "fin-timeout-lowered");
 }
 
 static void test_rule_port_range_parity(void **state)
@@ -699,16 +672,6 @@ static void test_rule_port_range_parity(void **state)
 			    1, KNOB_IP_LOCAL_PORT_RANGE, "ip_local_port_range 32768 61000");
 	assert_int_equal(fd->setting_count, 1);
 	assert_string_equal(fd->settings[0].recommended, "32768 60999");
-
-	/* before 4.6 the parity split did not exist */
-	r = lint_tree(t, 4, 4);
-	assert_no_finding(&r->findings, "port-range-parity");
-
-	/* different parity on 6.1 */
-	fixture_write(t->fx->root, "etc/sysctl.d/x.conf",
-		      "net.ipv4.ip_local_port_range = 32768 60999\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "port-range-parity");
 }
 
 static void test_rules_needing_live_facts_are_skipped(void **state)
@@ -788,38 +751,6 @@ static void test_rule_located_at_the_key_it_names(void **state)
 		       KNOB_TCP_TW_REUSE_DELAY, "tcp_tw_reuse_delay = 500");
 }
 
-/* ------------------------------------------------------------ effective values */
-
-static void test_effective_values(void **state)
-{
-	struct lint_test *t = *state;
-	const struct lint_result *r;
-
-	/* timestamps unset: the default, 1 */
-	fixture_write(t->fx->root, "etc/sysctl.d/10-reuse.conf", "net.ipv4.tcp_tw_reuse = 1\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "tw-reuse-without-timestamps");
-	assert_no_findings(&r->findings);
-
-	/* timestamps 0, then 1 in a later file: 1 is in force */
-	fixture_write(t->fx->root, "etc/sysctl.d/20-off.conf", "net.ipv4.tcp_timestamps = 0\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/30-on.conf", "net.ipv4.tcp_timestamps = 1\n");
-	r = lint_tree(t, 6, 1);
-	assert_no_finding(&r->findings, "tw-reuse-without-timestamps");
-	assert_finding(&r->findings, "overridden", SEVERITY_INFO, "etc/sysctl.d/20-off.conf", 1,
-		       KNOB_TCP_TIMESTAMPS, "etc/sysctl.d/30-on.conf:1");
-
-	/* the other way round: the finding stands at the line in force */
-	fixture_write(t->fx->root, "etc/sysctl.d/20-off.conf", "net.ipv4.tcp_timestamps = 1\n");
-	fixture_write(t->fx->root, "etc/sysctl.d/30-on.conf",
-		      "# off after all\n"
-		      "net.ipv4.tcp_timestamps = 0\n");
-	r = lint_tree(t, 6, 1);
-	assert_finding(&r->findings, "tw-reuse-without-timestamps", SEVERITY_WARNING,
-		       "etc/sysctl.d/30-on.conf", 2, KNOB_TCP_TIMESTAMPS, "tcp_timestamps = 0");
-	assert_count(&r->findings, "tw-reuse-without-timestamps", 1);
-}
-
 /* ------------------------------------------------------------ explicit paths */
 
 static void test_paths_single_file(void **state)
@@ -832,7 +763,7 @@ static void test_paths_single_file(void **state)
 	fixture_write(t->fx->root, "conf/x.conf",
 		      "net.ipv4.tcp_fin_timeout = 30\n"
 		      "bad line\n");
-	join(path, sizeof(path), t->fx->root, "conf/x.conf");
+	fixture_join(path, sizeof(path), t->fx->root, "conf/x.conf");
 	r = lint_paths(t, paths, 1, 6, 1);
 	assert_int_equal(r->config.file_count, 1);
 	/* without --root, files are named as given */
@@ -851,8 +782,8 @@ static void test_paths_missing_file(void **state)
 	const char *paths[2] = {missing, present};
 
 	fixture_write(t->fx->root, "conf/present.conf", "net.ipv4.tcp_fin_timeout = 30\n");
-	join(missing, sizeof(missing), t->fx->root, "conf/missing.conf");
-	join(present, sizeof(present), t->fx->root, "conf/present.conf");
+	fixture_join(missing, sizeof(missing), t->fx->root, "conf/missing.conf");
+	fixture_join(present, sizeof(present), t->fx->root, "conf/present.conf");
 	r = lint_paths(t, paths, 2, 6, 1);
 	assert_finding(&r->findings, "unreadable", SEVERITY_CRITICAL, missing, 0, -1,
 		       "No such file");
@@ -871,9 +802,9 @@ static void test_paths_directory(void **state)
 	fixture_write(t->fx->root, "conf/20-b.conf", "net.ipv4.tcp_fin_timeout = 90\n");
 	fixture_write(t->fx->root, "conf/10-a.conf", "net.ipv4.tcp_fin_timeout = 30\n");
 	fixture_write(t->fx->root, "conf/README", "not a configuration file\n");
-	join(dir, sizeof(dir), t->fx->root, "conf");
-	join(first, sizeof(first), t->fx->root, "conf/10-a.conf");
-	join(second, sizeof(second), t->fx->root, "conf/20-b.conf");
+	fixture_join(dir, sizeof(dir), t->fx->root, "conf");
+	fixture_join(first, sizeof(first), t->fx->root, "conf/10-a.conf");
+	fixture_join(second, sizeof(second), t->fx->root, "conf/20-b.conf");
 	r = lint_paths(t, paths, 1, 6, 1);
 	assert_int_equal(r->config.file_count, 2);
 	assert_no_finding(&r->findings, "syntax");
@@ -1244,7 +1175,7 @@ static void test_drift_boot_differs(void **state)
 	const struct finding *fd;
 	char file[PATH_MAX];
 
-	join(file, sizeof(file), t->fx->root, "etc/sysctl.d/90-local.conf");
+	fixture_join(file, sizeof(file), t->fx->root, "etc/sysctl.d/90-local.conf");
 	/* all as the files say: nothing */
 	fs = drift(t, f);
 	assert_no_findings(fs);
@@ -1289,32 +1220,19 @@ static void test_drift_not_persisted(void **state)
 	assert_int_equal(fs->count, 1);
 }
 
+#define LINT_TEST(name) cmocka_unit_test_setup_teardown(name, lint_setup, lint_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define LINT_TEST(name) cmocka_unit_test_setup_teardown(name, lint_setup, lint_teardown)
-		LINT_TEST(test_syntax_fires),
-		LINT_TEST(test_syntax_not_for_exclusions_and_comments),
-		LINT_TEST(test_invalid_value_fires),
-		LINT_TEST(test_invalid_value_not_for_valid_values),
-		LINT_TEST(test_invalid_value_through_globs),
-		LINT_TEST(test_duplicate_key_fires),
-		LINT_TEST(test_duplicate_key_not_across_files),
-		LINT_TEST(test_overridden_across_directories),
-		LINT_TEST(test_overridden_not_for_masked_file),
-		LINT_TEST(test_overridden_by_a_later_exclusion),
-		LINT_TEST(test_not_on_kernel_tw_recycle),
-		LINT_TEST(test_not_on_kernel_tw_reuse_delay),
-		LINT_TEST(test_not_on_kernel_unprivileged_port_start),
+		LINT_TEST(test_tw_recycle_on_4_9),
 		LINT_TEST(test_unreadable_fires_and_the_rest_is_linted),
 		LINT_TEST(test_unreadable_not_for_text),
 		LINT_TEST(test_rule_tw_reuse_without_timestamps),
-		LINT_TEST(test_rule_fin_timeout_lowered),
 		LINT_TEST(test_rule_port_range_parity),
 		LINT_TEST(test_rules_needing_live_facts_are_skipped),
 		LINT_TEST(test_rules_on_kernel_defaults_only_are_not_reported),
 		LINT_TEST(test_rule_located_at_the_key_it_names),
-		LINT_TEST(test_effective_values),
 		LINT_TEST(test_paths_single_file),
 		LINT_TEST(test_paths_directory),
 		LINT_TEST(test_paths_missing_file),
@@ -1328,8 +1246,10 @@ int main(void)
 		LINT_TEST(test_report_github),
 		LINT_TEST(test_drift_boot_differs),
 		LINT_TEST(test_drift_not_persisted),
-#undef LINT_TEST
+	};
+	const struct fixture_table tables[] = {
+		FIXTURE_TABLE(lint_cases, test_lint_case, lint_setup, lint_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return fixture_run(tests, ARRAY_SIZE(tests), tables, ARRAY_SIZE(tables));
 }

@@ -81,36 +81,24 @@ static void assert_json_null(json_t *doc, const char *path)
 		fail_msg("%s is not null", path);
 }
 
+/* The default proc tree with a port range of 100 ports and a few sockets:
+ * listener :80; 10.0.0.2 -> 10.0.0.1:80 from 40000-40002 (two in
+ * TIME_WAIT); one inbound TIME_WAIT on :80. */
 static void write_host(const char *root)
 {
 	char tcp[2048];
+	const struct fixture_file overrides[] = {
+		{"sys/net/ipv4/ip_local_port_range", "40000\t40099\n"},
+		{"net/sockstat", "sockets: used 9\n"
+				 "TCP: inuse 2 orphan 0 tw 3 alloc 4 mem 1\n"},
+		{"net/tcp", tcp},
+		{NULL},
+	};
 
-	fixture_write(root, "sys/kernel/osrelease", "6.1.0-18-amd64\n");
-	fixture_write(root, "sys/net/ipv4/tcp_tw_reuse", "2\n");
-	fixture_write(root, "sys/net/ipv4/ip_local_port_range", "40000\t40099\n");
-	fixture_write(root, "sys/net/ipv4/tcp_max_tw_buckets", "262144\n");
-	fixture_write(root, "sys/net/ipv4/tcp_fin_timeout", "60\n");
-	fixture_write(root, "sys/net/ipv4/tcp_timestamps", "1\n");
-	fixture_write(root, "sys/net/ipv4/ip_local_reserved_ports", "\n");
-	fixture_write(root, "sys/net/ipv4/ip_unprivileged_port_start", "1024\n");
-	fixture_write(root, "sys/net/ipv4/ip_forward", "0\n");
-	fixture_write(root, "net/snmp",
-		      "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens "
-		      "AttemptFails EstabResets CurrEstab\n"
-		      "Tcp: 1 200 120000 -1 4821 187 3 9 2\n");
-	fixture_write(root, "net/netstat",
-		      "TcpExt: SyncookiesSent TW TWRecycled TWKilled TCPTimeWaitOverflow\n"
-		      "TcpExt: 0 1834 0 0 0\n");
-	fixture_write(root, "net/sockstat",
-		      "sockets: used 9\n"
-		      "TCP: inuse 2 orphan 0 tw 3 alloc 4 mem 1\n");
-	/* listener :80; 10.0.0.2 -> 10.0.0.1:80 from 40000-40002 (two in
-	 * TIME_WAIT); one inbound TIME_WAIT on :80. The kernel prints each
-	 * address as the 32-bit word it stores, in host order: htonl gives
-	 * that word on any host. */
+	/* The kernel prints each address as the 32-bit word it stores, in
+	 * host order: htonl gives that word on any host. */
 	snprintf(tcp, sizeof(tcp),
-		 "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   "
-		 "uid  timeout inode\n"
+		 FIXTURE_TCP_HEADER
 		 "   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 "
 		 "100 1 0000000000000000 100 0 0 10 0\n"
 		 "   1: %08X:9C40 %08X:0050 06 00000000:00000000 03:00000DAC 00000000 0 0 0 3 "
@@ -123,7 +111,7 @@ static void write_host(const char *root)
 		 "0000000000000000\n",
 		 htonl(0x0a000002), htonl(0x0a000001), htonl(0x0a000002), htonl(0x0a000001),
 		 htonl(0x0a000002), htonl(0x0a000001), htonl(0x0a000002), htonl(0xc6336407));
-	fixture_write(root, "net/tcp", tcp);
+	fixture_proc_tree(root, overrides);
 }
 
 /* The facts alone: the rule engine has its own tests. */
