@@ -58,7 +58,7 @@ int desired_from_profile(const struct rule *profile, const struct tw_facts *f, b
 				   knob_get(rs->key)->name);
 			continue;
 		}
-		if (rule_setting_value(rs, f, d->value, sizeof(d->value)) < 0) {
+		if (rule_setting_value(rs, f, &d->value) < 0) {
 			apply_note(out, "%s: %s has no value on this host; left as it is",
 				   knob_get(rs->key)->name, compute_name(rs->compute));
 			continue;
@@ -85,8 +85,7 @@ int desired_from_rules(const struct rule_set *rules, const struct tw_facts *f,
 			if (seen || *count == KNOB_COUNT)
 				continue;
 			desired[*count].key = fset->key;
-			snprintf(desired[*count].value, sizeof(desired[0].value), "%s",
-				 fset->recommended);
+			desired[*count].value = fset->recommended;
 			(*count)++;
 		}
 	}

@@ -87,10 +87,15 @@ static json_t *record_json(const struct txn_record *r, bool *ok)
 	for (unsigned i = 0; i < r->change_count; i++) {
 		const struct txn_change *c = &r->changes[i];
 		json_t *change = json_object();
+		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
 
 		json_object_set_new(change, "key", text(knob_get(c->key)->name, ok));
-		json_object_set_new(change, "old", c->old_present ? text(c->old, ok) : json_null());
-		json_object_set_new(change, "new", text(c->new, ok));
+		json_object_set_new(change, "old",
+				    c->old_present
+					    ? text(knob_format(&c->old, old, sizeof(old)), ok)
+					    : json_null());
+		json_object_set_new(change, "new",
+				    text(knob_format(&c->new, new, sizeof(new)), ok));
 		json_object_set_new(change, "state",
 				    c->state[0] ? text(c->state, ok) : json_null());
 		json_array_append_new(changes, change);
@@ -182,6 +187,17 @@ static int decode_bytes(json_t *v, bool *present, char **data, size_t *len)
 	return base64_decode(json_string_value(v), data, len);
 }
 
+/* A value of the record, parsed as any value of the key is: a record
+ * holding something else is not one twtune wrote. */
+static int parse_value(json_t *c, const char *name, enum knob_id key, struct knob_value *out)
+{
+	char text[KNOB_TEXT_MAX], err[256];
+
+	if (copy_string(c, name, text, sizeof(text), true) < 0)
+		return -EINVAL;
+	return knob_parse(key, text, out, err, sizeof(err));
+}
+
 static int parse_change(json_t *c, struct txn_change *out)
 {
 	char key[128];
@@ -192,8 +208,8 @@ static int parse_change(json_t *c, struct txn_change *out)
 		return -EINVAL;
 	out->key = id;
 	out->old_present = json_is_string(json_object_get(c, "old"));
-	if (copy_string(c, "old", out->old, sizeof(out->old), false) < 0 ||
-	    copy_string(c, "new", out->new, sizeof(out->new), true) < 0 ||
+	if ((out->old_present && parse_value(c, "old", out->key, &out->old) < 0) ||
+	    parse_value(c, "new", out->key, &out->new) < 0 ||
 	    copy_string(c, "state", out->state, sizeof(out->state), false) < 0)
 		return -EINVAL;
 	return 0;

@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/knob_value.h"
 #include "common/knobs.h"
-
-#define TXN_VALUE_MAX 256
 
 enum txn_kind { TXN_APPLY, TXN_ROLLBACK };
 enum txn_status { TXN_PENDING, TXN_COMMITTED, TXN_ROLLED_BACK, TXN_FAILED };
@@ -21,8 +20,8 @@ const char *txn_status_name(enum txn_status s);
 struct txn_change {
 	enum knob_id key;
 	bool old_present;
-	char old[TXN_VALUE_MAX];
-	char new[TXN_VALUE_MAX];
+	struct knob_value old;
+	struct knob_value new;
 	char state[96]; /* after a failed undo: what the key holds now */
 };
 

@@ -1,30 +1,13 @@
 #include "apply/plan.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "common/fsutil.h"
+#include "apply/persist.h"
 #include "inspect/sysctl.h"
-#include "sysctld/rewrite.h"
-#include "sysctld/sysctld.h"
-
-static void warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void warn(struct plan *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->warning_count >= PLAN_MAX_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(p->warnings[p->warning_count++], sizeof(p->warnings[0]), fmt, ap);
-	va_end(ap);
-}
 
 static void skip(struct plan *p, enum knob_id key, const char *reason)
 {
@@ -55,25 +38,24 @@ static void record_init(struct txn_record *r, const struct plan_options *o, enum
 static int check_port_range(const struct tw_facts *f, const struct desired_setting *d,
 			    unsigned count, char *err, size_t errlen)
 {
-	const char *range = f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value;
-	unsigned low, high, start = f->unprivileged_port_start;
-	long v;
+	const struct sysctl_value *range_now = &f->sysctl[KNOB_IP_LOCAL_PORT_RANGE];
+	const struct knob_value *range = range_now->known ? &range_now->value : NULL;
+	unsigned start = f->unprivileged_port_start;
 
 	for (unsigned i = 0; i < count; i++) {
 		if (d[i].key == KNOB_IP_LOCAL_PORT_RANGE)
-			range = d[i].value;
-		if (d[i].key == KNOB_IP_UNPRIVILEGED_PORT_START && parse_long(d[i].value, &v) == 0)
-			start = (unsigned)v;
+			range = &d[i].value;
+		if (d[i].key == KNOB_IP_UNPRIVILEGED_PORT_START)
+			start = (unsigned)d[i].value.integer;
 	}
-	if (!range || parse_port_range(range, &low, &high) < 0 ||
-	    !f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].present)
+	if (!range || !f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].present)
 		return 0;
-	if (low < start) {
+	if (range->range.low < start) {
 		snprintf(
 			err, errlen,
 			"net.ipv4.ip_local_port_range: the low end %u is below "
 			"net.ipv4.ip_unprivileged_port_start (%u); the kernel refuses such a range",
-			low, start);
+			range->range.low, start);
 		return -EINVAL;
 	}
 	return 0;
@@ -88,7 +70,6 @@ static int check_port_range(const struct tw_facts *f, const struct desired_setti
 static void order_start_and_range(struct txn_record *r)
 {
 	int range = -1, start = -1;
-	long from, to;
 
 	for (unsigned i = 0; i < r->change_count; i++) {
 		if (r->changes[i].key == KNOB_IP_LOCAL_PORT_RANGE)
@@ -96,10 +77,9 @@ static void order_start_and_range(struct txn_record *r)
 		if (r->changes[i].key == KNOB_IP_UNPRIVILEGED_PORT_START)
 			start = (int)i;
 	}
-	if (range < 0 || start < 0 || parse_long(r->changes[start].old, &from) < 0 ||
-	    parse_long(r->changes[start].new, &to) < 0)
+	if (range < 0 || start < 0)
 		return;
-	if ((to < from) != (start < range)) {
+	if ((r->changes[start].new.integer < r->changes[start].old.integer) != (start < range)) {
 		struct txn_change moved = r->changes[start];
 		int step = start < range ? 1 : -1;
 
@@ -108,95 +88,6 @@ static void order_start_and_range(struct txn_record *r)
 			r->changes[i] = r->changes[i + step];
 		r->changes[range] = moved;
 	}
-}
-
-/* ---- the persisted file */
-
-/* Said at the top of the file when apply creates it. */
-static const char persist_header[] =
-	"# Written by twtune apply. twtune rewrites the lines of the keys it sets and\n"
-	"# keeps the rest; 'twtune rollback' restores this file as it was.\n";
-
-/* The persisted file with the keys of D set: see sysctld_rewrite(). */
-static char *merged_file(const struct txn_record *r, const struct sysctl_config *parsed,
-			 const struct desired_setting *d, unsigned count, size_t *len)
-{
-	struct sysctld_setting settings[KNOB_COUNT];
-
-	for (unsigned i = 0; i < count; i++)
-		settings[i] = (struct sysctld_setting){knob_get(d[i].key)->name, d[i].value};
-	return sysctld_rewrite(r->old_file, r->old_file_len, r->file_existed, parsed, settings,
-			       count, persist_header, len);
-}
-
-/* Files applied after ours that set one of our keys decide the boot value. */
-static void warn_overrides(struct plan *p, const struct plan_options *o,
-			   const struct desired_setting *d, unsigned count)
-{
-	struct sysctl_config cfg;
-	const char *dir = o->persist_dir;
-
-	memset(&cfg, 0, sizeof(cfg));
-	if (o->persist_dir_given ? sysctld_load_paths(&dir, 1, &cfg) < 0
-				 : sysctld_load_system("", false, &cfg) < 0)
-		return;
-	for (unsigned i = 0; i < count; i++) {
-		const struct sysctl_assignment *winner =
-			sysctld_effective(&cfg, knob_get(d[i].key)->name);
-		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
-
-		if (file && strcmp(file->name, PERSIST_NAME) > 0 &&
-		    !values_equal(winner->value, d[i].value))
-			warn(p,
-			     "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
-			     "not %s",
-			     file->path, winner->line, knob_get(d[i].key)->name, winner->value,
-			     PERSIST_NAME, knob_get(d[i].key)->name, winner->value, d[i].value);
-	}
-	sysctld_free(&cfg);
-}
-
-static int plan_file(struct plan *p, const struct plan_options *o, const struct desired_setting *d,
-		     unsigned count, char *err, size_t errlen)
-{
-	struct txn_record *r = &p->record;
-	struct sysctl_config parsed;
-	char path[4096];
-	struct stat st;
-	int rc;
-
-	r->persist = true;
-	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", o->persist_dir);
-	snprintf(r->persist_name, sizeof(r->persist_name), "%s", PERSIST_NAME);
-	rc = read_file_whole(o->persist_dir, PERSIST_NAME, PERSIST_FILE_MAX, &r->old_file,
-			     &r->old_file_len);
-	if (rc == -ENOENT) {
-		r->file_existed = false;
-	} else if (rc < 0) {
-		snprintf(err, errlen, "%s/%s: %s", o->persist_dir, PERSIST_NAME,
-			 rc == -ELOOP ? "a symlink; twtune does not write through one"
-				      : strerror(-rc));
-		return rc;
-	} else {
-		r->file_existed = true;
-	}
-	memset(&parsed, 0, sizeof(parsed));
-	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
-	if (r->file_existed && lstat(path, &st) == 0)
-		r->persist_mode = st.st_mode & 07777; /* kept as the owner set it */
-	/* the bytes just read, not the file again: the line numbers must be
-	 * those of the bytes that merged_file rewrites */
-	if (r->file_existed &&
-	    sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
-		return -ENOMEM;
-	r->new_file = merged_file(r, &parsed, d, count, &r->new_file_len);
-	sysctld_free(&parsed);
-	if (!r->new_file)
-		return -ENOMEM;
-	p->file_change = !r->file_existed || r->new_file_len != r->old_file_len ||
-			 memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
-	warn_overrides(p, o, d, count);
-	return 0;
 }
 
 int plan_build(const struct tw_facts *f, const struct desired_setting *desired, unsigned count,
@@ -211,29 +102,34 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 	for (unsigned i = 0; i < count; i++) {
 		const struct desired_setting *d = &desired[i];
 		const struct sysctl_value *cur = &f->sysctl[d->key];
-		char why[256];
+		char shown[KNOB_TEXT_MAX];
 
-		if ((rc = knob_validate(d->key, d->value, why, sizeof(why))) < 0) {
-			snprintf(err, errlen, "%s", why);
+		if (knob_check(d->key, &d->value, err, errlen) < 0)
 			return -EINVAL;
-		}
 		/* The last gate before the kernel: whatever fed the plan, this
 		 * value is never written (see rules.h, the invariants). */
-		if (d->key == KNOB_TCP_TW_RECYCLE && !values_equal(d->value, "0")) {
+		if (d->key == KNOB_TCP_TW_RECYCLE && d->value.integer != 0) {
 			snprintf(err, errlen,
 				 "net.ipv4.tcp_tw_recycle = %s refused: twtune never sets "
 				 "it to anything but 0 (it drops connections from clients "
 				 "behind NAT; Linux 4.12 removed it)",
-				 d->value);
+				 knob_format(&d->value, shown, sizeof(shown)));
 			return -EINVAL;
 		}
 		if (!cur->present) {
 			skip(p, d->key, "absent on this kernel");
 			continue;
 		}
-		if (!cur->value) {
+		if (!cur->text) {
 			snprintf(err, errlen, "%s cannot be read, so it cannot be changed safely",
 				 knob_get(d->key)->name);
+			return -EINVAL;
+		}
+		if (!cur->known) {
+			snprintf(err, errlen,
+				 "%s holds '%.64s', which is no value of its type, so it cannot be "
+				 "changed safely",
+				 knob_get(d->key)->name, cur->text);
 			return -EINVAL;
 		}
 		if (cur->read_only) {
@@ -241,18 +137,18 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 			continue;
 		}
 		kept[nkept++] = *d;
-		if (!values_equal(cur->value, d->value)) {
+		if (!knob_value_equal(&cur->value, &d->value)) {
 			struct txn_change *c = &p->record.changes[p->record.change_count++];
 			c->key = d->key;
 			c->old_present = true;
-			snprintf(c->old, sizeof(c->old), "%s", cur->value);
-			snprintf(c->new, sizeof(c->new), "%s", d->value);
+			c->old = cur->value;
+			c->new = d->value;
 		}
 	}
 	if ((rc = check_port_range(f, kept, nkept, err, errlen)) < 0)
 		return rc;
 	order_start_and_range(&p->record);
-	if (o->persist_dir && nkept && (rc = plan_file(p, o, kept, nkept, err, errlen)) < 0)
+	if (o->persist_dir && nkept && (rc = plan_persist(p, o, kept, nkept, err, errlen)) < 0)
 		return rc;
 	return 0;
 }
@@ -269,54 +165,32 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 	snprintf(r->source, sizeof(r->source), "rollback of %s", t->id);
 	for (unsigned i = 0; i < t->change_count; i++) {
 		const struct txn_change *tc = &t->changes[i];
-		char now[TXN_VALUE_MAX];
+		char text[KNOB_TEXT_MAX];
+		struct knob_value now;
 		struct txn_change *c;
 
 		if (!tc->old_present)
 			continue;
-		if ((rc = sysctl_read_one(o->proc_root, tc->key, now, sizeof(now))) < 0) {
-			snprintf(err, errlen, "%s cannot be read: %s", knob_get(tc->key)->name,
-				 strerror(-rc));
+		if ((rc = sysctl_read(o->proc_root, tc->key, &now, text, sizeof(text))) < 0) {
+			if (rc == -EINVAL)
+				snprintf(err, errlen,
+					 "%s holds '%.64s', which is no value of its type",
+					 knob_get(tc->key)->name, text);
+			else
+				snprintf(err, errlen, "%s cannot be read: %s",
+					 knob_get(tc->key)->name, strerror(-rc));
 			return rc;
 		}
-		if (values_equal(now, tc->old))
+		if (knob_value_equal(&now, &tc->old))
 			continue;
 		c = &r->changes[r->change_count++];
 		c->key = tc->key;
 		c->old_present = true;
-		snprintf(c->old, sizeof(c->old), "%s", now);
-		snprintf(c->new, sizeof(c->new), "%s", tc->old);
+		c->old = now;
+		c->new = tc->old;
 	}
 	order_start_and_range(r); /* the undo of a lowering raises */
-	if (!t->persist)
-		return 0;
-	r->persist = true;
-	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", t->persist_dir);
-	snprintf(r->persist_name, sizeof(r->persist_name), "%s", t->persist_name);
-	rc = read_file_whole(t->persist_dir, t->persist_name, PERSIST_FILE_MAX, &r->old_file,
-			     &r->old_file_len);
-	if (rc < 0 && rc != -ENOENT) {
-		snprintf(err, errlen, "%s/%s: %s", t->persist_dir, t->persist_name, strerror(-rc));
-		return rc;
-	}
-	r->file_existed = rc == 0;
-	r->remove_file = !t->file_existed;
-	r->persist_mode = t->persist_mode;
-	if (t->file_existed) {
-		if (!(r->new_file = malloc(t->old_file_len + 1)))
-			return -ENOMEM;
-		memcpy(r->new_file, t->old_file, t->old_file_len);
-		r->new_file_len = t->old_file_len;
-	}
-	p->file_change = r->remove_file
-				 ? r->file_existed
-				 : !r->file_existed || r->new_file_len != r->old_file_len ||
-					   memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
-	if (!p->file_change) { /* nothing to do to the file: leave it out */
-		txn_record_free(r);
-		r->persist = false;
-	}
-	return 0;
+	return t->persist ? plan_persist_undo(p, t, err, errlen) : 0;
 }
 
 bool plan_changes_anything(const struct plan *p)

@@ -20,7 +20,7 @@
 
 struct desired_setting {
 	enum knob_id key;
-	char value[TXN_VALUE_MAX];
+	struct knob_value value;
 };
 
 struct plan_options {

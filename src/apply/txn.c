@@ -28,31 +28,35 @@ static void say(struct txn_result *out, const char *fmt, ...)
 
 /* Write KEY = VALUE and read it back. "write" and "readback" are the fault
  * points; a mismatch is an error like any other. */
-static int set_and_verify(struct txn_env *env, enum knob_id key, const char *value, bool hooks,
-			  char *why, size_t whylen)
+static int set_and_verify(struct txn_env *env, enum knob_id key, const struct knob_value *value,
+			  bool hooks, char *why, size_t whylen)
 {
-	char back[TXN_VALUE_MAX + 1];
+	char text[KNOB_TEXT_MAX], back[KNOB_TEXT_MAX];
+	struct knob_value now;
 	int r;
 
+	knob_format(value, text, sizeof(text));
 	if (hooks && test_fault(&env->hooks, "write")) {
 		snprintf(why, whylen, "writing %s failed (test fault)", knob_get(key)->name);
 		return -EIO;
 	}
-	if ((r = sysctl_write(env->proc_root, key, value)) < 0) {
-		snprintf(why, whylen, "writing %s = %.100s failed: %s", knob_get(key)->name, value,
+	if ((r = sysctl_write(env->proc_root, key, text)) < 0) {
+		snprintf(why, whylen, "writing %s = %.100s failed: %s", knob_get(key)->name, text,
 			 strerror(-r));
 		return r;
 	}
 	if (hooks)
 		test_pause(&env->hooks, "after-write");
-	if ((r = sysctl_read_one(env->proc_root, key, back, sizeof(back))) < 0) {
+	r = sysctl_read(env->proc_root, key, &now, back, sizeof(back));
+	if (r < 0 && r != -EINVAL) {
 		snprintf(why, whylen, "reading %s back failed: %s", knob_get(key)->name,
 			 strerror(-r));
 		return r;
 	}
-	if ((hooks && test_fault(&env->hooks, "readback")) || !values_equal(back, value)) {
+	if ((hooks && test_fault(&env->hooks, "readback")) || r < 0 ||
+	    !knob_value_equal(&now, value)) {
 		snprintf(why, whylen, "%s reads back as '%.100s' after writing '%.100s'",
-			 knob_get(key)->name, back, value);
+			 knob_get(key)->name, back, text);
 		return -EIO;
 	}
 	return 0;
@@ -67,22 +71,26 @@ static unsigned undo_keys(struct txn_env *env, struct txn_record *r, unsigned co
 
 	for (unsigned i = count; i-- > 0;) {
 		struct txn_change *c = &r->changes[i];
-		char why[256] = "", now[TXN_VALUE_MAX + 1];
+		char why[256] = "", now[KNOB_TEXT_MAX], old[KNOB_TEXT_MAX];
+		struct knob_value ignored;
+		int rc;
 
 		if (!c->old_present)
 			continue; /* nothing was there to restore */
+		knob_format(&c->old, old, sizeof(old));
 		if (test_fault(&env->hooks, "undo") ||
-		    set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
+		    set_and_verify(env, c->key, &c->old, false, why, sizeof(why)) < 0) {
 			failed++;
-			if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) == 0)
+			rc = sysctl_read(env->proc_root, c->key, &ignored, now, sizeof(now));
+			if (rc == 0 || rc == -EINVAL)
 				snprintf(c->state, sizeof(c->state),
-					 "holds '%.30s', not the old '%.30s'", now, c->old);
+					 "holds '%.30s', not the old '%.30s'", now, old);
 			else
 				snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
 			say(out, "\n  %s: could not be restored to '%s'%s%s; it %s",
-			    knob_get(c->key)->name, c->old, why[0] ? ": " : "", why, c->state);
+			    knob_get(c->key)->name, old, why[0] ? ": " : "", why, c->state);
 		} else {
-			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", c->old);
+			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", old);
 		}
 	}
 	return failed;
@@ -144,7 +152,7 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 	/* 2. Each key, read back. */
 	for (; written < r->change_count; written++) {
 		struct txn_change *c = &r->changes[written];
-		if (set_and_verify(env, c->key, c->new, true, why, sizeof(why)) < 0) {
+		if (set_and_verify(env, c->key, &c->new, true, why, sizeof(why)) < 0) {
 			say(out, "%s", why);
 			/* a failed write may still have changed the key: undo it too */
 			roll_back(env, r, written + 1, false, out);
@@ -187,21 +195,24 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 	say(out, "transaction %s (%s) was interrupted; undoing it:", r->id, r->source);
 	for (unsigned i = r->change_count; i-- > 0;) {
 		struct txn_change *c = &r->changes[i];
-		char now[TXN_VALUE_MAX + 1], why[256] = "";
+		char text[KNOB_TEXT_MAX], old[KNOB_TEXT_MAX], why[256] = "";
+		struct knob_value now;
+		int rc = sysctl_read(env->proc_root, c->key, &now, text, sizeof(text));
 
-		if (sysctl_read_one(env->proc_root, c->key, now, sizeof(now)) < 0) {
+		knob_format(&c->old, old, sizeof(old));
+		if (rc < 0 && rc != -EINVAL) {
 			snprintf(c->state, sizeof(c->state), "unknown: cannot be read");
 			failed++;
-		} else if (c->old_present && values_equal(now, c->old)) {
+		} else if (rc == 0 && c->old_present && knob_value_equal(&now, &c->old)) {
 			snprintf(c->state, sizeof(c->state), "was never changed");
-		} else if (!values_equal(now, c->new) || !c->old_present) {
+		} else if (rc < 0 || !knob_value_equal(&now, &c->new) || !c->old_present) {
 			snprintf(c->state, sizeof(c->state),
-				 "changed since, to '%.40s': left alone", now);
-		} else if (set_and_verify(env, c->key, c->old, false, why, sizeof(why)) < 0) {
+				 "changed since, to '%.40s': left alone", text);
+		} else if (set_and_verify(env, c->key, &c->old, false, why, sizeof(why)) < 0) {
 			snprintf(c->state, sizeof(c->state), "could not be restored: %.60s", why);
 			failed++;
 		} else {
-			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", c->old);
+			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", old);
 		}
 		say(out, "\n  %s %s", knob_get(c->key)->name, c->state);
 	}

@@ -110,6 +110,12 @@ static int check_bounds(const struct knob *k, const struct knob_value *v, const 
 	return -EINVAL;
 }
 
+static int refuse_read_only(const struct knob *k, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
+	return -EPERM;
+}
+
 int knob_check(enum knob_id id, const struct knob_value *v, char *err, size_t errlen)
 {
 	const struct knob *k = knob_get(id);
@@ -117,6 +123,8 @@ int knob_check(enum knob_id id, const struct knob_value *v, char *err, size_t er
 
 	if (!k || v->type != k->type)
 		return -EINVAL;
+	if (k->read_only)
+		return refuse_read_only(k, err, errlen);
 	return check_bounds(k, v, knob_format(v, shown, sizeof(shown)), err, errlen);
 }
 
@@ -128,10 +136,8 @@ int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out
 
 	if (!k)
 		return -EINVAL;
-	if (k->read_only) {
-		snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
-		return -EPERM;
-	}
+	if (k->read_only)
+		return refuse_read_only(k, err, errlen);
 	if ((r = knob_parse(id, text, out, err, errlen)) < 0)
 		return r;
 	return check_bounds(k, out, text, err, errlen);

@@ -56,8 +56,9 @@ int knob_parse(enum knob_id id, const char *text, struct knob_value *out, char *
 int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out, char *err,
 		       size_t errlen);
 
-/* May twtune write V to key ID: within the key's bounds (a range needs
- * 1 <= LOW <= HIGH)? 0 or -ERANGE with ERR saying why in a person's words. */
+/* May twtune write V to key ID: not a read-only key (-EPERM), within its
+ * bounds (-ERANGE; a range needs 1 <= LOW <= HIGH)? 0, or the error with
+ * ERR saying why in a person's words. */
 int knob_check(enum knob_id id, const struct knob_value *v, char *err, size_t errlen);
 
 /* The canonical text: "1", "32768 60999", "8080,9000-9010" ("" for no

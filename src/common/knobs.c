@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/strutil.h"
-
 /* Ranges are what the kernel accepts where it checks (tcp_tw_reuse 0-2,
  * tcp_tw_reuse_delay 1-60000 since 6.14) and what is sane where it does not:
  * tcp_max_tw_buckets and tcp_fin_timeout take negative values without
@@ -84,64 +82,6 @@ int knob_proc_path(enum knob_id id, char *buf, size_t size)
 		if (*p == '.')
 			*p = '/';
 	return 0;
-}
-
-int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen)
-{
-	const struct knob *k = knob_get(id);
-	uint8_t ports[PORT_BITMAP_BYTES];
-	unsigned low, high;
-	long v;
-	int r;
-
-	if (!k)
-		return -EINVAL;
-	if (k->read_only) {
-		snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
-		return -EPERM;
-	}
-	for (const char *p = value; *p; p++) {
-		if ((unsigned char)*p < 0x20 && *p != ' ' && *p != '\t') {
-			snprintf(err, errlen, "%s: the value contains a control character",
-				 k->name);
-			return -EINVAL;
-		}
-	}
-	switch (k->type) {
-	case KNOB_TYPE_INT:
-		if ((r = parse_long(value, &v)) < 0) {
-			snprintf(err, errlen, "%s: '%s' is not a whole number", k->name, value);
-			return r;
-		}
-		if (v < k->min || v > k->max) {
-			snprintf(err, errlen, "%s: %ld is outside %ld-%ld", k->name, v, k->min,
-				 k->max);
-			return -ERANGE;
-		}
-		return 0;
-	case KNOB_TYPE_PORT_RANGE:
-		if ((r = parse_port_range(value, &low, &high)) < 0) {
-			snprintf(err, errlen, "%s: '%s' is not two port numbers, LOW HIGH", k->name,
-				 value);
-			return r;
-		}
-		if (low < 1 || high < low) {
-			snprintf(err, errlen, "%s: '%s' needs 1 <= LOW <= HIGH <= 65535", k->name,
-				 value);
-			return -ERANGE;
-		}
-		return 0;
-	case KNOB_TYPE_PORT_LIST:
-		if (parse_port_list(value, ports) < 0) {
-			snprintf(err, errlen,
-				 "%s: '%s' is not a list of ports and ranges "
-				 "(e.g. 8080,9000-9010)",
-				 k->name, value);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	return -EINVAL;
 }
 
 bool knob_exists_in(enum knob_id id, unsigned code)

@@ -48,12 +48,6 @@ bool knob_exists_in(enum knob_id id, unsigned code);
 const struct knob *knob_get(enum knob_id id);
 /* Look a key up by its dotted or slashed name; -1 when unknown. */
 int knob_find(const char *name);
-/* Is VALUE acceptable for the key: the right type, within the key's range,
- * no stray characters (a newline would let a value smuggle a second
- * setting into a sysctl.d file)? 0, or -EINVAL / -ERANGE with ERR saying
- * why in a person's words. */
-int knob_validate(enum knob_id id, const char *value, char *err, size_t errlen);
-
 /* Relative path under the proc root: "sys/net/ipv4/tcp_tw_reuse". */
 int knob_proc_path(enum knob_id id, char *buf, size_t size);
 

@@ -222,27 +222,3 @@ void utf8_sanitize(char *s)
 		p += n;
 	}
 }
-
-static const char *skip_blanks(const char *p)
-{
-	while (is_blank(*p))
-		p++;
-	return p;
-}
-
-bool values_equal(const char *a, const char *b)
-{
-	/* the same blank-separated words, in the same order */
-	for (;;) {
-		a = skip_blanks(a);
-		b = skip_blanks(b);
-		if (!*a || !*b)
-			return !*a && !*b;
-		while (*a && !is_blank(*a) && *b && !is_blank(*b)) {
-			if (*a++ != *b++)
-				return false;
-		}
-		if ((*a && !is_blank(*a)) || (*b && !is_blank(*b)))
-			return false; /* one word is longer */
-	}
-}

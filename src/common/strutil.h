@@ -19,10 +19,6 @@ void utf8_trim(char *s);
  * takes valid UTF-8 only. */
 void utf8_sanitize(char *s);
 
-/* Do two sysctl values say the same, blanks aside ("32768\t60999" and
- * "32768 60999")? Values are compared as the kernel prints them. */
-bool values_equal(const char *a, const char *b);
-
 /* Strict decimal parsers: the whole string must be the number (surrounding
  * blanks allowed), no overflow. Return 0 or -EINVAL / -ERANGE. */
 int parse_long(const char *s, long *out);

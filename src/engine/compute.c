@@ -32,11 +32,11 @@ const char *compute_name(enum computation c)
 	return (size_t)c < COMPUTATIONS ? computations[c].name : NULL;
 }
 
-static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf, size_t size);
+static int kernel_default(enum knob_id key, const struct tw_facts *f, struct knob_value *out);
 
 bool compute_applies(enum computation c, enum knob_id key)
 {
-	char probe[64];
+	struct knob_value probe;
 	struct tw_facts none;
 
 	if ((size_t)c >= COMPUTATIONS || c == COMPUTE_NONE)
@@ -45,7 +45,7 @@ bool compute_applies(enum computation c, enum knob_id key)
 		return computations[c].key == key;
 	/* a key has a known default when the table answers for it at all */
 	memset(&none, 0, sizeof(none));
-	return kernel_default(key, &none, probe, sizeof(probe)) != -EINVAL;
+	return kernel_default(key, &none, &probe) != -EINVAL;
 }
 
 /* The low end of a wider range: at least 1024 and ip_unprivileged_port_start
@@ -65,7 +65,7 @@ static unsigned wider_low(const struct tw_facts *f)
 	return low + (low & 1);
 }
 
-static int wider_port_range(const struct tw_facts *f, char *buf, size_t size)
+static int wider_port_range(const struct tw_facts *f, struct knob_value *out)
 {
 	unsigned low;
 
@@ -74,30 +74,17 @@ static int wider_port_range(const struct tw_facts *f, char *buf, size_t size)
 	low = wider_low(f);
 	if (low >= 65535 || 65535 - low + 1 <= port_range_size(f))
 		return -ENODATA; /* no wider range avoids the listeners */
-	snprintf(buf, size, "%u 65535", low);
+	*out = knob_value_range(low, 65535);
 	return 0;
-}
-
-/* Append "P" or "P1-P2" for the run [from, to] to a comma-separated list. */
-static void append_run(char *buf, size_t size, size_t *n, unsigned from, unsigned to)
-{
-	if (*n >= size)
-		return;
-	if (from == to)
-		*n += (size_t)snprintf(buf + *n, size - *n, "%s%u", *n ? "," : "", from);
-	else
-		*n += (size_t)snprintf(buf + *n, size - *n, "%s%u-%u", *n ? "," : "", from, to);
 }
 
 /* What is reserved now, plus every listening port the ephemeral range
  * covers now or would cover once widened: a service's port then stays its
  * own whichever range is in force. */
-static int reserved_ports(const struct tw_facts *f, char *buf, size_t size)
+static int reserved_ports(const struct tw_facts *f, struct knob_value *out)
 {
 	uint8_t wanted[PORT_BITMAP_BYTES];
 	unsigned from, added = 0;
-	size_t n = 0;
-	int run = -1;
 
 	if (!f->port_range_known || !f->census.available)
 		return -ENODATA;
@@ -112,17 +99,8 @@ static int reserved_ports(const struct tw_facts *f, char *buf, size_t size)
 	}
 	if (!added)
 		return -ENODATA;
-	buf[0] = '\0';
-	for (unsigned p = 0; p <= 65536; p++) {
-		bool set = p < 65536 && port_bit(wanted, p);
-		if (set && run < 0)
-			run = (int)p;
-		else if (!set && run >= 0) {
-			append_run(buf, size, &n, (unsigned)run, p - 1);
-			run = -1;
-		}
-	}
-	return n < size ? 0 : -ENOSPC;
+	/* more separate runs than a value holds: nothing this host can be given */
+	return knob_value_ports(wanted, out) < 0 ? -ENODATA : 0;
 }
 
 static uint64_t next_power_of_two(uint64_t v)
@@ -136,11 +114,14 @@ static uint64_t next_power_of_two(uint64_t v)
 
 static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 {
-	return f->sysctl[id].value && parse_u64(f->sysctl[id].value, out) == 0;
+	if (!f->sysctl[id].known || f->sysctl[id].value.integer < 0)
+		return false;
+	*out = (uint64_t)f->sysctl[id].value.integer;
+	return true;
 }
 
 /* Room for twice what the host holds or allows now, whichever is more. */
-static int tw_buckets(const struct tw_facts *f, char *buf, size_t size)
+static int tw_buckets(const struct tw_facts *f, struct knob_value *out)
 {
 	uint64_t limit = 0, seen = f->census.states[TCP_STATE_TIME_WAIT];
 
@@ -148,12 +129,11 @@ static int tw_buckets(const struct tw_facts *f, char *buf, size_t size)
 		return -ENODATA;
 	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > seen)
 		seen = f->counters[CTR_SOCKSTAT_TW].value;
-	snprintf(buf, size, "%llu",
-		 (unsigned long long)next_power_of_two(2 * (limit > seen ? limit : seen)));
+	*out = knob_value_int((long)next_power_of_two(2 * (limit > seen ? limit : seen)));
 	return 0;
 }
 
-static int conntrack_max(const struct tw_facts *f, char *buf, size_t size)
+static int conntrack_max(const struct tw_facts *f, struct knob_value *out)
 {
 	const struct conntrack_facts *ct = &f->conntrack;
 	uint64_t base;
@@ -161,13 +141,13 @@ static int conntrack_max(const struct tw_facts *f, char *buf, size_t size)
 	if (!ct->max_known)
 		return -ENODATA;
 	base = ct->count_known && ct->count > ct->max ? ct->count : ct->max;
-	snprintf(buf, size, "%llu", (unsigned long long)next_power_of_two(2 * base));
+	*out = knob_value_int((long)next_power_of_two(2 * base));
 	return 0;
 }
 
 /* The same range with ends of different parity: the high end moves down
  * one (or up, when that would empty the range). */
-static int parity_port_range(const struct tw_facts *f, char *buf, size_t size)
+static int parity_port_range(const struct tw_facts *f, struct knob_value *out)
 {
 	unsigned high;
 
@@ -176,7 +156,7 @@ static int parity_port_range(const struct tw_facts *f, char *buf, size_t size)
 	high = f->port_high > f->port_low ? f->port_high - 1 : f->port_high + 1;
 	if (high > 65535)
 		return -ENODATA;
-	snprintf(buf, size, "%u %u", f->port_low, high);
+	*out = knob_value_range(f->port_low, high);
 	return 0;
 }
 
@@ -192,9 +172,10 @@ static bool at_least(const struct tw_facts *f, unsigned major, unsigned minor)
  * sized from memory), -ENODATA when the key is absent here or the version
  * unknown. Sources: Documentation/networking/ip-sysctl.rst, and
  * tcp_sk_init() for tcp_max_tw_buckets = established hash size / 2. */
-static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf, size_t size)
+static int kernel_default(enum knob_id key, const struct tw_facts *f, struct knob_value *out)
 {
-	long ehash;
+	const struct sysctl_value *ehash = &f->sysctl[KNOB_TCP_EHASH_ENTRIES];
+	uint8_t none[PORT_BITMAP_BYTES];
 
 	switch (key) {
 	case KNOB_TCP_TW_REUSE:
@@ -212,37 +193,40 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, char *buf,
 		return -ENODATA;
 	switch (key) {
 	case KNOB_TCP_TW_REUSE: /* mode 2, loopback only, and the default: 4.19 */
-		snprintf(buf, size, "%d", at_least(f, 4, 19) ? 2 : 0);
+		*out = knob_value_int(at_least(f, 4, 19) ? 2 : 0);
 		return 0;
-	case KNOB_TCP_TW_RECYCLE: snprintf(buf, size, "0"); return 0;
+	case KNOB_TCP_TW_RECYCLE: *out = knob_value_int(0); return 0;
 	case KNOB_IP_LOCAL_PORT_RANGE: /* 60999 since 4.6, for different parity */
-		snprintf(buf, size, "32768 %d", at_least(f, 4, 6) ? 60999 : 61000);
+		*out = knob_value_range(32768, at_least(f, 4, 6) ? 60999 : 61000);
 		return 0;
 	case KNOB_TCP_MAX_TW_BUCKETS: /* negative when shared with init_net */
-		if (!f->sysctl[KNOB_TCP_EHASH_ENTRIES].value ||
-		    parse_long(f->sysctl[KNOB_TCP_EHASH_ENTRIES].value, &ehash) < 0 || ehash == 0)
+		if (!ehash->known || ehash->value.integer == 0)
 			return -ENODATA;
-		snprintf(buf, size, "%ld", (ehash < 0 ? -ehash : ehash) / 2);
+		*out = knob_value_int(
+			(ehash->value.integer < 0 ? -ehash->value.integer : ehash->value.integer) /
+			2);
 		return 0;
-	case KNOB_TCP_FIN_TIMEOUT: snprintf(buf, size, "60"); return 0;
-	case KNOB_TCP_TIMESTAMPS: snprintf(buf, size, "1"); return 0;
-	case KNOB_TCP_TW_REUSE_DELAY: snprintf(buf, size, "1000"); return 0;
-	case KNOB_IP_LOCAL_RESERVED_PORTS: buf[0] = '\0'; return 0;
-	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: snprintf(buf, size, "120"); return 0;
+	case KNOB_TCP_FIN_TIMEOUT: *out = knob_value_int(60); return 0;
+	case KNOB_TCP_TIMESTAMPS: *out = knob_value_int(1); return 0;
+	case KNOB_TCP_TW_REUSE_DELAY: *out = knob_value_int(1000); return 0;
+	case KNOB_IP_LOCAL_RESERVED_PORTS:
+		memset(none, 0, sizeof(none));
+		return knob_value_ports(none, out);
+	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: *out = knob_value_int(120); return 0;
 	default: return -EINVAL;
 	}
 }
 
-int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f, char *buf,
-		  size_t size)
+int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f,
+		  struct knob_value *out)
 {
 	switch (c) {
-	case COMPUTE_KERNEL_DEFAULT: return kernel_default(key, f, buf, size);
-	case COMPUTE_PARITY_PORT_RANGE: return parity_port_range(f, buf, size);
-	case COMPUTE_WIDER_PORT_RANGE: return wider_port_range(f, buf, size);
-	case COMPUTE_RESERVED_PORTS: return reserved_ports(f, buf, size);
-	case COMPUTE_TW_BUCKETS: return tw_buckets(f, buf, size);
-	case COMPUTE_CONNTRACK_MAX: return conntrack_max(f, buf, size);
+	case COMPUTE_KERNEL_DEFAULT: return kernel_default(key, f, out);
+	case COMPUTE_PARITY_PORT_RANGE: return parity_port_range(f, out);
+	case COMPUTE_WIDER_PORT_RANGE: return wider_port_range(f, out);
+	case COMPUTE_RESERVED_PORTS: return reserved_ports(f, out);
+	case COMPUTE_TW_BUCKETS: return tw_buckets(f, out);
+	case COMPUTE_CONNTRACK_MAX: return conntrack_max(f, out);
 	case COMPUTE_NONE: break;
 	}
 	return -EINVAL;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/knob_value.h"
 #include "common/knobs.h"
 #include "inspect/facts.h"
 
@@ -27,11 +28,11 @@ const char *compute_name(enum computation c);
  * to every key whose default twtune knows. */
 bool compute_applies(enum computation c, enum knob_id key);
 
-/* The value for KEY on this host: 0, or -ENODATA when the facts do not
- * allow one (the range cannot be made wider; nothing to reserve; the key
- * is absent on this kernel). */
-int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f, char *buf,
-		  size_t size);
+/* The value for KEY on this host into OUT: 0, or -ENODATA when the facts
+ * do not allow one (the range cannot be made wider; nothing to reserve;
+ * the key is absent on this kernel). */
+int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f,
+		  struct knob_value *out);
 
 /* Bytes per TIME_WAIT socket: the tw_sock_TCP slab object (256 on 6.x,
  * /proc/slabinfo). */

@@ -13,31 +13,29 @@
  * them. */
 static bool setting_allowed(const struct finding_setting *s, const struct tw_facts *f)
 {
-	long v = -1;
+	const struct sysctl_value *timestamps = &f->sysctl[KNOB_TCP_TIMESTAMPS];
 
-	parse_long(s->recommended, &v);
 	if (s->key == KNOB_TCP_TW_RECYCLE)
-		return v == 0;
-	if (s->key == KNOB_TCP_TW_REUSE && v == 1)
-		return f->classification.verdict == HOST_OUTBOUND_HEAVY &&
-		       f->sysctl[KNOB_TCP_TIMESTAMPS].value &&
-		       strcmp(f->sysctl[KNOB_TCP_TIMESTAMPS].value, "0") != 0;
+		return s->recommended.integer == 0;
+	if (s->key == KNOB_TCP_TW_REUSE && s->recommended.integer == 1)
+		return f->classification.verdict == HOST_OUTBOUND_HEAVY && timestamps->known &&
+		       timestamps->value.integer != 0;
 	return true;
 }
 
-int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f, char *buf,
-		       size_t size)
+int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
+		       struct knob_value *out)
 {
-	if (rs->value) {
-		snprintf(buf, size, "%s", rs->value);
+	if (rs->compute == COMPUTE_NONE) {
+		*out = rs->value;
 		return 0;
 	}
-	return compute_value(rs->compute, rs->key, f, buf, size);
+	return compute_value(rs->compute, rs->key, f, out);
 }
 
 const char *rule_setting_text(const struct rule_setting *rs)
 {
-	return rs->value ? rs->value : compute_name(rs->compute);
+	return rs->compute == COMPUTE_NONE ? rs->text : compute_name(rs->compute);
 }
 
 static void fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
@@ -49,11 +47,11 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 
 		memset(s, 0, sizeof(*s));
 		s->key = rs->key;
-		if (rule_setting_value(rs, f, s->recommended, sizeof(s->recommended)) < 0)
+		if (rule_setting_value(rs, f, &s->recommended) < 0)
 			continue; /* nothing this host can be given */
-		s->current_present = cur->value != NULL;
-		snprintf(s->current, sizeof(s->current), "%s", cur->value ? cur->value : "");
-		if (s->current_present && values_equal(s->current, s->recommended))
+		s->current_present = cur->known;
+		s->current = cur->value;
+		if (s->current_present && knob_value_equal(&s->current, &s->recommended))
 			continue;
 		if (!setting_allowed(s, f))
 			continue;
@@ -137,7 +135,10 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 			goto nomem;
 		fill_settings(r, f, fd);
 		/* the summary may quote the first recommended value */
-		view.recommended = fd->setting_count ? fd->settings[0].recommended : NULL;
+		view.recommended = fd->setting_count ? &fd->settings[0].recommended : NULL;
+		if (view.recommended)
+			knob_format(view.recommended, view.recommended_text,
+				    sizeof(view.recommended_text));
 		if (r->summary)
 			template_render(r->summary, fact_lookup, &view, fd->summary,
 					sizeof(fd->summary));

@@ -8,9 +8,9 @@
 
 struct finding_setting {
 	enum knob_id key;
-	char current[256]; /* "" when the key is absent on this host */
-	bool current_present;
-	char recommended[256];
+	bool current_present; /* the host holds a value of the key's type */
+	struct knob_value current;
+	struct knob_value recommended;
 };
 
 struct finding {
@@ -35,8 +35,8 @@ struct findings {
 
 /* A rule's or profile's setting on host F: the literal, or the computed
  * value. 0, or -ENODATA when the computation has no value here. */
-int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f, char *buf,
-		       size_t size);
+int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
+		       struct knob_value *out);
 
 /* The setting as written: the literal or the computation's name. */
 const char *rule_setting_text(const struct rule_setting *rs);

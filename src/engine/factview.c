@@ -292,13 +292,11 @@ static struct value conntrack_tcp(const struct fact_view *v)
 
 static struct value recommended(const struct fact_view *v)
 {
-	double n;
-	char *end;
-
 	if (!v->recommended)
 		return undefined();
-	n = strtod(v->recommended, &end);
-	return *v->recommended && !*end ? number(n) : string(v->recommended);
+	if (v->recommended->type == KNOB_TYPE_INT)
+		return number((double)v->recommended->integer);
+	return string(v->recommended_text);
 }
 
 static const struct fact facts_table[] = {
@@ -395,16 +393,18 @@ bool fact_known(const char *name)
 	return c >= 0 && !counter_info(c)->is_gauge;
 }
 
-/* A sysctl as a number when it is one ("1"), else as its text. */
+/* A sysctl: an integer key as a number, the others (a port range, a list
+ * of ports) as their text; a value that is none of the key's type, as the
+ * text the host holds. */
 static struct value sysctl_value(const struct tw_facts *f, int id)
 {
-	long n;
+	const struct sysctl_value *sv = &f->sysctl[id];
 
-	if (!f->sysctl[id].value)
+	if (!sv->text)
 		return undefined();
-	if (parse_long(f->sysctl[id].value, &n) == 0)
-		return number((double)n);
-	return string(f->sysctl[id].value);
+	if (sv->known && sv->value.type == KNOB_TYPE_INT)
+		return number((double)sv->value.integer);
+	return string(sv->text);
 }
 
 struct value fact_lookup(const char *name, void *ctx)

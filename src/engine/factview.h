@@ -16,7 +16,8 @@ struct fact_view {
 	char inbound_ports[256];
 	char listen_in_range[256];
 	/* the recommendation of the finding being rendered, if any */
-	const char *recommended;
+	const struct knob_value *recommended;
+	char recommended_text[KNOB_TEXT_MAX];
 };
 
 void fact_view_init(struct fact_view *view, const struct tw_facts *f);

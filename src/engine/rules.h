@@ -26,8 +26,9 @@ const char *severity_name(enum severity s);
 
 struct rule_setting {
 	enum knob_id key;
-	char *value; /* a literal, or NULL when computed */
-	enum computation compute;
+	enum computation compute; /* COMPUTE_NONE: the literal VALUE */
+	struct knob_value value;
+	char *text; /* the literal as written, for messages and listings; NULL if computed */
 };
 
 /* Rule files hold [rule ID] sections; profile files, of the same syntax,

@@ -39,7 +39,7 @@ static void rule_free(struct rule *r)
 	expr_free(r->when);
 	free(r->when_text);
 	for (unsigned i = 0; i < r->setting_count; i++)
-		free(r->settings[i].value);
+		free(r->settings[i].text);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -133,11 +133,11 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 			return -EINVAL;
 		}
 		s->compute = comp;
-	} else if (knob_validate(key, value, err, sizeof(err)) < 0) {
+	} else if (knob_parse_setting(key, value, &s->value, err, sizeof(err)) < 0) {
 		rules_parse_error(ps, field->line, field->column, "%s: %s", what, err);
 		free(text);
 		return -EINVAL;
-	} else if (!(s->value = strdup(value))) {
+	} else if (!(s->text = strdup(value))) {
 		free(text);
 		return -ENOMEM;
 	}
@@ -152,8 +152,8 @@ static int check_invariants(struct parse_state *ps, const struct rule *r)
 		const struct rule_setting *s = &r->settings[i];
 		long v = -1;
 
-		if (s->value)
-			parse_long(s->value, &v);
+		if (s->compute == COMPUTE_NONE)
+			v = s->value.integer; /* both keys are integers */
 		else if (s->compute == COMPUTE_KERNEL_DEFAULT)
 			v = s->key == KNOB_TCP_TW_RECYCLE ? 0 : -1; /* its default is 0 */
 		if (s->key == KNOB_TCP_TW_RECYCLE && v != 0) {
@@ -163,7 +163,7 @@ static int check_invariants(struct parse_state *ps, const struct rule *r)
 				"to anything but 0 (it drops connections from clients behind NAT, "
 				"and Linux 4.12 removed it)",
 				r->kind == SECTION_RULE ? "recommends" : "sets",
-				s->value ? s->value : "a computed value");
+				s->text ? s->text : "a computed value");
 			return -EINVAL;
 		}
 		if (s->key == KNOB_TCP_TW_REUSE && v == 1 &&

@@ -1,5 +1,6 @@
 #include "inspect/facts.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,13 +66,80 @@ void facts_init(struct tw_facts *f)
 void facts_free(struct tw_facts *f)
 {
 	for (int i = 0; i < KNOB_COUNT; i++) {
-		free(f->sysctl[i].value);
-		f->sysctl[i].value = NULL;
+		free(f->sysctl[i].text);
+		f->sysctl[i].text = NULL;
 	}
 	free(f->census.listen_in_range);
 	f->census.listen_in_range = NULL;
 	free(f->census.listening);
 	f->census.listening = NULL;
+}
+
+/* The port facts, from the port keys' values: no second parse. */
+static void derive_ports(struct tw_facts *f, enum knob_id id)
+{
+	const struct sysctl_value *sv = &f->sysctl[id];
+
+	switch (id) {
+	case KNOB_IP_LOCAL_PORT_RANGE:
+		f->port_range_known = sv->known && sv->value.range.low <= sv->value.range.high;
+		f->port_low = f->port_range_known ? sv->value.range.low : 0;
+		f->port_high = f->port_range_known ? sv->value.range.high : 0;
+		break;
+	case KNOB_IP_LOCAL_RESERVED_PORTS:
+		memset(f->reserved_ports, 0, sizeof(f->reserved_ports));
+		if (sv->known)
+			knob_value_port_bits(&sv->value, f->reserved_ports);
+		break;
+	case KNOB_IP_UNPRIVILEGED_PORT_START:
+		f->unprivileged_port_start =
+			sv->known && sv->value.integer >= 0 && sv->value.integer <= 65536
+				? (unsigned)sv->value.integer
+				: 1024;
+		break;
+	default: break;
+	}
+}
+
+static int set_text(struct sysctl_value *sv, const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy)
+		return -ENOMEM;
+	free(sv->text);
+	sv->text = copy;
+	sv->present = true;
+	sv->error = 0;
+	return 0;
+}
+
+int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char *err,
+		     size_t errlen)
+{
+	struct sysctl_value *sv = &f->sysctl[id];
+	int r;
+
+	if ((r = set_text(sv, text)) < 0)
+		return r;
+	r = knob_parse(id, text, &sv->value, err, errlen);
+	sv->known = r == 0;
+	derive_ports(f, id);
+	return r;
+}
+
+int facts_set_sysctl_value(struct tw_facts *f, enum knob_id id, const struct knob_value *v)
+{
+	struct sysctl_value *sv = &f->sysctl[id];
+	char text[KNOB_TEXT_MAX];
+	int r;
+
+	if ((r = set_text(sv, knob_format(v, text, sizeof(text)))) < 0)
+		return r;
+	sv->value = *v;
+	sv->known = true;
+	derive_ports(f, id);
+	return 0;
 }
 
 void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "common/knob_value.h"
 #include "common/knobs.h"
 #include "common/strutil.h"
 
@@ -46,10 +47,14 @@ static inline unsigned kernel_version_code(const struct kernel_version *v)
 	return KERNEL_VERSION_CODE(v->major, v->minor, v->patch);
 }
 
+/* One sysctl as the host holds it. Everything that judges or compares
+ * reads VALUE; TEXT is what reports show. */
 struct sysctl_value {
 	bool present; /* the key exists on this kernel / in this tree */
-	char *value;  /* blanks normalised; NULL when absent or unreadable */
+	char *text;   /* as read, blanks normalised; NULL when absent or unreadable */
 	int error;    /* negative errno when it exists but could not be read */
+	bool known;   /* TEXT is a value of the key's type, parsed into VALUE */
+	struct knob_value value;
 	/* its file has no write permission at all: read-only in this network
 	 * namespace (nf_conntrack_max outside the initial one, on 6.x), which
 	 * no privilege changes */
@@ -221,8 +226,9 @@ struct tw_facts {
 
 	struct sysctl_value sysctl[KNOB_COUNT];
 
-	/* parsed from the sysctl values above */
-	bool port_range_known;
+	/* the port keys' values, as the census and the computations use them
+	 * (facts_set_sysctl keeps them in step) */
+	bool port_range_known; /* ip_local_port_range holds LOW <= HIGH */
 	unsigned port_low, port_high;
 	uint8_t reserved_ports[PORT_BITMAP_BYTES];
 	unsigned unprivileged_port_start; /* 1024 when unknown */
@@ -251,6 +257,17 @@ static inline unsigned port_range_size(const struct tw_facts *f)
 
 void facts_init(struct tw_facts *f);
 void facts_free(struct tw_facts *f);
+/* Key ID of F holds TEXT (read from a /proc file or a tree): kept for
+ * display and parsed, once, into the key's type; the port facts follow
+ * the port keys. 0; -EINVAL (or -ERANGE, -E2BIG) when TEXT is no value of
+ * the key's type, kept as text, with ERR saying why; -ENOMEM. */
+int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char *err,
+		     size_t errlen);
+
+/* Key ID of F holds V (a value from files, or a kernel default). 0 or
+ * -ENOMEM. */
+int facts_set_sysctl_value(struct tw_facts *f, enum knob_id id, const struct knob_value *v);
+
 void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

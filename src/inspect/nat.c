@@ -59,14 +59,17 @@ void nat_source_partial(struct evidence_source *src, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool knob_is(const struct tw_facts *f, enum knob_id id, const char *value)
+static bool knob_is(const struct tw_facts *f, enum knob_id id, long value)
 {
-	return f->sysctl[id].value && strcmp(f->sysctl[id].value, value) == 0;
+	return f->sysctl[id].known && f->sysctl[id].value.integer == value;
 }
 
 static bool knob_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 {
-	return f->sysctl[id].value && parse_u64(f->sysctl[id].value, out) == 0;
+	if (!f->sysctl[id].known || f->sysctl[id].value.integer < 0)
+		return false;
+	*out = (uint64_t)f->sysctl[id].value.integer;
+	return true;
 }
 
 /* The conntrack limits are sysctls (read with the others); the current
@@ -107,9 +110,9 @@ void nat_conclude(struct tw_facts *f)
 	}
 	/* Forwarding alone is a router, not a translator; it is evidence
 	 * beside the rest, never the verdict on its own. */
-	if (knob_is(f, KNOB_IP_FORWARD, "1"))
+	if (knob_is(f, KNOB_IP_FORWARD, 1))
 		nat_add_signal(nat, "ipv4_forwarding", "net.ipv4.ip_forward = 1");
-	if (knob_is(f, KNOB_IPV6_FORWARDING, "1"))
+	if (knob_is(f, KNOB_IPV6_FORWARDING, 1))
 		nat_add_signal(nat, "ipv6_forwarding", "net.ipv6.conf.all.forwarding = 1");
 
 	if (translating)

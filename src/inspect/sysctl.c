@@ -23,9 +23,10 @@ static bool read_only_file(const char *root, enum knob_id id)
 static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
 {
 	struct sysctl_value *sv = &f->sysctl[id];
-	char rel[256];
+	char rel[256], err[256];
 	char buf[65536];
 	long n;
+	int r;
 
 	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
 		return;
@@ -42,48 +43,12 @@ static void read_one(const char *root, enum knob_id id, struct tw_facts *f)
 		return;
 	}
 	str_normalize_blanks(buf);
-	sv->value = strdup(buf);
-	if (!sv->value)
-		sv->error = -ENOMEM;
-}
-
-unsigned facts_derive_ports(struct tw_facts *f)
-{
-	const char *range = f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value;
-	const char *reserved = f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value;
-	const char *unpriv = f->sysctl[KNOB_IP_UNPRIVILEGED_PORT_START].value;
-	unsigned bad = 0;
-	long v;
-
-	if (range) {
-		if (parse_port_range(range, &f->port_low, &f->port_high) == 0 &&
-		    f->port_low <= f->port_high)
-			f->port_range_known = true;
-		else
-			bad |= PORTS_BAD_RANGE;
-	}
-	if (reserved && parse_port_list(reserved, f->reserved_ports) < 0) {
-		memset(f->reserved_ports, 0, sizeof(f->reserved_ports));
-		bad |= PORTS_BAD_RESERVED;
-	}
-	if (unpriv && parse_long(unpriv, &v) == 0 && v >= 0 && v <= 65536)
-		f->unprivileged_port_start = (unsigned)v;
-	return bad;
-}
-
-static void parse_derived(const char *root, struct tw_facts *f)
-{
-	unsigned bad = facts_derive_ports(f);
-
-	if (bad & PORTS_BAD_RANGE)
-		facts_add_error(f, "sysctl",
-				"%s/sys/net/ipv4/ip_local_port_range: malformed value \"%s\"", root,
-				f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value);
-	if (bad & PORTS_BAD_RESERVED)
-		facts_add_error(
-			f, "sysctl",
-			"%s/sys/net/ipv4/ip_local_reserved_ports: malformed value \"%.64s\"", root,
-			f->sysctl[KNOB_IP_LOCAL_RESERVED_PORTS].value);
+	r = facts_set_sysctl(f, id, buf, err, sizeof(err));
+	if (r == -ENOMEM)
+		sv->error = r;
+	/* a range whose ends are out of order is no range the kernel holds */
+	else if (r < 0 || (id == KNOB_IP_LOCAL_PORT_RANGE && !f->port_range_known))
+		facts_add_error(f, "sysctl", "%s/%s: malformed value \"%.64s\"", root, rel, buf);
 }
 
 int inspect_sysctls(const char *proc_root, struct tw_facts *f)
@@ -92,27 +57,27 @@ int inspect_sysctls(const char *proc_root, struct tw_facts *f)
 
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		read_one(proc_root, id, f);
-		if (f->sysctl[id].value)
+		if (f->sysctl[id].text)
 			read++;
 	}
-	parse_derived(proc_root, f);
 	return read;
 }
 
-int sysctl_read_one(const char *proc_root, enum knob_id id, char *buf, size_t size)
+int sysctl_read(const char *proc_root, enum knob_id id, struct knob_value *value, char *text,
+		size_t size)
 {
-	char rel[256];
+	char rel[256], err[256];
 	long n;
 
 	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
 		return -EINVAL;
-	n = procfs_read(proc_root, rel, buf, size);
+	n = procfs_read(proc_root, rel, text, size);
 	if (n == -ENOTDIR)
 		n = -ENOENT;
 	if (n < 0)
 		return (int)n;
-	str_normalize_blanks(buf);
-	return 0;
+	str_normalize_blanks(text);
+	return knob_parse(id, text, value, err, sizeof(err)) < 0 ? -EINVAL : 0;
 }
 
 int sysctl_writable(const char *proc_root, enum knob_id id, char *err, size_t errlen)

@@ -1,35 +1,47 @@
 #include "lint/drift.h"
 
 #include <errno.h>
+#include <stdbool.h>
 
-#include "common/strutil.h"
 #include "engine/compute.h"
 #include "lint/builtin.h"
 #include "lint/internal.h"
+
+/* Does the text a file sets for K say what the host holds now? */
+static bool same_as_now(const struct sysctl_value *now, enum knob_id k, const char *text)
+{
+	struct knob_value boot;
+	char err[256];
+
+	return now->known && knob_parse(k, text, &boot, err, sizeof(err)) == 0 &&
+	       knob_value_equal(&boot, &now->value);
+}
 
 int drift_findings(const struct tw_facts *f, const struct sysctl_config *c, struct findings *out)
 {
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		const struct sysctl_value *now = &f->sysctl[k];
 		const struct sysctl_assignment *a;
-		char boot[256];
+		struct knob_value boot;
+		char text[KNOB_TEXT_MAX];
 
-		if (!now->value || knob_get(k)->read_only)
+		if (!now->text || knob_get(k)->read_only)
 			continue;
 		if ((a = boot_assignment(c, k))) {
-			if (!values_equal(a->value, now->value) &&
+			if (!same_as_now(now, k, a->value) &&
 			    !findings_add(out, &drift_rule_boot_differs, c->files[a->file].path,
 					  a->line, k, "%s is %s now, but at boot %s:%u sets %s",
-					  knob_get(k)->name, now->value, c->files[a->file].path,
+					  knob_get(k)->name, now->text, c->files[a->file].path,
 					  a->line, a->value))
 				return -ENOMEM;
-		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, boot, sizeof(boot)) == 0 &&
-			   !values_equal(boot, now->value) &&
-			   !findings_add(
-				   out, &drift_rule_not_persisted, NULL, 0, k,
-				   "%s = %s is set at runtime but in no sysctl.d file: a reboot "
-				   "returns it to %s",
-				   knob_get(k)->name, now->value, boot[0] ? boot : "(empty)")) {
+		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &boot) == 0 &&
+			   !(now->known && knob_value_equal(&boot, &now->value)) &&
+			   !findings_add(out, &drift_rule_not_persisted, NULL, 0, k,
+					 "%s = %s is set at runtime but in no sysctl.d file: a "
+					 "reboot returns it to %s",
+					 knob_get(k)->name, now->text,
+					 *knob_format(&boot, text, sizeof(text)) ? text
+										 : "(empty)")) {
 			return -ENOMEM;
 		}
 	}

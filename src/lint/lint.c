@@ -68,10 +68,11 @@ static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, 
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		char *path = sysctld_normalize_key(knob_get(k)->name), why[256];
 		bool matches = path && fnmatch(a->key, path, 0) == 0;
+		struct knob_value v;
 
 		free(path);
 		if (!matches || !knob_exists_in(k, version) ||
-		    knob_validate(k, a->value, why, sizeof(why)) == 0)
+		    knob_parse_setting(k, a->value, &v, why, sizeof(why)) == 0)
 			continue;
 		if (!findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
 				  "the pattern %s sets %s too: %s", a->key, knob_get(k)->name, why))
@@ -111,7 +112,8 @@ static int check_values(struct lint_result *r, unsigned version)
 				return -ENOMEM;
 			continue;
 		}
-		int bad = knob_validate(k, a->value, why, sizeof(why));
+		struct knob_value v;
+		int bad = knob_parse_setting(k, a->value, &v, why, sizeof(why));
 
 		if (bad < 0 &&
 		    !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
@@ -193,19 +195,16 @@ static void facts_from_files(const struct lint_options *o, const struct sysctl_c
 	f->nat.present = -1;
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		const struct sysctl_assignment *a = boot_assignment(c, k);
-		char value[256];
+		struct knob_value v;
+		char why[256];
 
 		if (!knob_exists_in(k, code))
 			continue;
 		f->sysctl[k].present = true;
-		if (a && knob_validate(k, a->value, value, sizeof(value)) == 0)
-			f->sysctl[k].value = strdup(a->value);
-		else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, value, sizeof(value)) == 0)
-			f->sysctl[k].value = strdup(value);
-		if (f->sysctl[k].value)
-			str_normalize_blanks(f->sysctl[k].value);
+		if ((a && knob_parse_setting(k, a->value, &v, why, sizeof(why)) == 0) ||
+		    compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0)
+			facts_set_sysctl_value(f, k, &v);
 	}
-	facts_derive_ports(f); /* values were validated: nothing malformed */
 }
 
 /* Where NAME first appears in TEXT as a whole name (not inside a longer

@@ -53,9 +53,13 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 	for (unsigned i = 0; i < o->note_count; i++)
 		fprintf(out, "twtune: %s\n", o->notes[i]);
 	fprintf(out, "%s: %s%s\n", o->command, r->source, o->check_mode ? " (check mode)" : "");
-	for (unsigned i = 0; i < r->change_count; i++)
+	for (unsigned i = 0; i < r->change_count; i++) {
+		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
+
 		fprintf(out, "  %-40s %s -> %s\n", knob_get(r->changes[i].key)->name,
-			r->changes[i].old, r->changes[i].new);
+			knob_format(&r->changes[i].old, old, sizeof(old)),
+			knob_format(&r->changes[i].new, new, sizeof(new)));
+	}
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		fprintf(out, "  %-40s skipped: %s\n", knob_get(p->skipped[i].key)->name,
 			p->skipped[i].reason);
@@ -96,11 +100,15 @@ json_t *report_apply_json(const struct apply_outcome *o)
 	json_object_set_new(doc, "transaction", o->executed ? json_string(r->id) : json_null());
 	json_object_set_new(doc, "status", json_string(status_word(o)));
 	json_object_set_new(doc, "source", json_string(r->source));
-	for (unsigned i = 0; i < r->change_count; i++)
-		json_array_append_new(changes,
-				      json_pack("{s:s,s:s,s:s}", "key",
-						knob_get(r->changes[i].key)->name, "old",
-						r->changes[i].old, "new", r->changes[i].new));
+	for (unsigned i = 0; i < r->change_count; i++) {
+		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
+
+		json_array_append_new(
+			changes,
+			json_pack("{s:s,s:s,s:s}", "key", knob_get(r->changes[i].key)->name, "old",
+				  knob_format(&r->changes[i].old, old, sizeof(old)), "new",
+				  knob_format(&r->changes[i].new, new, sizeof(new))));
+	}
 	json_object_set_new(doc, "changes", changes);
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",

@@ -5,7 +5,15 @@
 #include <stddef.h>
 
 #include "common/addr.h"
+#include "engine/engine.h"
+#include "inspect/facts.h"
 /* Round to 4 decimal places, so ratios read well in JSON. */
 double round4(double v);
+
+/* What a finding's setting holds now, as reports show it: its value, or,
+ * when that is no value of the key's type, the text host F holds (F may
+ * be NULL); NULL when there is nothing there. */
+const char *setting_current_text(const struct tw_facts *f, const struct finding_setting *s,
+				 char *buf, size_t size);
 
 #endif

@@ -33,7 +33,7 @@ static json_t *sysctl_json(const struct tw_facts *f)
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
 		json_object_set_new(s, knob_get(id)->name,
-				    v->value ? json_string(v->value) : json_null());
+				    v->text ? json_string(v->text) : json_null());
 	}
 	return s;
 }
@@ -277,17 +277,28 @@ const char *check_status(const struct tw_facts *f, const struct findings *fs)
 	}
 }
 
-static json_t *setting_json(const struct finding_setting *s)
+static json_t *current_json(const struct tw_facts *f, const struct finding_setting *s)
 {
-	return json_pack("{s:s,s:o,s:s}", "key", knob_get(s->key)->name, "current",
-			 s->current_present ? json_string(s->current) : json_null(), "recommended",
-			 s->recommended);
+	char buf[KNOB_TEXT_MAX];
+	const char *current = setting_current_text(f, s, buf, sizeof(buf));
+
+	return current ? json_string(current) : json_null();
 }
 
-static json_t *finding_json(const struct finding *fd)
+static json_t *setting_json(const struct tw_facts *f, const struct finding_setting *s)
+{
+	char recommended[KNOB_TEXT_MAX];
+
+	return json_pack("{s:s,s:o,s:s}", "key", knob_get(s->key)->name, "current",
+			 current_json(f, s), "recommended",
+			 knob_format(&s->recommended, recommended, sizeof(recommended)));
+}
+
+static json_t *finding_json(const struct tw_facts *f, const struct finding *fd)
 {
 	const struct rule *r = fd->rule;
 	json_t *o = json_object(), *settings = json_array(), *refs = json_array();
+	char recommended[KNOB_TEXT_MAX];
 
 	json_object_set_new(o, "id", json_string(r->id));
 	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
@@ -302,12 +313,13 @@ static json_t *finding_json(const struct finding *fd)
 	if (fd->setting_count) {
 		const struct finding_setting *s = &fd->settings[0];
 		json_object_set_new(o, "key", json_string(knob_get(s->key)->name));
-		json_object_set_new(o, "current",
-				    s->current_present ? json_string(s->current) : json_null());
-		json_object_set_new(o, "recommended", json_string(s->recommended));
+		json_object_set_new(o, "current", current_json(f, s));
+		json_object_set_new(o, "recommended",
+				    json_string(knob_format(&s->recommended, recommended,
+							    sizeof(recommended))));
 	}
 	for (unsigned i = 0; i < fd->setting_count; i++)
-		json_array_append_new(settings, setting_json(&fd->settings[i]));
+		json_array_append_new(settings, setting_json(f, &fd->settings[i]));
 	json_object_set_new(o, "settings", settings);
 	for (unsigned i = 0; i < r->reference_count; i++)
 		json_array_append_new(refs, json_string(r->references[i]));
@@ -334,7 +346,7 @@ json_t *report_check_json(const struct tw_facts *f, const struct findings *fs)
 			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));
 	json_object_set_new(doc, "errors", errors_json(f));
 	for (size_t i = 0; i < fs->count; i++)
-		json_array_append_new(findings, finding_json(&fs->items[i]));
+		json_array_append_new(findings, finding_json(f, &fs->items[i]));
 	json_object_set_new(doc, "findings", findings);
 	json_object_set_new(doc, "status", json_string(check_status(f, fs)));
 	return doc;

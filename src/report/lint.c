@@ -48,6 +48,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 
 	for (size_t i = 0; i < r->findings.count; i++) {
 		const struct finding *fd = &r->findings.items[i];
+		char recommended[KNOB_TEXT_MAX];
 		json_t *o = json_object();
 
 		json_object_set_new(o, "file", json_string(fd->file));
@@ -58,8 +59,10 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 		json_object_set_new(o, "id", json_string(fd->rule->id));
 		json_object_set_new(o, "message", json_string(fd->summary));
 		if (fd->setting_count)
-			json_object_set_new(o, "recommended",
-					    json_string(fd->settings[0].recommended));
+			json_object_set_new(
+				o, "recommended",
+				json_string(knob_format(&fd->settings[0].recommended, recommended,
+							sizeof(recommended))));
 		json_array_append_new(list, o);
 	}
 	counts(r, by);

@@ -67,9 +67,10 @@ static void knob_metrics(FILE *out, const struct tw_facts *f)
 {
 	family(out, "twtune_sysctl", "gauge", "TIME_WAIT knobs with a numeric value.");
 	for (int id = 0; id < KNOB_COUNT; id++) {
-		long v;
-		if (f->sysctl[id].value && parse_long(f->sysctl[id].value, &v) == 0)
-			sample(out, "twtune_sysctl", "key", knob_get(id)->name, (double)v);
+		const struct sysctl_value *v = &f->sysctl[id];
+		if (v->known && v->value.type == KNOB_TYPE_INT)
+			sample(out, "twtune_sysctl", "key", knob_get(id)->name,
+			       (double)v->value.integer);
 	}
 	if (f->port_range_known) {
 		family(out, "twtune_port_range", "gauge", "ip_local_port_range ends.");

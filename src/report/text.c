@@ -67,7 +67,8 @@ static void print_verdict(FILE *out, const struct tw_facts *f, const struct find
 	fprintf(out, "\n\n");
 }
 
-static void print_findings(FILE *out, const struct findings *fs, bool colour)
+static void print_findings(FILE *out, const struct tw_facts *f, const struct findings *fs,
+			   bool colour)
 {
 	if (!fs->count)
 		return;
@@ -83,8 +84,12 @@ static void print_findings(FILE *out, const struct findings *fs, bool colour)
 			fprintf(out, "  %9sat %s:%u\n", "", fd->file, fd->line);
 		for (unsigned k = 0; k < fd->setting_count; k++) {
 			const struct finding_setting *s = &fd->settings[k];
+			char now[KNOB_TEXT_MAX], wanted[KNOB_TEXT_MAX];
+			const char *current = setting_current_text(f, s, now, sizeof(now));
+
 			fprintf(out, "  %9s%s: %s -> %s\n", "", knob_get(s->key)->name,
-				s->current_present ? s->current : "(absent)", s->recommended);
+				current ? current : "(absent)",
+				knob_format(&s->recommended, wanted, sizeof(wanted)));
 		}
 	}
 	fprintf(out, "  (twtune explain ID tells why)\n\n");
@@ -215,7 +220,7 @@ static void print_knobs(FILE *out, const struct tw_facts *f)
 	fprintf(out, "Knobs\n");
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
-		const char *shown = v->value	 ? v->value
+		const char *shown = v->text	 ? v->text
 				    : v->present ? "unreadable"
 						 : "absent on this kernel";
 
@@ -274,7 +279,7 @@ void report_check_text(FILE *out, const struct tw_facts *f, const struct finding
 {
 	print_header(out, f);
 	print_verdict(out, f, fs);
-	print_findings(out, fs, colour);
+	print_findings(out, f, fs, colour);
 	print_sockets(out, f);
 	print_pressure(out, f);
 	print_nat(out, f);

@@ -242,6 +242,38 @@ const char *fixture_find_error(const struct tw_facts *f, const char *what, const
 	return NULL;
 }
 
+void fixture_set_sysctl(struct tw_facts *f, enum knob_id key, const char *text)
+{
+	struct sysctl_value *sv = &f->sysctl[key];
+	char err[256];
+
+	if (!text) {
+		free(sv->text);
+		memset(sv, 0, sizeof(*sv));
+		return;
+	}
+	if (facts_set_sysctl(f, key, text, err, sizeof(err)) == -ENOMEM)
+		fail_msg("out of memory");
+}
+
+struct knob_value fixture_value(enum knob_id key, const char *text)
+{
+	struct knob_value v;
+	char err[256];
+
+	if (knob_parse(key, text, &v, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return v;
+}
+
+const char *fixture_value_text(const struct knob_value *v)
+{
+	static char texts[4][KNOB_TEXT_MAX];
+	static unsigned next;
+
+	return knob_format(v, texts[next++ % 4], sizeof(texts[0]));
+}
+
 int fixture_run(const struct CMUnitTest *tests, size_t test_count,
 		const struct fixture_table *tables, size_t table_count)
 {

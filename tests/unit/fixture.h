@@ -72,6 +72,16 @@ void fixture_proc_tree(const char *root, const struct fixture_file *overrides);
  * contains NEEDLE, or NULL. */
 const char *fixture_find_error(const struct tw_facts *f, const char *what, const char *needle);
 
+/* Key KEY of F holds TEXT, as if inspect had read it (NULL: absent). */
+void fixture_set_sysctl(struct tw_facts *f, enum knob_id key, const char *text);
+
+/* TEXT as a value of KEY (it must parse). */
+struct knob_value fixture_value(enum knob_id key, const char *text);
+
+/* V's canonical text, in one of a few rotating buffers: for assertions
+ * that compare values as the reports show them. */
+const char *fixture_value_text(const struct knob_value *v);
+
 /* Doubles compared to within a millionth, reporting both values. */
 #define assert_near(actual, expected)                                                              \
 	do {                                                                                       \

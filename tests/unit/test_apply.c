@@ -244,9 +244,8 @@ static int apply_teardown(void **state)
 
 static struct desired_setting want(enum knob_id key, const char *value)
 {
-	struct desired_setting d = {.key = key};
+	struct desired_setting d = {.key = key, .value = fixture_value(key, value)};
 
-	snprintf(d.value, sizeof(d.value), "%s", value);
 	return d;
 }
 
@@ -309,8 +308,8 @@ static void assert_change(const struct txn_record *r, enum knob_id key, const ch
 	if (!c)
 		fail_msg("no change planned for %s", knob_get(key)->name);
 	assert_true(c->old_present);
-	assert_string_equal(c->old, old);
-	assert_string_equal(c->new, new);
+	assert_string_equal(fixture_value_text(&c->old), old);
+	assert_string_equal(fixture_value_text(&c->new), new);
 }
 
 /* The journalled state of R's change to KEY. */
@@ -458,12 +457,22 @@ static void test_plan_same_value_other_blanks(void **state)
 	assert_false(plan_changes_anything(&t->plan));
 }
 
+/* VALUE is refused where it enters (parsed as a profile's or a rule's
+ * literal is) or by the plan (the key's bounds, read-only keys), with
+ * nothing written: -EINVAL and T->err naming the key. */
+static int build_text(struct apply_test *t, enum knob_id key, const char *value)
+{
+	struct desired_setting d[] = {want(KNOB_TCP_FIN_TIMEOUT, "30"), {.key = key}};
+
+	if (knob_parse(key, value, &d[1].value, t->err, sizeof(t->err)) < 0)
+		return -EINVAL;
+	return build(t, &t->plan, d, 2, true);
+}
+
 static void expect_refused(struct apply_test *t, enum knob_id key, const char *value,
 			   const char *name)
 {
-	struct desired_setting d[] = {want(KNOB_TCP_FIN_TIMEOUT, "30"), want(key, value)};
-
-	if (build(t, &t->plan, d, 2, true) != -EINVAL)
+	if (build_text(t, key, value) != -EINVAL)
 		fail_msg("%s = '%s' was not refused", name, value);
 	assert_contains(t->err, name);
 }
@@ -1099,8 +1108,10 @@ static void assert_same_record(const struct txn_record *a, const struct txn_reco
 		assert_int_equal(a->changes[i].key, b->changes[i].key);
 		assert_int_equal(a->changes[i].old_present, b->changes[i].old_present);
 		if (a->changes[i].old_present)
-			assert_string_equal(a->changes[i].old, b->changes[i].old);
-		assert_string_equal(a->changes[i].new, b->changes[i].new);
+			assert_string_equal(fixture_value_text(&a->changes[i].old),
+					    fixture_value_text(&b->changes[i].old));
+		assert_string_equal(fixture_value_text(&a->changes[i].new),
+				    fixture_value_text(&b->changes[i].new));
 		assert_string_equal(a->changes[i].state, b->changes[i].state);
 	}
 	assert_int_equal(a->persist, b->persist);
@@ -1130,12 +1141,12 @@ static void test_journal_round_trip(void **state)
 	snprintf(w[0].target, sizeof(w[0].target), "20261123T190000.000000Z");
 	w[0].change_count = 2;
 	w[0].changes[0] = (struct txn_change){.key = KNOB_IP_LOCAL_PORT_RANGE, .old_present = true};
-	snprintf(w[0].changes[0].old, TXN_VALUE_MAX, "32768 60999");
-	snprintf(w[0].changes[0].new, TXN_VALUE_MAX, "10000 65000");
+	w[0].changes[0].old = fixture_value(KNOB_IP_LOCAL_PORT_RANGE, "32768 60999");
+	w[0].changes[0].new = fixture_value(KNOB_IP_LOCAL_PORT_RANGE, "10000 65000");
 	snprintf(w[0].changes[0].state, sizeof(w[0].changes[0].state),
 		 "holds '1', not the old '2'");
 	w[0].changes[1] = (struct txn_change){.key = KNOB_TCP_TW_REUSE, .old_present = false};
-	snprintf(w[0].changes[1].new, TXN_VALUE_MAX, "1");
+	w[0].changes[1].new = fixture_value(KNOB_TCP_TW_REUSE, "1");
 	w[0].persist = true;
 	snprintf(w[0].persist_dir, sizeof(w[0].persist_dir), "%s", t->sysctl_d);
 	snprintf(w[0].persist_name, sizeof(w[0].persist_name), PERSIST_NAME);
@@ -1153,8 +1164,8 @@ static void test_journal_round_trip(void **state)
 	snprintf(w[1].rolled_back_by, sizeof(w[1].rolled_back_by), "20261124T000000.000000Z");
 	w[1].change_count = 1;
 	w[1].changes[0] = (struct txn_change){.key = KNOB_TCP_FIN_TIMEOUT, .old_present = true};
-	snprintf(w[1].changes[0].old, TXN_VALUE_MAX, "60");
-	snprintf(w[1].changes[0].new, TXN_VALUE_MAX, "30");
+	w[1].changes[0].old = fixture_value(KNOB_TCP_FIN_TIMEOUT, "60");
+	w[1].changes[0].new = fixture_value(KNOB_TCP_FIN_TIMEOUT, "30");
 
 	/* a rollback to "there was no file", from an empty one */
 	fill_record(&w[2], "20261123T193000.000300Z", TXN_PENDING);

@@ -562,8 +562,8 @@ static void test_tw_recycle_on_4_9(void **state)
 			    "etc/sysctl.d/x.conf", 2, KNOB_TCP_TW_RECYCLE, "tcp_tw_recycle = 1");
 	assert_int_equal(fd->setting_count, 1);
 	assert_int_equal(fd->settings[0].key, KNOB_TCP_TW_RECYCLE);
-	assert_string_equal(fd->settings[0].recommended, "0");
-	assert_string_equal(fd->settings[0].current, "1");
+	assert_string_equal(fixture_value_text(&fd->settings[0].recommended), "0");
+	assert_string_equal(fixture_value_text(&fd->settings[0].current), "1");
 }
 
 /* ------------------------------------------------------------ unreadable */
@@ -655,7 +655,7 @@ static void test_rule_tw_reuse_without_timestamps(void **state)
 			    "tcp_tw_reuse = 1 with tcp_timestamps = 0");
 	assert_int_equal(fd->setting_count, 1);
 	assert_int_equal(fd->settings[0].key, KNOB_TCP_TIMESTAMPS);
-	assert_string_equal(fd->settings[0].recommended, "1");
+	assert_string_equal(fixture_value_text(&fd->settings[0].recommended), "1");
 	assert_count(&r->findings, "tw-reuse-without-timestamps", 1);
 }
 
@@ -671,7 +671,7 @@ static void test_rule_port_range_parity(void **state)
 	fd = assert_finding(&r->findings, "port-range-parity", SEVERITY_INFO, "etc/sysctl.d/x.conf",
 			    1, KNOB_IP_LOCAL_PORT_RANGE, "ip_local_port_range 32768 61000");
 	assert_int_equal(fd->setting_count, 1);
-	assert_string_equal(fd->settings[0].recommended, "32768 60999");
+	assert_string_equal(fixture_value_text(&fd->settings[0].recommended), "32768 60999");
 }
 
 static void test_rules_needing_live_facts_are_skipped(void **state)
@@ -1130,10 +1130,7 @@ static void test_report_github(void **state)
 
 static void set_running(struct tw_facts *f, enum knob_id key, const char *value)
 {
-	free(f->sysctl[key].value);
-	f->sysctl[key].present = true;
-	f->sysctl[key].value = strdup(value);
-	assert_non_null(f->sysctl[key].value);
+	fixture_set_sysctl(f, key, value);
 }
 
 /* The fixture's facts as a 6.1 host whose boot configuration (T->boot) is

@@ -464,9 +464,7 @@ static bool has_signal(const struct nat_facts *nat, const char *name)
 
 static void set_knob(struct tw_facts *f, enum knob_id id, const char *value)
 {
-	f->sysctl[id].present = true;
-	f->sysctl[id].value = strdup(value);
-	assert_non_null(f->sysctl[id].value);
+	fixture_set_sysctl(f, id, value);
 }
 
 static void test_conclude_present_with_nat_chain(void **state)

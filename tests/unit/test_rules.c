@@ -25,6 +25,7 @@
 #include "engine/rules.h"
 #include "fixture.h"
 #include "inspect/inspect.h"
+#include "report/format.h"
 
 #define SHIPPED_RULES TEST_SRCDIR "/../rules"
 #define SHIPPED_RULE_COUNT 14
@@ -119,13 +120,7 @@ static const char *ids_of(const struct rule_set *set)
 
 static void set_sysctl(struct tw_facts *f, enum knob_id key, const char *value)
 {
-	free(f->sysctl[key].value);
-	f->sysctl[key].value = NULL;
-	f->sysctl[key].present = value != NULL;
-	if (value) {
-		f->sysctl[key].value = strdup(value);
-		assert_non_null(f->sysctl[key].value);
-	}
+	fixture_set_sysctl(f, key, value);
 }
 
 static void set_kernel(struct tw_facts *f, unsigned major, unsigned minor, unsigned patch)
@@ -354,10 +349,10 @@ static void assert_setting(const struct finding *fd, enum knob_id key, const cha
 	for (unsigned i = 0; i < fd->setting_count; i++) {
 		if (fd->settings[i].key != key)
 			continue;
-		assert_string_equal(fd->settings[i].recommended, recommended);
+		assert_string_equal(fixture_value_text(&fd->settings[i].recommended), recommended);
 		if (current) {
 			assert_true(fd->settings[i].current_present);
-			assert_string_equal(fd->settings[i].current, current);
+			assert_string_equal(fixture_value_text(&fd->settings[i].current), current);
 		}
 		return;
 	}
@@ -369,7 +364,7 @@ static void assert_no_setting(const struct finding *fd, enum knob_id key)
 	for (unsigned i = 0; i < fd->setting_count; i++)
 		if (fd->settings[i].key == key)
 			fail_msg("%s recommends %s = %s", fd->rule->id, knob_get(key)->name,
-				 fd->settings[i].recommended);
+				 fixture_value_text(&fd->settings[i].recommended));
 }
 
 static void assert_summary_has(const struct finding *fd, const char *text)
@@ -392,7 +387,8 @@ static void assert_nobody_recommends(const struct findings *fs, enum knob_id key
 	for (size_t i = 0; i < fs->count; i++)
 		for (unsigned k = 0; k < fs->items[i].setting_count; k++)
 			if (fs->items[i].settings[k].key == key &&
-			    strcmp(fs->items[i].settings[k].recommended, value) == 0)
+			    strcmp(fixture_value_text(&fs->items[i].settings[k].recommended),
+				   value) == 0)
 				fail_msg("%s recommends %s = %s", fs->items[i].rule->id,
 					 knob_get(key)->name, value);
 }
@@ -448,9 +444,9 @@ static void test_valid_rule_has_every_field(void **state)
 	assert_string_equal(r->references[1], "RFC 2, section 3");
 	assert_int_equal(r->setting_count, 2);
 	assert_int_equal(r->settings[0].key, KNOB_TCP_MAX_TW_BUCKETS);
-	assert_string_equal(r->settings[0].value, "262144");
+	assert_string_equal(fixture_value_text(&r->settings[0].value), "262144");
 	assert_int_equal(r->settings[1].key, KNOB_IP_LOCAL_PORT_RANGE);
-	assert_null(r->settings[1].value);
+	assert_int_not_equal(r->settings[1].compute, COMPUTE_NONE); /* no literal */
 	assert_int_equal(r->settings[1].compute, COMPUTE_WIDER_PORT_RANGE);
 	assert_null(rules_find(&set, "sample"));
 	rules_free(&set);
@@ -534,7 +530,7 @@ static void test_crlf_lines(void **state)
 		       &set, &errors) != 0)
 		fail_msg("CRLF lines were refused:%s", all_errors(&errors));
 	assert_int_equal(set.count, 1);
-	assert_string_equal(set.rules[0].settings[0].value, "60");
+	assert_string_equal(fixture_value_text(&set.rules[0].settings[0].value), "60");
 	assert_string_equal(set.rules[0].explanation, "a\n\nb");
 	rules_free(&set);
 }
@@ -1114,9 +1110,9 @@ static void hand_built_rule(struct rule_set *set)
 	r->when = expr_parse("true", 1, 1, fact_known, &err);
 	assert_non_null(r->when);
 	r->settings[0].key = KNOB_TCP_TW_RECYCLE;
-	r->settings[0].value = strdup("1");
+	r->settings[0].value = knob_value_int(1);
 	r->settings[1].key = KNOB_TCP_TW_REUSE;
-	r->settings[1].value = strdup("1");
+	r->settings[1].value = knob_value_int(1);
 	r->setting_count = 2;
 }
 
@@ -2136,6 +2132,7 @@ static void test_settings_equal_to_current_dropped(void **state)
 	struct rule_set set;
 	struct rule_errors errors;
 	struct findings fs;
+	char text[KNOB_TEXT_MAX];
 
 	assert_int_equal(parse_text(fx, "same.rule",
 				    "[rule same]\nseverity = info\ntitle = t\nwhen = true\n"
@@ -2157,7 +2154,7 @@ static void test_settings_equal_to_current_dropped(void **state)
 	/* absent on this kernel: recommended, nothing current */
 	assert_setting(&fs.items[0], KNOB_TCP_TW_REUSE_DELAY, NULL, "1000");
 	assert_false(fs.items[0].settings[1].current_present);
-	assert_string_equal(fs.items[0].settings[1].current, "");
+	assert_null(setting_current_text(NULL, &fs.items[0].settings[1], text, sizeof(text)));
 	/* {recommended} is the first setting kept */
 	assert_string_equal(fs.items[0].summary, "now 60");
 	findings_free(&fs);

@@ -166,28 +166,9 @@ static void test_parse_port_list_bad(void **state)
 	assert_int_not_equal(parse_port_list("65536", bitmap), 0);
 }
 
-/* Values compare as the kernel prints them: blank runs are one blank, blanks
- * at the ends do not count, words must match whole. */
-static void test_values_equal(void **state)
-{
-	(void)state;
-	assert_true(values_equal("32768\t60999\n", "32768 60999"));
-	assert_true(values_equal(" 1", "1"));
-	assert_true(values_equal("1 ", "1"));
-	assert_true(values_equal("", ""));
-	assert_true(values_equal("  ", ""));
-	assert_true(values_equal("8080,9000-9001", "8080,9000-9001"));
-	assert_false(values_equal("1 2", "12"));
-	assert_false(values_equal("1", "12"));
-	assert_false(values_equal("12", "1"));
-	assert_false(values_equal("1", ""));
-	assert_false(values_equal("32768 60999", "32768 61000"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values_equal),
 		cmocka_unit_test(test_normalize_blanks),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_parse_u64),

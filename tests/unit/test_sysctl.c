@@ -40,9 +40,9 @@ static void assert_knob(const struct tw_facts *f, enum knob_id id, const char *v
 
 	if (!sv->present)
 		fail_msg("%s is not present", knob_get(id)->name);
-	if (!sv->value || strcmp(sv->value, value) != 0)
+	if (!sv->text || strcmp(sv->text, value) != 0)
 		fail_msg("%s is \"%s\", expected \"%s\"", knob_get(id)->name,
-			 sv->value ? sv->value : "(null)", value);
+			 sv->text ? sv->text : "(null)", value);
 	assert_int_equal(sv->error, 0);
 }
 
@@ -78,7 +78,7 @@ static void test_port_range_normalised_and_parsed(void **state)
 
 	fixture_write(fx->root, "sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
 	assert_int_equal(inspect_sysctls(fx->root, f), 1);
-	assert_string_equal(f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].value, "32768 60999");
+	assert_string_equal(f->sysctl[KNOB_IP_LOCAL_PORT_RANGE].text, "32768 60999");
 	assert_true(f->port_range_known);
 	assert_int_equal(f->port_low, 32768);
 	assert_int_equal(f->port_high, 60999);
@@ -94,7 +94,7 @@ static void test_recycle_absent(void **state)
 	write_modern_knobs(fx->root);
 	assert_int_equal(inspect_sysctls(fx->root, f), KNOB_COUNT - 1);
 	assert_false(f->sysctl[KNOB_TCP_TW_RECYCLE].present);
-	assert_null(f->sysctl[KNOB_TCP_TW_RECYCLE].value);
+	assert_null(f->sysctl[KNOB_TCP_TW_RECYCLE].text);
 	assert_int_equal(f->sysctl[KNOB_TCP_TW_RECYCLE].error, 0);
 	/* a knob this kernel lacks is not an error */
 	assert_int_equal(f->error_count, 0);
@@ -189,7 +189,7 @@ static void test_unreadable_knob_is_an_error(void **state)
 	fixture_write(fx->root, "sys/net/ipv4/tcp_fin_timeout", "30\n");
 	assert_int_equal(inspect_sysctls(fx->root, f), 1);
 	assert_true(f->sysctl[KNOB_TCP_TW_REUSE].present);
-	assert_null(f->sysctl[KNOB_TCP_TW_REUSE].value);
+	assert_null(f->sysctl[KNOB_TCP_TW_REUSE].text);
 	assert_int_equal(f->sysctl[KNOB_TCP_TW_REUSE].error, -EISDIR);
 	assert_non_null(fixture_find_error(f, "sysctl", "sys/net/ipv4/tcp_tw_reuse"));
 	assert_knob(f, KNOB_TCP_FIN_TIMEOUT, "30");
@@ -203,7 +203,7 @@ static void test_empty_tree(void **state)
 	assert_int_equal(inspect_sysctls(fx->root, f), 0);
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		assert_false(f->sysctl[id].present);
-		assert_null(f->sysctl[id].value);
+		assert_null(f->sysctl[id].text);
 	}
 	assert_false(f->port_range_known);
 	assert_int_equal(f->unprivileged_port_start, 1024);

@@ -1,0 +1,157 @@
+/* The persisted file's part of a plan: its bytes before, the bytes the
+ * transaction will write, and whether a later sysctl.d file would undo the
+ * setting at boot. */
+#include "apply/persist.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fsutil.h"
+#include "sysctld/rewrite.h"
+#include "sysctld/sysctld.h"
+
+static void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void plan_warn(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->warning_count >= PLAN_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->warnings[p->warning_count++], sizeof(p->warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* Said at the top of the file when apply creates it. */
+static const char persist_header[] =
+	"# Written by twtune apply. twtune rewrites the lines of the keys it sets and\n"
+	"# keeps the rest; 'twtune rollback' restores this file as it was.\n";
+
+/* The persisted file with the keys of D set: see sysctld_rewrite(). */
+static char *merged_file(const struct txn_record *r, const struct sysctl_config *parsed,
+			 const struct desired_setting *d, unsigned count, size_t *len)
+{
+	struct sysctld_setting settings[KNOB_COUNT];
+	char values[KNOB_COUNT][KNOB_TEXT_MAX];
+
+	for (unsigned i = 0; i < count; i++)
+		settings[i] = (struct sysctld_setting){
+			knob_get(d[i].key)->name,
+			knob_format(&d[i].value, values[i], sizeof(values[i]))};
+	return sysctld_rewrite(r->old_file, r->old_file_len, r->file_existed, parsed, settings,
+			       count, persist_header, len);
+}
+
+/* Files applied after ours that set one of our keys decide the boot value. */
+static void warn_overrides(struct plan *p, const struct plan_options *o,
+			   const struct desired_setting *d, unsigned count)
+{
+	struct sysctl_config cfg;
+	const char *dir = o->persist_dir;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (o->persist_dir_given ? sysctld_load_paths(&dir, 1, &cfg) < 0
+				 : sysctld_load_system("", false, &cfg) < 0)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		const struct sysctl_assignment *winner =
+			sysctld_effective(&cfg, knob_get(d[i].key)->name);
+		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
+		char err[256], wanted[KNOB_TEXT_MAX];
+		struct knob_value boot;
+
+		if (!file || strcmp(file->name, PERSIST_NAME) <= 0 ||
+		    (knob_parse(d[i].key, winner->value, &boot, err, sizeof(err)) == 0 &&
+		     knob_value_equal(&boot, &d[i].value)))
+			continue;
+		plan_warn(p,
+			  "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
+			  "not %s",
+			  file->path, winner->line, knob_get(d[i].key)->name, winner->value,
+			  PERSIST_NAME, knob_get(d[i].key)->name, winner->value,
+			  knob_format(&d[i].value, wanted, sizeof(wanted)));
+	}
+	sysctld_free(&cfg);
+}
+
+int plan_persist(struct plan *p, const struct plan_options *o, const struct desired_setting *d,
+		 unsigned count, char *err, size_t errlen)
+{
+	struct txn_record *r = &p->record;
+	struct sysctl_config parsed;
+	char path[4096];
+	struct stat st;
+	int rc;
+
+	r->persist = true;
+	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", o->persist_dir);
+	snprintf(r->persist_name, sizeof(r->persist_name), "%s", PERSIST_NAME);
+	rc = read_file_whole(o->persist_dir, PERSIST_NAME, PERSIST_FILE_MAX, &r->old_file,
+			     &r->old_file_len);
+	if (rc == -ENOENT) {
+		r->file_existed = false;
+	} else if (rc < 0) {
+		snprintf(err, errlen, "%s/%s: %s", o->persist_dir, PERSIST_NAME,
+			 rc == -ELOOP ? "a symlink; twtune does not write through one"
+				      : strerror(-rc));
+		return rc;
+	} else {
+		r->file_existed = true;
+	}
+	memset(&parsed, 0, sizeof(parsed));
+	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
+	if (r->file_existed && lstat(path, &st) == 0)
+		r->persist_mode = st.st_mode & 07777; /* kept as the owner set it */
+	/* the bytes just read, not the file again: the line numbers must be
+	 * those of the bytes that merged_file rewrites */
+	if (r->file_existed &&
+	    sysctld_parse_buffer(path, r->old_file, r->old_file_len, &parsed) < 0)
+		return -ENOMEM;
+	r->new_file = merged_file(r, &parsed, d, count, &r->new_file_len);
+	sysctld_free(&parsed);
+	if (!r->new_file)
+		return -ENOMEM;
+	p->file_change = !r->file_existed || r->new_file_len != r->old_file_len ||
+			 memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
+	warn_overrides(p, o, d, count);
+	return 0;
+}
+
+int plan_persist_undo(struct plan *p, const struct txn_record *t, char *err, size_t errlen)
+{
+	struct txn_record *r = &p->record;
+	int rc;
+
+	r->persist = true;
+	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", t->persist_dir);
+	snprintf(r->persist_name, sizeof(r->persist_name), "%s", t->persist_name);
+	rc = read_file_whole(t->persist_dir, t->persist_name, PERSIST_FILE_MAX, &r->old_file,
+			     &r->old_file_len);
+	if (rc < 0 && rc != -ENOENT) {
+		snprintf(err, errlen, "%s/%s: %s", t->persist_dir, t->persist_name, strerror(-rc));
+		return rc;
+	}
+	r->file_existed = rc == 0;
+	r->remove_file = !t->file_existed;
+	r->persist_mode = t->persist_mode;
+	if (t->file_existed) {
+		if (!(r->new_file = malloc(t->old_file_len + 1)))
+			return -ENOMEM;
+		memcpy(r->new_file, t->old_file, t->old_file_len);
+		r->new_file_len = t->old_file_len;
+	}
+	p->file_change = r->remove_file
+				 ? r->file_existed
+				 : !r->file_existed || r->new_file_len != r->old_file_len ||
+					   memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
+	if (!p->file_change) { /* nothing to do to the file: leave it out */
+		txn_record_free(r);
+		r->persist = false;
+	}
+	return 0;
+}
