@@ -61,18 +61,49 @@ static int check_problems(struct lint_result *r)
 	return 0;
 }
 
+/* What the files set at boot for each of twtune's keys: the winning
+ * assignment, and its value once check_values() has parsed it (each value
+ * is parsed once, where lint meets it). */
+struct boot_values {
+	const struct sysctl_assignment *at[KNOB_COUNT];
+	bool valid[KNOB_COUNT];
+	struct knob_value value[KNOB_COUNT];
+};
+
+static void boot_values_init(const struct sysctl_config *c, struct boot_values *boot)
+{
+	memset(boot, 0, sizeof(*boot));
+	for (int k = 0; k < KNOB_COUNT; k++)
+		boot->at[k] = boot_assignment(c, k);
+}
+
+/* A's value for key K, as twtune would write it; kept when A is what the
+ * files set K to at boot. */
+static int parse_value(const struct sysctl_assignment *a, enum knob_id k, struct boot_values *boot,
+		       char *why, size_t whylen)
+{
+	struct knob_value v;
+	int r = knob_parse_setting(k, a->value, &v, why, whylen);
+
+	if (r == 0 && boot->at[k] == a) {
+		boot->value[k] = v;
+		boot->valid[k] = true;
+	}
+	return r;
+}
+
 /* systemd writes a glob's value to every key it matches: twtune's keys
  * among them must accept it. */
-static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, unsigned version)
+static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, unsigned version,
+		      struct boot_values *boot)
 {
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		char *path = sysctld_normalize_key(knob_get(k)->name), why[256];
 		bool matches = path && fnmatch(a->key, path, 0) == 0;
-		struct knob_value v;
 
 		free(path);
 		if (!matches || !knob_exists_in(k, version) ||
-		    knob_parse_setting(k, a->value, &v, why, sizeof(why)) == 0)
+		    parse_value(a, k, boot, why, sizeof(why)) == 0)
 			continue;
 		if (!findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
 				  "the pattern %s sets %s too: %s", a->key, knob_get(k)->name, why))
@@ -81,7 +112,7 @@ static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, 
 	return 0;
 }
 
-static int check_values(struct lint_result *r, unsigned version)
+static int check_values(struct lint_result *r, unsigned version, struct boot_values *boot)
 {
 	const struct sysctl_config *c = &r->config;
 
@@ -91,7 +122,7 @@ static int check_values(struct lint_result *r, unsigned version)
 		char why[256];
 
 		if (a->is_glob && a->value) {
-			if (check_glob(r, a, version) < 0)
+			if (check_glob(r, a, version, boot) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -112,8 +143,7 @@ static int check_values(struct lint_result *r, unsigned version)
 				return -ENOMEM;
 			continue;
 		}
-		struct knob_value v;
-		int bad = knob_parse_setting(k, a->value, &v, why, sizeof(why));
+		int bad = parse_value(a, k, boot, why, sizeof(why));
 
 		if (bad < 0 &&
 		    !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
@@ -184,7 +214,7 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 
 /* The facts the files describe: each key's winning value, or this kernel's
  * default where no file sets it; nothing live (no census, counters, NAT). */
-static void facts_from_files(const struct lint_options *o, const struct sysctl_config *c,
+static void facts_from_files(const struct lint_options *o, const struct boot_values *boot,
 			     struct tw_facts *f)
 {
 	unsigned code = kernel_version_code(&o->version);
@@ -194,15 +224,14 @@ static void facts_from_files(const struct lint_options *o, const struct sysctl_c
 	f->version_known = true;
 	f->nat.present = -1;
 	for (int k = 0; k < KNOB_COUNT; k++) {
-		const struct sysctl_assignment *a = boot_assignment(c, k);
 		struct knob_value v;
-		char why[256];
 
 		if (!knob_exists_in(k, code))
 			continue;
 		f->sysctl[k].present = true;
-		if ((a && knob_parse_setting(k, a->value, &v, why, sizeof(why)) == 0) ||
-		    compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0)
+		if (boot->valid[k])
+			facts_set_sysctl_value(f, k, &boot->value[k]);
+		else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0)
 			facts_set_sysctl_value(f, k, &v);
 	}
 }
@@ -252,13 +281,14 @@ static const struct sysctl_assignment *rule_location(const struct sysctl_config 
 	return best;
 }
 
-static int judge_with_rules(const struct lint_options *o, struct lint_result *r)
+static int judge_with_rules(const struct lint_options *o, const struct boot_values *boot,
+			    struct lint_result *r)
 {
 	struct findings rule_findings;
 	struct tw_facts f;
 	int rc;
 
-	facts_from_files(o, &r->config, &f);
+	facts_from_files(o, boot, &f);
 	rc = engine_evaluate(o->rules, &f, &rule_findings);
 	/* the rules that could not be decided without live facts */
 	for (size_t i = 0; rc == 0 && i < rule_findings.undetermined; i++)
@@ -287,6 +317,7 @@ static int judge_with_rules(const struct lint_options *o, struct lint_result *r)
 
 int lint_run(const struct lint_options *o, struct lint_result *out)
 {
+	struct boot_values boot;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -295,9 +326,13 @@ int lint_run(const struct lint_options *o, struct lint_result *out)
 		rc = sysctld_load_paths(o->paths, o->path_count, &out->config);
 	else
 		rc = sysctld_load_system(o->root ? o->root : "", o->with_sysctl_conf, &out->config);
-	if (rc < 0 || (rc = check_problems(out)) < 0 ||
-	    (rc = check_values(out, kernel_version_code(&o->version))) < 0 ||
-	    (rc = check_duplicates_and_overrides(out)) < 0 || (rc = judge_with_rules(o, out)) < 0)
+	if (rc < 0)
+		return rc;
+	boot_values_init(&out->config, &boot);
+	if ((rc = check_problems(out)) < 0 ||
+	    (rc = check_values(out, kernel_version_code(&o->version), &boot)) < 0 ||
+	    (rc = check_duplicates_and_overrides(out)) < 0 ||
+	    (rc = judge_with_rules(o, &boot, out)) < 0)
 		return rc;
 	findings_sort(&out->findings);
 	return 0;
