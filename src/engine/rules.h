@@ -45,9 +45,9 @@ struct rule {
 	char *explanation;	  /* paragraphs, plain text */
 	char **references;
 	unsigned reference_count;
-	struct expr *when; /* a profile's "requires"; may be NULL there */
-	char *when_text;   /* as written, for explain */
-	struct rule_setting settings[RULE_MAX_SETTINGS];
+	struct expr *when;	       /* a profile's "requires"; may be NULL there */
+	char *when_text;	       /* as written, for explain */
+	struct rule_setting *settings; /* SETTING_COUNT of them, allocated */
 	unsigned setting_count;
 	char file[PATH_MAX];
 	unsigned line; /* of its [rule ID] header */

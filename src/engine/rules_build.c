@@ -40,6 +40,7 @@ static void rule_free(struct rule *r)
 	free(r->when_text);
 	for (unsigned i = 0; i < r->setting_count; i++)
 		free(r->settings[i].text);
+	free(r->settings);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -273,6 +274,13 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 						  rules_field_name(r->kind, FIELD_RECOMMEND));
 				return -EINVAL;
 			}
+			struct rule_setting *grown =
+				realloc(r->settings, (r->setting_count + 1) * sizeof(*grown));
+
+			if (!grown)
+				return -ENOMEM;
+			r->settings = grown;
+			memset(&grown[r->setting_count], 0, sizeof(*grown));
 			if ((rc = parse_setting(ps, f, &r->settings[r->setting_count])) < 0)
 				return rc;
 			r->setting_count++;

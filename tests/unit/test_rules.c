@@ -1109,6 +1109,8 @@ static void hand_built_rule(struct rule_set *set)
 	r->title = strdup("bypasses the loader");
 	r->when = expr_parse("true", 1, 1, fact_known, &err);
 	assert_non_null(r->when);
+	r->settings = calloc(2, sizeof(*r->settings));
+	assert_non_null(r->settings);
 	r->settings[0].key = KNOB_TCP_TW_RECYCLE;
 	r->settings[0].value = knob_value_int(1);
 	r->settings[1].key = KNOB_TCP_TW_REUSE;
