@@ -3,8 +3,8 @@
 #ifndef TWTUNE_APPLY_DESIRED_H
 #define TWTUNE_APPLY_DESIRED_H
 
+#include "apply/outcome.h"
 #include "apply/plan.h"
-#include "apply/run.h"
 #include "engine/rules.h"
 #include "inspect/facts.h"
 

@@ -16,22 +16,6 @@
 /* How long a run waits for another one in the same namespace. */
 #define LOCK_WAIT_MS 5000
 
-void apply_note(struct apply_outcome *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (out->note_count >= APPLY_NOTES_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(out->notes[out->note_count++], sizeof(out->notes[0]), fmt, ap);
-	va_end(ap);
-}
-
-void apply_outcome_free(struct apply_outcome *out)
-{
-	plan_free(&out->plan);
-}
-
 /* Refused before anything changed: OUT says why. */
 static int refuse(struct apply_outcome *out, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -3,36 +3,18 @@
  *   lock the namespace -> undo what an interrupted run left -> inspect ->
  *   what to set -> plan -> privilege -> transaction
  *
- * Nothing here prints: every outcome goes into struct apply_outcome, which
- * the command renders as text or JSON (report/apply.h). */
+ * Nothing here prints: every outcome goes into struct apply_outcome
+ * (apply/outcome.h), which the command renders as text or JSON
+ * (report/apply.h). */
 #ifndef TWTUNE_APPLY_RUN_H
 #define TWTUNE_APPLY_RUN_H
 
 #include <stdbool.h>
 
+#include "apply/outcome.h"
 #include "apply/plan.h"
 #include "apply/txn.h"
 #include "engine/rules.h"
-
-#define APPLY_RECOVERED_MAX 8
-#define APPLY_NOTES_MAX 8
-
-struct apply_outcome {
-	const char *command; /* "apply", "rollback", "would apply" */
-	bool check_mode;     /* --check: nothing was changed */
-	bool diff;	     /* --diff: show the file's lines too */
-	bool planned;	     /* PLAN is worth showing: checked, unchanged, or executed */
-	bool executed;	     /* a transaction ran */
-	int status;	     /* APPLY_*: the exit status */
-	char message[2048];  /* why it was refused, or how the transaction failed */
-	char recovery[2048]; /* what undoing interrupted transactions did */
-	char warning[512];   /* a failure after the fact (the journal's last mark) */
-	char recovered[APPLY_RECOVERED_MAX][64];
-	unsigned recovered_count;
-	char notes[APPLY_NOTES_MAX][256]; /* --force, keys left out, and the like */
-	unsigned note_count;
-	struct plan plan;
-};
 
 struct apply_request {
 	const char *proc_root;
@@ -63,11 +45,5 @@ struct rollback_request {
 /* Undo a committed apply, as a transaction of its own. Returns as
  * apply_run does. */
 int rollback_run(const struct rollback_request *req, struct apply_outcome *out);
-
-void apply_outcome_free(struct apply_outcome *out);
-
-/* Add a note to OUT (dropped beyond APPLY_NOTES_MAX). */
-void apply_note(struct apply_outcome *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "apply/run.h"
+#include "apply/outcome.h"
 
 void report_apply_text(FILE *out, const struct apply_outcome *o);
 
