@@ -1,5 +1,6 @@
 /* twtune apply, twtune profiles: parse the options, run apply (apply/run.h),
  * print how it went. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -99,18 +100,14 @@ int cmd_apply(const struct twtune_ctx *ctx, int argc, char **argv)
 {
 	struct apply_options o = {.state_dir = TWTUNE_STATE_DIR};
 	struct apply_outcome out = {.command = "apply"};
-	struct rule_set set;
+	const struct rule *profile = NULL;
+	struct rule_set set = {0};
+	struct apply_run run;
 	int r;
 
 	if ((r = parse_apply_options(argc, argv, &o)) != 0)
 		return r < 0 ? 0 : r;
 	out.diff = o.diff;
-	if ((o.recommended ? load_rules(ctx, &set) : load_profiles(ctx, &set)) < 0) {
-		fprintf(stderr, "twtune: the %s could not be loaded; nothing was changed\n",
-			o.recommended ? "rules" : "profiles");
-		rules_free(&set);
-		return APPLY_REFUSED;
-	}
 	struct apply_request req = {
 		.proc_root = ctx->proc_root,
 		.kernel_override = ctx->kernel_override,
@@ -121,16 +118,23 @@ int cmd_apply(const struct twtune_ctx *ctx, int argc, char **argv)
 		.persist_dir_given = o.sysctl_d != NULL,
 		.check = o.check,
 		.force = o.force,
-		.profile = o.profile ? rules_find(&set, o.profile) : NULL,
-		.rules = &set,
 	};
-	if (o.profile && !req.profile) {
-		fprintf(stderr, "twtune: no profile '%s'; 'twtune profiles' lists them\n",
-			o.profile);
-		rules_free(&set);
-		return APPLY_REFUSED;
+	/* The rules or profiles are read once the lock is held and an
+	 * interrupted run undone: even a run refused for them finishes that. */
+	if ((r = apply_begin(&req, &run, &out)) == 0) {
+		if ((o.recommended ? load_rules(ctx, &set) : load_profiles(ctx, &set)) < 0)
+			r = apply_refuse(&out, -EINVAL,
+					 "the %s could not be loaded; nothing was changed",
+					 o.recommended ? "rules" : "profiles");
+		else if (o.profile && !(profile = rules_find(&set, o.profile)))
+			r = apply_refuse(&out, -ENOENT,
+					 "no profile '%s'; 'twtune profiles' lists them",
+					 o.profile);
+		else
+			r = apply_settings(&run, profile, &set, &out);
 	}
-	r = report_apply_outcome(apply_run(&req, &out), &out, o.json);
+	apply_end(&run);
+	r = report_apply_outcome(r, &out, o.json);
 	apply_outcome_free(&out);
 	rules_free(&set);
 	return r;
@@ -177,10 +181,14 @@ static int show_profile(const struct twtune_ctx *ctx, const struct rule *profile
 	struct apply_request req = {.proc_root = ctx->proc_root,
 				    .kernel_override = ctx->kernel_override,
 				    .check = true,
-				    .preview = true,
-				    .profile = profile};
-	int r = report_apply_outcome(apply_run(&req, &out), &out, json);
+				    .preview = true};
+	struct apply_run run;
+	int r = apply_begin(&req, &run, &out);
 
+	if (r == 0)
+		r = apply_settings(&run, profile, NULL, &out);
+	apply_end(&run);
+	r = report_apply_outcome(r, &out, json);
 	apply_outcome_free(&out);
 	return r;
 }

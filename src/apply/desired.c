@@ -85,7 +85,7 @@ int desired_from_rules(const struct rule_set *rules, const struct tw_facts *f,
 			if (seen || *count == KNOB_COUNT)
 				continue;
 			desired[*count].key = fset->key;
-			desired[*count].value = fset->recommended;
+			desired[*count].value = knob_value_copy(&fset->recommended);
 			(*count)++;
 		}
 	}

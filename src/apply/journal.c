@@ -24,6 +24,11 @@ const char *txn_status_name(enum txn_status s)
 
 void txn_record_free(struct txn_record *r)
 {
+	for (unsigned i = 0; i < r->change_count; i++) {
+		knob_value_free(&r->changes[i].old);
+		knob_value_free(&r->changes[i].new);
+	}
+	r->change_count = 0;
 	free(r->old_file);
 	free(r->new_file);
 	r->old_file = r->new_file = NULL;
@@ -87,18 +92,18 @@ static json_t *record_json(const struct txn_record *r, bool *ok)
 	for (unsigned i = 0; i < r->change_count; i++) {
 		const struct txn_change *c = &r->changes[i];
 		json_t *change = json_object();
-		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
+		char *old = c->old_present ? knob_text(&c->old) : NULL, *new = knob_text(&c->new);
 
+		if ((c->old_present && !old) || !new)
+			*ok = false;
 		json_object_set_new(change, "key", text(knob_get(c->key)->name, ok));
-		json_object_set_new(change, "old",
-				    c->old_present
-					    ? text(knob_format(&c->old, old, sizeof(old)), ok)
-					    : json_null());
-		json_object_set_new(change, "new",
-				    text(knob_format(&c->new, new, sizeof(new)), ok));
+		json_object_set_new(change, "old", old ? text(old, ok) : json_null());
+		json_object_set_new(change, "new", new ? text(new, ok) : json_null());
 		json_object_set_new(change, "state",
 				    c->state[0] ? text(c->state, ok) : json_null());
 		json_array_append_new(changes, change);
+		free(old);
+		free(new);
 	}
 	json_object_set_new(o, "changes", changes);
 	if (r->persist) {
@@ -191,11 +196,12 @@ static int decode_bytes(json_t *v, bool *present, char **data, size_t *len)
  * holding something else is not one twtune wrote. */
 static int parse_value(json_t *c, const char *name, enum knob_id key, struct knob_value *out)
 {
-	char text[KNOB_TEXT_MAX], err[256];
+	json_t *v = json_object_get(c, name);
+	char err[256];
 
-	if (copy_string(c, name, text, sizeof(text), true) < 0)
+	if (!json_is_string(v))
 		return -EINVAL;
-	return knob_parse(key, text, out, err, sizeof(err));
+	return knob_parse(key, json_string_value(v), out, err, sizeof(err));
 }
 
 static int parse_change(json_t *c, struct txn_change *out)
@@ -208,10 +214,13 @@ static int parse_change(json_t *c, struct txn_change *out)
 		return -EINVAL;
 	out->key = id;
 	out->old_present = json_is_string(json_object_get(c, "old"));
-	if ((out->old_present && parse_value(c, "old", out->key, &out->old) < 0) ||
-	    parse_value(c, "new", out->key, &out->new) < 0 ||
-	    copy_string(c, "state", out->state, sizeof(out->state), false) < 0)
+	if (copy_string(c, "state", out->state, sizeof(out->state), false) < 0 ||
+	    (out->old_present && parse_value(c, "old", out->key, &out->old) < 0))
 		return -EINVAL;
+	if (parse_value(c, "new", out->key, &out->new) < 0) {
+		knob_value_free(&out->old);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "apply/txn.h"
+
 void apply_note(struct apply_outcome *out, const char *fmt, ...)
 {
 	va_list ap;
@@ -17,4 +19,15 @@ void apply_note(struct apply_outcome *out, const char *fmt, ...)
 void apply_outcome_free(struct apply_outcome *out)
 {
 	plan_free(&out->plan);
+}
+
+int apply_refuse(struct apply_outcome *out, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+	out->status = APPLY_REFUSED;
+	return error;
 }

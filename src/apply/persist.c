@@ -37,14 +37,21 @@ static char *merged_file(const struct txn_record *r, const struct sysctl_config 
 			 const struct desired_setting *d, unsigned count, size_t *len)
 {
 	struct sysctld_setting settings[KNOB_COUNT];
-	char values[KNOB_COUNT][KNOB_TEXT_MAX];
+	char *values[KNOB_COUNT] = {NULL}, *file = NULL;
+	unsigned made = 0;
 
-	for (unsigned i = 0; i < count; i++)
-		settings[i] = (struct sysctld_setting){
-			knob_get(d[i].key)->name,
-			knob_format(&d[i].value, values[i], sizeof(values[i]))};
-	return sysctld_rewrite(r->old_file, r->old_file_len, r->file_existed, parsed, settings,
+	for (; made < count; made++) {
+		if (!(values[made] = knob_text(&d[made].value)))
+			goto out;
+		settings[made] =
+			(struct sysctld_setting){knob_get(d[made].key)->name, values[made]};
+	}
+	file = sysctld_rewrite(r->old_file, r->old_file_len, r->file_existed, parsed, settings,
 			       count, persist_header, len);
+out:
+	for (unsigned i = 0; i < made; i++)
+		free(values[i]);
+	return file;
 }
 
 /* Files applied after ours that set one of our keys decide the boot value. */
@@ -64,10 +71,14 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
 		char err[256], wanted[KNOB_TEXT_MAX];
 		struct knob_value boot;
+		bool same;
 
-		if (!file || strcmp(file->name, PERSIST_NAME) <= 0 ||
-		    (knob_parse(d[i].key, winner->value, &boot, err, sizeof(err)) == 0 &&
-		     knob_value_equal(&boot, &d[i].value)))
+		if (!file || strcmp(file->name, PERSIST_NAME) <= 0)
+			continue;
+		same = knob_parse(d[i].key, winner->value, &boot, err, sizeof(err)) == 0 &&
+		       knob_value_equal(&boot, &d[i].value);
+		knob_value_free(&boot);
+		if (same)
 			continue;
 		plan_warn(p,
 			  "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "

@@ -125,15 +125,13 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 				 knob_get(d->key)->name);
 			return -EINVAL;
 		}
-		if (!cur->known) {
-			snprintf(err, errlen,
-				 "%s holds '%.64s', which is no value of its type, so it cannot be "
-				 "changed safely",
-				 knob_get(d->key)->name, cur->text);
-			return -EINVAL;
-		}
 		if (cur->read_only) {
 			skip(p, d->key, "read-only in this network namespace");
+			continue;
+		}
+		/* what a rollback could not put back is not changed */
+		if (!cur->known) {
+			skip(p, d->key, "it holds no value of its type; left as it is");
 			continue;
 		}
 		kept[nkept++] = *d;
@@ -141,8 +139,8 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 			struct txn_change *c = &p->record.changes[p->record.change_count++];
 			c->key = d->key;
 			c->old_present = true;
-			c->old = cur->value;
-			c->new = d->value;
+			c->old = knob_value_copy(&cur->value);
+			c->new = knob_value_copy(&d->value);
 		}
 	}
 	if ((rc = check_port_range(f, kept, nkept, err, errlen)) < 0)
@@ -181,16 +179,24 @@ int plan_undo(const struct txn_record *t, const struct plan_options *o, struct p
 					 knob_get(tc->key)->name, strerror(-rc));
 			return rc;
 		}
-		if (knob_value_equal(&now, &tc->old))
+		if (knob_value_equal(&now, &tc->old)) {
+			knob_value_free(&now);
 			continue;
+		}
 		c = &r->changes[r->change_count++];
 		c->key = tc->key;
 		c->old_present = true;
-		c->old = now;
-		c->new = tc->old;
+		c->old = now; /* moved */
+		c->new = knob_value_copy(&tc->old);
 	}
 	order_start_and_range(r); /* the undo of a lowering raises */
 	return t->persist ? plan_persist_undo(p, t, err, errlen) : 0;
+}
+
+void desired_free(struct desired_setting *desired, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		knob_value_free(&desired[i].value);
 }
 
 bool plan_changes_anything(const struct plan *p)

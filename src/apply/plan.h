@@ -23,6 +23,8 @@ struct desired_setting {
 	struct knob_value value;
 };
 
+void desired_free(struct desired_setting *desired, unsigned count);
+
 struct plan_options {
 	const char *proc_root;
 	const char *persist_dir; /* NULL: --no-persist */

@@ -16,21 +16,6 @@
 /* How long a run waits for another one in the same namespace. */
 #define LOCK_WAIT_MS 5000
 
-/* Refused before anything changed: OUT says why. */
-static int refuse(struct apply_outcome *out, int error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(struct apply_outcome *out, int error, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->message, sizeof(out->message), fmt, ap);
-	va_end(ap);
-	out->status = APPLY_REFUSED;
-	return error;
-}
-
 /* Take the namespace's lock and undo what an interrupted run left, before
  * the host is inspected: the plan must start from the values as they are
  * once that is done. *LOCK gets the lock's descriptor. */
@@ -42,9 +27,9 @@ static int lock_and_recover(const struct txn_env *env, struct apply_outcome *out
 	int r, recovered;
 
 	if ((r = privilege_precheck(env->proc_root, env->state_dir, err, sizeof(err))) < 0)
-		return refuse(out, r, "%s; nothing was changed", err);
+		return apply_refuse(out, r, "%s; nothing was changed", err);
 	if ((*lock = take_lock(env->state_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
-		return refuse(out, *lock, "%s; nothing was changed", err);
+		return apply_refuse(out, *lock, "%s; nothing was changed", err);
 	recovered = txn_recover(&recovery, out->recovered, APPLY_RECOVERED_MAX, &result);
 	if (recovered < 0) {
 		snprintf(out->message, sizeof(out->message), "%s", result.message);
@@ -72,78 +57,84 @@ static int execute(struct txn_env *env, bool check, struct apply_outcome *out)
 
 	if (check || !plan_changes_anything(p)) {
 		out->status = APPLY_OK;
-		out->planned = true;
 		return 0;
 	}
 	if ((r = privilege_check(p, env->proc_root, err, sizeof(err))) < 0)
-		return refuse(out, r, "%s; nothing was changed", err);
+		return apply_refuse(out, r, "%s; nothing was changed", err);
 	drop_capabilities();
 	txn_execute(env, &p->record, &result);
 	out->executed = true;
-	out->planned = true;
 	out->status = result.status;
 	if (result.status != APPLY_OK)
 		snprintf(out->message, sizeof(out->message), "%s", result.message);
 	return 0;
 }
 
-/* What to set: the profile's settings or the rules' recommendations. */
-static int desired_settings(const struct apply_request *req, const struct tw_facts *f,
-			    struct desired_setting *d, unsigned *n, struct apply_outcome *out)
-{
-	int r;
-
-	if (req->profile) {
-		if ((r = desired_from_profile(req->profile, f, req->force, req->preview, d, n,
-					      out)) < 0)
-			out->status = APPLY_REFUSED;
-		return r;
-	}
-	if ((r = desired_from_rules(req->rules, f, d, n)) < 0)
-		return refuse(out, r, "out of memory evaluating the rules; nothing was changed");
-	return 0;
-}
-
-int apply_run(const struct apply_request *req, struct apply_outcome *out)
+int apply_begin(const struct apply_request *req, struct apply_run *run, struct apply_outcome *out)
 {
 	struct inspect_options io = {.proc_root = req->proc_root,
 				     .kernel_override = req->kernel_override};
-	struct txn_env env = {.proc_root = req->proc_root, .state_dir = req->state_dir};
+	int r;
+
+	memset(run, 0, sizeof(*run));
+	run->req = req;
+	run->lock = -1;
+	facts_init(&run->facts);
+	out->check_mode = req->check;
+	netns_journal_name(req->proc_root, run->ns, sizeof(run->ns));
+	run->env = (struct txn_env){
+		.proc_root = req->proc_root, .state_dir = req->state_dir, .ns = run->ns};
+	if (!req->check && (r = lock_and_recover(&run->env, out, &run->lock)) < 0)
+		return r;
+	if (inspect_host(&io, &run->facts) < 0)
+		return apply_refuse(
+			out, -ENODATA,
+			req->preview ? "this host could not be inspected"
+				     : "this host could not be inspected; nothing was changed");
+	return 0;
+}
+
+int apply_settings(struct apply_run *run, const struct rule *profile, const struct rule_set *rules,
+		   struct apply_outcome *out)
+{
+	const struct apply_request *req = run->req;
 	struct desired_setting desired[KNOB_COUNT];
-	char ns[160], source[128], err[1024] = "";
+	char source[128], err[1024] = "";
 	struct plan_options po = {.proc_root = req->proc_root,
 				  .persist_dir = req->persist_dir,
 				  .persist_dir_given = req->persist_dir_given,
 				  .source = source,
-				  .ns = ns};
-	struct tw_facts facts;
+				  .ns = run->ns};
 	unsigned n = 0;
-	int r, lock = -1;
+	int r;
 
-	out->check_mode = req->check;
-	netns_journal_name(req->proc_root, ns, sizeof(ns));
-	env.ns = ns;
-	if (req->profile)
-		snprintf(source, sizeof(source), "profile %s", req->profile->id);
-	else
+	if (profile) {
+		snprintf(source, sizeof(source), "profile %s", profile->id);
+		r = desired_from_profile(profile, &run->facts, req->force, req->preview, desired,
+					 &n, out);
+		if (r < 0)
+			out->status = APPLY_REFUSED;
+	} else {
 		snprintf(source, sizeof(source), "recommended");
-	if (!req->check && (r = lock_and_recover(&env, out, &lock)) < 0)
-		return r;
-	facts_init(&facts);
-	if (inspect_host(&io, &facts) < 0)
-		r = refuse(out, -ENODATA,
-			   req->preview ? "this host could not be inspected"
-					: "this host could not be inspected; nothing was changed");
-	else if ((r = desired_settings(req, &facts, desired, &n, out)) < 0)
-		;
-	else if ((r = plan_build(&facts, desired, n, &po, &out->plan, err, sizeof(err))) < 0)
-		r = refuse(out, r, req->preview ? "%s" : "%s; nothing was changed", err);
-	else
-		r = execute(&env, req->check, out);
-	facts_free(&facts);
-	if (lock >= 0)
-		close(lock);
+		if ((r = desired_from_rules(rules, &run->facts, desired, &n)) < 0)
+			apply_refuse(out, r,
+				     "out of memory evaluating the rules; nothing was changed");
+	}
+	if (r == 0 &&
+	    (r = plan_build(&run->facts, desired, n, &po, &out->plan, err, sizeof(err))) < 0)
+		r = apply_refuse(out, r, req->preview ? "%s" : "%s; nothing was changed", err);
+	else if (r == 0)
+		r = execute(&run->env, req->check, out);
+	desired_free(desired, n);
 	return r;
+}
+
+void apply_end(struct apply_run *run)
+{
+	facts_free(&run->facts);
+	if (run->lock >= 0)
+		close(run->lock);
+	run->lock = -1;
 }
 
 /* The transaction to undo: ID, or the last committed apply of NS not yet
@@ -197,11 +188,11 @@ static int rollback_locked(const struct rollback_request *req, struct txn_env *e
 	if ((r = journal_list(req->state_dir, &records, &count, err, sizeof(err))) < 0 ||
 	    !(target = find_target(records, count, env->ns, req->id, err, sizeof(err)))) {
 		journal_list_free(records, count);
-		return refuse(out, r < 0 ? r : -ENOENT, "%s", err);
+		return apply_refuse(out, r < 0 ? r : -ENOENT, "%s", err);
 	}
 	if ((r = plan_undo(target, &po, &out->plan, err, sizeof(err))) < 0) {
 		journal_list_free(records, count);
-		return refuse(out, r, "%s; nothing was changed", err);
+		return apply_refuse(out, r, "%s; nothing was changed", err);
 	}
 	r = execute(env, req->check, out);
 	if (r == 0 && out->executed && out->status == APPLY_OK) {

@@ -31,17 +31,23 @@ static void say(struct txn_result *out, const char *fmt, ...)
 static int set_and_verify(struct txn_env *env, enum knob_id key, const struct knob_value *value,
 			  bool hooks, char *why, size_t whylen)
 {
-	char text[KNOB_TEXT_MAX], back[KNOB_TEXT_MAX];
+	char shown[KNOB_TEXT_MAX], back[KNOB_TEXT_MAX], *text;
 	struct knob_value now;
 	int r;
 
-	knob_format(value, text, sizeof(text));
+	knob_format(value, shown, sizeof(shown));
 	if (hooks && test_fault(&env->hooks, "write")) {
 		snprintf(why, whylen, "writing %s failed (test fault)", knob_get(key)->name);
 		return -EIO;
 	}
-	if ((r = sysctl_write(env->proc_root, key, text)) < 0) {
-		snprintf(why, whylen, "writing %s = %.100s failed: %s", knob_get(key)->name, text,
+	if (!(text = knob_text(value))) {
+		snprintf(why, whylen, "writing %s: out of memory", knob_get(key)->name);
+		return -ENOMEM;
+	}
+	r = sysctl_write(env->proc_root, key, text);
+	free(text);
+	if (r < 0) {
+		snprintf(why, whylen, "writing %s = %.100s failed: %s", knob_get(key)->name, shown,
 			 strerror(-r));
 		return r;
 	}
@@ -56,10 +62,11 @@ static int set_and_verify(struct txn_env *env, enum knob_id key, const struct kn
 	if ((hooks && test_fault(&env->hooks, "readback")) || r < 0 ||
 	    !knob_value_equal(&now, value)) {
 		snprintf(why, whylen, "%s reads back as '%.100s' after writing '%.100s'",
-			 knob_get(key)->name, back, text);
-		return -EIO;
+			 knob_get(key)->name, back, shown);
+		r = -EIO;
 	}
-	return 0;
+	knob_value_free(&now);
+	return r < 0 ? r : 0;
 }
 
 /* Put changes [0, count) back to their old values, last first. Each key's
@@ -82,6 +89,7 @@ static unsigned undo_keys(struct txn_env *env, struct txn_record *r, unsigned co
 		    set_and_verify(env, c->key, &c->old, false, why, sizeof(why)) < 0) {
 			failed++;
 			rc = sysctl_read(env->proc_root, c->key, &ignored, now, sizeof(now));
+			knob_value_free(&ignored);
 			if (rc == 0 || rc == -EINVAL)
 				snprintf(c->state, sizeof(c->state),
 					 "holds '%.30s', not the old '%.30s'", now, old);
@@ -214,6 +222,7 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 		} else {
 			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", old);
 		}
+		knob_value_free(&now);
 		say(out, "\n  %s %s", knob_get(c->key)->name, c->state);
 	}
 	if (r->persist) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool has_control_character(const char *text)
@@ -14,30 +15,43 @@ static bool has_control_character(const char *text)
 
 int knob_value_ports(const uint8_t *bitmap, struct knob_value *out)
 {
+	struct port_set *set;
+	unsigned runs = 0;
 	int run = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->type = KNOB_TYPE_PORT_LIST;
+	for (unsigned p = 0; p < 65536; p++)
+		if (port_bit(bitmap, p) && (p == 0 || !port_bit(bitmap, p - 1)))
+			runs++;
+	if (!runs)
+		return 0;
+	set = malloc(sizeof(*set) + runs * sizeof(set->runs[0]));
+	if (!set)
+		return -ENOMEM;
+	set->references = 1;
+	set->count = 0;
 	for (unsigned p = 0; p <= 65536; p++) {
-		bool set = p < 65536 && port_bit(bitmap, p);
+		bool on = p < 65536 && port_bit(bitmap, p);
 
-		if (set && run < 0) {
+		if (on && run < 0) {
 			run = (int)p;
-		} else if (!set && run >= 0) {
-			if (out->ports.count == KNOB_PORT_RUNS_MAX)
-				return -E2BIG;
-			out->ports.runs[out->ports.count++] =
+		} else if (!on && run >= 0) {
+			set->runs[set->count++] =
 				(struct port_run){(uint16_t)run, (uint16_t)(p - 1)};
 			run = -1;
 		}
 	}
+	out->ports = set;
 	return 0;
 }
 
 void knob_value_port_bits(const struct knob_value *v, uint8_t *bitmap)
 {
-	for (unsigned i = 0; v->type == KNOB_TYPE_PORT_LIST && i < v->ports.count; i++)
-		for (unsigned p = v->ports.runs[i].low; p <= v->ports.runs[i].high; p++)
+	const struct port_set *set = v->type == KNOB_TYPE_PORT_LIST ? v->ports : NULL;
+
+	for (unsigned i = 0; set && i < set->count; i++)
+		for (unsigned p = set->runs[i].low; p <= set->runs[i].high; p++)
 			port_set(bitmap, p);
 }
 
@@ -74,11 +88,7 @@ int knob_parse(enum knob_id id, const char *text, struct knob_value *out, char *
 			return -EINVAL;
 		}
 		if ((r = knob_value_ports(ports, out)) < 0)
-			snprintf(err, errlen,
-				 "%s: '%.60s...' holds more than %d separate ranges of ports; "
-				 "twtune "
-				 "handles at most %d",
-				 k->name, text, KNOB_PORT_RUNS_MAX, KNOB_PORT_RUNS_MAX);
+			snprintf(err, errlen, "%s: out of memory", k->name);
 		return r;
 	}
 	return -EINVAL;
@@ -140,37 +150,66 @@ int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out
 		return refuse_read_only(k, err, errlen);
 	if ((r = knob_parse(id, text, out, err, errlen)) < 0)
 		return r;
-	return check_bounds(k, out, text, err, errlen);
+	if ((r = check_bounds(k, out, text, err, errlen)) < 0)
+		knob_value_free(out);
+	return r;
+}
+
+/* Print V into BUF (SIZE > 0): the length the whole text needs, as
+ * snprintf() counts it. */
+static size_t print(const struct knob_value *v, char *buf, size_t size)
+{
+	const struct port_set *set;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	switch (v->type) {
+	case KNOB_TYPE_INT: return (size_t)snprintf(buf, size, "%ld", v->integer);
+	case KNOB_TYPE_PORT_RANGE:
+		return (size_t)snprintf(buf, size, "%u %u", v->range.low, v->range.high);
+	case KNOB_TYPE_PORT_LIST:
+		set = v->ports;
+		for (unsigned i = 0; set && i < set->count; i++) {
+			const struct port_run *run = &set->runs[i];
+			const char *comma = i ? "," : "";
+			char *at = n < size ? buf + n : NULL;
+			size_t room = n < size ? size - n : 0;
+
+			if (run->low == run->high)
+				n += (size_t)snprintf(at, room, "%s%u", comma, run->low);
+			else
+				n += (size_t)snprintf(at, room, "%s%u-%u", comma, run->low,
+						      run->high);
+		}
+		return n;
+	}
+	return 0;
+}
+
+char *knob_text(const struct knob_value *v)
+{
+	char probe[1];
+	size_t len = print(v, probe, sizeof(probe));
+	char *text = malloc(len + 1);
+
+	if (text)
+		print(v, text, len + 1);
+	return text;
 }
 
 const char *knob_format(const struct knob_value *v, char *buf, size_t size)
 {
-	size_t n = 0;
-
 	if (size == 0)
 		return buf;
-	buf[0] = '\0';
-	switch (v->type) {
-	case KNOB_TYPE_INT: snprintf(buf, size, "%ld", v->integer); break;
-	case KNOB_TYPE_PORT_RANGE: snprintf(buf, size, "%u %u", v->range.low, v->range.high); break;
-	case KNOB_TYPE_PORT_LIST:
-		for (unsigned i = 0; i < v->ports.count && n < size; i++) {
-			const struct port_run *run = &v->ports.runs[i];
-			const char *comma = i ? "," : "";
-
-			if (run->low == run->high)
-				n += (size_t)snprintf(buf + n, size - n, "%s%u", comma, run->low);
-			else
-				n += (size_t)snprintf(buf + n, size - n, "%s%u-%u", comma, run->low,
-						      run->high);
-		}
-		break;
-	}
+	if (print(v, buf, size) >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
 	return buf;
 }
 
 bool knob_value_equal(const struct knob_value *a, const struct knob_value *b)
 {
+	unsigned na, nb;
+
 	if (a->type != b->type)
 		return false;
 	switch (a->type) {
@@ -178,11 +217,28 @@ bool knob_value_equal(const struct knob_value *a, const struct knob_value *b)
 	case KNOB_TYPE_PORT_RANGE:
 		return a->range.low == b->range.low && a->range.high == b->range.high;
 	case KNOB_TYPE_PORT_LIST:
-		return a->ports.count == b->ports.count &&
-		       memcmp(a->ports.runs, b->ports.runs,
-			      a->ports.count * sizeof(a->ports.runs[0])) == 0;
+		na = a->ports ? a->ports->count : 0;
+		nb = b->ports ? b->ports->count : 0;
+		return na == nb && (na == 0 || a->ports == b->ports ||
+				    memcmp(a->ports->runs, b->ports->runs,
+					   na * sizeof(a->ports->runs[0])) == 0);
 	}
 	return false;
+}
+
+struct knob_value knob_value_copy(const struct knob_value *v)
+{
+	if (v->type == KNOB_TYPE_PORT_LIST && v->ports)
+		v->ports->references++;
+	return *v;
+}
+
+void knob_value_free(struct knob_value *v)
+{
+	if (v->type == KNOB_TYPE_PORT_LIST && v->ports && --v->ports->references == 0)
+		free(v->ports);
+	if (v->type == KNOB_TYPE_PORT_LIST)
+		v->ports = NULL;
 }
 
 struct knob_value knob_value_int(long v)

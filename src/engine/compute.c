@@ -1,6 +1,7 @@
 #include "engine/compute.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,6 +113,18 @@ static uint64_t next_power_of_two(uint64_t v)
 	return p;
 }
 
+/* The next power of two at or above V as a value; -ERANGE where a long
+ * cannot hold it (a 32-bit build), never a wrapped-around number. */
+static int power_of_two_value(uint64_t v, struct knob_value *out)
+{
+	uint64_t p = next_power_of_two(v);
+
+	if (p > (uint64_t)LONG_MAX)
+		return -ERANGE;
+	*out = knob_value_int((long)p);
+	return 0;
+}
+
 static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 {
 	if (!f->sysctl[id].known || f->sysctl[id].value.integer < 0)
@@ -129,8 +142,7 @@ static int tw_buckets(const struct tw_facts *f, struct knob_value *out)
 		return -ENODATA;
 	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > seen)
 		seen = f->counters[CTR_SOCKSTAT_TW].value;
-	*out = knob_value_int((long)next_power_of_two(2 * (limit > seen ? limit : seen)));
-	return 0;
+	return power_of_two_value(2 * (limit > seen ? limit : seen), out);
 }
 
 static int conntrack_max(const struct tw_facts *f, struct knob_value *out)
@@ -141,8 +153,7 @@ static int conntrack_max(const struct tw_facts *f, struct knob_value *out)
 	if (!ct->max_known)
 		return -ENODATA;
 	base = ct->count_known && ct->count > ct->max ? ct->count : ct->max;
-	*out = knob_value_int((long)next_power_of_two(2 * base));
-	return 0;
+	return power_of_two_value(2 * base, out);
 }
 
 /* The same range with ends of different parity: the high end moves down

@@ -27,7 +27,7 @@ int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
 		       struct knob_value *out)
 {
 	if (rs->compute == COMPUTE_NONE) {
-		*out = rs->value;
+		*out = knob_value_copy(&rs->value);
 		return 0;
 	}
 	return compute_value(rs->compute, rs->key, f, out);
@@ -50,11 +50,13 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 		if (rule_setting_value(rs, f, &s->recommended) < 0)
 			continue; /* nothing this host can be given */
 		s->current_present = cur->known;
-		s->current = cur->value;
-		if (s->current_present && knob_value_equal(&s->current, &s->recommended))
+		if (cur->known)
+			s->current = knob_value_copy(&cur->value);
+		if ((s->current_present && knob_value_equal(&s->current, &s->recommended)) ||
+		    !setting_allowed(s, f)) {
+			finding_setting_free(s);
 			continue;
-		if (!setting_allowed(s, f))
-			continue;
+		}
 		fd->setting_count++;
 	}
 }
@@ -156,8 +158,27 @@ nomem:
 	return -ENOMEM;
 }
 
+void finding_setting_free(struct finding_setting *s)
+{
+	knob_value_free(&s->current);
+	knob_value_free(&s->recommended);
+}
+
+void finding_copy_settings(struct finding *to, const struct finding *from)
+{
+	for (unsigned i = 0; i < from->setting_count; i++) {
+		to->settings[i] = from->settings[i];
+		to->settings[i].current = knob_value_copy(&from->settings[i].current);
+		to->settings[i].recommended = knob_value_copy(&from->settings[i].recommended);
+	}
+	to->setting_count = from->setting_count;
+}
+
 void findings_free(struct findings *fs)
 {
+	for (size_t i = 0; i < fs->count; i++)
+		for (unsigned k = 0; k < fs->items[i].setting_count; k++)
+			finding_setting_free(&fs->items[i].settings[k]);
 	free(fs->items);
 	free(fs->undetermined_rules);
 	memset(fs, 0, sizeof(*fs));

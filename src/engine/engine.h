@@ -34,12 +34,20 @@ struct findings {
 };
 
 /* A rule's or profile's setting on host F: the literal, or the computed
- * value. 0, or -ENODATA when the computation has no value here. */
+ * value (the caller frees it). 0, or -ENODATA when the computation has no
+ * value here. */
 int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
 		       struct knob_value *out);
 
 /* The setting as written: the literal or the computation's name. */
 const char *rule_setting_text(const struct rule_setting *rs);
+
+/* Release a finding setting's values. */
+void finding_setting_free(struct finding_setting *s);
+
+/* TO gets FROM's settings, with references of its own (lint moves a
+ * rule's finding to where it stands in the files). */
+void finding_copy_settings(struct finding *to, const struct finding *from);
 
 /* Evaluate RULES on F. 0 or -ENOMEM. Settings whose recommended value
  * equals the current one are left out (nothing to change). */

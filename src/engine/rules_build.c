@@ -38,8 +38,10 @@ static void rule_free(struct rule *r)
 	free(r->references);
 	expr_free(r->when);
 	free(r->when_text);
-	for (unsigned i = 0; i < r->setting_count; i++)
+	for (unsigned i = 0; i < r->setting_count; i++) {
 		free(r->settings[i].text);
+		knob_value_free(&r->settings[i].value);
+	}
 	free(r->settings);
 	memset(r, 0, sizeof(*r));
 }
@@ -139,6 +141,7 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 		free(text);
 		return -EINVAL;
 	} else if (!(s->text = strdup(value))) {
+		knob_value_free(&s->value);
 		free(text);
 		return -ENOMEM;
 	}

@@ -68,6 +68,8 @@ void facts_free(struct tw_facts *f)
 	for (int i = 0; i < KNOB_COUNT; i++) {
 		free(f->sysctl[i].text);
 		f->sysctl[i].text = NULL;
+		knob_value_free(&f->sysctl[i].value);
+		f->sysctl[i].known = false;
 	}
 	free(f->census.listen_in_range);
 	f->census.listen_in_range = NULL;
@@ -122,6 +124,7 @@ int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char
 
 	if ((r = set_text(sv, text)) < 0)
 		return r;
+	knob_value_free(&sv->value);
 	r = knob_parse(id, text, &sv->value, err, errlen);
 	sv->known = r == 0;
 	derive_ports(f, id);
@@ -131,12 +134,14 @@ int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char
 int facts_set_sysctl_value(struct tw_facts *f, enum knob_id id, const struct knob_value *v)
 {
 	struct sysctl_value *sv = &f->sysctl[id];
-	char text[KNOB_TEXT_MAX];
-	int r;
+	char *text = knob_text(v);
+	int r = text ? set_text(sv, text) : -ENOMEM;
 
-	if ((r = set_text(sv, knob_format(v, text, sizeof(text)))) < 0)
+	free(text);
+	if (r < 0)
 		return r;
-	sv->value = *v;
+	knob_value_free(&sv->value);
+	sv->value = knob_value_copy(v);
 	sv->known = true;
 	derive_ports(f, id);
 	return 0;

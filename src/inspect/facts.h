@@ -264,8 +264,8 @@ void facts_free(struct tw_facts *f);
 int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char *err,
 		     size_t errlen);
 
-/* Key ID of F holds V (a value from files, or a kernel default). 0 or
- * -ENOMEM. */
+/* Key ID of F holds V (a value from files, or a kernel default; F takes a
+ * reference of its own). 0 or -ENOMEM. */
 int facts_set_sysctl_value(struct tw_facts *f, enum knob_id id, const struct knob_value *v);
 
 void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)

@@ -66,18 +66,26 @@ int inspect_sysctls(const char *proc_root, struct tw_facts *f)
 int sysctl_read(const char *proc_root, enum knob_id id, struct knob_value *value, char *text,
 		size_t size)
 {
-	char rel[256], err[256];
+	char rel[256], err[256], buf[65536];
 	long n;
+	int r;
 
+	memset(value, 0, sizeof(*value)); /* nothing to free, whatever happens */
+	if (size)
+		text[0] = '\0';
 	if (knob_proc_path(id, rel, sizeof(rel)) < 0)
 		return -EINVAL;
-	n = procfs_read(proc_root, rel, text, size);
+	n = procfs_read(proc_root, rel, buf, sizeof(buf));
 	if (n == -ENOTDIR)
 		n = -ENOENT;
 	if (n < 0)
 		return (int)n;
-	str_normalize_blanks(text);
-	return knob_parse(id, text, value, err, sizeof(err)) < 0 ? -EINVAL : 0;
+	str_normalize_blanks(buf);
+	if (size)
+		snprintf(text, size, "%s", buf);
+	if ((r = knob_parse(id, buf, value, err, sizeof(err))) < 0)
+		return r == -ENOMEM ? r : -EINVAL;
+	return 0;
 }
 
 int sysctl_writable(const char *proc_root, enum knob_id id, char *err, size_t errlen)
@@ -97,26 +105,37 @@ int sysctl_writable(const char *proc_root, enum knob_id id, char *err, size_t er
 
 int sysctl_write(const char *proc_root, enum knob_id id, const char *text)
 {
-	char path[4096], line[1024];
+	size_t len = strlen(text) + 1;
+	char path[4096], *line;
 	int fd, r = 0;
-	size_t len;
 	ssize_t n;
 
 	if (procfs_knob_path(proc_root, id, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	len = (size_t)snprintf(line, sizeof(line), "%s\n", text);
-	if (len >= sizeof(line))
-		return -E2BIG;
+	if (!(line = malloc(len + 1)))
+		return -ENOMEM;
+	snprintf(line, len + 1, "%s\n", text);
 	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* one write: the kernel parses the value from a single buffer */
-	n = write(fd, line, len);
-	if (n < 0)
+	if (fd < 0) {
 		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
+		free(line);
+		return r;
+	}
+	/* The kernel takes a page of text per write; a longer value (a long
+	 * ip_local_reserved_ports list) goes on in further writes, which the
+	 * kernel adds to the first (proc_do_large_bitmap at a non-zero
+	 * offset). Anything shorter is parsed from one buffer, in one go. */
+	for (size_t done = 0; done < len && r == 0; done += (size_t)n) {
+		n = write(fd, line + done, len - done);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			r = -errno;
+		else if (n == 0)
+			r = -EIO;
+	}
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
+	free(line);
 	return r;
 }

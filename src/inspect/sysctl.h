@@ -10,8 +10,9 @@
 int inspect_sysctls(const char *proc_root, struct tw_facts *f);
 
 /* Read key ID now (the applier reads back what it wrote, and what a
- * rollback finds): TEXT gets what it holds, blanks normalised, VALUE the
- * parsed value. 0, -ENOENT when this kernel lacks it, -EINVAL when TEXT is
+ * rollback finds): VALUE gets the parsed value (the caller frees it), TEXT
+ * what the key holds, blanks normalised, as much as SIZE takes (for
+ * messages). 0, -ENOENT when this kernel lacks it, -EINVAL when it holds
  * no value of the key's type, or -errno. */
 int sysctl_read(const char *proc_root, enum knob_id id, struct knob_value *value, char *text,
 		size_t size);

@@ -85,11 +85,19 @@ static int parse_value(const struct sysctl_assignment *a, enum knob_id k, struct
 	struct knob_value v;
 	int r = knob_parse_setting(k, a->value, &v, why, whylen);
 
-	if (r == 0 && boot->at[k] == a) {
-		boot->value[k] = v;
+	if (r == 0 && boot->at[k] == a && !boot->valid[k]) {
+		boot->value[k] = v; /* kept: moved, not freed */
 		boot->valid[k] = true;
+	} else if (r == 0) {
+		knob_value_free(&v);
 	}
 	return r;
+}
+
+static void boot_values_free(struct boot_values *boot)
+{
+	for (int k = 0; k < KNOB_COUNT; k++)
+		knob_value_free(&boot->value[k]);
 }
 
 /* systemd writes a glob's value to every key it matches: twtune's keys
@@ -214,26 +222,30 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 
 /* The facts the files describe: each key's winning value, or this kernel's
  * default where no file sets it; nothing live (no census, counters, NAT). */
-static void facts_from_files(const struct lint_options *o, const struct boot_values *boot,
-			     struct tw_facts *f)
+static int facts_from_files(const struct lint_options *o, const struct boot_values *boot,
+			    struct tw_facts *f)
 {
 	unsigned code = kernel_version_code(&o->version);
+	int r = 0;
 
 	facts_init(f);
 	f->version = o->version;
 	f->version_known = true;
 	f->nat.present = -1;
-	for (int k = 0; k < KNOB_COUNT; k++) {
+	for (int k = 0; k < KNOB_COUNT && r == 0; k++) {
 		struct knob_value v;
 
 		if (!knob_exists_in(k, code))
 			continue;
 		f->sysctl[k].present = true;
-		if (boot->valid[k])
-			facts_set_sysctl_value(f, k, &boot->value[k]);
-		else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0)
-			facts_set_sysctl_value(f, k, &v);
+		if (boot->valid[k]) {
+			r = facts_set_sysctl_value(f, k, &boot->value[k]);
+		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0) {
+			r = facts_set_sysctl_value(f, k, &v);
+			knob_value_free(&v);
+		}
 	}
+	return r;
 }
 
 /* Where NAME first appears in TEXT as a whole name (not inside a longer
@@ -288,7 +300,10 @@ static int judge_with_rules(const struct lint_options *o, const struct boot_valu
 	struct tw_facts f;
 	int rc;
 
-	facts_from_files(o, boot, &f);
+	if ((rc = facts_from_files(o, boot, &f)) < 0) {
+		facts_free(&f);
+		return rc;
+	}
 	rc = engine_evaluate(o->rules, &f, &rule_findings);
 	/* the rules that could not be decided without live facts */
 	for (size_t i = 0; rc == 0 && i < rule_findings.undetermined; i++)
@@ -307,8 +322,7 @@ static int judge_with_rules(const struct lint_options *o, const struct boot_valu
 			rc = -ENOMEM;
 			break;
 		}
-		memcpy(copy->settings, fd->settings, sizeof(fd->settings));
-		copy->setting_count = fd->setting_count;
+		finding_copy_settings(copy, fd);
 	}
 	findings_free(&rule_findings);
 	facts_free(&f);
@@ -329,13 +343,13 @@ int lint_run(const struct lint_options *o, struct lint_result *out)
 	if (rc < 0)
 		return rc;
 	boot_values_init(&out->config, &boot);
-	if ((rc = check_problems(out)) < 0 ||
-	    (rc = check_values(out, kernel_version_code(&o->version), &boot)) < 0 ||
-	    (rc = check_duplicates_and_overrides(out)) < 0 ||
-	    (rc = judge_with_rules(o, &boot, out)) < 0)
-		return rc;
-	findings_sort(&out->findings);
-	return 0;
+	if ((rc = check_problems(out)) == 0 &&
+	    (rc = check_values(out, kernel_version_code(&o->version), &boot)) == 0 &&
+	    (rc = check_duplicates_and_overrides(out)) == 0 &&
+	    (rc = judge_with_rules(o, &boot, out)) == 0)
+		findings_sort(&out->findings);
+	boot_values_free(&boot);
+	return rc;
 }
 
 void lint_free(struct lint_result *r)

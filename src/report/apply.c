@@ -1,9 +1,11 @@
 #include "report/apply.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply/txn.h"
+#include "report/format.h"
 
 static bool changed(const struct apply_outcome *o)
 {
@@ -54,11 +56,12 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 		fprintf(out, "twtune: %s\n", o->notes[i]);
 	fprintf(out, "%s: %s%s\n", o->command, r->source, o->check_mode ? " (check mode)" : "");
 	for (unsigned i = 0; i < r->change_count; i++) {
-		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
+		char *old = knob_text(&r->changes[i].old), *new = knob_text(&r->changes[i].new);
 
 		fprintf(out, "  %-40s %s -> %s\n", knob_get(r->changes[i].key)->name,
-			knob_format(&r->changes[i].old, old, sizeof(old)),
-			knob_format(&r->changes[i].new, new, sizeof(new)));
+			old ? old : "?", new ? new : "?");
+		free(old);
+		free(new);
 	}
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		fprintf(out, "  %-40s skipped: %s\n", knob_get(p->skipped[i].key)->name,
@@ -100,15 +103,11 @@ json_t *report_apply_json(const struct apply_outcome *o)
 	json_object_set_new(doc, "transaction", o->executed ? json_string(r->id) : json_null());
 	json_object_set_new(doc, "status", json_string(status_word(o)));
 	json_object_set_new(doc, "source", json_string(r->source));
-	for (unsigned i = 0; i < r->change_count; i++) {
-		char old[KNOB_TEXT_MAX], new[KNOB_TEXT_MAX];
-
-		json_array_append_new(
-			changes,
-			json_pack("{s:s,s:s,s:s}", "key", knob_get(r->changes[i].key)->name, "old",
-				  knob_format(&r->changes[i].old, old, sizeof(old)), "new",
-				  knob_format(&r->changes[i].new, new, sizeof(new))));
-	}
+	for (unsigned i = 0; i < r->change_count; i++)
+		json_array_append_new(changes, json_pack("{s:s,s:o,s:o}", "key",
+							 knob_get(r->changes[i].key)->name, "old",
+							 value_json(&r->changes[i].old), "new",
+							 value_json(&r->changes[i].new)));
 	json_object_set_new(doc, "changes", changes);
 	for (unsigned i = 0; i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",

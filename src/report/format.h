@@ -2,6 +2,7 @@
 #ifndef TWTUNE_FORMAT_H
 #define TWTUNE_FORMAT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "common/addr.h"
@@ -10,10 +11,12 @@
 /* Round to 4 decimal places, so ratios read well in JSON. */
 double round4(double v);
 
+/* V's whole text as a JSON string (null when out of memory). */
+json_t *value_json(const struct knob_value *v);
+
 /* What a finding's setting holds now, as reports show it: its value, or,
  * when that is no value of the key's type, the text host F holds (F may
- * be NULL); NULL when there is nothing there. */
-const char *setting_current_text(const struct tw_facts *f, const struct finding_setting *s,
-				 char *buf, size_t size);
+ * be NULL). Newly allocated; NULL when there is nothing there. */
+char *setting_current_text(const struct tw_facts *f, const struct finding_setting *s);
 
 #endif

@@ -1,5 +1,6 @@
 #include "report/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -279,26 +280,23 @@ const char *check_status(const struct tw_facts *f, const struct findings *fs)
 
 static json_t *current_json(const struct tw_facts *f, const struct finding_setting *s)
 {
-	char buf[KNOB_TEXT_MAX];
-	const char *current = setting_current_text(f, s, buf, sizeof(buf));
+	char *current = setting_current_text(f, s);
+	json_t *j = current ? json_string(current) : json_null();
 
-	return current ? json_string(current) : json_null();
+	free(current);
+	return j;
 }
 
 static json_t *setting_json(const struct tw_facts *f, const struct finding_setting *s)
 {
-	char recommended[KNOB_TEXT_MAX];
-
-	return json_pack("{s:s,s:o,s:s}", "key", knob_get(s->key)->name, "current",
-			 current_json(f, s), "recommended",
-			 knob_format(&s->recommended, recommended, sizeof(recommended)));
+	return json_pack("{s:s,s:o,s:o}", "key", knob_get(s->key)->name, "current",
+			 current_json(f, s), "recommended", value_json(&s->recommended));
 }
 
 static json_t *finding_json(const struct tw_facts *f, const struct finding *fd)
 {
 	const struct rule *r = fd->rule;
 	json_t *o = json_object(), *settings = json_array(), *refs = json_array();
-	char recommended[KNOB_TEXT_MAX];
 
 	json_object_set_new(o, "id", json_string(r->id));
 	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
@@ -314,9 +312,7 @@ static json_t *finding_json(const struct tw_facts *f, const struct finding *fd)
 		const struct finding_setting *s = &fd->settings[0];
 		json_object_set_new(o, "key", json_string(knob_get(s->key)->name));
 		json_object_set_new(o, "current", current_json(f, s));
-		json_object_set_new(o, "recommended",
-				    json_string(knob_format(&s->recommended, recommended,
-							    sizeof(recommended))));
+		json_object_set_new(o, "recommended", value_json(&s->recommended));
 	}
 	for (unsigned i = 0; i < fd->setting_count; i++)
 		json_array_append_new(settings, setting_json(f, &fd->settings[i]));

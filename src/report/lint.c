@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "report/format.h"
+
 static void counts(const struct lint_result *r, unsigned by[SEVERITY_CRITICAL + 1])
 {
 	memset(by, 0, sizeof(unsigned) * (SEVERITY_CRITICAL + 1));
@@ -48,7 +50,6 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 
 	for (size_t i = 0; i < r->findings.count; i++) {
 		const struct finding *fd = &r->findings.items[i];
-		char recommended[KNOB_TEXT_MAX];
 		json_t *o = json_object();
 
 		json_object_set_new(o, "file", json_string(fd->file));
@@ -59,10 +60,8 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 		json_object_set_new(o, "id", json_string(fd->rule->id));
 		json_object_set_new(o, "message", json_string(fd->summary));
 		if (fd->setting_count)
-			json_object_set_new(
-				o, "recommended",
-				json_string(knob_format(&fd->settings[0].recommended, recommended,
-							sizeof(recommended))));
+			json_object_set_new(o, "recommended",
+					    value_json(&fd->settings[0].recommended));
 		json_array_append_new(list, o);
 	}
 	counts(r, by);

@@ -84,12 +84,13 @@ static void print_findings(FILE *out, const struct tw_facts *f, const struct fin
 			fprintf(out, "  %9sat %s:%u\n", "", fd->file, fd->line);
 		for (unsigned k = 0; k < fd->setting_count; k++) {
 			const struct finding_setting *s = &fd->settings[k];
-			char now[KNOB_TEXT_MAX], wanted[KNOB_TEXT_MAX];
-			const char *current = setting_current_text(f, s, now, sizeof(now));
+			char *current = setting_current_text(f, s);
+			char *wanted = knob_text(&s->recommended);
 
 			fprintf(out, "  %9s%s: %s -> %s\n", "", knob_get(s->key)->name,
-				current ? current : "(absent)",
-				knob_format(&s->recommended, wanted, sizeof(wanted)));
+				current ? current : "(absent)", wanted ? wanted : "?");
+			free(current);
+			free(wanted);
 		}
 	}
 	fprintf(out, "  (twtune explain ID tells why)\n\n");

@@ -268,10 +268,14 @@ struct knob_value fixture_value(enum knob_id key, const char *text)
 
 const char *fixture_value_text(const struct knob_value *v)
 {
-	static char texts[4][KNOB_TEXT_MAX];
+	static char *texts[4];
 	static unsigned next;
+	char **slot = &texts[next++ % 4];
 
-	return knob_format(v, texts[next++ % 4], sizeof(texts[0]));
+	free(*slot);
+	if (!(*slot = knob_text(v)))
+		fail_msg("out of memory");
+	return *slot;
 }
 
 int fixture_run(const struct CMUnitTest *tests, size_t test_count,

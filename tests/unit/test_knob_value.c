@@ -2,6 +2,7 @@
  * entry point (inspect, sysctl.d, rules, profiles, the journal) uses. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* cmocka.h needs these included before it */
@@ -78,8 +79,10 @@ static void test_parse_table(void **state)
 		if (r == 0 && strcmp(knob_format(&v, text, sizeof(text)), c->canonical) != 0)
 			fail_msg("row %zu: '%s' formats as '%s', expected '%s'", i, c->text, text,
 				 c->canonical);
+		knob_value_free(&v);
 		err[0] = '\0';
 		r = knob_parse_setting(c->key, c->text, &v, err, sizeof(err));
+		knob_value_free(&v);
 		if (r != c->setting)
 			fail_msg("row %zu: knob_parse_setting(%s, '%s') = %d, expected %d (%s)", i,
 				 knob_get(c->key)->name, c->text, r, c->setting, err);
@@ -128,11 +131,14 @@ static void test_values_compare_as_values(void **state)
 		if (knob_value_equal(&a, &b) != pairs[i].equal)
 			fail_msg("'%s' and '%s' compare %s", pairs[i].a, pairs[i].b,
 				 pairs[i].equal ? "unequal" : "equal");
+		knob_value_free(&a);
+		knob_value_free(&b);
 	}
 	/* the same digits in another type are another value */
 	a = knob_value_int(8080);
 	b = parsed(KNOB_IP_LOCAL_RESERVED_PORTS, "8080");
 	assert_false(knob_value_equal(&a, &b));
+	knob_value_free(&b);
 }
 
 /* Every canonical text parses back to the same value. */
@@ -157,40 +163,60 @@ static void test_format_round_trip(void **state)
 		assert_string_equal(knob_format(&a, text, sizeof(text)), values[i].text);
 		b = parsed(values[i].key, text);
 		assert_true(knob_value_equal(&a, &b));
+		knob_value_free(&a);
+		knob_value_free(&b);
 	}
 }
 
-/* The most separate runs twtune keeps, and what one more does. */
-static void test_port_runs_bounded(void **state)
+/* As many separate runs of ports as a host can reserve: the whole list
+ * parses, prints back whole, and a message gets a cut copy. */
+static void test_long_port_lists(void **state)
 {
 	static uint8_t bits[PORT_BITMAP_BYTES], back[PORT_BITMAP_BYTES];
-	char text[KNOB_TEXT_MAX + 16], formatted[KNOB_TEXT_MAX], err[256] = "";
-	struct knob_value v;
+	static char text[32768 * 6];
+	char cut[KNOB_TEXT_MAX], err[256] = "";
+	struct knob_value v, again, copy;
 	size_t n = 0;
+	char *whole;
 
 	(void)state;
-	/* the longest text: 64 runs of two five-digit ports */
-	for (unsigned i = 0; i < KNOB_PORT_RUNS_MAX; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%u-%u", i ? "," : "",
-				      10000 + 3 * i, 10001 + 3 * i);
+	/* every other port from 1 to 65535: the most runs there can be */
+	for (unsigned p = 1; p < 65536; p += 2)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%u", p > 1 ? "," : "", p);
 	assert_int_equal(knob_parse(KNOB_IP_LOCAL_RESERVED_PORTS, text, &v, err, sizeof(err)), 0);
-	assert_int_equal(v.ports.count, KNOB_PORT_RUNS_MAX);
-	assert_string_equal(knob_format(&v, formatted, sizeof(formatted)), text);
-	memset(bits, 0, sizeof(bits));
-	knob_value_port_bits(&v, bits);
-	assert_true(port_bit(bits, 10000) && port_bit(bits, 10001) && !port_bit(bits, 10002));
+	assert_int_equal(v.ports->count, 32768);
+	whole = knob_text(&v);
+	assert_non_null(whole);
+	assert_string_equal(whole, text);
+	free(whole);
+	knob_format(&v, cut, sizeof(cut));
+	assert_int_equal(strlen(cut), sizeof(cut) - 1);
+	assert_string_equal(cut + sizeof(cut) - 4, "...");
 
 	/* bitmap -> runs -> bitmap is the identity */
-	assert_int_equal(knob_value_ports(bits, &v), 0);
+	memset(bits, 0, sizeof(bits));
+	knob_value_port_bits(&v, bits);
+	assert_true(port_bit(bits, 1) && !port_bit(bits, 2) && port_bit(bits, 65535));
+	assert_int_equal(knob_value_ports(bits, &again), 0);
+	assert_true(knob_value_equal(&v, &again));
 	memset(back, 0, sizeof(back));
-	knob_value_port_bits(&v, back);
+	knob_value_port_bits(&again, back);
 	assert_memory_equal(bits, back, sizeof(bits));
 
-	snprintf(text + n, sizeof(text) - n, ",20000");
-	assert_int_equal(knob_parse(KNOB_IP_LOCAL_RESERVED_PORTS, text, &v, err, sizeof(err)),
-			 -E2BIG);
-	assert_non_null(strstr(err, "net.ipv4.ip_local_reserved_ports"));
-	assert_non_null(strstr(err, "at most 64"));
+	/* a copy shares the runs and outlives the original */
+	copy = knob_value_copy(&v);
+	assert_ptr_equal(copy.ports, v.ports);
+	knob_value_free(&v);
+	assert_int_equal(copy.ports->count, 32768);
+	assert_true(knob_value_equal(&copy, &again));
+	knob_value_free(&copy);
+	knob_value_free(&again);
+
+	/* no ports at all: nothing allocated, nothing printed */
+	assert_int_equal(knob_parse(KNOB_IP_LOCAL_RESERVED_PORTS, "", &v, err, sizeof(err)), 0);
+	assert_null(v.ports);
+	assert_string_equal(knob_format(&v, cut, sizeof(cut)), "");
+	knob_value_free(&v);
 }
 
 static void test_check_typed(void **state)
@@ -217,7 +243,7 @@ int main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_values_compare_as_values),
 		cmocka_unit_test(test_format_round_trip),
-		cmocka_unit_test(test_port_runs_bounded),
+		cmocka_unit_test(test_long_port_lists),
 		cmocka_unit_test(test_check_typed),
 	};
 
