@@ -601,6 +601,22 @@ static void test_plan_unreadable_key_refused(void **state)
 	assert_contains(t->err, "net.ipv4.tcp_fin_timeout");
 }
 
+static void test_plan_skips_value_of_wrong_type(void **state)
+{
+	struct apply_test *t = *state;
+	struct desired_setting d[] = {want(KNOB_TCP_FIN_TIMEOUT, "30"),
+				      want(KNOB_TCP_TW_REUSE, "1")};
+
+	/* a tree holding what no kernel prints: a rollback could not put it
+	 * back, so it is left alone and the rest goes ahead */
+	fixture_write(t->proc, "sys/net/ipv4/tcp_tw_reuse", "abc\n");
+	assert_int_equal(build(t, &t->plan, d, 2, true), 0);
+	assert_true(skipped(&t->plan, KNOB_TCP_TW_REUSE, "no value of its type"));
+	assert_int_equal(t->plan.record.change_count, 1);
+	assert_change(&t->plan.record, KNOB_TCP_FIN_TIMEOUT, "60", "30");
+	assert_null(strstr(t->plan.record.new_file, "tcp_tw_reuse"));
+}
+
 /* ---- plan_build: the persisted file */
 
 static void test_plan_new_persisted_file(void **state)
@@ -1077,6 +1093,48 @@ static void test_rollback_removes_file_it_created(void **state)
 	rollback_round_trip(*state, false);
 }
 
+/* A reserved-ports list longer than any fixed buffer: written to the
+ * kernel, persisted and rolled back whole. */
+static void test_long_reserved_list_round_trip(void **state)
+{
+	struct apply_test *t = *state;
+	static char before[8192], after[8192];
+	struct plan_options o = options(t, true);
+	struct desired_setting d[1];
+	struct txn_result out;
+	size_t n = 0, m = 0;
+	char path[PATH_MAX];
+
+	for (unsigned p = 40000; p < 42000; p += 2)
+		n += (size_t)snprintf(before + n, sizeof(before) - n, "%s%u", n ? "," : "", p);
+	for (unsigned p = 50001; p < 52001; p += 2)
+		m += (size_t)snprintf(after + m, sizeof(after) - m, "%s%u", m ? "," : "", p);
+	assert_true(n > 4096 && m > 4096);
+	/* as the kernel shows it: the list and a newline */
+	before[n] = '\n';
+	fixture_write_bytes(t->proc, "sys/net/ipv4/ip_local_reserved_ports", before, n + 1);
+	before[n] = '\0';
+	snapshot_take(&t->before, t->fx->root, "state");
+	d[0] = want(KNOB_IP_LOCAL_RESERVED_PORTS, after);
+	assert_int_equal(build(t, &t->plan, d, 1, true), 0);
+	assert_change(&t->plan.record, KNOB_IP_LOCAL_RESERVED_PORTS, before, after);
+	assert_non_null(strstr(t->plan.record.new_file, after));
+	run(t, &t->plan.record, &out);
+	if (out.status != APPLY_OK)
+		fail_msg("apply: status %d: %s", out.status, out.message);
+	knob_file(t, KNOB_IP_LOCAL_RESERVED_PORTS, path, sizeof(path));
+
+	journalled(t, t->plan.record.id);
+	assert_change(&t->records[0], KNOB_IP_LOCAL_RESERVED_PORTS, before, after);
+	assert_int_equal(plan_undo(&t->records[0], &o, &t->other, t->err, sizeof(t->err)), 0);
+	run(t, &t->other.record, &out);
+	if (out.status != APPLY_OK)
+		fail_msg("rollback: status %d: %s", out.status, out.message);
+	snapshot_take(&t->after, t->fx->root, "state");
+	assert_same_tree(&t->before, &t->after);
+	desired_free(d, 1);
+}
+
 /* ---- the journal */
 
 static void fill_record(struct txn_record *r, const char *id, enum txn_status status)
@@ -1476,6 +1534,8 @@ int main(void)
 		APPLY_TEST(test_plan_orders_start_and_range_for_the_kernel),
 		APPLY_TEST(test_plan_skips_absent_and_read_only),
 		APPLY_TEST(test_plan_unreadable_key_refused),
+		APPLY_TEST(test_plan_skips_value_of_wrong_type),
+		APPLY_TEST(test_long_reserved_list_round_trip),
 		APPLY_TEST(test_plan_new_persisted_file),
 		APPLY_TEST(test_plan_existing_file_kept_byte_for_byte),
 		APPLY_TEST(test_plan_many_assignments_of_a_key),
