@@ -21,16 +21,22 @@ void cmd_apply_help(FILE *out)
 		"Options:\n"
 		"  --profile NAME     the settings of profile NAME ('twtune profiles' lists them)\n"
 		"  --recommended      the settings the rule engine recommends for this host\n"
-		"  --check            show the plan, change nothing (Ansible's check mode)\n"
-		"  --diff             show old -> new, and the persisted file's lines\n"
+		"  --check            show the plan, change nothing (Ansible's check mode);\n"
+		"                     refuses what the real run would refuse\n"
+		"  --diff             show the persisted file's change as a unified diff\n"
+		"                     (JSON: its text before and after, in \"diff\")\n"
 		"  --force            apply a profile whose requirements this host does not meet\n"
 		"  --no-persist       change the running kernel only, not sysctl.d\n"
 		"  --sysctl-d DIR     keep the persisted file in DIR (default %s)\n"
-		"  --state-dir DIR    keep the journal and lock in DIR (default %s)\n"
+		"  --state-dir DIR    keep the journal in DIR (default %s)\n"
 		"  --format FORMAT    text (default) or json\n"
 		"\n"
+		"A profile's requirements gate changes: a host that already holds its settings\n"
+		"is left as it is, whatever its traffic now.\n"
+		"\n"
 		"Exit status: 0 success (changed or not), 1 failed and rolled back, 2 refused\n"
-		"with nothing changed, 3 failed and could not be rolled back completely.\n",
+		"with nothing changed, 3 failed and could not be rolled back completely. With\n"
+		"--format json every outcome, refusals included, is one JSON document.\n",
 		PERSIST_DIR, TWTUNE_STATE_DIR);
 }
 
@@ -87,19 +93,31 @@ static int parse_apply_options(int argc, char **argv, struct apply_options *o)
 		default: return option_error("apply", c, argv);
 		}
 	}
-	if (optind < argc)
-		return usage_error("apply", "unexpected argument '%s'", argv[optind]);
-	if (!o->profile == !o->recommended)
-		return usage_error("apply", "give one of --profile NAME and --recommended");
-	if (o->no_persist && o->sysctl_d)
-		return usage_error("apply", "--no-persist and --sysctl-d contradict each other");
 	return 0;
+}
+
+/* What the options ask that cannot be done, once they are read (with
+ * --format json it is reported as a refused run too), or NULL. */
+static const char *options_problem(const struct apply_options *o, int argc, char **argv, char *buf,
+				   size_t size)
+{
+	if (optind < argc) {
+		snprintf(buf, size, "unexpected argument '%s'", argv[optind]);
+		return buf;
+	}
+	if (!o->profile == !o->recommended)
+		return "give one of --profile NAME and --recommended";
+	if (o->no_persist && o->sysctl_d)
+		return "--no-persist and --sysctl-d contradict each other";
+	return NULL;
 }
 
 int cmd_apply(const struct twtune_ctx *ctx, int argc, char **argv)
 {
 	struct apply_options o = {.state_dir = TWTUNE_STATE_DIR};
 	struct apply_outcome out = {.command = "apply"};
+	const char *problem;
+	char buf[256];
 	const struct rule *profile = NULL;
 	struct rule_set set = {0};
 	struct apply_run run;
@@ -108,6 +126,15 @@ int cmd_apply(const struct twtune_ctx *ctx, int argc, char **argv)
 	if ((r = parse_apply_options(argc, argv, &o)) != 0)
 		return r < 0 ? 0 : r;
 	out.diff = o.diff;
+	out.check_mode = o.check;
+	if ((problem = options_problem(&o, argc, argv, buf, sizeof(buf)))) {
+		apply_refuse(&out, -EINVAL, "%s", problem);
+		if (o.json)
+			report_apply_print_json(&out);
+		return usage_error("apply", "%s", problem);
+	}
+	snprintf(out.source, sizeof(out.source), o.profile ? "profile %s" : "recommended",
+		 o.profile);
 	struct apply_request req = {
 		.proc_root = ctx->proc_root,
 		.kernel_override = ctx->kernel_override,
@@ -178,6 +205,7 @@ static void list_profiles(const struct rule_set *set, bool json)
 static int show_profile(const struct twtune_ctx *ctx, const struct rule *profile, bool json)
 {
 	struct apply_outcome out = {.command = "would apply"};
+	snprintf(out.source, sizeof(out.source), "profile %s", profile->id);
 	struct apply_request req = {.proc_root = ctx->proc_root,
 				    .kernel_override = ctx->kernel_override,
 				    .check = true,

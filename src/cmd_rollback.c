@@ -1,4 +1,5 @@
 /* twtune rollback, twtune history: undoing a transaction, and the record. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ void cmd_rollback_help(FILE *out)
 		"\n"
 		"Options:\n"
 		"  --check            show what would be restored, change nothing\n"
+		"  --diff             show the persisted file's change as a unified diff\n"
 		"  --state-dir DIR    the journal's directory (default %s)\n"
 		"  --format FORMAT    text (default) or json\n"
 		"\n"
@@ -39,7 +41,7 @@ void cmd_history_help(FILE *out)
 
 struct journal_options {
 	const char *state_dir;
-	bool check, json, all;
+	bool check, diff, json, all;
 };
 
 static int parse_journal_options(const char *command, int argc, char **argv,
@@ -47,6 +49,7 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 {
 	static const struct option options[] = {
 		{"check", no_argument, NULL, 'c'},
+		{"diff", no_argument, NULL, 'd'},
 		{"all", no_argument, NULL, 'a'},
 		{"state-dir", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'f'},
@@ -58,6 +61,7 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->check = true; break;
+		case 'd': o->diff = true; break;
 		case 'a': o->all = true; break;
 		case 's': o->state_dir = optarg; break;
 		case 'f':
@@ -81,8 +85,15 @@ int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv)
 
 	if ((r = parse_journal_options("rollback", argc, argv, &o, cmd_rollback_help)) != 0)
 		return r < 0 ? 0 : r;
-	if (argc - optind > 1)
+	out.check_mode = o.check;
+	out.diff = o.diff;
+	snprintf(out.source, sizeof(out.source), "rollback");
+	if (argc - optind > 1) {
+		apply_refuse(&out, -EINVAL, "rollback takes at most one transaction id");
+		if (o.json)
+			report_apply_print_json(&out);
 		return usage_error("rollback", "rollback takes at most one transaction id");
+	}
 	req.id = optind < argc ? argv[optind] : NULL;
 	req.state_dir = o.state_dir;
 	req.check = o.check;

@@ -7,47 +7,28 @@
 #include "engine/engine.h"
 #include "engine/factview.h"
 
-/* Does F meet PROFILE's requirements? With --force it need not, and the
- * outcome says so. */
-static int check_requirements(const struct rule *profile, const struct tw_facts *f, bool force,
-			      bool preview, struct apply_outcome *out)
+bool profile_requirements_met(const struct rule *profile, const struct tw_facts *f, char *why,
+			      size_t whylen)
 {
 	struct fact_view view;
-	char why[1024];
 
 	if (!profile->when)
-		return 0;
+		return true;
 	fact_view_init(&view, f);
 	if (expr_holds(profile->when, fact_lookup, &view))
-		return 0;
-	snprintf(why, sizeof(why),
-		 "profile %s requires %s, which this host does not meet: it is %s (%s). "
-		 "Nothing was changed; --force applies it anyway",
+		return true;
+	snprintf(why, whylen,
+		 "profile %s requires %s, which this host does not meet: it is %s (%s)",
 		 profile->id, profile->when_text, host_class_name(f->classification.verdict),
 		 f->classification.evidence);
-	if (preview) {
-		apply_note(out, "%s", why);
-		return 0;
-	}
-	if (!force) {
-		snprintf(out->message, sizeof(out->message), "%s", why);
-		return -EPERM;
-	}
-	apply_note(out,
-		   "--force: applying profile %s although this host does not meet %s (it is %s)",
-		   profile->id, profile->when_text, host_class_name(f->classification.verdict));
-	return 0;
+	return false;
 }
 
-int desired_from_profile(const struct rule *profile, const struct tw_facts *f, bool force,
-			 bool preview, struct desired_setting *desired, unsigned *count,
-			 struct apply_outcome *out)
+void desired_from_profile(const struct rule *profile, const struct tw_facts *f,
+			  struct desired_setting *desired, unsigned *count,
+			  struct apply_outcome *out)
 {
-	int r;
-
 	*count = 0;
-	if ((r = check_requirements(profile, f, force, preview, out)) < 0)
-		return r;
 	for (unsigned i = 0; i < profile->setting_count; i++) {
 		const struct rule_setting *rs = &profile->settings[i];
 		struct desired_setting *d = &desired[*count];
@@ -65,7 +46,6 @@ int desired_from_profile(const struct rule *profile, const struct tw_facts *f, b
 		}
 		(*count)++;
 	}
-	return 0;
 }
 
 int desired_from_rules(const struct rule_set *rules, const struct tw_facts *f,

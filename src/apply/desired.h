@@ -8,14 +8,17 @@
 #include "engine/rules.h"
 #include "inspect/facts.h"
 
-/* PROFILE's settings on host F into OUT (KNOB_COUNT entries). A host that
- * does not meet the profile's requirements is refused (-EPERM, OUT's
- * message says why) unless FORCE, which is noted, or PREVIEW, which only
- * notes it. Keys absent here, and computed values this host has none for,
- * are left out with a note. */
-int desired_from_profile(const struct rule *profile, const struct tw_facts *f, bool force,
-			 bool preview, struct desired_setting *desired, unsigned *count,
-			 struct apply_outcome *out);
+/* Does host F meet PROFILE's requirements ("requires")? When not, WHY
+ * names what was required and what the host is. */
+bool profile_requirements_met(const struct rule *profile, const struct tw_facts *f, char *why,
+			      size_t whylen);
+
+/* PROFILE's settings on host F into DESIRED (KNOB_COUNT entries). Keys
+ * absent here, and computed values this host has none for, are left out
+ * with a note. */
+void desired_from_profile(const struct rule *profile, const struct tw_facts *f,
+			  struct desired_setting *desired, unsigned *count,
+			  struct apply_outcome *out);
 
 /* What RULES recommend for F, the most severe finding first: a key the
  * first finding sets is not set again by a later one. 0 or -ENOMEM. */

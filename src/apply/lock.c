@@ -1,57 +1,95 @@
 #include "apply/lock.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
+#include "inspect/netns.h"
 
-int take_lock(const char *state_dir, const char *ns, unsigned wait_ms, char *err, size_t errlen)
+/* The lock's abstract address: a NUL, then the name (no terminator). */
+static socklen_t lock_address(const char *ns, struct sockaddr_un *addr, char *name, size_t size)
 {
-	char path[PATH_MAX], safe[128];
-	int fd, r;
+	static const char prefix[] = "twtune/apply/";
+	/* sun_path holds 107 bytes after the NUL: a long --proc path keeps its
+	 * end, which is what tells trees apart */
+	size_t room = sizeof(addr->sun_path) - 1 - (sizeof(prefix) - 1), nslen = strlen(ns);
+	size_t len;
 
-	/* the namespace names a file: keep it to one path component */
-	snprintf(safe, sizeof(safe), "%s", ns);
-	for (char *p = safe; *p; p++)
-		if (*p == '/' || *p == ':' || *p == '[' || *p == ']')
-			*p = '_';
-	if ((r = make_directories(state_dir, 0700)) < 0) {
-		snprintf(err, errlen, "cannot create the state directory %s: %s", state_dir,
-			 strerror(-r));
-		return r;
+	snprintf(name, size, "%s%s", prefix, nslen > room ? ns + nslen - room : ns);
+	len = strlen(name);
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	memcpy(addr->sun_path + 1, name, len);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+}
+
+/* Who holds the lock: its listening socket accepts a connection into its
+ * backlog, and the kernel tells the peer's credentials. */
+static void describe_holder(const struct sockaddr_un *addr, socklen_t addrlen, char *buf,
+			    size_t size)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct ucred cred;
+	socklen_t credlen = sizeof(cred);
+	char command[32];
+
+	snprintf(buf, size, "a process");
+	if (fd < 0)
+		return;
+	if (connect(fd, (const struct sockaddr *)addr, addrlen) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0 && cred.pid > 0) {
+		process_command(cred.pid, command, sizeof(command));
+		snprintf(buf, size, "pid %d (%s)", (int)cred.pid, command[0] ? command : "?");
 	}
-	snprintf(path, sizeof(path), "%s/lock.%s", state_dir, safe);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(fd);
+}
+
+int take_lock(const char *ns, unsigned wait_ms, char *err, size_t errlen)
+{
+	struct sockaddr_un addr;
+	char name[160], holder[96];
+	socklen_t addrlen = lock_address(ns, &addr, name, sizeof(name));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
 	if (fd < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot open the lock %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot make the lock @%s: %s", name, strerror(-r));
 		return r;
 	}
 	for (unsigned waited = 0;; waited += 100) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK && errno != EINTR)
+		if (bind(fd, (const struct sockaddr *)&addr, addrlen) == 0)
 			break;
+		if (errno != EADDRINUSE) {
+			r = -errno;
+			snprintf(err, errlen, "cannot take the lock @%s: %s", name, strerror(-r));
+			close(fd);
+			return r;
+		}
 		if (waited >= wait_ms) {
+			describe_holder(&addr, addrlen, holder, sizeof(holder));
 			snprintf(err, errlen,
 				 "another twtune apply or rollback is running in this namespace "
-				 "(it holds %s); waited %.1f s; try again when it has finished",
-				 path, wait_ms / 1000.0);
+				 "(%s holds the lock @%s); waited %.1f s; try again when it has "
+				 "finished",
+				 holder, name, wait_ms / 1000.0);
 			close(fd);
 			return -EBUSY;
 		}
 		nanosleep(&ts, NULL);
 	}
-	r = -errno;
-	snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
-	close(fd);
-	return r;
+	/* listening lets a waiting run ask who holds the lock */
+	if (listen(fd, 1) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot take the lock @%s: %s", name, strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
 }

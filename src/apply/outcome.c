@@ -29,5 +29,6 @@ int apply_refuse(struct apply_outcome *out, int error, const char *fmt, ...)
 	vsnprintf(out->message, sizeof(out->message), fmt, ap);
 	va_end(ap);
 	out->status = APPLY_REFUSED;
+	out->refused = true;
 	return error;
 }

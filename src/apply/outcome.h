@@ -15,13 +15,15 @@ struct apply_outcome {
 	bool check_mode;     /* --check: nothing was changed */
 	bool diff;	     /* --diff: show the file's lines too */
 	bool executed;	     /* a transaction ran */
+	bool refused;	     /* refused before anything changed */
+	char source[128];    /* "profile NAME", "recommended", "rollback of ID" */
 	int status;	     /* APPLY_*: the exit status */
 	char message[2048];  /* why it was refused, or how the transaction failed */
 	char recovery[2048]; /* what undoing interrupted transactions did */
 	char warning[1024];  /* a failure after the fact (the journal's last mark) */
 	char recovered[APPLY_RECOVERED_MAX][64];
 	unsigned recovered_count;
-	char notes[APPLY_NOTES_MAX][256]; /* --force, keys left out, and the like */
+	char notes[APPLY_NOTES_MAX][512]; /* --force, keys left out, and the like */
 	unsigned note_count;
 	struct plan plan;
 };

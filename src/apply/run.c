@@ -6,34 +6,51 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/counter_log.h"
 #include "apply/desired.h"
 #include "apply/journal.h"
 #include "apply/lock.h"
 #include "apply/privilege.h"
 #include "inspect/inspect.h"
 #include "inspect/netns.h"
+#include "inspect/procfs.h"
 
 /* How long a run waits for another one in the same namespace. */
 #define LOCK_WAIT_MS 5000
 
-/* Take the namespace's lock and undo what an interrupted run left, before
- * the host is inspected: the plan must start from the values as they are
- * once that is done. *LOCK gets the lock's descriptor. */
-static int lock_and_recover(const struct txn_env *env, struct apply_outcome *out, int *lock)
+/* A run that will change the host, or says what it would change
+ * (--check), passes the same gates: the privilege to change net sysctls
+ * and write the state directory, then the namespace's lock. A real run
+ * then undoes what an interrupted one left, before the host is inspected:
+ * the plan must start from the values as they are once that is done; a
+ * checking run only says that this would come first. */
+static int lock_and_recover(const struct txn_env *env, bool check, struct apply_outcome *out,
+			    int *lock)
 {
 	struct txn_env recovery = *env;
 	struct txn_result result;
-	char err[1024];
+	char err[1024], ids[APPLY_RECOVERED_MAX][64], sources[APPLY_RECOVERED_MAX][128];
 	int r, recovered;
 
 	if ((r = privilege_precheck(env->proc_root, env->state_dir, err, sizeof(err))) < 0)
 		return apply_refuse(out, r, "%s; nothing was changed", err);
-	if ((*lock = take_lock(env->state_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
+	if ((*lock = take_lock(env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
 		return apply_refuse(out, *lock, "%s; nothing was changed", err);
+	if (check) {
+		r = journal_pending(env->state_dir, env->ns, ids, sources, APPLY_RECOVERED_MAX);
+		for (int i = 0; i < r; i++)
+			apply_note(
+				out,
+				"transaction %s (%s) was interrupted: a real run undoes it first "
+				"and plans from what that leaves",
+				ids[i], sources[i]);
+		return 0;
+	}
 	recovered = txn_recover(&recovery, out->recovered, APPLY_RECOVERED_MAX, &result);
 	if (recovered < 0) {
 		snprintf(out->message, sizeof(out->message), "%s", result.message);
 		out->status = result.status;
+		out->refused = result.status == APPLY_REFUSED;
 		close(*lock);
 		*lock = -1;
 		return -EIO;
@@ -45,22 +62,24 @@ static int lock_and_recover(const struct txn_env *env, struct apply_outcome *out
 	return 0;
 }
 
-/* Run the plan under the lock: nothing to do when checking or when nothing
- * changes; otherwise check what privilege it needs, shed the rest, and run
- * the transaction. */
-static int execute(struct txn_env *env, bool check, struct apply_outcome *out)
+/* Run the plan under the lock: nothing to do when nothing changes;
+ * otherwise check what privilege it needs (a checking run too: it must
+ * refuse what the real run would), and unless checking, shed the rest
+ * and run the transaction. */
+static int execute(struct txn_env *env, bool check, bool preview, struct apply_outcome *out)
 {
 	struct plan *p = &out->plan;
 	struct txn_result result;
 	char err[1024];
 	int r;
 
-	if (check || !plan_changes_anything(p)) {
-		out->status = APPLY_OK;
+	out->status = APPLY_OK;
+	if (!plan_changes_anything(p))
 		return 0;
-	}
-	if ((r = privilege_check(p, env->proc_root, err, sizeof(err))) < 0)
+	if (!preview && (r = privilege_check(p, env->proc_root, err, sizeof(err))) < 0)
 		return apply_refuse(out, r, "%s; nothing was changed", err);
+	if (check)
+		return 0;
 	drop_capabilities();
 	txn_execute(env, &p->record, &result);
 	out->executed = true;
@@ -84,13 +103,45 @@ int apply_begin(const struct apply_request *req, struct apply_run *run, struct a
 	netns_journal_name(req->proc_root, run->ns, sizeof(run->ns));
 	run->env = (struct txn_env){
 		.proc_root = req->proc_root, .state_dir = req->state_dir, .ns = run->ns};
-	if (!req->check && (r = lock_and_recover(&run->env, out, &run->lock)) < 0)
+	if (!req->preview && (r = lock_and_recover(&run->env, req->check, out, &run->lock)) < 0)
 		return r;
 	if (inspect_host(&io, &run->facts) < 0)
 		return apply_refuse(
 			out, -ENODATA,
 			req->preview ? "this host could not be inspected"
 				     : "this host could not be inspected; nothing was changed");
+	/* rates since the previous run, for rules that read cumulative
+	 * counters (--recommended); the live kernel only */
+	if (procfs_is_live(req->proc_root)) {
+		counter_log_rates(req->state_dir, run->ns, &run->facts);
+		if (!req->check && !req->preview)
+			counter_log_save(req->state_dir, run->ns, &run->facts, true);
+	}
+	return 0;
+}
+
+/* A profile's requirements gate changes, not a host that already holds
+ * the profile's settings: whatever its traffic is now, a converged host
+ * is left as it is and the run succeeds. */
+static int gate_requirements(const struct apply_request *req, const struct rule *profile,
+			     const struct tw_facts *f, struct apply_outcome *out)
+{
+	char why[1024];
+
+	if (!profile || profile_requirements_met(profile, f, why, sizeof(why)))
+		return 0;
+	if (!plan_changes_anything(&out->plan)) {
+		apply_note(out, "%s; it already holds the profile's settings", why);
+		return 0;
+	}
+	if (req->preview) {
+		apply_note(out, "%s. Nothing was changed; --force applies it anyway", why);
+		return 0;
+	}
+	if (!req->force)
+		return apply_refuse(out, -EPERM,
+				    "%s. Nothing was changed; --force applies it anyway", why);
+	apply_note(out, "--force: applying profile %s although %s", profile->id, why);
 	return 0;
 }
 
@@ -99,32 +150,24 @@ int apply_settings(struct apply_run *run, const struct rule *profile, const stru
 {
 	const struct apply_request *req = run->req;
 	struct desired_setting desired[KNOB_COUNT];
-	char source[128], err[1024] = "";
+	char err[1024] = "";
 	struct plan_options po = {.proc_root = req->proc_root,
 				  .persist_dir = req->persist_dir,
 				  .persist_dir_given = req->persist_dir_given,
-				  .source = source,
+				  .source = out->source,
 				  .ns = run->ns};
 	unsigned n = 0;
-	int r;
+	int r = 0;
 
-	if (profile) {
-		snprintf(source, sizeof(source), "profile %s", profile->id);
-		r = desired_from_profile(profile, &run->facts, req->force, req->preview, desired,
-					 &n, out);
-		if (r < 0)
-			out->status = APPLY_REFUSED;
-	} else {
-		snprintf(source, sizeof(source), "recommended");
-		if ((r = desired_from_rules(rules, &run->facts, desired, &n)) < 0)
-			apply_refuse(out, r,
-				     "out of memory evaluating the rules; nothing was changed");
-	}
+	if (profile)
+		desired_from_profile(profile, &run->facts, desired, &n, out);
+	else if ((r = desired_from_rules(rules, &run->facts, desired, &n)) < 0)
+		apply_refuse(out, r, "out of memory evaluating the rules; nothing was changed");
 	if (r == 0 &&
 	    (r = plan_build(&run->facts, desired, n, &po, &out->plan, err, sizeof(err))) < 0)
 		r = apply_refuse(out, r, req->preview ? "%s" : "%s; nothing was changed", err);
-	else if (r == 0)
-		r = execute(&run->env, req->check, out);
+	else if (r == 0 && (r = gate_requirements(req, profile, &run->facts, out)) == 0)
+		r = execute(&run->env, req->check, req->preview, out);
 	desired_free(desired, n);
 	return r;
 }
@@ -194,7 +237,8 @@ static int rollback_locked(const struct rollback_request *req, struct txn_env *e
 		journal_list_free(records, count);
 		return apply_refuse(out, r, "%s; nothing was changed", err);
 	}
-	r = execute(env, req->check, out);
+	snprintf(out->source, sizeof(out->source), "rollback of %s", target->id);
+	r = execute(env, req->check, false, out);
 	if (r == 0 && out->executed && out->status == APPLY_OK) {
 		/* the target is among the records just read: mark it undone there */
 		snprintf(target->rolled_back_by, sizeof(target->rolled_back_by), "%s",
@@ -215,7 +259,7 @@ int rollback_run(const struct rollback_request *req, struct apply_outcome *out)
 	out->check_mode = req->check;
 	netns_journal_name(req->proc_root, ns, sizeof(ns));
 	env.ns = ns;
-	if (!req->check && (r = lock_and_recover(&env, out, &lock)) < 0)
+	if ((r = lock_and_recover(&env, req->check, out, &lock)) < 0)
 		return r;
 	r = rollback_locked(req, &env, out);
 	if (lock >= 0)

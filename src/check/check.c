@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/counter_log.h"
 #include "apply/journal.h"
 #include "inspect/procfs.h"
 #include "lint/drift.h"
@@ -66,11 +67,27 @@ static void note_interrupted(const struct check_options *o, struct check_result 
 	}
 }
 
+/* Inspect the namespace this process is in, with rates of the cumulative
+ * counters since the previous run where --sample gave none (the live
+ * kernel only: a --proc tree does not move), and keep this run's counters
+ * for the next, where the state directory exists. */
+static void inspect_with_rates(const struct check_options *o, struct check_result *out)
+{
+	char ns[160];
+
+	facts_init(&out->facts);
+	out->inspected = inspect_host(&o->inspect, &out->facts);
+	if (!procfs_is_live(o->inspect.proc_root))
+		return;
+	netns_journal_name(o->inspect.proc_root, ns, sizeof(ns));
+	counter_log_rates(o->state_dir, ns, &out->facts);
+	counter_log_save(o->state_dir, ns, &out->facts, false);
+}
+
 int check_host(const struct check_options *o, struct check_result *out)
 {
 	memset(out, 0, sizeof(*out));
-	facts_init(&out->facts);
-	out->inspected = inspect_host(&o->inspect, &out->facts);
+	inspect_with_rates(o, out);
 	if (engine_evaluate(o->rules, &out->facts, &out->findings) < 0)
 		return -ENOMEM;
 	note_interrupted(o, out);
@@ -95,8 +112,7 @@ static int check_namespace(const struct check_options *o, int home_fd, struct ne
 	/* setns() needs CAP_SYS_ADMIN even to stay put */
 	if (!e->current && netns_enter_path(e->path, c->label, c->reason, sizeof(c->reason)) < 0)
 		return 0;
-	facts_init(&c->result.facts);
-	c->result.inspected = inspect_host(&o->inspect, &c->result.facts);
+	inspect_with_rates(o, &c->result);
 	if (engine_evaluate(o->rules, &c->result.facts, &c->result.findings) < 0)
 		memset(&c->result.findings, 0, sizeof(c->result.findings));
 	c->inspected = true;

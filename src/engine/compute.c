@@ -113,18 +113,6 @@ static uint64_t next_power_of_two(uint64_t v)
 	return p;
 }
 
-/* The next power of two at or above V as a value; -ERANGE where a long
- * cannot hold it (a 32-bit build), never a wrapped-around number. */
-static int power_of_two_value(uint64_t v, struct knob_value *out)
-{
-	uint64_t p = next_power_of_two(v);
-
-	if (p > (uint64_t)LONG_MAX)
-		return -ERANGE;
-	*out = knob_value_int((long)p);
-	return 0;
-}
-
 static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 {
 	if (!f->sysctl[id].known || f->sysctl[id].value.integer < 0)
@@ -133,27 +121,65 @@ static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 	return true;
 }
 
-/* Room for twice what the host holds or allows now, whichever is more. */
+/* The TIME_WAIT sockets this host needs room for: what it holds now (the
+ * census, or sockstat's tw, which also counts orphaned FIN_WAIT2 sockets
+ * that share the limit), or, where a rate of TcpExt TW is known, a
+ * minute of closes at that rate: a TIME_WAIT socket lives 60 s. */
+static uint64_t time_wait_demand(const struct tw_facts *f)
+{
+	uint64_t demand = f->census.states[TCP_STATE_TIME_WAIT];
+	double per_minute;
+
+	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > demand)
+		demand = f->counters[CTR_SOCKSTAT_TW].value;
+	if (f->rates.valid[CTR_TW]) {
+		per_minute = f->rates.per_second[CTR_TW] * TIME_WAIT_SECONDS;
+		if (per_minute > (double)demand && per_minute < 1e12)
+			demand = (uint64_t)per_minute;
+	}
+	return demand;
+}
+
+/* Sized from demand, never from the limit itself, so that applying it
+ * twice changes nothing: room for twice the demand (a power of two, so
+ * that small swings in traffic do not move it), at least the kernel's own
+ * default, and never less than the limit in force (an administrator's
+ * larger choice stands). */
 static int tw_buckets(const struct tw_facts *f, struct knob_value *out)
 {
-	uint64_t limit = 0, seen = f->census.states[TCP_STATE_TIME_WAIT];
+	const struct knob *k = knob_get(KNOB_TCP_MAX_TW_BUCKETS);
+	uint64_t limit = 0, need = next_power_of_two(2 * time_wait_demand(f));
+	struct knob_value floor;
 
 	if (!sysctl_u64(f, KNOB_TCP_MAX_TW_BUCKETS, &limit))
 		return -ENODATA;
-	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > seen)
-		seen = f->counters[CTR_SOCKSTAT_TW].value;
-	return power_of_two_value(2 * (limit > seen ? limit : seen), out);
+	if (kernel_default(KNOB_TCP_MAX_TW_BUCKETS, f, &floor) == 0 &&
+	    (uint64_t)floor.integer > need)
+		need = (uint64_t)floor.integer;
+	if (need > (uint64_t)k->max)
+		need = (uint64_t)k->max;
+	*out = knob_value_int((long)(limit > need ? limit : need));
+	return 0;
 }
 
+/* Room for twice the entries conntrack holds now, a power of two, and
+ * never less than the maximum in force: a fixed point like @tw_buckets. */
 static int conntrack_max(const struct tw_facts *f, struct knob_value *out)
 {
 	const struct conntrack_facts *ct = &f->conntrack;
-	uint64_t base;
+	uint64_t entries = ct->count_known ? ct->count : 0, need;
 
 	if (!ct->max_known)
 		return -ENODATA;
-	base = ct->count_known && ct->count > ct->max ? ct->count : ct->max;
-	return power_of_two_value(2 * base, out);
+	if (ct->dump.inspected && ct->entries > entries)
+		entries = ct->entries;
+	need = next_power_of_two(2 * entries);
+	if (need < ct->max)
+		need = ct->max;
+	if (need > (uint64_t)LONG_MAX)
+		return -ERANGE; /* a 32-bit long: no wrapped-around number */
+	*out = knob_value_int((long)need);
+	return 0;
 }
 
 /* The same range with ends of different parity: the high end moves down

@@ -423,9 +423,8 @@ struct value fact_lookup(const char *name, void *ctx)
 		return v->facts->counters[id].present ? number((double)v->facts->counters[id].value)
 						      : undefined();
 	if ((id = counter_of(name, "rates.")) >= 0)
-		return v->facts->rates.sampled && v->facts->rates.valid[id]
-			       ? number(v->facts->rates.per_second[id])
-			       : undefined();
+		return v->facts->rates.valid[id] ? number(v->facts->rates.per_second[id])
+						 : undefined();
 	return undefined();
 }
 
@@ -449,7 +448,7 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 		if (counter_info(id)->is_gauge)
 			continue;
 		snprintf(name, sizeof(name), "rates.%s", counter_info(id)->json_name);
-		each(name, "per second, with --sample", arg);
+		each(name, "per second, with --sample or since the previous run", arg);
 	}
 }
 

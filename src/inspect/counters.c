@@ -208,6 +208,7 @@ void compute_rates(const struct counter before[CTR_COUNT], const struct counter 
 		   double interval, struct tw_rates *rates)
 {
 	rates->sampled = true;
+	rates->basis = RATES_SAMPLED;
 	rates->interval = interval;
 	for (int id = 0; id < CTR_COUNT; id++) {
 		const struct counter_info *ci = counter_info(id);

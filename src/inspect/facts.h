@@ -138,8 +138,15 @@ struct counter_info {
 
 const struct counter_info *counter_info(enum counter_id id);
 
+/* Where rates of the cumulative counters come from: none (a counter since
+ * boot is no evidence of now), two readings --sample apart, or this
+ * reading against the previous run's (kept in the state directory). */
+enum rate_basis { RATES_NONE, RATES_SAMPLED, RATES_PREVIOUS_RUN };
+
 struct tw_rates {
-	bool sampled;
+	bool sampled; /* --sample: BASIS is RATES_SAMPLED */
+	enum rate_basis basis;
+	char note[160];		      /* why there are none, for a person; "" */
 	double interval;	      /* seconds between the two readings */
 	double per_second[CTR_COUNT]; /* valid where both readings exist */
 	bool valid[CTR_COUNT];
@@ -220,6 +227,7 @@ struct inspect_error {
 struct tw_facts {
 	char release[256];
 	bool release_known;
+	char boot_id[40]; /* /proc/sys/kernel/random/boot_id, "" when unknown */
 	struct kernel_version version;
 	bool version_known;
 	bool version_overridden;

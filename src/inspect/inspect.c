@@ -1,6 +1,7 @@
 #include "inspect/inspect.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <time.h>
@@ -79,6 +80,17 @@ static int take_census(const char *proc_root, struct tw_facts *f)
 	return census_finish(&b);
 }
 
+/* Which boot the counters belong to: they start again at every one. */
+static void read_boot_id(const char *proc_root, struct tw_facts *f)
+{
+	char buf[sizeof(f->boot_id)];
+
+	if (procfs_read(proc_root, "sys/kernel/random/boot_id", buf, sizeof(buf)) < 0)
+		return;
+	str_normalize_blanks(buf);
+	memcpy(f->boot_id, buf, sizeof(buf));
+}
+
 static bool holds_cap_net_admin(void)
 {
 	cap_flag_value_t v = CAP_CLEAR;
@@ -97,6 +109,7 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 
 	if (inspect_kernel(o->proc_root, o->kernel_override, f) == 0 || f->release_known)
 		parts++;
+	read_boot_id(o->proc_root, f);
 	if (inspect_sysctls(o->proc_root, f) > 0)
 		parts++;
 	else

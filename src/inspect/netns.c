@@ -202,7 +202,7 @@ static struct netns_entry *list_add(struct netns_list *l, uint64_t device, uint6
 	return e;
 }
 
-static void read_command(pid_t pid, char *buf, size_t size)
+void process_command(pid_t pid, char *buf, size_t size)
 {
 	char rel[64];
 	long n;
@@ -274,7 +274,7 @@ static int add_processes(struct netns_list *l)
 		e->processes++;
 		if (!e->example_pid || pid < e->example_pid) {
 			e->example_pid = pid;
-			read_command(pid, e->example_command, sizeof(e->example_command));
+			process_command(pid, e->example_command, sizeof(e->example_command));
 		}
 	}
 	closedir(d);

@@ -57,6 +57,10 @@ struct netns_list {
 	unsigned unreadable_processes; /* whose namespace could not be told */
 };
 
+/* The command name of process PID (its comm), or "" when it cannot be
+ * read. */
+void process_command(pid_t pid, char *buf, size_t size);
+
 /* Every distinct network namespace: the named ones and those of running
  * processes, deduplicated by (device, inode), the current one first. */
 int netns_list_all(struct netns_list *list);

@@ -5,43 +5,42 @@
 #include <string.h>
 
 #include "apply/txn.h"
+#include "common/textdiff.h"
 #include "report/format.h"
 
 static bool changed(const struct apply_outcome *o)
 {
-	return plan_changes_anything(&o->plan) &&
+	return !o->refused && plan_changes_anything(&o->plan) &&
 	       (o->check_mode || (o->executed && o->status == APPLY_OK));
 }
 
+/* committed, unchanged, check, refused, rolled-back or failed */
 static const char *status_word(const struct apply_outcome *o)
 {
+	if (o->refused)
+		return "refused";
 	if (o->check_mode)
 		return "check";
 	if (!o->executed)
-		return o->status == APPLY_OK ? "unchanged" : "refused";
+		return o->status == APPLY_OK ? "unchanged" : "failed";
 	return txn_status_name(o->plan.record.status);
 }
 
-/* Lines of A that B lacks, prefixed with MARK: enough of a diff for a file
- * of "key = value" lines. */
-static void print_missing_lines(FILE *out, const char *a, size_t alen, const char *b, size_t blen,
-				char mark)
+static const char *source(const struct apply_outcome *o)
 {
-	for (const char *p = a; a && p < a + alen;) {
-		const char *end = memchr(p, '\n', (size_t)(a + alen - p));
-		size_t len = end ? (size_t)(end - p) : (size_t)(a + alen - p);
-		bool found = false;
+	return o->source[0] ? o->source : o->plan.record.source;
+}
 
-		for (const char *q = b; b && q < b + blen && !found;) {
-			const char *qend = memchr(q, '\n', (size_t)(b + blen - q));
-			size_t qlen = qend ? (size_t)(qend - q) : (size_t)(b + blen - q);
-			found = qlen == len && memcmp(p, q, len) == 0;
-			q += qlen + 1;
-		}
-		if (!found)
-			fprintf(out, "    %c%.*s\n", mark, (int)len, p);
-		p += len + 1;
-	}
+/* The persisted file's change as `diff -u` shows it. */
+static void print_file_diff(FILE *out, const struct txn_record *r)
+{
+	char path[4352], *diff;
+
+	snprintf(path, sizeof(path), "%s/%s", r->persist_dir, r->persist_name);
+	diff = text_diff(r->file_existed ? r->old_file : NULL, r->old_file_len,
+			 r->remove_file ? NULL : r->new_file, r->new_file_len, path, path);
+	fputs(diff ? diff : "(no memory for the diff)\n", out);
+	free(diff);
 }
 
 void report_apply_text(FILE *out, const struct apply_outcome *o)
@@ -54,7 +53,7 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 			o->recovered[i]);
 	for (unsigned i = 0; i < o->note_count; i++)
 		fprintf(out, "twtune: %s\n", o->notes[i]);
-	fprintf(out, "%s: %s%s\n", o->command, r->source, o->check_mode ? " (check mode)" : "");
+	fprintf(out, "%s: %s%s\n", o->command, source(o), o->check_mode ? " (check mode)" : "");
 	for (unsigned i = 0; i < r->change_count; i++) {
 		char *old = knob_text(&r->changes[i].old), *new = knob_text(&r->changes[i].new);
 
@@ -71,12 +70,8 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 			r->remove_file	  ? "removed"
 			: r->file_existed ? "updated"
 					  : "created");
-		if (o->diff) {
-			print_missing_lines(out, r->old_file, r->old_file_len, r->new_file,
-					    r->new_file_len, '-');
-			print_missing_lines(out, r->new_file, r->new_file_len, r->old_file,
-					    r->old_file_len, '+');
-		}
+		if (o->diff)
+			print_file_diff(out, r);
 	}
 	for (unsigned i = 0; i < p->warning_count; i++)
 		fprintf(out, "warning: %s\n", p->warnings[i]);
@@ -88,6 +83,27 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 		fprintf(out, "transaction %s committed\n", r->id);
 	if (o->message[0])
 		fprintf(out, "%s\n", o->message);
+}
+
+/* Text for JSON, or null when it is not UTF-8 (a file someone else wrote). */
+static json_t *text_or_null(bool present, const char *data, size_t len)
+{
+	json_t *j = present ? json_stringn(data ? data : "", len) : NULL;
+
+	return j ? j : json_null();
+}
+
+/* With --diff: the persisted file's whole text before and after (null: no
+ * file), for tools that show their own diff. */
+static json_t *file_json(const struct apply_outcome *o, const char *path)
+{
+	const struct txn_record *r = &o->plan.record;
+
+	if (!o->diff || !o->plan.file_change || o->refused)
+		return json_null();
+	return json_pack("{s:s,s:o,s:o}", "path", path, "before",
+			 text_or_null(r->file_existed, r->old_file, r->old_file_len), "after",
+			 text_or_null(!r->remove_file, r->new_file, r->new_file_len));
 }
 
 json_t *report_apply_json(const struct apply_outcome *o)
@@ -102,14 +118,14 @@ json_t *report_apply_json(const struct apply_outcome *o)
 	json_object_set_new(doc, "check_mode", json_boolean(o->check_mode));
 	json_object_set_new(doc, "transaction", o->executed ? json_string(r->id) : json_null());
 	json_object_set_new(doc, "status", json_string(status_word(o)));
-	json_object_set_new(doc, "source", json_string(r->source));
-	for (unsigned i = 0; i < r->change_count; i++)
+	json_object_set_new(doc, "source", json_string(source(o)));
+	for (unsigned i = 0; !o->refused && i < r->change_count; i++)
 		json_array_append_new(changes, json_pack("{s:s,s:o,s:o}", "key",
 							 knob_get(r->changes[i].key)->name, "old",
 							 value_json(&r->changes[i].old), "new",
 							 value_json(&r->changes[i].new)));
 	json_object_set_new(doc, "changes", changes);
-	for (unsigned i = 0; i < p->skipped_count; i++)
+	for (unsigned i = 0; !o->refused && i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",
 							 knob_get(p->skipped[i].key)->name,
 							 "reason", p->skipped[i].reason));
@@ -130,28 +146,32 @@ json_t *report_apply_json(const struct apply_outcome *o)
 		json_array_append_new(notes, json_string(o->notes[i]));
 	json_object_set_new(doc, "notes", notes);
 	json_object_set_new(doc, "message", o->message[0] ? json_string(o->message) : json_null());
+	json_object_set_new(doc, "diff", file_json(o, path));
 	return doc;
 }
 
-/* How the run went: what undoing an interrupted run said, the plan (text
- * or JSON) when there is one to show, and any failure on stderr. */
+void report_apply_print_json(const struct apply_outcome *o)
+{
+	json_t *doc = report_apply_json(o);
+
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+/* How the run went: what undoing an interrupted run said (stderr); the
+ * outcome on stdout, as text unless the run was refused, as JSON
+ * whatever happened; any refusal or failure on stderr too. */
 int report_apply_outcome(int r, const struct apply_outcome *o, bool json)
 {
 	if (o->recovery[0])
 		fprintf(stderr, "twtune: %s", o->recovery);
-	if (r < 0) {
-		fprintf(stderr, "twtune: %s\n", o->message);
-		return o->status;
-	}
-	if (json) {
-		json_t *doc = report_apply_json(o);
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(doc);
-	} else {
+	if (json)
+		report_apply_print_json(o);
+	else if (r >= 0) {
 		report_apply_text(stdout, o);
 	}
-	if (o->status != APPLY_OK)
+	if (r < 0 || o->status != APPLY_OK)
 		fprintf(stderr, "twtune: %s\n", o->message);
 	if (o->warning[0])
 		fprintf(stderr, "twtune: %s\n", o->warning);

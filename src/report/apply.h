@@ -15,6 +15,9 @@ void report_apply_text(FILE *out, const struct apply_outcome *o);
  *  "message"} */
 json_t *report_apply_json(const struct apply_outcome *o);
 
+/* The JSON document on stdout. */
+void report_apply_print_json(const struct apply_outcome *o);
+
 /* The whole of a run for its command: what undoing an interrupted run said
  * (stderr), the outcome as text or JSON (stdout) unless the run was
  * refused (R < 0), and any failure (stderr). Returns the exit status. */

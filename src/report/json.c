@@ -134,6 +134,9 @@ static json_t *sockets_json(const struct tw_facts *f)
 
 static json_t *counters_json(const struct tw_facts *f)
 {
+	static const char *const bases[] = {[RATES_NONE] = NULL,
+					    [RATES_SAMPLED] = "sample",
+					    [RATES_PREVIOUS_RUN] = "previous run"};
 	json_t *o = json_object(), *rates = json_object();
 
 	for (int id = 0; id < CTR_COUNT; id++) {
@@ -142,7 +145,12 @@ static json_t *counters_json(const struct tw_facts *f)
 				    c->present ? json_integer((json_int_t)c->value) : json_null());
 	}
 	json_object_set_new(rates, "sampled", json_boolean(f->rates.sampled));
-	if (f->rates.sampled) {
+	json_object_set_new(rates, "basis",
+			    bases[f->rates.basis] ? json_string(bases[f->rates.basis])
+						  : json_null());
+	json_object_set_new(rates, "note",
+			    f->rates.note[0] ? json_string(f->rates.note) : json_null());
+	if (f->rates.basis != RATES_NONE) {
 		json_t *per = json_object();
 		json_object_set_new(rates, "interval", json_real(round4(f->rates.interval)));
 		for (int id = 0; id < CTR_COUNT; id++) {

@@ -232,7 +232,9 @@ static void print_knobs(FILE *out, const struct tw_facts *f)
 
 static void print_counters(FILE *out, const struct tw_facts *f)
 {
-	fprintf(out, "Counters %31s %14s\n", "value", f->rates.sampled ? "per second" : "");
+	bool rates = f->rates.basis != RATES_NONE;
+
+	fprintf(out, "Counters %31s %14s\n", "value", rates ? "per second" : "");
 	for (int id = 0; id < CTR_COUNT; id++) {
 		const struct counter_info *ci = counter_info(id);
 		const struct counter *c = &f->counters[id];
@@ -244,13 +246,18 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 			continue;
 		}
 		fprintf(out, "  %-28s %10llu", label, (unsigned long long)c->value);
-		if (f->rates.sampled && f->rates.valid[id])
+		if (rates && f->rates.valid[id])
 			fprintf(out, " %14.1f", f->rates.per_second[id]);
 		fprintf(out, "\n");
 	}
 	if (f->rates.sampled)
 		fprintf(out, "  (rates over %.1f s)\n", f->rates.interval);
-	else if (f->census.available)
+	else if (rates)
+		fprintf(out, "  (rates over the %.0f s since the previous run)\n",
+			f->rates.interval);
+	else if (f->rates.note[0])
+		fprintf(out, "  (%s)\n", f->rates.note);
+	if (!f->rates.sampled && f->census.available)
 		fprintf(out,
 			"  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
 			"(use --sample SECONDS to measure)\n",

@@ -25,10 +25,12 @@
 #include "apply/journal.h"
 #include "apply/lock.h"
 #include "apply/plan.h"
+#include "apply/run.h"
 #include "apply/txn.h"
 #include "common/fsutil.h"
 #include "fixture.h"
 #include "inspect/inspect.h"
+#include "inspect/netns.h"
 #include "inspect/sysctl.h"
 
 #define TEST_NS "net:[4026531993]"
@@ -1364,28 +1366,56 @@ static double now_ms(void)
 static void test_lock_one_at_a_time(void **state)
 {
 	struct apply_test *t = *state;
-	char err[1024] = "";
+	char err[1024] = "", holder[64];
 	int first, second, other;
 	double start;
 
-	first = take_lock(t->state, TEST_NS, 200, err, sizeof(err));
+	first = take_lock(TEST_NS, 200, err, sizeof(err));
 	assert_true(first >= 0);
 	start = now_ms();
-	second = take_lock(t->state, TEST_NS, 200, err, sizeof(err));
+	second = take_lock(TEST_NS, 200, err, sizeof(err));
 	if (second >= 0)
 		close(second);
 	assert_int_equal(second, -EBUSY);
 	assert_true(now_ms() - start >= 190.0);
 	assert_contains(err, "another twtune");
-	assert_contains(err, "lock.net__4026531993_");
+	assert_contains(err, "@twtune/apply/net:[4026531993]");
+	/* the holder is named: here, this very process */
+	snprintf(holder, sizeof(holder), "pid %d (", (int)getpid());
+	assert_contains(err, holder);
 	/* another namespace has its own lock */
-	other = take_lock(t->state, "net:[1]", 200, err, sizeof(err));
+	other = take_lock("net:[1]", 200, err, sizeof(err));
 	assert_true(other >= 0);
 	close(other);
 	close(first);
-	second = take_lock(t->state, TEST_NS, 200, err, sizeof(err));
+	second = take_lock(TEST_NS, 200, err, sizeof(err));
 	assert_true(second >= 0);
 	close(second);
+	(void)t;
+}
+
+/* The lock is the namespace's, not the state directory's: a run with
+ * another --state-dir waits all the same. */
+static void test_lock_whatever_the_state_dir(void **state)
+{
+	struct apply_test *t = *state;
+	struct apply_request req = {.proc_root = t->proc, .state_dir = t->state};
+	struct apply_outcome out = {.command = "apply"};
+	char other[PATH_MAX], err[1024], ns[160];
+	struct apply_run run;
+	int held;
+
+	netns_journal_name(t->proc, ns, sizeof(ns));
+	held = take_lock(ns, 0, err, sizeof(err));
+	assert_true(held >= 0);
+	fixture_join(other, sizeof(other), t->fx->root, "another-state");
+	req.state_dir = other;
+	assert_int_equal(apply_begin(&req, &run, &out), -EBUSY);
+	apply_end(&run);
+	assert_int_equal(out.status, APPLY_REFUSED);
+	assert_contains(out.message, "another twtune apply or rollback is running");
+	close(held);
+	apply_outcome_free(&out);
 }
 
 /* ---- atomic writes */
@@ -1554,6 +1584,7 @@ int main(void)
 		APPLY_TEST(test_journal_non_utf8_path),
 		cmocka_unit_test(test_base64),
 		APPLY_TEST(test_lock_one_at_a_time),
+		APPLY_TEST(test_lock_whatever_the_state_dir),
 		APPLY_TEST(test_write_file_atomic),
 		APPLY_TEST(test_read_file_whole_and_remove),
 		APPLY_TEST(test_read_file_whole_bound_is_max),

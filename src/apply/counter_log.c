@@ -1,0 +1,177 @@
+#include "apply/counter_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "inspect/counters.h"
+
+#define LOG_FILE_MAX (16 * 1024)
+
+static double boottime_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* STATE_DIR/counters and the file's name: the namespace as one path
+ * component ("net:[4026531993]" -> "net__4026531993_.json"). */
+static int log_path(const char *state_dir, const char *ns, char *dir, size_t dirlen, char *name,
+		    size_t namelen)
+{
+	size_t n;
+
+	if ((size_t)snprintf(dir, dirlen, "%s/counters", state_dir) >= dirlen ||
+	    (size_t)snprintf(name, namelen, "%s.json", ns) >= namelen)
+		return -ENAMETOOLONG;
+	n = strlen(name) - strlen(".json");
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] == ':' || name[i] == '[' || name[i] == ']')
+			name[i] = '_';
+	return 0;
+}
+
+/* The previous run's file, whole, if it can be trusted: a regular file of
+ * this user's that no one else may write. 0, -ENOENT, or -EPERM/-errno
+ * with WHY saying what is wrong with it. */
+static int read_log(const char *dir, const char *name, char **text, char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t len;
+	int fd, r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (r != -ENOENT)
+			snprintf(why, whylen, "%.160s: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		snprintf(why, whylen,
+			 "%.160s is not a regular file of this user's that only it may write",
+			 path);
+		close(fd);
+		return -EPERM;
+	}
+	close(fd);
+	if ((r = read_file_whole(dir, name, LOG_FILE_MAX, text, &len)) < 0)
+		snprintf(why, whylen, "%.160s: %s", path, strerror(-r));
+	return r;
+}
+
+/* The previous reading from TEXT, for namespace NS and boot BOOT_ID:
+ * 0, or -EINVAL with WHY. */
+static int parse_log(const char *text, const char *ns, const char *boot_id,
+		     struct counter before[CTR_COUNT], double *at, char *why, size_t whylen)
+{
+	json_t *doc = json_loads(text, 0, NULL), *counters, *v;
+	const char *doc_ns, *doc_boot;
+	int r = -EINVAL;
+
+	memset(before, 0, sizeof(struct counter) * CTR_COUNT);
+	counters = json_object_get(doc, "counters");
+	doc_ns = json_string_value(json_object_get(doc, "namespace"));
+	doc_boot = json_string_value(json_object_get(doc, "boot_id"));
+	v = json_object_get(doc, "boottime");
+	if (!json_is_object(doc) || !json_is_object(counters) || !doc_ns || !doc_boot ||
+	    !json_is_number(v)) {
+		snprintf(why, whylen, "not a record of twtune's counters");
+		goto out;
+	}
+	if (strcmp(doc_ns, ns) != 0) {
+		snprintf(why, whylen, "a record of another namespace (%.64s)", doc_ns);
+		goto out;
+	}
+	if (!*boot_id || strcmp(doc_boot, boot_id) != 0) {
+		snprintf(why, whylen, "the previous run was before the last boot");
+		goto out;
+	}
+	*at = json_number_value(v);
+	for (int id = 0; id < CTR_COUNT; id++) {
+		json_t *c = json_object_get(counters, counter_info(id)->json_name);
+
+		if (json_is_integer(c) && json_integer_value(c) >= 0) {
+			before[id].present = true;
+			before[id].value = (uint64_t)json_integer_value(c);
+		}
+	}
+	r = 0;
+out:
+	json_decref(doc);
+	return r;
+}
+
+void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f)
+{
+	struct counter before[CTR_COUNT];
+	char dir[PATH_MAX], name[256], why[256] = "", *text = NULL;
+	double at = 0, now = boottime_seconds();
+	int r;
+
+	if (f->rates.basis != RATES_NONE)
+		return;
+	if (log_path(state_dir, ns, dir, sizeof(dir), name, sizeof(name)) < 0)
+		return;
+	r = read_log(dir, name, &text, why, sizeof(why));
+	if (r == -ENOENT) {
+		snprintf(f->rates.note, sizeof(f->rates.note),
+			 "no rates yet: the counters are kept for the next run");
+	} else if (r < 0 || parse_log(text, ns, f->boot_id, before, &at, why, sizeof(why)) < 0) {
+		snprintf(f->rates.note, sizeof(f->rates.note), "no rates: %s", why);
+	} else if (!(now - at >= 1.0)) {
+		snprintf(f->rates.note, sizeof(f->rates.note),
+			 "no rates: the previous run was less than a second ago");
+	} else {
+		compute_rates(before, f->counters, now - at, &f->rates);
+		f->rates.sampled = false;
+		f->rates.basis = RATES_PREVIOUS_RUN;
+	}
+	free(text);
+}
+
+int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create)
+{
+	char dir[PATH_MAX], name[256], err[512], stamp[32], *text;
+	json_t *doc, *counters = json_object();
+	time_t wall = time(NULL);
+	struct stat st;
+	struct tm tm;
+	int r;
+
+	if (!*f->boot_id || (r = log_path(state_dir, ns, dir, sizeof(dir), name, sizeof(name))) < 0)
+		return -EINVAL;
+	if (!create && (stat(state_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+		return -ENOENT;
+	if ((r = make_directories(dir, 0700)) < 0)
+		return r;
+	for (int id = 0; id < CTR_COUNT; id++)
+		if (f->counters[id].present)
+			json_object_set_new(counters, counter_info(id)->json_name,
+					    json_integer((json_int_t)f->counters[id].value));
+	gmtime_r(&wall, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s,s:s,s:f,s:s,s:o}", "namespace", ns, "boot_id", f->boot_id, "boottime",
+			boottime_seconds(), "time", stamp, "counters", counters);
+	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	r = write_file_atomic(dir, name, text, strlen(text), 0600, err, sizeof(err));
+	free(text);
+	return r;
+}
