@@ -20,15 +20,15 @@
 enum severity { SEVERITY_NONE = 0, SEVERITY_INFO, SEVERITY_WARNING, SEVERITY_CRITICAL };
 
 const char *severity_name(enum severity s);
-/* A rule recommends a few settings; a profile may set every key twtune
- * knows. */
-#define RULE_MAX_SETTINGS 16
+/* A rule or profile sets each key twtune knows at most once. */
+#define RULE_MAX_SETTINGS KNOB_COUNT
 
 struct rule_setting {
 	enum knob_id key;
 	enum computation compute; /* COMPUTE_NONE: the literal VALUE */
 	struct knob_value value;
-	char *text; /* the literal as written, for messages and listings; NULL if computed */
+	char *text;    /* the literal as written, for messages and listings; NULL if computed */
+	unsigned line; /* where the file sets it */
 };
 
 /* Rule files hold [rule ID] sections; profile files, of the same syntax,

@@ -126,6 +126,7 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 		return -EINVAL;
 	}
 	s->key = key;
+	s->line = field->line;
 	if (value[0] == '@') {
 		if ((comp = compute_find(value)) < 0 || !compute_applies(comp, key)) {
 			rules_parse_error(ps, field->line, field->column,
@@ -146,6 +147,61 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 		return -ENOMEM;
 	}
 	free(text);
+	return 0;
+}
+
+/* A section sets each key once: a second line would make the result
+ * depend on which line wins, and apply would flip between them. */
+static int check_set_once(struct parse_state *ps, const struct rule *r)
+{
+	const struct rule_setting *last = &r->settings[r->setting_count - 1];
+
+	for (unsigned i = 0; i + 1 < r->setting_count; i++) {
+		if (r->settings[i].key != last->key)
+			continue;
+		rules_parse_error(ps, last->line, 1, "%s %s again (line %u sets it already)",
+				  rules_field_name(r->kind, FIELD_RECOMMEND),
+				  knob_get(last->key)->name, r->settings[i].line);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct rule_setting *literal(const struct rule *r, enum knob_id key)
+{
+	for (unsigned i = 0; i < r->setting_count; i++)
+		if (r->settings[i].key == key && r->settings[i].compute == COMPUTE_NONE)
+			return &r->settings[i];
+	return NULL;
+}
+
+/* Settings that cannot hold together: the kernel refuses a port range that
+ * starts below ip_unprivileged_port_start (EINVAL, checked on 6.18), and
+ * tcp_tw_reuse does nothing with tcp_timestamps off (tcp_twsk_unique()
+ * needs the peer's timestamp). */
+static int check_conflicts(struct parse_state *ps, const struct rule *r)
+{
+	const struct rule_setting *range = literal(r, KNOB_IP_LOCAL_PORT_RANGE);
+	const struct rule_setting *start = literal(r, KNOB_IP_UNPRIVILEGED_PORT_START);
+	const struct rule_setting *reuse = literal(r, KNOB_TCP_TW_REUSE);
+	const struct rule_setting *stamps = literal(r, KNOB_TCP_TIMESTAMPS);
+
+	if (range && start && range->value.range.low < (unsigned long)start->value.integer) {
+		rules_parse_error(ps, range->line, 1,
+				  "net.ipv4.ip_local_port_range %s starts below "
+				  "net.ipv4.ip_unprivileged_port_start %s (line %u): the kernel "
+				  "refuses such a range",
+				  range->text, start->text, start->line);
+		return -EINVAL;
+	}
+	if (reuse && stamps && reuse->value.integer != 0 && stamps->value.integer == 0) {
+		rules_parse_error(
+			ps, reuse->line, 1,
+			"net.ipv4.tcp_tw_reuse %s with net.ipv4.tcp_timestamps 0 (line %u): "
+			"reuse needs timestamps and would do nothing",
+			reuse->text, stamps->line);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -271,12 +327,6 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 				return -ENOMEM;
 			r->reference_count++;
 		} else if (f->kind == FIELD_RECOMMEND) {
-			if (r->setting_count == RULE_MAX_SETTINGS) {
-				rules_parse_error(ps, f->line, f->column, "more than %d %s lines",
-						  RULE_MAX_SETTINGS,
-						  rules_field_name(r->kind, FIELD_RECOMMEND));
-				return -EINVAL;
-			}
 			struct rule_setting *grown =
 				realloc(r->settings, (r->setting_count + 1) * sizeof(*grown));
 
@@ -287,9 +337,13 @@ static int build_rule(struct parse_state *ps, const struct raw_rule *raw, struct
 			if ((rc = parse_setting(ps, f, &r->settings[r->setting_count])) < 0)
 				return rc;
 			r->setting_count++;
+			if ((rc = check_set_once(ps, r)) < 0)
+				return rc;
 		}
 	}
-	return check_invariants(ps, r);
+	if ((rc = check_invariants(ps, r)) < 0)
+		return rc;
+	return check_conflicts(ps, r);
 }
 
 void rules_add_section(struct parse_state *ps)

@@ -6,6 +6,7 @@
  * compared byte for byte. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "apply/counter_log.h"
 #include "apply/journal.h"
 #include "apply/lock.h"
 #include "apply/plan.h"
@@ -1418,6 +1420,116 @@ static void test_lock_whatever_the_state_dir(void **state)
 	apply_outcome_free(&out);
 }
 
+/* ---- counters kept between runs */
+
+static double boottime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A previous run's record, AGO seconds back, as counter_log_save writes
+ * it; MODE for the file. */
+static void write_counter_log(struct apply_test *t, const char *ns, const char *boot, double ago,
+			      unsigned overflows, mode_t mode)
+{
+	char text[512], path[PATH_MAX];
+
+	snprintf(text, sizeof(text),
+		 "{\"namespace\": \"%s\", \"boot_id\": \"%s\", \"boottime\": %.3f, \"time\": "
+		 "\"2026-12-01T00:00:00Z\", \"counters\": {\"active_opens\": 1000, "
+		 "\"time_wait_overflow\": %u, \"tw\": 10}}",
+		 ns, boot, boottime() - ago, overflows);
+	fixture_write(t->state, "counters/net__4026531993_.json", text);
+	fixture_join(path, sizeof(path), t->state, "counters/net__4026531993_.json");
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void counters_now(struct tw_facts *f)
+{
+	facts_init(f);
+	snprintf(f->boot_id, sizeof(f->boot_id), "b1");
+	f->counters[CTR_ACTIVE_OPENS] = (struct counter){true, 1600};
+	f->counters[CTR_TIME_WAIT_OVERFLOW] = (struct counter){true, 130};
+	f->counters[CTR_TW] = (struct counter){true, 5};
+}
+
+static void test_counter_log_rates(void **state)
+{
+	struct apply_test *t = *state;
+	struct tw_facts f;
+
+	/* no previous run: no rates, and said so */
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "no rates yet");
+
+	/* a minute ago: rates per second over it; a counter that fell (a
+	 * reset) has none */
+	write_counter_log(t, TEST_NS, "b1", 60, 100, 0600);
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_PREVIOUS_RUN);
+	assert_false(f.rates.sampled);
+	assert_true(f.rates.valid[CTR_TIME_WAIT_OVERFLOW]);
+	assert_true(fabs(f.rates.per_second[CTR_TIME_WAIT_OVERFLOW] - 0.5) < 0.01);
+	assert_true(fabs(f.rates.per_second[CTR_ACTIVE_OPENS] - 10.0) < 0.1);
+	assert_false(f.rates.valid[CTR_TW]);
+
+	/* another boot, another namespace, a file others may write: ignored */
+	write_counter_log(t, TEST_NS, "b0", 60, 100, 0600);
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "before the last boot");
+	write_counter_log(t, "net:[1]", "b1", 60, 100, 0600);
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "another namespace");
+	write_counter_log(t, TEST_NS, "b1", 60, 100, 0622);
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "only it may write");
+	write_counter_log(t, TEST_NS, "b1", 60, 100, 0600);
+	fixture_write(t->state, "counters/net__4026531993_.json", "{\"counters\": 1}");
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "not a record of twtune's counters");
+	/* --sample's rates stand */
+	counters_now(&f);
+	f.rates.basis = RATES_SAMPLED;
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_SAMPLED);
+	assert_string_equal(f.rates.note, "");
+}
+
+/* What one run keeps, the next reads; check keeps nothing where no state
+ * directory exists. */
+static void test_counter_log_save(void **state)
+{
+	struct apply_test *t = *state;
+	char missing[PATH_MAX];
+	struct tw_facts f;
+	struct stat st;
+
+	fixture_join(missing, sizeof(missing), t->fx->root, "no-state");
+	counters_now(&f);
+	assert_int_equal(counter_log_save(missing, TEST_NS, &f, false), -ENOENT);
+	assert_int_not_equal(stat(missing, &st), 0);
+	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true), 0);
+	counters_now(&f);
+	counter_log_rates(t->state, TEST_NS, &f);
+	/* written a moment ago: too soon for a rate */
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "less than a second");
+}
+
 /* ---- atomic writes */
 
 static unsigned count_temporaries(const char *dir)
@@ -1585,6 +1697,8 @@ int main(void)
 		cmocka_unit_test(test_base64),
 		APPLY_TEST(test_lock_one_at_a_time),
 		APPLY_TEST(test_lock_whatever_the_state_dir),
+		APPLY_TEST(test_counter_log_rates),
+		APPLY_TEST(test_counter_log_save),
 		APPLY_TEST(test_write_file_atomic),
 		APPLY_TEST(test_read_file_whole_and_remove),
 		APPLY_TEST(test_read_file_whole_bound_is_max),

@@ -535,19 +535,41 @@ static void test_crlf_lines(void **state)
 	rules_free(&set);
 }
 
-static void test_error_too_many_recommends(void **state)
+/* Settings that cannot hold together are refused at load, naming both
+ * lines: a range the kernel would refuse beside that start, reuse that
+ * timestamps off would make useless. */
+static void test_error_conflicting_settings(void **state)
 {
-	char text[2048];
-	size_t n;
+	expect_one_error(
+		*state, "range.rule",
+		"[rule range]\nseverity = info\ntitle = t\nwhen = true\n"
+		"recommend = net.ipv4.ip_unprivileged_port_start 2000\n"
+		"recommend = net.ipv4.ip_local_port_range 1024 65535\n",
+		"range.rule:6:1: rule range: net.ipv4.ip_local_port_range 1024 65535 starts "
+		"below net.ipv4.ip_unprivileged_port_start 2000 (line 5): the kernel refuses "
+		"such a range");
+	expect_one_error(
+		*state, "stamps.rule",
+		"[rule stamps]\nseverity = info\ntitle = t\n"
+		"when = classification == \"outbound-heavy\" && net.ipv4.tcp_timestamps != 0\n"
+		"recommend = net.ipv4.tcp_tw_reuse 1\n"
+		"recommend = net.ipv4.tcp_timestamps 0\n",
+		"stamps.rule:5:1: rule stamps: net.ipv4.tcp_tw_reuse 1 with "
+		"net.ipv4.tcp_timestamps 0 (line 6): reuse needs timestamps and would do "
+		"nothing");
+}
 
-	/* RULE_MAX_SETTINGS lines are fine; one more is refused where it stands */
-	n = (size_t)snprintf(text, sizeof(text),
-			     "[rule many]\nseverity = info\ntitle = t\nwhen = true\n");
-	for (int i = 0; i <= RULE_MAX_SETTINGS; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n,
-				      "recommend = net.ipv4.tcp_fin_timeout %d\n", 30 + i);
-	expect_one_error(*state, "many.rule", text,
-			 "many.rule:21:13: rule many: more than 16 recommend lines");
+/* A key set twice in one section is refused where it stands (apply would
+ * flip between the values), in any spelling of the key. */
+static void test_error_key_set_twice(void **state)
+{
+	expect_one_error(
+		*state, "twice.rule",
+		"[rule twice]\nseverity = info\ntitle = t\nwhen = true\n"
+		"recommend = net.ipv4.tcp_fin_timeout 30\n"
+		"recommend = net/ipv4/tcp_fin_timeout 60\n",
+		"twice.rule:6:1: rule twice: recommend net.ipv4.tcp_fin_timeout again (line 5 "
+		"sets it already)");
 }
 
 static void test_error_when_syntax_position_only(void **state)
@@ -2142,6 +2164,65 @@ static void test_findings_sorted_and_worst(void **state)
 	assert_int_equal(findings_worst(&none), SEVERITY_NONE);
 }
 
+/* Computed once and applied, a limit asks for nothing more: computing it
+ * again on a host that holds it gives the same value. Sized from demand
+ * (twice what is held, a power of two), at least the kernel's default, never
+ * below the limit in force. */
+static void test_computed_limits_have_fixed_points(void **state)
+{
+	static const struct {
+		uint64_t time_wait, sockstat;
+		const char *limit, *ehash;
+		long first;
+	} hosts[] = {
+		{100, 100, "262144", NULL, 262144},	 /* room enough: the limit stands */
+		{3900, 3900, "4096", NULL, 8192},	 /* near it: twice the demand */
+		{3900, 5000, "4096", NULL, 16384},	 /* sockstat counts more */
+		{100, 100, "4096", "262144", 131072},	 /* below the kernel's default */
+		{100, 100, "4096", "-262144", 131072},	 /* shared with init_net */
+		{70000, 70000, "65536", "4096", 262144}, /* demand above the default */
+	};
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+	struct knob_value first, again;
+	char text[32];
+
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		quiet_host(f);
+		set_sysctl(f, KNOB_TCP_MAX_TW_BUCKETS, hosts[i].limit);
+		set_sysctl(f, KNOB_TCP_EHASH_ENTRIES, hosts[i].ehash);
+		set_time_wait(f, hosts[i].time_wait, 0);
+		set_counter(f, CTR_SOCKSTAT_TW, hosts[i].sockstat);
+		assert_int_equal(
+			compute_value(COMPUTE_TW_BUCKETS, KNOB_TCP_MAX_TW_BUCKETS, f, &first), 0);
+		if (first.integer != hosts[i].first)
+			fail_msg("host %zu: @tw_buckets %ld, expected %ld", i, first.integer,
+				 hosts[i].first);
+		snprintf(text, sizeof(text), "%ld", first.integer);
+		set_sysctl(f, KNOB_TCP_MAX_TW_BUCKETS, text);
+		assert_int_equal(
+			compute_value(COMPUTE_TW_BUCKETS, KNOB_TCP_MAX_TW_BUCKETS, f, &again), 0);
+		if (!knob_value_equal(&first, &again))
+			fail_msg("host %zu: @tw_buckets %ld, then %ld", i, first.integer,
+				 again.integer);
+	}
+
+	/* conntrack: twice the entries, never below the maximum in force */
+	quiet_host(f);
+	f->conntrack.max_known = f->conntrack.count_known = true;
+	f->conntrack.max = 65536;
+	f->conntrack.count = 60000;
+	assert_int_equal(compute_value(COMPUTE_CONNTRACK_MAX, KNOB_NF_CONNTRACK_MAX, f, &first), 0);
+	assert_int_equal(first.integer, 131072);
+	f->conntrack.max = (uint64_t)first.integer;
+	assert_int_equal(compute_value(COMPUTE_CONNTRACK_MAX, KNOB_NF_CONNTRACK_MAX, f, &again), 0);
+	assert_int_equal(again.integer, first.integer);
+	f->conntrack.max = 100000; /* an administrator's odd number, roomy enough */
+	f->conntrack.count = 1000;
+	assert_int_equal(compute_value(COMPUTE_CONNTRACK_MAX, KNOB_NF_CONNTRACK_MAX, f, &first), 0);
+	assert_int_equal(first.integer, 100000);
+}
+
 static void test_settings_equal_to_current_dropped(void **state)
 {
 	struct fixture *fx = *state;
@@ -2186,7 +2267,8 @@ int main(void)
 		FIXTURE_TEST(test_multiline_condition_evaluates),
 		FIXTURE_TEST(test_explanation_dot_lines),
 		FIXTURE_TEST(test_crlf_lines),
-		FIXTURE_TEST(test_error_too_many_recommends),
+		FIXTURE_TEST(test_error_key_set_twice),
+		FIXTURE_TEST(test_error_conflicting_settings),
 		FIXTURE_TEST(test_error_when_syntax_position_only),
 		FIXTURE_TEST(test_error_unknown_field),
 		FIXTURE_TEST(test_error_bad_id_drops_its_fields),
@@ -2220,6 +2302,7 @@ int main(void)
 		FIXTURE_TEST(test_proc_nat_4_9),
 		FIXTURE_TEST(test_proc_client_is_quiet),
 		FIXTURE_TEST(test_findings_sorted_and_worst),
+		FIXTURE_TEST(test_computed_limits_have_fixed_points),
 		FIXTURE_TEST(test_settings_equal_to_current_dropped),
 		FIXTURE_TEST(test_load_order_across_dirs),
 		FIXTURE_TEST(test_quiet_host_decides_every_rule),
