@@ -11,32 +11,9 @@ need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
 command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (contrib/setup.sh installs it)"
 
-scenario=${1:-}
-if [ -z "$scenario" ]; then
-	for s in client server; do
-		sh "$0" "$s" || exit $?
-	done
-	exit 0
-fi
-in_throwaway_netns "$scenario"
+in_scenarios "${1:-}" client server
 
-work=$(mktemp -d)
-state="$work/state"
-sysd="$work/sysctl.d"
-mkdir -p "$sysd"
-out="$work/out"
-err="$work/err"
-trap 'stop_storms; rm -rf "$work"' EXIT
-
-knobs="net.ipv4.tcp_tw_reuse net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports
-	net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps"
-snapshot() {
-	for k in $knobs; do printf '%s = %s\n' "$k" "$(sysctl -n "$k")"; done
-}
-apply() {
-	status=0
-	"$TWTUNE" apply --state-dir "$state" --sysctl-d "$sysd" "$@" >"$out" 2>"$err" || status=$?
-}
+apply_workdir
 journal_count() {
 	ls "$state/journal" 2>/dev/null | wc -l
 }

@@ -4,17 +4,9 @@
 # inbound TIME_WAIT, and twtune must count both as the kernel (and ss) do.
 . "${TEST_SRCDIR:-.}/integration/lib.sh"
 
-scenario=${1:-}
-if [ -z "$scenario" ]; then
-	need_jq
-	[ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
-	for s in client server mixed ipv6; do
-		sh "$0" "$s" || exit $?
-	done
-	exit 0
-fi
-
-in_throwaway_netns "$scenario"
+need_jq
+[ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
+in_scenarios "${1:-}" client server mixed ipv6
 # tcp_tw_reuse=2 (the default) lets loopback connects reuse TIME_WAIT
 # sockets, which would make the counts depend on timing.
 ns_sysctl net.ipv4.tcp_tw_reuse 0

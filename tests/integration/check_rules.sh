@@ -5,17 +5,9 @@
 # formats (JSON, Prometheus, colour) and the exit codes of check.
 . "${TEST_SRCDIR:-.}/integration/lib.sh"
 
-scenario=${1:-}
-if [ -z "$scenario" ]; then
-	need_jq
-	[ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
-	for s in client server; do
-		sh "$0" "$s" || exit $?
-	done
-	exit 0
-fi
-
-in_throwaway_netns "$scenario"
+need_jq
+[ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
+in_scenarios "${1:-}" client server
 ns_sysctl net.ipv4.tcp_tw_reuse 0
 ns_sysctl net.ipv4.tcp_timestamps 1
 # The client scenario narrows the range to 1000 ports: 600 connections are

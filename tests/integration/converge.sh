@@ -13,32 +13,9 @@ command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (con
 
 # Each scenario in a namespace of its own: a quiet host must be one that
 # no storm has left TIME_WAIT sockets in.
-scenario=${1:-}
-if [ -z "$scenario" ]; then
-	for s in storm quiet; do
-		sh "$0" "$s" || exit $?
-	done
-	exit 0
-fi
-in_throwaway_netns "$scenario"
+in_scenarios "${1:-}" storm quiet
 
-work=$(mktemp -d)
-state="$work/state"
-sysd="$work/sysctl.d"
-mkdir -p "$sysd"
-out="$work/out"
-err="$work/err"
-trap 'stop_storms; rm -rf "$work"' EXIT
-
-knobs="net.ipv4.tcp_tw_reuse net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports
-	net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps"
-snapshot() {
-	for k in $knobs; do printf '%s = %s\n' "$k" "$(sysctl -n "$k")"; done
-}
-apply() {
-	status=0
-	"$TWTUNE" apply --state-dir "$state" --sysctl-d "$sysd" "$@" >"$out" 2>"$err" || status=$?
-}
+apply_workdir
 
 ns_sysctl net.ipv4.tcp_tw_reuse 0
 ns_sysctl net.ipv4.ip_local_port_range "40000 40999"

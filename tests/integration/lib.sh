@@ -60,6 +60,48 @@ in_throwaway_netns_and_run() {
 	exec unshare -m -n sh -c 'TWTUNE_TEST_NETNS=$$ exec sh "$0" "$@"' "$0" "$@"
 }
 
+# A test of several scenarios runs itself once per scenario, each in a
+# namespace of its own: "in_scenarios "${1:-}" a b" runs "$0 a" and "$0 b"
+# and exits with the first failure; given a scenario, it sets $scenario and
+# enters a throwaway namespace for it.
+in_scenarios() {
+	scenario=$1
+	shift
+	if [ -z "$scenario" ]; then
+		for s in "$@"; do
+			sh "$0" "$s" || exit $?
+		done
+		exit 0
+	fi
+	in_throwaway_netns "$scenario"
+}
+
+# For tests of apply: temporary state and sysctl.d directories (the host's
+# /var/lib and /etc are never touched), removed with any storms on exit.
+apply_workdir() {
+	work=$(mktemp -d)
+	state="$work/state"
+	sysd="$work/sysctl.d"
+	mkdir -p "$sysd"
+	out="$work/out"
+	err="$work/err"
+	trap 'stop_storms; rm -rf "$work"' EXIT
+}
+
+# The knobs apply's tests compare, as sysctl(8) reads them.
+apply_knobs="net.ipv4.tcp_tw_reuse net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports
+	net.ipv4.tcp_max_tw_buckets net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps"
+snapshot() {
+	for k in $apply_knobs; do printf '%s = %s\n' "$k" "$(sysctl -n "$k")"; done
+}
+
+# twtune apply into the work directories; $status is its exit status,
+# $out and $err what it printed.
+apply() {
+	status=0
+	"$TWTUNE" apply --state-dir "$state" --sysctl-d "$sysd" "$@" >"$out" 2>"$err" || status=$?
+}
+
 # Write a sysctl of the test namespace; never used outside one.
 ns_sysctl() {
 	[ "${TWTUNE_TEST_NETNS:-}" = "$$" ] || fail "ns_sysctl outside the throwaway namespace"
