@@ -147,7 +147,7 @@ void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f
 int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create)
 {
 	char dir[PATH_MAX], name[256], err[512], stamp[32], *text;
-	json_t *doc, *counters = json_object();
+	json_t *doc, *counters;
 	time_t wall = time(NULL);
 	struct stat st;
 	struct tm tm;
@@ -159,6 +159,7 @@ int counter_log_save(const char *state_dir, const char *ns, const struct tw_fact
 		return -ENOENT;
 	if ((r = make_directories(dir, 0700)) < 0)
 		return r;
+	counters = json_object();
 	for (int id = 0; id < CTR_COUNT; id++)
 		if (f->counters[id].present)
 			json_object_set_new(counters, counter_info(id)->json_name,
