@@ -19,10 +19,13 @@ cd "$(dirname "$0")/.."
 # Build tools and libraries, plus what the integration tests drive:
 # iproute2 (ip, ss) and util-linux (unshare, setpriv) for namespaces,
 # nftables for the NAT gateway test, procps (sysctl) to check what apply
-# wrote, jq to read twtune's JSON, clang-format for the style test.
+# wrote, jq to read twtune's JSON, clang-format for the style test, and
+# ansible-core, because the Ansible collection's test runs the real
+# ansible-playbook (Debian 12's is 2.14, the oldest the collection
+# supports; without recommends, so not the whole `ansible` bundle).
 packages="build-essential autoconf automake pkgconf libnl-3-dev libnl-nf-3-dev
 	libnl-idiag-3-dev libjansson-dev libcap-dev libcmocka-dev iproute2 util-linux
-	nftables procps jq clang-format"
+	nftables procps jq clang-format ansible-core"
 
 missing=""
 for p in $packages; do
