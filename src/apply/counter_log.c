@@ -1,7 +1,6 @@
 #include "apply/counter_log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "inspect/counters.h"
@@ -42,35 +40,19 @@ static int log_path(const char *state_dir, const char *ns, char *dir, size_t dir
 }
 
 /* The previous run's file, whole, if it can be trusted: a regular file of
- * this user's that no one else may write. 0, -ENOENT, or -EPERM/-errno
- * with WHY saying what is wrong with it. */
+ * this user's that no one else may write. 0, -ENOENT, or -errno with WHY
+ * saying what is wrong with it. */
 static int read_log(const char *dir, const char *name, char **text, char *why, size_t whylen)
 {
-	char path[PATH_MAX];
-	struct stat st;
 	size_t len;
-	int fd, r;
+	int r = read_file_owned(dir, name, LOG_FILE_MAX, text, &len);
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		r = -errno;
-		if (r != -ENOENT)
-			snprintf(why, whylen, "%.160s: %s", path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022)) {
+	if (r == -EPERM)
 		snprintf(why, whylen,
-			 "%.160s is not a regular file of this user's that only it may write",
-			 path);
-		close(fd);
-		return -EPERM;
-	}
-	close(fd);
-	if ((r = read_file_whole(dir, name, LOG_FILE_MAX, text, &len)) < 0)
-		snprintf(why, whylen, "%.160s: %s", path, strerror(-r));
+			 "%.120s/%.60s is not a regular file of this user's that only it may write",
+			 dir, name);
+	else if (r < 0 && r != -ENOENT)
+		snprintf(why, whylen, "%.120s/%.60s: %s", dir, name, strerror(-r));
 	return r;
 }
 

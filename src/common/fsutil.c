@@ -130,21 +130,27 @@ int remove_file_synced(const char *dir, const char *name, char *err, size_t errl
 	return r;
 }
 
-int read_file_whole(const char *dir, const char *name, size_t max, char **data, size_t *len)
+/* DIR/NAME opened for reading, not following a symlink (O_NONBLOCK: a
+ * FIFO put in its place does not hang the open). fd or -errno. */
+static int open_in(const char *dir, const char *name)
 {
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, r = 0;
-	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
-	char *buf;
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, r;
 
-	*data = NULL;
-	*len = 0;
 	if (dirfd < 0)
 		return -errno;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	r = fd < 0 ? -errno : 0;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	r = fd < 0 ? -errno : fd;
 	close(dirfd);
-	if (fd < 0)
-		return r;
+	return r;
+}
+
+/* Read FD whole, at most MAX bytes, and close it. */
+static int read_fd_whole(int fd, size_t max, char **data, size_t *len)
+{
+	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
+	char *buf;
+	int r = 0;
+
 	/* read up to MAX + 1 bytes: one more than allowed proves too large */
 	if (!(buf = malloc(cap + 1))) {
 		close(fd);
@@ -188,6 +194,33 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int read_file_whole(const char *dir, const char *name, size_t max, char **data, size_t *len)
+{
+	int fd = open_in(dir, name);
+
+	*data = NULL;
+	*len = 0;
+	return fd < 0 ? fd : read_fd_whole(fd, max, data, len);
+}
+
+int read_file_owned(const char *dir, const char *name, size_t max, char **data, size_t *len)
+{
+	int fd = open_in(dir, name);
+	struct stat st;
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0)
+		return fd;
+	/* judged on the descriptor that is then read: no window to swap it */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
+	return read_fd_whole(fd, max, data, len);
 }
 
 int make_directories(const char *path, mode_t mode)

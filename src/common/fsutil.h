@@ -23,6 +23,11 @@ int remove_file_synced(const char *dir, const char *name, char *err, size_t errl
  * does not exist, -ELOOP when it is a symlink, -EFBIG when larger. */
 int read_file_whole(const char *dir, const char *name, size_t max, char **data, size_t *len);
 
+/* read_file_whole() for a file twtune itself keeps and must trust: also
+ * -EPERM unless it is a regular file owned by the effective user that no
+ * group or other may write, judged on the descriptor it reads. */
+int read_file_owned(const char *dir, const char *name, size_t max, char **data, size_t *len);
+
 /* mkdir -p with MODE for the directories it creates. */
 int make_directories(const char *path, mode_t mode);
 

@@ -1470,6 +1470,7 @@ static void assert_no_rates(struct apply_test *t, const char *why)
 static void test_counter_log_rates(void **state)
 {
 	struct apply_test *t = *state;
+	char path[PATH_MAX];
 	struct tw_facts f;
 
 	/* no previous run: no rates, and said so */
@@ -1500,6 +1501,15 @@ static void test_counter_log_rates(void **state)
 	write_counter_log(t, TEST_NS, "b1", 60, 100, 0600);
 	fixture_write(t->state, "counters/net__4026531993_.json", "{\"counters\": 1}");
 	assert_no_rates(t, "not a record of twtune's counters");
+	/* a symlink or a FIFO in its place: not followed, not read */
+	fixture_join(path, sizeof(path), t->state, "counters/net__4026531993_.json");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_no_rates(t, "symbolic links");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_no_rates(t, "not a regular file");
+	assert_int_equal(unlink(path), 0);
 	/* --sample's rates stand */
 	counters_now(&f);
 	f.rates.basis = RATES_SAMPLED;
