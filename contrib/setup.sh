@@ -62,7 +62,7 @@ fi
 # own TIME_WAIT knobs are compared before and after, and a difference
 # fails the run, naming it.
 host_state() {
-	for f in /etc/sysctl.d/* /var/lib/twtune; do
+	for f in /etc/sysctl.d/* /var/lib/twtune /run/twtune; do
 		[ -e "$f" ] || [ -L "$f" ] || continue
 		printf '%s %s\n' "$f" "$(ls -ld --time-style=+%s "$f" | awk '{print $1, $6}')"
 		[ -f "$f" ] && cksum <"$f"
@@ -83,7 +83,7 @@ make -j"$jobs" check || status=$?
 
 host_state >"$after"
 if ! cmp -s "$before" "$after"; then
-	echo "contrib/setup.sh: the test suite changed the host (its /etc/sysctl.d, /var/lib/twtune or TIME_WAIT knobs):" >&2
+	echo "contrib/setup.sh: the test suite changed the host (its /etc/sysctl.d, /var/lib/twtune, /run/twtune or TIME_WAIT knobs):" >&2
 	diff "$before" "$after" >&2 || true
 	status=1
 fi

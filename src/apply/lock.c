@@ -1,95 +1,130 @@
 #include "apply/lock.h"
 
 #include <errno.h>
-#include <stddef.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "inspect/netns.h"
 
-/* The lock's abstract address: a NUL, then the name (no terminator). */
-static socklen_t lock_address(const char *ns, struct sockaddr_un *addr, char *name, size_t size)
+/* Is the file behind FD the effective user's, writable by no one else,
+ * and of type TYPE (S_IFDIR, S_IFREG)? */
+static bool owned(int fd, mode_t type)
 {
-	static const char prefix[] = "twtune/apply/";
-	/* sun_path holds 107 bytes after the NUL: a long --proc path keeps its
-	 * end, which is what tells trees apart */
-	size_t room = sizeof(addr->sun_path) - 1 - (sizeof(prefix) - 1), nslen = strlen(ns);
-	size_t len;
+	struct stat st;
 
-	snprintf(name, size, "%s%s", prefix, nslen > room ? ns + nslen - room : ns);
-	len = strlen(name);
-	memset(addr, 0, sizeof(*addr));
-	addr->sun_family = AF_UNIX;
-	memcpy(addr->sun_path + 1, name, len);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
 }
 
-/* Who holds the lock: its listening socket accepts a connection into its
- * backlog, and the kernel tells the peer's credentials. */
-static void describe_holder(const struct sockaddr_un *addr, socklen_t addrlen, char *buf,
-			    size_t size)
+/* "apply.NS.lock", NS as one path component; a long --proc path keeps its
+ * end, which is what tells trees apart. */
+static void lock_name(const char *ns, char *name, size_t size)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct ucred cred;
-	socklen_t credlen = sizeof(cred);
-	char command[32];
+	size_t nslen = strlen(ns), room = 100;
+	const char *tail = nslen > room ? ns + nslen - room : ns;
+	size_t start = strlen("apply.");
+
+	snprintf(name, size, "apply.%s.lock", tail);
+	for (size_t i = start; name[i] && i < start + strlen(tail); i++)
+		if (name[i] == '/' || name[i] == ':' || name[i] == '[' || name[i] == ']')
+			name[i] = '_';
+}
+
+/* Who holds the lock, from the pid its holder wrote: "pid N (command)",
+ * or "a process" when the file says nothing usable. */
+static void describe_holder(int fd, char *buf, size_t size)
+{
+	char text[24], command[32], *end;
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	long pid;
 
 	snprintf(buf, size, "a process");
-	if (fd < 0)
+	if (n <= 0)
 		return;
-	if (connect(fd, (const struct sockaddr *)addr, addrlen) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0 && cred.pid > 0) {
-		process_command(cred.pid, command, sizeof(command));
-		snprintf(buf, size, "pid %d (%s)", (int)cred.pid, command[0] ? command : "?");
-	}
-	close(fd);
+	text[n] = '\0';
+	errno = 0;
+	pid = strtol(text, &end, 10);
+	if (errno || end == text || (*end != '\n' && *end != '\0') || pid <= 0 || pid > 1 << 22)
+		return;
+	process_command((pid_t)pid, command, sizeof(command));
+	snprintf(buf, size, "pid %ld (%s)", pid, command[0] ? command : "?");
 }
 
-int take_lock(const char *ns, unsigned wait_ms, char *err, size_t errlen)
+int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size_t errlen)
 {
-	struct sockaddr_un addr;
-	char name[160], holder[96];
-	socklen_t addrlen = lock_address(ns, &addr, name, sizeof(name));
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+	char name[128], holder[96], pid[24];
+	int dfd, fd, r;
 
-	if (fd < 0) {
+	if (!dir)
+		dir = LOCK_DIR;
+	lock_name(ns, name, sizeof(name));
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
-		snprintf(err, errlen, "cannot make the lock @%s: %s", name, strerror(-r));
+		snprintf(err, errlen, "cannot make the lock directory %s: %s", dir, strerror(-r));
 		return r;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || !owned(dfd, S_IFDIR)) {
+		r = dfd < 0 ? -errno : -EPERM;
+		if (r == -EPERM || r == -ELOOP || r == -ENOTDIR)
+			snprintf(
+				err, errlen,
+				"the lock directory %s is not a directory of this user's that only "
+				"it may write; remove it, and twtune makes it again",
+				dir);
+		else
+			snprintf(err, errlen, "cannot open the lock directory %s: %s", dir,
+				 strerror(-r));
+		if (dfd >= 0)
+			close(dfd);
+		return r == -ELOOP || r == -ENOTDIR ? -EPERM : r;
+	}
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	r = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (fd < 0 || !owned(fd, S_IFREG)) {
+		snprintf(err, errlen, "the lock %s/%s %s", dir, name,
+			 fd < 0 ? strerror(-r)
+				: "is not a file of this user's that only it may write");
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? r : -EPERM;
 	}
 	for (unsigned waited = 0;; waited += 100) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 
-		if (bind(fd, (const struct sockaddr *)&addr, addrlen) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
-		if (errno != EADDRINUSE) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
 			r = -errno;
-			snprintf(err, errlen, "cannot take the lock @%s: %s", name, strerror(-r));
+			snprintf(err, errlen, "cannot take the lock %s/%s: %s", dir, name,
+				 strerror(-r));
 			close(fd);
 			return r;
 		}
 		if (waited >= wait_ms) {
-			describe_holder(&addr, addrlen, holder, sizeof(holder));
+			describe_holder(fd, holder, sizeof(holder));
 			snprintf(err, errlen,
 				 "another twtune apply or rollback is running in this namespace "
-				 "(%s holds the lock @%s); waited %.1f s; try again when it has "
+				 "(%s holds the lock %s/%s); waited %.1f s; try again when it has "
 				 "finished",
-				 holder, name, wait_ms / 1000.0);
+				 holder, dir, name, wait_ms / 1000.0);
 			close(fd);
 			return -EBUSY;
 		}
 		nanosleep(&ts, NULL);
 	}
-	/* listening lets a waiting run ask who holds the lock */
-	if (listen(fd, 1) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot take the lock @%s: %s", name, strerror(-r));
-		close(fd);
-		return r;
+	/* for the message of a run that waits: which process holds it */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
+		/* the lock is held all the same; only the message would lack a name */
 	}
 	return fd;
 }

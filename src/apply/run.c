@@ -34,7 +34,7 @@ static int lock_and_recover(const struct txn_env *env, bool check, struct apply_
 
 	if ((r = privilege_precheck(env->proc_root, env->state_dir, err, sizeof(err))) < 0)
 		return apply_refuse(out, r, "%s; nothing was changed", err);
-	if ((*lock = take_lock(env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
+	if ((*lock = take_lock(env->lock_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
 		return apply_refuse(out, *lock, "%s; nothing was changed", err);
 	if (check) {
 		r = journal_pending(env->state_dir, env->ns, ids, sources, APPLY_RECOVERED_MAX);
@@ -101,8 +101,10 @@ int apply_begin(const struct apply_request *req, struct apply_run *run, struct a
 	facts_init(&run->facts);
 	out->check_mode = req->check;
 	netns_journal_name(req->proc_root, run->ns, sizeof(run->ns));
-	run->env = (struct txn_env){
-		.proc_root = req->proc_root, .state_dir = req->state_dir, .ns = run->ns};
+	run->env = (struct txn_env){.proc_root = req->proc_root,
+				    .state_dir = req->state_dir,
+				    .ns = run->ns,
+				    .lock_dir = req->lock_dir};
 	if (!req->preview && (r = lock_and_recover(&run->env, req->check, out, &run->lock)) < 0)
 		return r;
 	if (inspect_host(&io, &run->facts) < 0)
@@ -252,7 +254,9 @@ static int rollback_locked(const struct rollback_request *req, struct txn_env *e
 
 int rollback_run(const struct rollback_request *req, struct apply_outcome *out)
 {
-	struct txn_env env = {.proc_root = req->proc_root, .state_dir = req->state_dir};
+	struct txn_env env = {.proc_root = req->proc_root,
+			      .state_dir = req->state_dir,
+			      .lock_dir = req->lock_dir};
 	char ns[160];
 	int r, lock = -1;
 

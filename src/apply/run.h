@@ -21,6 +21,7 @@ struct apply_request {
 	const char *proc_root;
 	const char *kernel_override;
 	const char *state_dir;
+	const char *lock_dir;	 /* NULL: LOCK_DIR; tests give their own */
 	const char *persist_dir; /* NULL: --no-persist */
 	bool persist_dir_given;	 /* --sysctl-d: conflicts only within it */
 	bool check;		 /* --check: plan, take no lock, change nothing */
@@ -57,7 +58,8 @@ void apply_end(struct apply_run *run);
 struct rollback_request {
 	const char *proc_root;
 	const char *state_dir;
-	const char *id; /* the transaction to undo; NULL: the last committed apply */
+	const char *lock_dir; /* NULL: LOCK_DIR */
+	const char *id;	      /* the transaction to undo; NULL: the last committed apply */
 	bool check;
 };
 

@@ -26,7 +26,8 @@ enum {
 struct txn_env {
 	const char *proc_root;
 	const char *state_dir;
-	const char *ns; /* the namespace's identity, as in the journal */
+	const char *ns;	      /* the namespace's identity, as in the journal */
+	const char *lock_dir; /* NULL: LOCK_DIR (apply/lock.h) */
 	struct test_hooks hooks;
 };
 

@@ -11,7 +11,7 @@ need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
 command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (contrib/setup.sh installs it)"
 
-in_scenarios "${1:-}" client server
+in_scenarios --private-run "${1:-}" client server
 
 apply_workdir
 journal_count() {

@@ -13,7 +13,7 @@ command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (con
 
 # Each scenario in a namespace of its own: a quiet host must be one that
 # no storm has left TIME_WAIT sockets in.
-in_scenarios "${1:-}" storm quiet
+in_scenarios --private-run "${1:-}" storm quiet
 
 apply_workdir
 

@@ -63,8 +63,15 @@ in_throwaway_netns_and_run() {
 # A test of several scenarios runs itself once per scenario, each in a
 # namespace of its own: "in_scenarios "${1:-}" a b" runs "$0 a" and "$0 b"
 # and exits with the first failure; given a scenario, it sets $scenario and
-# enters a throwaway namespace for it.
+# enters a throwaway namespace for it. "in_scenarios --private-run ..."
+# gives each a private /run too: for tests of apply and rollback, whose
+# lock lives in /run/twtune.
 in_scenarios() {
+	enter=in_throwaway_netns
+	if [ "$1" = --private-run ]; then
+		enter=in_throwaway_netns_and_run
+		shift
+	fi
 	scenario=$1
 	shift
 	if [ -z "$scenario" ]; then
@@ -73,7 +80,7 @@ in_scenarios() {
 		done
 		exit 0
 	fi
-	in_throwaway_netns "$scenario"
+	$enter "$scenario"
 }
 
 # For tests of apply: temporary state and sysctl.d directories (the host's

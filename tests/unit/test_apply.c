@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1368,32 +1369,82 @@ static double now_ms(void)
 static void test_lock_one_at_a_time(void **state)
 {
 	struct apply_test *t = *state;
-	char err[1024] = "", holder[64];
+	char err[1024] = "", holder[64], dir[PATH_MAX];
 	int first, second, other;
 	double start;
 
-	first = take_lock(TEST_NS, 200, err, sizeof(err));
+	fixture_join(dir, sizeof(dir), t->fx->root, "locks");
+	first = take_lock(dir, TEST_NS, 200, err, sizeof(err));
 	assert_true(first >= 0);
 	start = now_ms();
-	second = take_lock(TEST_NS, 200, err, sizeof(err));
+	second = take_lock(dir, TEST_NS, 200, err, sizeof(err));
 	if (second >= 0)
 		close(second);
 	assert_int_equal(second, -EBUSY);
 	assert_true(now_ms() - start >= 190.0);
 	assert_contains(err, "another twtune");
-	assert_contains(err, "@twtune/apply/net:[4026531993]");
+	assert_contains(err, "/apply.net__4026531993_.lock");
 	/* the holder is named: here, this very process */
 	snprintf(holder, sizeof(holder), "pid %d (", (int)getpid());
 	assert_contains(err, holder);
 	/* another namespace has its own lock */
-	other = take_lock("net:[1]", 200, err, sizeof(err));
+	other = take_lock(dir, "net:[1]", 200, err, sizeof(err));
 	assert_true(other >= 0);
 	close(other);
 	close(first);
-	second = take_lock(TEST_NS, 200, err, sizeof(err));
+	second = take_lock(dir, TEST_NS, 200, err, sizeof(err));
 	assert_true(second >= 0);
 	close(second);
-	(void)t;
+}
+
+/* No one but the effective user may make or hold the lock: a lock
+ * directory others may write, a symlink in its place, or a lock file that
+ * is a symlink or others may write is refused, not used. */
+static void test_lock_only_ours(void **state)
+{
+	struct apply_test *t = *state;
+	char err[1024] = "", dir[PATH_MAX], file[PATH_MAX + 64], elsewhere[PATH_MAX];
+	int fd;
+
+	fixture_join(dir, sizeof(dir), t->fx->root, "locks");
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(take_lock(dir, TEST_NS, 0, err, sizeof(err)), -EPERM);
+	assert_contains(err, "not a directory of this user's that only it may write");
+	assert_int_equal(chmod(dir, 0700), 0);
+
+	snprintf(file, sizeof(file), "%s/apply.net__4026531993_.lock", dir);
+	fixture_join(elsewhere, sizeof(elsewhere), t->fx->root, "elsewhere");
+	assert_int_equal(symlink(elsewhere, file), 0);
+	assert_true(take_lock(dir, TEST_NS, 0, err, sizeof(err)) < 0);
+	assert_int_not_equal(access(elsewhere, F_OK), 0);
+	assert_int_equal(unlink(file), 0);
+
+	fd = open(file, O_CREAT | O_WRONLY, 0666);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0666), 0);
+	close(fd);
+	assert_int_equal(take_lock(dir, TEST_NS, 0, err, sizeof(err)), -EPERM);
+	assert_contains(err, "is not a file of this user's");
+	assert_int_equal(chmod(file, 0600), 0);
+
+	/* a holder's pid that is not a number names no process */
+	fixture_write(dir, "apply.net__4026531993_.lock", "1; rm -rf /\n");
+	assert_int_equal(chmod(file, 0600), 0);
+	fd = open(file, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(take_lock(dir, TEST_NS, 0, err, sizeof(err)), -EBUSY);
+	assert_contains(err, "(a process holds the lock");
+	close(fd);
+	fd = take_lock(dir, TEST_NS, 0, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+
+	/* a symlink for the directory itself */
+	assert_int_equal(rename(dir, elsewhere), 0);
+	assert_int_equal(symlink(elsewhere, dir), 0);
+	assert_int_equal(take_lock(dir, TEST_NS, 0, err, sizeof(err)), -EPERM);
 }
 
 /* The lock is the namespace's, not the state directory's: a run with
@@ -1403,12 +1454,14 @@ static void test_lock_whatever_the_state_dir(void **state)
 	struct apply_test *t = *state;
 	struct apply_request req = {.proc_root = t->proc, .state_dir = t->state};
 	struct apply_outcome out = {.command = "apply"};
-	char other[PATH_MAX], err[1024], ns[160];
+	char other[PATH_MAX], err[1024], ns[160], dir[PATH_MAX];
 	struct apply_run run;
 	int held;
 
+	fixture_join(dir, sizeof(dir), t->fx->root, "locks");
+	req.lock_dir = dir;
 	netns_journal_name(t->proc, ns, sizeof(ns));
-	held = take_lock(ns, 0, err, sizeof(err));
+	held = take_lock(dir, ns, 0, err, sizeof(err));
 	assert_true(held >= 0);
 	fixture_join(other, sizeof(other), t->fx->root, "another-state");
 	req.state_dir = other;
@@ -1705,6 +1758,7 @@ int main(void)
 		APPLY_TEST(test_journal_non_utf8_path),
 		cmocka_unit_test(test_base64),
 		APPLY_TEST(test_lock_one_at_a_time),
+		APPLY_TEST(test_lock_only_ours),
 		APPLY_TEST(test_lock_whatever_the_state_dir),
 		APPLY_TEST(test_counter_log_rates),
 		APPLY_TEST(test_counter_log_save),

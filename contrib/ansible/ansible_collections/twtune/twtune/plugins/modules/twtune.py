@@ -75,7 +75,7 @@ options:
     type: path
   state_dir:
     description:
-      - The directory of twtune's journal and lock (C(--state-dir)).
+      - The directory of twtune's journal and counters (C(--state-dir)).
         Rollback reads the journal from here, so use the same value for
         C(state=applied) and C(state=rolled_back).
       - twtune's default is C(/var/lib/twtune).
@@ -102,8 +102,8 @@ options:
       - By default C(twtune) is looked for on C(PATH) and in the sbin directories.
     type: path
 notes:
-  - One apply or rollback runs at a time per network namespace (twtune's lock in
-    I(state_dir)); a second one waits 5 seconds, then the task fails with nothing changed.
+  - One apply or rollback runs at a time per network namespace, whatever the
+    I(state_dir) (twtune's lock in C(/run/twtune)); a second one waits 5 seconds, then the task fails with nothing changed.
   - A run that was interrupted (the host rebooted or the process was killed in the
     middle of a transaction) is undone first by the next apply or rollback;
     its id is in I(recovered).
