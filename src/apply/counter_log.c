@@ -1,6 +1,7 @@
 #include "apply/counter_log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "inspect/counters.h"
@@ -42,10 +44,10 @@ static int log_path(const char *state_dir, const char *ns, char *dir, size_t dir
 /* The previous run's file, whole, if it can be trusted: a regular file of
  * this user's that no one else may write. 0, -ENOENT, or -errno with WHY
  * saying what is wrong with it. */
-static int read_log(const char *dir, const char *name, char **text, char *why, size_t whylen)
+static int read_log(const char *dir, const char *name, char **text, size_t *len, char *why,
+		    size_t whylen)
 {
-	size_t len;
-	int r = read_file_owned(dir, name, LOG_FILE_MAX, text, &len);
+	int r = read_file_owned(dir, name, LOG_FILE_MAX, text, len);
 
 	if (r == -EPERM)
 		snprintf(why, whylen,
@@ -58,10 +60,10 @@ static int read_log(const char *dir, const char *name, char **text, char *why, s
 
 /* The previous reading from TEXT, for namespace NS and boot BOOT_ID:
  * 0, or -EINVAL with WHY. */
-static int parse_log(const char *text, const char *ns, const char *boot_id,
+static int parse_log(const char *text, size_t len, const char *ns, const char *boot_id,
 		     struct counter before[CTR_COUNT], double *at, char *why, size_t whylen)
 {
-	json_t *doc = json_loads(text, 0, NULL), *counters, *v;
+	json_t *doc = json_loadb(text, len, 0, NULL), *counters, *v;
 	const char *doc_ns, *doc_boot;
 	int r = -EINVAL;
 
@@ -84,6 +86,10 @@ static int parse_log(const char *text, const char *ns, const char *boot_id,
 		goto out;
 	}
 	*at = json_number_value(v);
+	if (!(*at >= 0 && *at <= boottime_seconds())) {
+		snprintf(why, whylen, "its time (%.0f s after boot) is not in this boot", *at);
+		goto out;
+	}
 	for (int id = 0; id < CTR_COUNT; id++) {
 		json_t *c = json_object_get(counters, counter_info(id)->json_name);
 
@@ -98,22 +104,49 @@ out:
 	return r;
 }
 
+/* STATE_DIR (as given) and its counters directory (not followed if a
+ * symlink) must be this user's alone: what they hold decides what root
+ * is told. 0, -ENOENT, or -EPERM/-errno with WHY naming the directory. */
+static int trusted_dirs(const char *state_dir, const char *dir, char *why, size_t whylen)
+{
+	int fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+	const char *at = state_dir;
+
+	r = fd < 0 ? -errno : fd_owned(fd, S_IFDIR) ? 0 : -EPERM;
+	if (fd >= 0)
+		close(fd);
+	if (r == 0) {
+		at = dir;
+		r = dir_owned(dir);
+	}
+	if (r == -EPERM)
+		snprintf(why, whylen,
+			 "%.180s is not a directory of this user's that only it may write", at);
+	else if (r < 0 && r != -ENOENT)
+		snprintf(why, whylen, "%.180s: %s", at, strerror(-r));
+	return r;
+}
+
 void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f)
 {
 	struct counter before[CTR_COUNT];
 	char dir[PATH_MAX], name[256], why[256] = "", *text = NULL;
 	double at = 0, now = boottime_seconds();
+	size_t len = 0;
 	int r;
 
 	if (f->rates.basis != RATES_NONE)
 		return;
 	if (log_path(state_dir, ns, dir, sizeof(dir), name, sizeof(name)) < 0)
 		return;
-	r = read_log(dir, name, &text, why, sizeof(why));
+	r = trusted_dirs(state_dir, dir, why, sizeof(why));
+	if (r == 0)
+		r = read_log(dir, name, &text, &len, why, sizeof(why));
 	if (r == -ENOENT) {
 		snprintf(f->rates.note, sizeof(f->rates.note),
 			 "no rates yet: the counters are kept for the next run");
-	} else if (r < 0 || parse_log(text, ns, f->boot_id, before, &at, why, sizeof(why)) < 0) {
+	} else if (r < 0 ||
+		   parse_log(text, len, ns, f->boot_id, before, &at, why, sizeof(why)) < 0) {
 		snprintf(f->rates.note, sizeof(f->rates.note), "no rates: %s", why);
 	} else if (!(now - at >= 1.0)) {
 		snprintf(f->rates.note, sizeof(f->rates.note),
@@ -126,20 +159,29 @@ void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f
 	free(text);
 }
 
-int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create)
+int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create,
+		     char *err, size_t errlen)
 {
-	char dir[PATH_MAX], name[256], err[512], stamp[32], *text;
+	char dir[PATH_MAX], name[256], stamp[32], *text;
 	json_t *doc, *counters;
 	time_t wall = time(NULL);
 	struct stat st;
 	struct tm tm;
 	int r;
 
-	if (!*f->boot_id || (r = log_path(state_dir, ns, dir, sizeof(dir), name, sizeof(name))) < 0)
-		return -EINVAL;
+	if (!*f->boot_id)
+		return -ENODATA; /* no boot to tie the counters to: nothing to keep */
+	if ((r = log_path(state_dir, ns, dir, sizeof(dir), name, sizeof(name))) < 0) {
+		snprintf(err, errlen, "%.180s/counters: path too long", state_dir);
+		return r;
+	}
 	if (!create && (stat(state_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
 		return -ENOENT;
-	if ((r = make_directories(dir, 0700)) < 0)
+	if ((r = make_directories(dir, 0700)) < 0) {
+		snprintf(err, errlen, "%.180s: %s", dir, strerror(-r));
+		return r;
+	}
+	if ((r = trusted_dirs(state_dir, dir, err, errlen)) < 0)
 		return r;
 	counters = json_object();
 	for (int id = 0; id < CTR_COUNT; id++)
@@ -152,9 +194,11 @@ int counter_log_save(const char *state_dir, const char *ns, const struct tw_fact
 			boottime_seconds(), "time", stamp, "counters", counters);
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
-	if (!text)
+	if (!text) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -ENOMEM;
-	r = write_file_atomic(dir, name, text, strlen(text), 0600, err, sizeof(err));
+	}
+	r = write_file_atomic(dir, name, text, strlen(text), 0600, err, errlen);
 	free(text);
 	return r;
 }

@@ -19,7 +19,10 @@ void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f
 /* Keep F's counters for the next run. CREATE: make the directories when
  * they do not exist (apply, which writes the state directory anyway);
  * otherwise only where STATE_DIR already exists (check leaves no trace on
- * a host that never ran apply). 0 or -errno. */
-int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create);
+ * a host that never ran apply: -ENOENT, nothing said). The state and
+ * counters directories must be this user's alone. 0, -ENOENT, -ENODATA
+ * (no boot id to tie them to), or -errno with ERR naming what failed. */
+int counter_log_save(const char *state_dir, const char *ns, const struct tw_facts *f, bool create,
+		     char *err, size_t errlen);
 
 #endif

@@ -11,17 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "inspect/netns.h"
-
-/* Is the file behind FD the effective user's, writable by no one else,
- * and of type TYPE (S_IFDIR, S_IFREG)? */
-static bool owned(int fd, mode_t type)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
-	       !(st.st_mode & 022);
-}
 
 /* "apply.NS.lock", NS as one path component; a long --proc path keeps its
  * end, which is what tells trees apart. */
@@ -71,7 +62,7 @@ int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size
 		return r;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || !owned(dfd, S_IFDIR)) {
+	if (dfd < 0 || !fd_owned(dfd, S_IFDIR)) {
 		r = dfd < 0 ? -errno : -EPERM;
 		if (r == -EPERM || r == -ELOOP || r == -ENOTDIR)
 			snprintf(
@@ -89,7 +80,7 @@ int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size
 	fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	r = fd < 0 ? -errno : 0;
 	close(dfd);
-	if (fd < 0 || !owned(fd, S_IFREG)) {
+	if (fd < 0 || !fd_owned(fd, S_IFREG)) {
 		snprintf(err, errlen, "the lock %s/%s %s", dir, name,
 			 fd < 0 ? strerror(-r)
 				: "is not a file of this user's that only it may write");

@@ -115,9 +115,14 @@ int apply_begin(const struct apply_request *req, struct apply_run *run, struct a
 	/* rates since the previous run, for rules that read cumulative
 	 * counters (--recommended); the live kernel only */
 	if (procfs_is_live(req->proc_root)) {
+		char err[512] = "";
+
 		counter_log_rates(req->state_dir, run->ns, &run->facts);
-		if (!req->check && !req->preview)
-			counter_log_save(req->state_dir, run->ns, &run->facts, true);
+		if (!req->check && !req->preview &&
+		    counter_log_save(req->state_dir, run->ns, &run->facts, true, err, sizeof(err)) <
+			    0 &&
+		    err[0])
+			apply_note(out, "the counters were not kept for the next run: %s", err);
 	}
 	return 0;
 }

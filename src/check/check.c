@@ -73,7 +73,7 @@ static void note_interrupted(const struct check_options *o, struct check_result 
  * for the next, where the state directory exists. */
 static void inspect_with_rates(const struct check_options *o, struct check_result *out)
 {
-	char ns[160];
+	char ns[160], err[256] = "";
 
 	facts_init(&out->facts);
 	out->inspected = inspect_host(&o->inspect, &out->facts);
@@ -81,7 +81,11 @@ static void inspect_with_rates(const struct check_options *o, struct check_resul
 		return;
 	netns_journal_name(o->inspect.proc_root, ns, sizeof(ns));
 	counter_log_rates(o->state_dir, ns, &out->facts);
-	counter_log_save(o->state_dir, ns, &out->facts, false);
+	if (counter_log_save(o->state_dir, ns, &out->facts, false, err, sizeof(err)) < 0 && err[0])
+		snprintf(out->facts.rates.note + strlen(out->facts.rates.note),
+			 sizeof(out->facts.rates.note) - strlen(out->facts.rates.note),
+			 "%sthe counters were not kept for the next run: %s",
+			 out->facts.rates.note[0] ? "; " : "", err);
 }
 
 int check_host(const struct check_options *o, struct check_result *out)

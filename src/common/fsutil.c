@@ -205,18 +205,35 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 	return fd < 0 ? fd : read_fd_whole(fd, max, data, len);
 }
 
+bool fd_owned(int fd, mode_t type)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+	       !(st.st_mode & 022);
+}
+
+int dir_owned(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return errno == ELOOP || errno == ENOTDIR ? -EPERM : -errno;
+	r = fd_owned(fd, S_IFDIR) ? 0 : -EPERM;
+	close(fd);
+	return r;
+}
+
 int read_file_owned(const char *dir, const char *name, size_t max, char **data, size_t *len)
 {
 	int fd = open_in(dir, name);
-	struct stat st;
 
 	*data = NULL;
 	*len = 0;
 	if (fd < 0)
 		return fd;
 	/* judged on the descriptor that is then read: no window to swap it */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022)) {
+	if (!fd_owned(fd, S_IFREG)) {
 		close(fd);
 		return -EPERM;
 	}

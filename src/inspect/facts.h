@@ -146,7 +146,7 @@ enum rate_basis { RATES_NONE, RATES_SAMPLED, RATES_PREVIOUS_RUN };
 struct tw_rates {
 	bool sampled; /* --sample: BASIS is RATES_SAMPLED */
 	enum rate_basis basis;
-	char note[160];		      /* why there are none, for a person; "" */
+	char note[512];		      /* why there are none, for a person; "" */
 	double interval;	      /* seconds between the two readings */
 	double per_second[CTR_COUNT]; /* valid where both readings exist */
 	bool valid[CTR_COUNT];

@@ -1551,6 +1551,8 @@ static void test_counter_log_rates(void **state)
 	assert_no_rates(t, "another namespace");
 	write_counter_log(t, TEST_NS, "b1", 60, 100, 0622);
 	assert_no_rates(t, "only it may write");
+	write_counter_log(t, TEST_NS, "b1", -3600, 100, 0600);
+	assert_no_rates(t, "not in this boot");
 	write_counter_log(t, TEST_NS, "b1", 60, 100, 0600);
 	fixture_write(t->state, "counters/net__4026531993_.json", "{\"counters\": 1}");
 	assert_no_rates(t, "not a record of twtune's counters");
@@ -1576,20 +1578,38 @@ static void test_counter_log_rates(void **state)
 static void test_counter_log_save(void **state)
 {
 	struct apply_test *t = *state;
-	char missing[PATH_MAX];
+	char missing[PATH_MAX], counters[PATH_MAX], elsewhere[PATH_MAX], err[512] = "";
 	struct tw_facts f;
 	struct stat st;
 
 	fixture_join(missing, sizeof(missing), t->fx->root, "no-state");
 	counters_now(&f);
-	assert_int_equal(counter_log_save(missing, TEST_NS, &f, false), -ENOENT);
+	assert_int_equal(counter_log_save(missing, TEST_NS, &f, false, err, sizeof(err)), -ENOENT);
 	assert_int_not_equal(stat(missing, &st), 0);
-	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true), 0);
+	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true, err, sizeof(err)), 0);
 	counters_now(&f);
 	counter_log_rates(t->state, TEST_NS, &f);
 	/* written a moment ago: too soon for a rate */
 	assert_int_equal(f.rates.basis, RATES_NONE);
 	assert_contains(f.rates.note, "less than a second");
+
+	/* the counters directory swapped for a symlink to one anyone may
+	 * write: neither read nor written through */
+	fixture_join(counters, sizeof(counters), t->state, "counters");
+	fixture_join(elsewhere, sizeof(elsewhere), t->fx->root, "anyones");
+	assert_int_equal(rename(counters, elsewhere), 0);
+	assert_int_equal(chmod(elsewhere, 0777), 0);
+	assert_int_equal(symlink(elsewhere, counters), 0);
+	assert_no_rates(t, "counters is not a directory of this user's that only it may write");
+	counters_now(&f);
+	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true, err, sizeof(err)), -EPERM);
+	assert_contains(err, "counters is not a directory of this user's");
+	/* nor a state directory others may write */
+	assert_int_equal(unlink(counters), 0);
+	assert_int_equal(chmod(t->state, 0777), 0);
+	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true, err, sizeof(err)), -EPERM);
+	assert_no_rates(t, "is not a directory of this user's");
+	assert_int_equal(chmod(t->state, 0700), 0);
 }
 
 /* ---- atomic writes */
