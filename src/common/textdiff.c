@@ -14,6 +14,7 @@
 struct line {
 	const char *text;
 	size_t len;
+	bool newline; /* ends in one: only a file's last line may not */
 };
 
 struct lines {
@@ -50,7 +51,7 @@ static int split(const char *text, size_t len, struct lines *out)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		out->items[out->count++] = (struct line){p, l};
+		out->items[out->count++] = (struct line){p, l, nl != NULL};
 		p += l + (nl ? 1 : 0);
 	}
 	return 0;
@@ -58,7 +59,8 @@ static int split(const char *text, size_t len, struct lines *out)
 
 static bool same(const struct line *x, const struct line *y)
 {
-	return x->len == y->len && memcmp(x->text, y->text, x->len) == 0;
+	return x->len == y->len && x->newline == y->newline &&
+	       memcmp(x->text, y->text, x->len) == 0;
 }
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -66,6 +68,7 @@ static void put(struct out *o, const char *fmt, ...) __attribute__((format(print
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
+	char *bigger;
 	int n;
 
 	if (o->failed)
@@ -73,10 +76,17 @@ static void put(struct out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (o->len + (size_t)n + 1 > o->cap &&
-		      !(o->data = realloc(o->data, o->cap = 2 * (o->len + (size_t)n + 1))))) {
+	if (n < 0) {
 		o->failed = true;
 		return;
+	}
+	if (o->len + (size_t)n + 1 > o->cap) {
+		if (!(bigger = realloc(o->data, 2 * (o->len + (size_t)n + 1)))) {
+			o->failed = true;
+			return;
+		}
+		o->data = bigger;
+		o->cap = 2 * (o->len + (size_t)n + 1);
 	}
 	va_start(ap, fmt);
 	vsnprintf(o->data + o->len, o->cap - o->len, fmt, ap);
@@ -85,10 +95,10 @@ static void put(struct out *o, const char *fmt, ...)
 }
 
 /* The middle of the script, A[lo_a, hi_a) against B[lo_b, hi_b): a longest
- * common subsequence where the table is small enough, else replaced
- * whole. Appends to OPS. */
-static int match(const struct lines *A, size_t lo_a, size_t hi_a, const struct lines *B,
-		 size_t lo_b, size_t hi_b, struct op *ops, size_t *nops)
+ * common subsequence where the table is small enough (and memory allows),
+ * else replaced whole. Appends to OPS. */
+static void match(const struct lines *A, size_t lo_a, size_t hi_a, const struct lines *B,
+		  size_t lo_b, size_t hi_b, struct op *ops, size_t *nops)
 {
 	size_t n = hi_a - lo_a, m = hi_b - lo_b, i = 0, j = 0;
 	uint32_t *t;
@@ -112,14 +122,11 @@ static int match(const struct lines *A, size_t lo_a, size_t hi_a, const struct l
 				ops[(*nops)++] = (struct op){'+', 0, lo_b + j++};
 		}
 		free(t);
-	} else if (n && m && n * m <= MATCH_LIMIT) {
-		return -ENOMEM;
 	}
 	for (; i < n; i++)
 		ops[(*nops)++] = (struct op){'-', lo_a + i, 0};
 	for (; j < m; j++)
 		ops[(*nops)++] = (struct op){'+', 0, lo_b + j};
-	return 0;
 }
 
 /* Where the hunk that starts with the change at K ends: past the last
@@ -152,6 +159,16 @@ static void count_lines(const struct op *ops, size_t from, size_t to, size_t *na
 	}
 }
 
+/* A hunk's range as diff -u writes it: "START,COUNT", or "START" for one
+ * line; an empty side is numbered by the line before it. */
+static void put_range(struct out *o, size_t before, size_t count)
+{
+	if (count == 1)
+		put(o, "%zu", before + 1);
+	else
+		put(o, "%zu,%zu", count ? before + 1 : before, count);
+}
+
 static void hunks(struct out *o, const struct op *ops, size_t nops, const struct lines *A,
 		  const struct lines *B)
 {
@@ -166,12 +183,16 @@ static void hunks(struct out *o, const struct op *ops, size_t nops, const struct
 		last = hunk_end(ops, nops, k);
 		count_lines(ops, 0, first, &a0, &b0);
 		count_lines(ops, first, last, &na, &nb);
-		/* an empty side is numbered by the line before it */
-		put(o, "@@ -%zu,%zu +%zu,%zu @@\n", na ? a0 + 1 : a0, na, nb ? b0 + 1 : b0, nb);
+		put(o, "@@ -");
+		put_range(o, a0, na);
+		put(o, " +");
+		put_range(o, b0, nb);
+		put(o, " @@\n");
 		for (size_t x = first; x < last; x++) {
 			const struct line *l =
 				ops[x].kind == '+' ? &B->items[ops[x].b] : &A->items[ops[x].a];
-			put(o, "%c%.*s\n", ops[x].kind, (int)l->len, l->text);
+			put(o, "%c%.*s\n%s", ops[x].kind, (int)l->len, l->text,
+			    l->newline ? "" : "\\ No newline at end of file\n");
 		}
 		k = last;
 	}
@@ -203,8 +224,7 @@ char *text_diff(const char *a, size_t alen, const char *b, size_t blen, const ch
 		goto out; /* the same: no diff at all */
 	for (size_t i = 0; i < pre; i++)
 		ops[nops++] = (struct op){' ', i, i};
-	if ((r = match(&A, pre, A.count - post, &B, pre, B.count - post, ops, &nops)) < 0)
-		goto out;
+	match(&A, pre, A.count - post, &B, pre, B.count - post, ops, &nops);
 	for (size_t i = post; i-- > 0;)
 		ops[nops++] = (struct op){' ', A.count - 1 - i, B.count - 1 - i};
 	put(&o, "--- %s\n+++ %s\n", a ? name_a : "/dev/null", b ? name_b : "/dev/null");

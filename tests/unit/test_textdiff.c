@@ -1,4 +1,5 @@
-/* Unified diffs of the persisted file, as --diff prints them. */
+/* Unified diffs of the persisted file, as --diff prints them: each expected
+ * text is what GNU diff -u prints for the same two files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static const struct diff_case cases[] = {
 	{"no file either side", NULL, NULL, ""},
 	{"a new file", NULL, "# head\nx = 1\n",
 	 "--- /dev/null\n+++ f\n@@ -0,0 +1,2 @@\n+# head\n+x = 1\n"},
-	{"a file removed", "x = 1\n", NULL, "--- f\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x = 1\n"},
+	{"a file removed", "x = 1\n", NULL, "--- f\n+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n"},
 	{"a line rewritten in place, with context", "a\nb\nc\nd\ne\nf\ng\nh\n",
 	 "a\nb\nc\nd\nE\nf\ng\nh\n",
 	 "--- f\n+++ f\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n"},
@@ -38,7 +39,12 @@ static const struct diff_case cases[] = {
 	{"two changes close together: one hunk", "1\n2\n3\n4\n5\n", "one\n2\n3\n4\nfive\n",
 	 "--- f\n+++ f\n@@ -1,5 +1,5 @@\n-1\n+one\n 2\n 3\n 4\n-5\n+five\n"},
 	{"a last line without a newline", "a\nb", "a\nc",
-	 "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"},
+	 "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n"
+	 "\\ No newline at end of file\n"},
+	{"only the final newline taken away", "x\ny\n", "x\ny",
+	 "--- f\n+++ f\n@@ -1,2 +1,2 @@\n x\n-y\n+y\n\\ No newline at end of file\n"},
+	{"a final newline given, and a line", "x\ny", "x\ny\nz\n",
+	 "--- f\n+++ f\n@@ -1,2 +1,3 @@\n x\n-y\n\\ No newline at end of file\n+y\n+z\n"},
 	{"lines moved: matched, not replaced", "x\na\nb\nc\n", "a\nb\nc\nx\n",
 	 "--- f\n+++ f\n@@ -1,4 +1,4 @@\n-x\n a\n b\n c\n+x\n"},
 };
