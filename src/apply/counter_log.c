@@ -153,7 +153,6 @@ void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f
 			 "no rates: the previous run was less than a second ago");
 	} else {
 		compute_rates(before, f->counters, now - at, &f->rates);
-		f->rates.sampled = false;
 		f->rates.basis = RATES_PREVIOUS_RUN;
 	}
 	free(text);

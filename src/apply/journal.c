@@ -367,12 +367,11 @@ void journal_list_free(struct txn_record *records, size_t count)
 }
 
 int journal_pending(const char *state_dir, const char *ns, char ids[][64], char sources[][128],
-		    unsigned max)
+		    char *err, size_t errlen, unsigned max)
 {
 	struct txn_record *records;
 	size_t count;
-	char err[512];
-	int n = 0, r = journal_list(state_dir, &records, &count, err, sizeof(err));
+	int n = 0, r = journal_list(state_dir, &records, &count, err, errlen);
 
 	if (r < 0)
 		return r;

@@ -67,9 +67,10 @@ int journal_list(const char *state_dir, struct txn_record **records, size_t *cou
 void journal_list_free(struct txn_record *records, size_t count);
 
 /* The ids of NS's interrupted (pending) transactions, up to MAX, with
- * their sources. Returns how many, or -errno when the journal cannot be
- * read (an unprivileged check cannot, and says nothing). */
+ * their sources. Returns how many, or -errno with ERR saying why the
+ * journal cannot be read (an unprivileged check cannot, and says
+ * nothing; apply --check refuses, as the real run would). */
 int journal_pending(const char *state_dir, const char *ns, char ids[][64], char sources[][128],
-		    unsigned max);
+		    char *err, size_t errlen, unsigned max);
 
 #endif

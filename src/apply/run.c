@@ -37,7 +37,10 @@ static int lock_and_recover(const struct txn_env *env, bool check, struct apply_
 	if ((*lock = take_lock(env->lock_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
 		return apply_refuse(out, *lock, "%s; nothing was changed", err);
 	if (check) {
-		r = journal_pending(env->state_dir, env->ns, ids, sources, APPLY_RECOVERED_MAX);
+		r = journal_pending(env->state_dir, env->ns, ids, sources, err, sizeof(err),
+				    APPLY_RECOVERED_MAX);
+		if (r < 0) /* the real run's recovery would refuse the same */
+			return apply_refuse(out, r, "%s; nothing was changed", err);
 		for (int i = 0; i < r; i++)
 			apply_note(
 				out,

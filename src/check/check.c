@@ -53,13 +53,13 @@ static void check_drift(const struct check_options *o, struct check_result *out)
 /* An apply or rollback killed in the middle leaves a pending record; the
  * next apply or rollback undoes it, and check says so meanwhile. An
  * unprivileged check cannot read the journal, and says nothing. */
-static void note_interrupted(const struct check_options *o, struct check_result *out)
+static void note_interrupted(const struct check_options *o, const char *ns,
+			     struct check_result *out)
 {
-	char ns[160], ids[CHECK_INTERRUPTED_MAX][64], sources[CHECK_INTERRUPTED_MAX][128];
-	int n;
+	char ids[CHECK_INTERRUPTED_MAX][64], sources[CHECK_INTERRUPTED_MAX][128], err[512];
+	int n = journal_pending(o->state_dir, ns, ids, sources, err, sizeof(err),
+				CHECK_INTERRUPTED_MAX);
 
-	netns_journal_name(o->inspect.proc_root, ns, sizeof(ns));
-	n = journal_pending(o->state_dir, ns, ids, sources, CHECK_INTERRUPTED_MAX);
 	for (int i = 0; i < n; i++) {
 		memcpy(out->interrupted[i].id, ids[i], sizeof(ids[i]));
 		memcpy(out->interrupted[i].source, sources[i], sizeof(sources[i]));
@@ -67,34 +67,48 @@ static void note_interrupted(const struct check_options *o, struct check_result 
 	}
 }
 
-/* Inspect the namespace this process is in, with rates of the cumulative
- * counters since the previous run where --sample gave none (the live
- * kernel only: a --proc tree does not move), and keep this run's counters
- * for the next, where the state directory exists. */
-static void inspect_with_rates(const struct check_options *o, struct check_result *out)
+/* Rates of the cumulative counters since the previous run where --sample
+ * gave none (the live kernel only: a --proc tree does not move), and this
+ * run's counters kept for the next, where the state directory exists. */
+static void rates_since_previous_run(const struct check_options *o, const char *ns,
+				     struct check_result *out)
 {
-	char ns[160], err[256] = "";
+	struct tw_rates *rates = &out->facts.rates;
+	char err[256] = "";
+	size_t used;
 
-	facts_init(&out->facts);
-	out->inspected = inspect_host(&o->inspect, &out->facts);
 	if (!procfs_is_live(o->inspect.proc_root))
 		return;
-	netns_journal_name(o->inspect.proc_root, ns, sizeof(ns));
 	counter_log_rates(o->state_dir, ns, &out->facts);
-	if (counter_log_save(o->state_dir, ns, &out->facts, false, err, sizeof(err)) < 0 && err[0])
-		snprintf(out->facts.rates.note + strlen(out->facts.rates.note),
-			 sizeof(out->facts.rates.note) - strlen(out->facts.rates.note),
-			 "%sthe counters were not kept for the next run: %s",
-			 out->facts.rates.note[0] ? "; " : "", err);
+	if (counter_log_save(o->state_dir, ns, &out->facts, false, err, sizeof(err)) < 0 &&
+	    err[0]) {
+		used = strlen(rates->note);
+		snprintf(rates->note + used, sizeof(rates->note) - used,
+			 "%sthe counters were not kept for the next run: %s", used ? "; " : "",
+			 err);
+	}
+}
+
+/* Inspect the namespace this process is in and judge it; NS gets its
+ * name as the journal writes it. 0 or -ENOMEM. */
+static int inspect_and_judge(const struct check_options *o, struct check_result *out, char *ns,
+			     size_t nslen)
+{
+	facts_init(&out->facts);
+	out->inspected = inspect_host(&o->inspect, &out->facts);
+	netns_journal_name_of(o->inspect.proc_root, &out->facts.netns, ns, nslen);
+	rates_since_previous_run(o, ns, out);
+	return engine_evaluate(o->rules, &out->facts, &out->findings);
 }
 
 int check_host(const struct check_options *o, struct check_result *out)
 {
+	char ns[160];
+
 	memset(out, 0, sizeof(*out));
-	inspect_with_rates(o, out);
-	if (engine_evaluate(o->rules, &out->facts, &out->findings) < 0)
+	if (inspect_and_judge(o, out, ns, sizeof(ns)) < 0)
 		return -ENOMEM;
-	note_interrupted(o, out);
+	note_interrupted(o, ns, out);
 	check_drift(o, out);
 	return 0;
 }
@@ -111,13 +125,13 @@ static int check_namespace(const struct check_options *o, int home_fd, struct ne
 			   char *err, size_t errlen)
 {
 	const struct netns_entry *e = c->entry;
+	char ns[160];
 
 	netns_entry_label(e, c->label, sizeof(c->label));
 	/* setns() needs CAP_SYS_ADMIN even to stay put */
 	if (!e->current && netns_enter_path(e->path, c->label, c->reason, sizeof(c->reason)) < 0)
 		return 0;
-	inspect_with_rates(o, &c->result);
-	if (engine_evaluate(o->rules, &c->result.facts, &c->result.findings) < 0)
+	if (inspect_and_judge(o, &c->result, ns, sizeof(ns)) < 0)
 		memset(&c->result.findings, 0, sizeof(c->result.findings));
 	c->inspected = true;
 	if (!e->current && netns_enter(home_fd, "the starting namespace", err, errlen) < 0) {

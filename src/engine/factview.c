@@ -237,7 +237,7 @@ static struct value top3_list(const struct fact_view *v)
 
 static struct value rates_sampled(const struct fact_view *v)
 {
-	return boolean(v->facts->rates.sampled);
+	return boolean(v->facts->rates.basis == RATES_SAMPLED);
 }
 
 static struct value close_estimate(const struct fact_view *v)

@@ -28,7 +28,8 @@ void classify_host(struct tw_facts *f)
 	double total, pressure = connect_pressure(f);
 
 	c->verdict = HOST_UNKNOWN;
-	if (r->sampled && r->valid[CTR_ACTIVE_OPENS] && r->valid[CTR_PASSIVE_OPENS]) {
+	if (r->basis == RATES_SAMPLED && r->valid[CTR_ACTIVE_OPENS] &&
+	    r->valid[CTR_PASSIVE_OPENS]) {
 		/* Opens over an interval are the direct measure of who starts
 		 * connections; ActiveOpens counts failed connect()s too, which
 		 * is right here: a host short of ports still tries. */

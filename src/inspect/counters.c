@@ -207,7 +207,6 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 void compute_rates(const struct counter before[CTR_COUNT], const struct counter after[CTR_COUNT],
 		   double interval, struct tw_rates *rates)
 {
-	rates->sampled = true;
 	rates->basis = RATES_SAMPLED;
 	rates->interval = interval;
 	for (int id = 0; id < CTR_COUNT; id++) {

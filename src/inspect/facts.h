@@ -144,7 +144,6 @@ const struct counter_info *counter_info(enum counter_id id);
 enum rate_basis { RATES_NONE, RATES_SAMPLED, RATES_PREVIOUS_RUN };
 
 struct tw_rates {
-	bool sampled; /* --sample: BASIS is RATES_SAMPLED */
 	enum rate_basis basis;
 	char note[512];		      /* why there are none, for a person; "" */
 	double interval;	      /* seconds between the two readings */

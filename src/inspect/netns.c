@@ -331,13 +331,22 @@ int netns_is_initial(const struct netns_identity *id)
 	return st.st_ino == id->inode && st.st_dev == id->device;
 }
 
-void netns_journal_name(const char *proc_root, char *buf, size_t size)
+void netns_journal_name_of(const char *proc_root, const struct netns_identity *id, char *buf,
+			   size_t size)
 {
-	struct netns_identity id;
 	char real[PATH_MAX];
 
-	if (procfs_is_live(proc_root) && netns_identify(&id) == 0)
-		snprintf(buf, size, "net:[%llu]", (unsigned long long)id.inode);
+	if (procfs_is_live(proc_root) && id->known)
+		snprintf(buf, size, "net:[%llu]", (unsigned long long)id->inode);
 	else
 		snprintf(buf, size, "proc:%s", realpath(proc_root, real) ? real : proc_root);
+}
+
+void netns_journal_name(const char *proc_root, char *buf, size_t size)
+{
+	struct netns_identity id = {0};
+
+	if (procfs_is_live(proc_root))
+		netns_identify(&id);
+	netns_journal_name_of(proc_root, &id, buf, size);
 }

@@ -37,6 +37,11 @@ int netns_is_initial(const struct netns_identity *id);
  * --proc tree. */
 void netns_journal_name(const char *proc_root, char *buf, size_t size);
 
+/* The same from an identity already taken (inspect_host() records it in
+ * the facts), without looking again. */
+void netns_journal_name_of(const char *proc_root, const struct netns_identity *id, char *buf,
+			   size_t size);
+
 /* Identity of the namespace this process is in now: inode, device, and
  * its name under /run/netns if one points at it. */
 int netns_identify(struct netns_identity *id);

@@ -8,10 +8,16 @@
 #include "common/textdiff.h"
 #include "report/format.h"
 
+/* The plan is what was done (or, checking, what would be): not refused,
+ * and either checked or carried out to the end. */
+static bool plan_stands(const struct apply_outcome *o)
+{
+	return !o->refused && (o->check_mode || (o->executed && o->status == APPLY_OK));
+}
+
 static bool changed(const struct apply_outcome *o)
 {
-	return !o->refused && plan_changes_anything(&o->plan) &&
-	       (o->check_mode || (o->executed && o->status == APPLY_OK));
+	return plan_stands(o) && plan_changes_anything(&o->plan);
 }
 
 /* committed, unchanged, check, refused, rolled-back or failed */
@@ -131,11 +137,8 @@ json_t *report_apply_json(const struct apply_outcome *o)
 							 "reason", p->skipped[i].reason));
 	json_object_set_new(doc, "skipped", skipped);
 	snprintf(path, sizeof(path), "%s/%s", r->persist_dir, r->persist_name);
-	json_object_set_new(
-		doc, "persisted",
-		p->file_change && (o->check_mode || (o->executed && o->status == APPLY_OK))
-			? json_string(path)
-			: json_null());
+	json_object_set_new(doc, "persisted",
+			    plan_stands(o) && p->file_change ? json_string(path) : json_null());
 	for (unsigned i = 0; i < p->warning_count; i++)
 		json_array_append_new(warnings, json_string(p->warnings[i]));
 	json_object_set_new(doc, "warnings", warnings);

@@ -144,7 +144,7 @@ static json_t *counters_json(const struct tw_facts *f)
 		json_object_set_new(o, counter_info(id)->json_name,
 				    c->present ? json_integer((json_int_t)c->value) : json_null());
 	}
-	json_object_set_new(rates, "sampled", json_boolean(f->rates.sampled));
+	json_object_set_new(rates, "sampled", json_boolean(f->rates.basis == RATES_SAMPLED));
 	json_object_set_new(rates, "basis",
 			    bases[f->rates.basis] ? json_string(bases[f->rates.basis])
 						  : json_null());

@@ -250,14 +250,14 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 			fprintf(out, " %14.1f", f->rates.per_second[id]);
 		fprintf(out, "\n");
 	}
-	if (f->rates.sampled)
+	if (f->rates.basis == RATES_SAMPLED)
 		fprintf(out, "  (rates over %.1f s)\n", f->rates.interval);
 	else if (rates)
 		fprintf(out, "  (rates over the %.0f s since the previous run)\n",
 			f->rates.interval);
 	else if (f->rates.note[0])
 		fprintf(out, "  (%s)\n", f->rates.note);
-	if (!f->rates.sampled && f->census.available)
+	if (f->rates.basis != RATES_SAMPLED && f->census.available)
 		fprintf(out,
 			"  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
 			"(use --sample SECONDS to measure)\n",

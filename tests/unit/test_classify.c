@@ -23,7 +23,7 @@
 
 static void sampled(struct tw_facts *f, double active, double passive, double interval)
 {
-	f->rates.sampled = true;
+	f->rates.basis = RATES_SAMPLED;
 	f->rates.interval = interval;
 	f->rates.valid[CTR_ACTIVE_OPENS] = true;
 	f->rates.valid[CTR_PASSIVE_OPENS] = true;

@@ -395,7 +395,7 @@ static void test_compute_rates(void **state)
 	set_counter(after, CTR_TIME_WAIT_OVERFLOW, 27);
 
 	compute_rates(before, after, 10.0, &rates);
-	assert_true(rates.sampled);
+	assert_int_equal(rates.basis, RATES_SAMPLED);
 	assert_near(rates.interval, 10.0);
 	assert_true(rates.valid[CTR_ACTIVE_OPENS]);
 	assert_near(rates.per_second[CTR_ACTIVE_OPENS], 50.0);

@@ -1958,7 +1958,7 @@ static void buckets_overflowing_since_previous_run(struct tw_facts *f)
 static void buckets_overflowed_before_sampling(struct tw_facts *f)
 {
 	buckets_overflowed(f);
-	f->rates.sampled = true;
+	f->rates.basis = RATES_SAMPLED;
 	f->rates.interval = 5;
 	for (int i = 0; i < CTR_COUNT; i++)
 		f->rates.valid[i] = !counter_info((enum counter_id)i)->is_gauge;
