@@ -140,45 +140,49 @@ static uint64_t time_wait_demand(const struct tw_facts *f)
 	return demand;
 }
 
-/* Sized from demand, never from the limit itself, so that applying it
- * twice changes nothing: room for twice the demand (a power of two, so
- * that small swings in traffic do not move it), at least the kernel's own
- * default, and never less than the limit in force (an administrator's
- * larger choice stands). */
+/* Room for twice DEMAND, rounded up to a power of two (so that small
+ * swings in traffic do not move it), at least FLOOR, never less than
+ * CURRENT (an administrator's larger choice stands) and never more than
+ * what KEY accepts. Sized from demand, never from the value it sets, so
+ * that applying it twice changes nothing. */
+static struct knob_value room_for(enum knob_id key, uint64_t demand, uint64_t floor,
+				  uint64_t current)
+{
+	uint64_t max = (uint64_t)knob_get(key)->max;
+	uint64_t need = demand >= max ? max : next_power_of_two(2 * demand);
+
+	if (need < floor)
+		need = floor;
+	if (need < current)
+		need = current;
+	return knob_value_int((long)(need < max ? need : max));
+}
+
 static int tw_buckets(const struct tw_facts *f, struct knob_value *out)
 {
-	const struct knob *k = knob_get(KNOB_TCP_MAX_TW_BUCKETS);
-	uint64_t limit = 0, need = next_power_of_two(2 * time_wait_demand(f));
-	struct knob_value floor;
+	uint64_t limit;
+	struct knob_value floor = knob_value_int(0);
 
 	if (!sysctl_u64(f, KNOB_TCP_MAX_TW_BUCKETS, &limit))
 		return -ENODATA;
-	if (kernel_default(KNOB_TCP_MAX_TW_BUCKETS, f, &floor) == 0 &&
-	    (uint64_t)floor.integer > need)
-		need = (uint64_t)floor.integer;
-	if (need > (uint64_t)k->max)
-		need = (uint64_t)k->max;
-	*out = knob_value_int((long)(limit > need ? limit : need));
+	kernel_default(KNOB_TCP_MAX_TW_BUCKETS, f, &floor);
+	*out = room_for(KNOB_TCP_MAX_TW_BUCKETS, time_wait_demand(f),
+			floor.integer > 0 ? (uint64_t)floor.integer : 0, limit);
 	return 0;
 }
 
-/* Room for twice the entries conntrack holds now, a power of two, and
- * never less than the maximum in force: a fixed point like @tw_buckets. */
+/* Room for twice the entries conntrack holds now: a fixed point like
+ * @tw_buckets. */
 static int conntrack_max(const struct tw_facts *f, struct knob_value *out)
 {
 	const struct conntrack_facts *ct = &f->conntrack;
-	uint64_t entries = ct->count_known ? ct->count : 0, need;
+	uint64_t entries = ct->count_known ? ct->count : 0;
 
 	if (!ct->max_known)
 		return -ENODATA;
 	if (ct->dump.inspected && ct->entries > entries)
 		entries = ct->entries;
-	need = next_power_of_two(2 * entries);
-	if (need < ct->max)
-		need = ct->max;
-	if (need > (uint64_t)LONG_MAX)
-		return -ERANGE; /* a 32-bit long: no wrapped-around number */
-	*out = knob_value_int((long)need);
+	*out = room_for(KNOB_NF_CONNTRACK_MAX, entries, 0, ct->max);
 	return 0;
 }
 

@@ -2181,6 +2181,11 @@ static void test_computed_limits_have_fixed_points(void **state)
 		{100, 100, "4096", "262144", 131072},	 /* below the kernel's default */
 		{100, 100, "4096", "-262144", 131072},	 /* shared with init_net */
 		{70000, 70000, "65536", "4096", 262144}, /* demand above the default */
+		/* a demand no key can hold (a --proc tree says anything): the
+		 * largest value the key accepts, not a wrapped-around one */
+		{UINT64_MAX / 2 + 2, 100, "4096", NULL, 2147483647},
+		{100, UINT64_MAX, "4096", NULL, 2147483647},
+		{1500000000, 100, "4096", NULL, 2147483647},
 	};
 	struct fixture *fx = *state;
 	struct tw_facts *f = &fx->facts;
@@ -2221,6 +2226,9 @@ static void test_computed_limits_have_fixed_points(void **state)
 	f->conntrack.count = 1000;
 	assert_int_equal(compute_value(COMPUTE_CONNTRACK_MAX, KNOB_NF_CONNTRACK_MAX, f, &first), 0);
 	assert_int_equal(first.integer, 100000);
+	f->conntrack.count = UINT64_MAX / 2 + 2; /* saturates, never wraps */
+	assert_int_equal(compute_value(COMPUTE_CONNTRACK_MAX, KNOB_NF_CONNTRACK_MAX, f, &first), 0);
+	assert_int_equal(first.integer, 2147483647);
 }
 
 static void test_settings_equal_to_current_dropped(void **state)
