@@ -8,6 +8,7 @@
 #include "apply/run.h"
 #include "cli.h"
 #include "report/apply.h"
+#include "report/format.h"
 
 void cmd_apply_help(FILE *out)
 {
@@ -36,7 +37,8 @@ void cmd_apply_help(FILE *out)
 		"\n"
 		"Exit status: 0 success (changed or not), 1 failed and rolled back, 2 refused\n"
 		"with nothing changed, 3 failed and could not be rolled back completely. With\n"
-		"--format json every outcome, refusals included, is one JSON document.\n",
+		"--format json every outcome once the options are read, refusals included, is\n"
+		"one JSON document (an unknown option is a usage error on standard error).\n",
 		PERSIST_DIR, TWTUNE_STATE_DIR);
 }
 
@@ -194,11 +196,10 @@ static void list_profiles(const struct rule_set *set, bool json)
 		else
 			printf("%-20s %s\n", p->id, p->title);
 	}
-	if (json) {
-		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-	}
-	json_decref(list);
+	if (json)
+		print_json(list, stdout);
+	else
+		json_decref(list);
 }
 
 /* What NAME would do here: the plan of apply --check, without the lock. */

@@ -10,6 +10,7 @@
 #include "check/check.h"
 #include "cli.h"
 #include "inspect/procfs.h"
+#include "report/format.h"
 #include "report/json.h"
 #include "report/prometheus.h"
 #include "report/text.h"
@@ -103,13 +104,6 @@ static void print_errors_to_stderr(const struct tw_facts *f, const char *prefix)
 			f->errors[i].message);
 }
 
-static void print_json(json_t *doc)
-{
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(doc);
-}
-
 /* Inspect the namespace this process is in, judge, and print the report. */
 static int check_here(const struct check_cli *o)
 {
@@ -129,7 +123,7 @@ static int check_here(const struct check_cli *o)
 	switch (o->format) {
 	case FORMAT_JSON:
 		print_errors_to_stderr(&r.facts, "");
-		print_json(report_check_result_json(&r));
+		print_json(report_check_result_json(&r), stdout);
 		break;
 	case FORMAT_PROMETHEUS:
 		print_errors_to_stderr(&r.facts, "");
@@ -220,7 +214,7 @@ static int check_every_namespace(const struct check_cli *o)
 	if (r < 0)
 		fprintf(stderr, "twtune: %s\n", err);
 	if (all.docs)
-		print_json(all.docs);
+		print_json(all.docs, stdout);
 	else
 		report_netns_summary(stdout, all.rows, all.count, unreadable);
 	if (!all.docs)

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "inspect/netns.h"
 #include "report/apply.h"
+#include "report/format.h"
 
 void cmd_rollback_help(FILE *out)
 {
@@ -145,11 +146,10 @@ int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
 			       txn_status_name(t->status), t->change_count, t->source,
 			       t->rolled_back_by[0] ? ", rolled back by " : "", t->rolled_back_by);
 	}
-	if (o.json) {
-		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-	}
-	json_decref(list);
+	if (o.json)
+		print_json(list, stdout);
+	else
+		json_decref(list);
 	journal_list_free(records, count);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "engine/factview.h"
 #include "engine/rules.h"
 #include "lint/builtin.h"
+#include "report/format.h"
 
 void cmd_rules_help(FILE *out)
 {
@@ -87,9 +88,7 @@ int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
 		json_t *list = json_array();
 		for (size_t i = 0; i < set.count; i++)
 			json_array_append_new(list, rule_json(&set.rules[i]));
-		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(list);
+		print_json(list, stdout);
 	} else {
 		print_rules_text(&set);
 	}

@@ -157,9 +157,7 @@ void report_apply_print_json(const struct apply_outcome *o)
 {
 	json_t *doc = report_apply_json(o);
 
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(doc);
+	print_json(doc, stdout);
 }
 
 /* How the run went: what undoing an interrupted run said (stderr); the

@@ -24,3 +24,12 @@ char *setting_current_text(const struct tw_facts *f, const struct finding_settin
 		return knob_text(&s->current);
 	return f && f->sysctl[s->key].text ? strdup(f->sysctl[s->key].text) : NULL;
 }
+
+void print_json(json_t *doc, FILE *out)
+{
+	if (!doc)
+		return;
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+}

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/addr.h"
 #include "engine/engine.h"
@@ -18,5 +19,9 @@ json_t *value_json(const struct knob_value *v);
  * when that is no value of the key's type, the text host F holds (F may
  * be NULL). Newly allocated; NULL when there is nothing there. */
 char *setting_current_text(const struct tw_facts *f, const struct finding_setting *s);
+
+/* DOC as twtune prints JSON: indented, keys in order, a final newline;
+ * then released (DOC may be NULL: out of memory, nothing printed). */
+void print_json(json_t *doc, FILE *out);
 
 #endif

@@ -81,9 +81,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 					"which files do not have"));
 	json_object_set_new(doc, "findings", list);
 	json_object_set_new(doc, "summary", summary);
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(doc);
+	print_json(doc, out);
 }
 
 /* A file name as a URI reference (RFC 3986): unreserved characters and '/'
@@ -163,9 +161,7 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 				"runs", "tool", "driver", "name", "twtune", "version",
 				PACKAGE_VERSION, "informationUri", "https://example.invalid/twtune",
 				"rules", descriptors, "results", results);
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
-	json_decref(doc);
+	print_json(doc, out);
 }
 
 /* Workflow command data escapes %, CR and LF; properties also : and ,
