@@ -60,10 +60,11 @@ static int read_log(const char *dir, const char *name, char **text, size_t *len,
 
 /* The previous reading from TEXT, for namespace NS and boot BOOT_ID:
  * 0, or -EINVAL with WHY. */
-static int parse_log(const char *text, size_t len, const char *ns, const char *boot_id,
-		     struct counter before[CTR_COUNT], double *at, char *why, size_t whylen)
+static int parse_log(const char *text, size_t len, const char *ns, uint64_t cookie,
+		     const char *boot_id, struct counter before[CTR_COUNT], double *at, char *why,
+		     size_t whylen)
 {
-	json_t *doc = json_loadb(text, len, 0, NULL), *counters, *v;
+	json_t *doc = json_loadb(text, len, 0, NULL), *counters, *v, *doc_cookie;
 	const char *doc_ns, *doc_boot;
 	int r = -EINVAL;
 
@@ -72,12 +73,16 @@ static int parse_log(const char *text, size_t len, const char *ns, const char *b
 	doc_ns = json_string_value(json_object_get(doc, "namespace"));
 	doc_boot = json_string_value(json_object_get(doc, "boot_id"));
 	v = json_object_get(doc, "boottime");
+	doc_cookie = json_object_get(doc, "netns_cookie");
 	if (!json_is_object(doc) || !json_is_object(counters) || !doc_ns || !doc_boot ||
 	    !json_is_number(v)) {
 		snprintf(why, whylen, "not a record of twtune's counters");
 		goto out;
 	}
-	if (strcmp(doc_ns, ns) != 0) {
+	/* the inode of a namespace that is gone may name a new one; the
+	 * cookie never does */
+	if (strcmp(doc_ns, ns) != 0 || (cookie && json_is_integer(doc_cookie) &&
+					(uint64_t)json_integer_value(doc_cookie) != cookie)) {
 		snprintf(why, whylen, "a record of another namespace (%.64s)", doc_ns);
 		goto out;
 	}
@@ -145,8 +150,8 @@ void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f
 	if (r == -ENOENT) {
 		snprintf(f->rates.note, sizeof(f->rates.note),
 			 "no rates yet: the counters are kept for the next run");
-	} else if (r < 0 ||
-		   parse_log(text, len, ns, f->boot_id, before, &at, why, sizeof(why)) < 0) {
+	} else if (r < 0 || parse_log(text, len, ns, f->netns.cookie, f->boot_id, before, &at, why,
+				      sizeof(why)) < 0) {
 		snprintf(f->rates.note, sizeof(f->rates.note), "no rates: %s", why);
 	} else if (!(now - at >= 1.0)) {
 		snprintf(f->rates.note, sizeof(f->rates.note),
@@ -189,7 +194,8 @@ int counter_log_save(const char *state_dir, const char *ns, const struct tw_fact
 					    json_integer((json_int_t)f->counters[id].value));
 	gmtime_r(&wall, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s,s:s,s:f,s:s,s:o}", "namespace", ns, "boot_id", f->boot_id, "boottime",
+	doc = json_pack("{s:s,s:I,s:s,s:f,s:s,s:o}", "namespace", ns, "netns_cookie",
+			(json_int_t)f->netns.cookie, "boot_id", f->boot_id, "boottime",
 			boottime_seconds(), "time", stamp, "counters", counters);
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);

@@ -213,7 +213,8 @@ struct netns_identity {
 	bool known;
 	uint64_t inode;
 	uint64_t device;
-	char name[256]; /* under /run/netns, when it has one */
+	uint64_t cookie; /* SO_NETNS_COOKIE (5.14+): never reused in a boot; 0 unknown */
+	char name[256];	 /* under /run/netns, when it has one */
 };
 
 #define FACTS_MAX_ERRORS 16

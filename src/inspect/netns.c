@@ -11,10 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "inspect/procfs.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 /* NS_GET_NSTYPE (Linux 4.11) tells what kind of namespace an fd is. A
  * regular file bind-mounted at /run/netns/X, or a mount namespace, is
@@ -161,6 +166,22 @@ static void find_name(uint64_t device, uint64_t inode, char *name, size_t size)
 	closedir(d);
 }
 
+/* The namespace's cookie: unlike its inode, never given to another
+ * namespace while the machine is up. 0 before Linux 5.14. */
+static uint64_t netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 || len != sizeof(cookie))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
 int netns_identify(struct netns_identity *id)
 {
 	struct stat st;
@@ -171,6 +192,7 @@ int netns_identify(struct netns_identity *id)
 	id->known = true;
 	id->inode = st.st_ino;
 	id->device = st.st_dev;
+	id->cookie = netns_cookie();
 	find_name(id->device, id->inode, id->name, sizeof(id->name));
 	return 0;
 }

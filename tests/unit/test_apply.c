@@ -1491,7 +1491,8 @@ static void write_counter_log(struct apply_test *t, const char *ns, const char *
 	char text[512], path[PATH_MAX];
 
 	snprintf(text, sizeof(text),
-		 "{\"namespace\": \"%s\", \"boot_id\": \"%s\", \"boottime\": %.3f, \"time\": "
+		 "{\"namespace\": \"%s\", \"netns_cookie\": 5, \"boot_id\": \"%s\", "
+		 "\"boottime\": %.3f, \"time\": "
 		 "\"2026-12-01T00:00:00Z\", \"counters\": {\"active_opens\": 1000, "
 		 "\"time_wait_overflow\": %u, \"tw\": 10}}",
 		 ns, boot, boottime() - ago, overflows);
@@ -1564,6 +1565,17 @@ static void test_counter_log_rates(void **state)
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_no_rates(t, "not a regular file");
 	assert_int_equal(unlink(path), 0);
+	/* the same inode, but the namespace it named is gone: another cookie */
+	write_counter_log(t, TEST_NS, "b1", 60, 100, 0600);
+	counters_now(&f);
+	f.netns.cookie = 6;
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_NONE);
+	assert_contains(f.rates.note, "another namespace");
+	counters_now(&f);
+	f.netns.cookie = 5;
+	counter_log_rates(t->state, TEST_NS, &f);
+	assert_int_equal(f.rates.basis, RATES_PREVIOUS_RUN);
 	/* --sample's rates stand */
 	counters_now(&f);
 	f.rates.basis = RATES_SAMPLED;
