@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "common/trust.h"
 #include "inspect/counters.h"
 
 #define LOG_FILE_MAX (16 * 1024)
@@ -41,21 +42,12 @@ static int log_path(const char *state_dir, const char *ns, char *dir, size_t dir
 	return 0;
 }
 
-/* The previous run's file, whole, if it can be trusted: a regular file of
- * this user's that no one else may write. 0, -ENOENT, or -errno with WHY
- * saying what is wrong with it. */
+/* The previous run's file, whole, if it can be trusted (common/trust.h).
+ * 0, -ENOENT, or -errno with WHY saying what is wrong with it. */
 static int read_log(const char *dir, const char *name, char **text, size_t *len, char *why,
 		    size_t whylen)
 {
-	int r = read_file_owned(dir, name, LOG_FILE_MAX, text, len);
-
-	if (r == -EPERM)
-		snprintf(why, whylen,
-			 "%.120s/%.60s is not a regular file of this user's that only it may write",
-			 dir, name);
-	else if (r < 0 && r != -ENOENT)
-		snprintf(why, whylen, "%.120s/%.60s: %s", dir, name, strerror(-r));
-	return r;
+	return trust_read(dir, name, LOG_FILE_MAX, text, len, why, whylen);
 }
 
 /* The previous reading from TEXT, for namespace NS and boot BOOT_ID:
@@ -109,27 +101,14 @@ out:
 	return r;
 }
 
-/* STATE_DIR (as given) and its counters directory (not followed if a
- * symlink) must be this user's alone: what they hold decides what root
- * is told. 0, -ENOENT, or -EPERM/-errno with WHY naming the directory. */
+/* STATE_DIR (as given; a symlink resolved) and its counters directory (a
+ * symlink refused) must be trusted: what they hold decides what root is
+ * told. 0, -ENOENT, or -EPERM/-errno with WHY naming the directory. */
 static int trusted_dirs(const char *state_dir, const char *dir, char *why, size_t whylen)
 {
-	int fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
-	const char *at = state_dir;
+	int r = trust_dir(state_dir, true, why, whylen);
 
-	r = fd < 0 ? -errno : fd_owned(fd, S_IFDIR) ? 0 : -EPERM;
-	if (fd >= 0)
-		close(fd);
-	if (r == 0) {
-		at = dir;
-		r = dir_owned(dir);
-	}
-	if (r == -EPERM)
-		snprintf(why, whylen,
-			 "%.180s is not a directory of this user's that only it may write", at);
-	else if (r < 0 && r != -ENOENT)
-		snprintf(why, whylen, "%.180s: %s", at, strerror(-r));
-	return r;
+	return r < 0 ? r : trust_dir(dir, false, why, whylen);
 }
 
 void counter_log_rates(const char *state_dir, const char *ns, struct tw_facts *f)

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
+#include "common/trust.h"
 #include "inspect/netns.h"
 
 /* "apply.NS.lock", NS as one path component; a long --proc path keeps its
@@ -50,7 +50,7 @@ static void describe_holder(int fd, char *buf, size_t size)
 
 int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size_t errlen)
 {
-	char name[128], holder[96], pid[24];
+	char name[128], holder[96], pid[24], why[512], path[4352];
 	int dfd, fd, r;
 
 	if (!dir)
@@ -61,32 +61,24 @@ int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size
 		snprintf(err, errlen, "cannot make the lock directory %s: %s", dir, strerror(-r));
 		return r;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || !fd_owned(dfd, S_IFDIR)) {
-		r = dfd < 0 ? -errno : -EPERM;
-		if (r == -EPERM || r == -ELOOP || r == -ENOTDIR)
-			snprintf(
-				err, errlen,
-				"the lock directory %s is not a directory of this user's that only "
-				"it may write; remove it, and twtune makes it again",
-				dir);
-		else
-			snprintf(err, errlen, "cannot open the lock directory %s: %s", dir,
-				 strerror(-r));
-		if (dfd >= 0)
-			close(dfd);
-		return r == -ELOOP || r == -ENOTDIR ? -EPERM : r;
+	if ((r = trust_dir(dir, false, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "the lock directory: %s%s", why,
+			 r == -EPERM ? "; remove it, and twtune makes it again" : "");
+		return r;
 	}
-	fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = dfd < 0 ? -errno
+		     : openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+			      0600);
 	r = fd < 0 ? -errno : 0;
-	close(dfd);
-	if (fd < 0 || !fd_owned(fd, S_IFREG)) {
-		snprintf(err, errlen, "the lock %s/%s %s", dir, name,
-			 fd < 0 ? strerror(-r)
-				: "is not a file of this user's that only it may write");
+	if (dfd >= 0)
+		close(dfd);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (fd < 0 || (r = trust_fd(fd, path, S_IFREG, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "the lock: %s", fd < 0 ? strerror(-r) : why);
 		if (fd >= 0)
 			close(fd);
-		return fd < 0 ? r : -EPERM;
+		return r;
 	}
 	for (unsigned waited = 0;; waited += 100) {
 		struct timespec ts = {0, 100 * 1000 * 1000};

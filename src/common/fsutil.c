@@ -144,8 +144,7 @@ static int open_in(const char *dir, const char *name)
 	return r;
 }
 
-/* Read FD whole, at most MAX bytes, and close it. */
-static int read_fd_whole(int fd, size_t max, char **data, size_t *len)
+int read_fd_whole(int fd, size_t max, char **data, size_t *len)
 {
 	size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
 	char *buf;
@@ -203,41 +202,6 @@ int read_file_whole(const char *dir, const char *name, size_t max, char **data, 
 	*data = NULL;
 	*len = 0;
 	return fd < 0 ? fd : read_fd_whole(fd, max, data, len);
-}
-
-bool fd_owned(int fd, mode_t type)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
-	       !(st.st_mode & 022);
-}
-
-int dir_owned(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return errno == ELOOP || errno == ENOTDIR ? -EPERM : -errno;
-	r = fd_owned(fd, S_IFDIR) ? 0 : -EPERM;
-	close(fd);
-	return r;
-}
-
-int read_file_owned(const char *dir, const char *name, size_t max, char **data, size_t *len)
-{
-	int fd = open_in(dir, name);
-
-	*data = NULL;
-	*len = 0;
-	if (fd < 0)
-		return fd;
-	/* judged on the descriptor that is then read: no window to swap it */
-	if (!fd_owned(fd, S_IFREG)) {
-		close(fd);
-		return -EPERM;
-	}
-	return read_fd_whole(fd, max, data, len);
 }
 
 int make_directories(const char *path, mode_t mode)

@@ -3,7 +3,6 @@
 #ifndef TWTUNE_FSUTIL_H
 #define TWTUNE_FSUTIL_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,19 +23,8 @@ int remove_file_synced(const char *dir, const char *name, char *err, size_t errl
  * does not exist, -ELOOP when it is a symlink, -EFBIG when larger. */
 int read_file_whole(const char *dir, const char *name, size_t max, char **data, size_t *len);
 
-/* Is the file behind FD of TYPE (S_IFREG, S_IFDIR), the effective user's,
- * and writable by no group or other? */
-bool fd_owned(int fd, mode_t type);
-
-/* The same for the directory PATH, not following a symlink at its last
- * component: 0, -ENOENT, -EPERM (a symlink, not a directory, or not the
- * effective user's alone) or -errno. */
-int dir_owned(const char *path);
-
-/* read_file_whole() for a file twtune itself keeps and must trust: also
- * -EPERM unless it is a regular file owned by the effective user that no
- * group or other may write, judged on the descriptor it reads. */
-int read_file_owned(const char *dir, const char *name, size_t max, char **data, size_t *len);
+/* Read FD whole, at most MAX bytes, and close it (see read_file_whole). */
+int read_fd_whole(int fd, size_t max, char **data, size_t *len);
 
 /* mkdir -p with MODE for the directories it creates. */
 int make_directories(const char *path, mode_t mode);
