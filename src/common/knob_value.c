@@ -122,7 +122,12 @@ static int check_bounds(const struct knob *k, const struct knob_value *v, const 
 
 static int refuse_read_only(const struct knob *k, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
+	if (k->judged_only)
+		snprintf(err, errlen,
+			 "%s is not a key twtune sets: it only reads it to judge the namespace",
+			 k->name);
+	else
+		snprintf(err, errlen, "%s is read-only: the kernel sets it", k->name);
 	return -EPERM;
 }
 
@@ -133,13 +138,13 @@ int knob_check(enum knob_id id, const struct knob_value *v, char *err, size_t er
 
 	if (!k || v->type != k->type)
 		return -EINVAL;
-	if (k->read_only)
+	if (k->read_only || k->judged_only)
 		return refuse_read_only(k, err, errlen);
 	return check_bounds(k, v, knob_format(v, shown, sizeof(shown)), err, errlen);
 }
 
-int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out, char *err,
-		       size_t errlen)
+int knob_parse_accepted(enum knob_id id, const char *text, struct knob_value *out, char *err,
+			size_t errlen)
 {
 	const struct knob *k = knob_get(id);
 	int r;
@@ -153,6 +158,16 @@ int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out
 	if ((r = check_bounds(k, out, text, err, errlen)) < 0)
 		knob_value_free(out);
 	return r;
+}
+
+int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out, char *err,
+		       size_t errlen)
+{
+	const struct knob *k = knob_get(id);
+
+	if (k && k->judged_only)
+		return refuse_read_only(k, err, errlen);
+	return knob_parse_accepted(id, text, out, err, errlen);
 }
 
 /* Print V into BUF (SIZE > 0): the length the whole text needs, as

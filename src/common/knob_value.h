@@ -6,8 +6,11 @@
  *
  *   knob_parse()          the text is a value of the key's type: what a
  *                         host can hold (a fact, whatever its size)
- *   knob_parse_setting()  ... and twtune may write it: not read-only,
- *                         within the key's bounds (knob_check)
+ *   knob_parse_accepted() ... and a value the key accepts: not
+ *                         read-only, within its bounds (lint judges
+ *                         sysctl.d files by this)
+ *   knob_parse_setting()  ... and twtune may write it: accepted, and not
+ *                         a key twtune only judges by (knob_check)
  *
  * Ownership: a port list holds a reference to a shared, immutable set of
  * runs. Assigning a value moves that reference (the source is not freed
@@ -57,12 +60,18 @@ struct knob_value {
  * -ENOMEM with ERR naming the key and quoting the text. */
 int knob_parse(enum knob_id id, const char *text, struct knob_value *out, char *err, size_t errlen);
 
-/* TEXT as a value twtune may write to key ID: knob_parse, after refusing a
- * read-only key (-EPERM), then the key's bounds. */
+/* TEXT as a value key ID accepts: knob_parse, after refusing a read-only
+ * key (-EPERM), then the key's bounds. */
+int knob_parse_accepted(enum knob_id id, const char *text, struct knob_value *out, char *err,
+			size_t errlen);
+
+/* TEXT as a value twtune may write to key ID: knob_parse_accepted, after
+ * refusing a key twtune only reads to judge by (-EPERM). */
 int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out, char *err,
 		       size_t errlen);
 
-/* May twtune write V to key ID: not a read-only key (-EPERM), within its
+/* May twtune write V to key ID: not a read-only key nor one it only
+ * judges by (-EPERM), within its
  * bounds (-ERANGE; a range needs 1 <= LOW <= HIGH)? 0, or the error with
  * ERR saying why in a person's words. */
 int knob_check(enum knob_id id, const struct knob_value *v, char *err, size_t errlen);

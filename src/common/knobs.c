@@ -27,8 +27,12 @@ static const struct knob knobs[KNOB_COUNT] = {
 					  1, 65535},
 	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT,
 					     0, 65536, .since = KNOB_VERSION(4, 11)},
-	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1},
-	[KNOB_IPV6_FORWARDING] = {"net.ipv6.conf.all.forwarding", KNOB_TYPE_INT, 0, 1},
+	/* forwarding says whether a namespace routes (NAT); turning it on or
+	 * off is no TIME_WAIT tuning, so no profile, rule or journal record
+	 * may make twtune write it */
+	[KNOB_IP_FORWARD] = {"net.ipv4.ip_forward", KNOB_TYPE_INT, 0, 1, .judged_only = true},
+	[KNOB_IPV6_FORWARDING] = {"net.ipv6.conf.all.forwarding", KNOB_TYPE_INT, 0, 1,
+				  .judged_only = true},
 	/* present only while nf_conntrack is loaded */
 	[KNOB_NF_CONNTRACK_MAX] = {"net.netfilter.nf_conntrack_max", KNOB_TYPE_INT, 0, 2147483647},
 	[KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT] =

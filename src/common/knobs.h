@@ -33,11 +33,12 @@ enum knob_type {
 struct knob {
 	const char *name; /* dotted sysctl name, e.g. net.ipv4.tcp_tw_reuse */
 	enum knob_type type;
-	long min, max;	/* for KNOB_TYPE_INT */
-	bool read_only; /* a fact to read, never a setting */
-	unsigned since; /* first kernel with it (KERNEL_VERSION_CODE), 0: always */
-	unsigned until; /* first kernel without it, 0: still there */
-	bool unbounded; /* the kernel takes any integer: the range is twtune's */
+	long min, max;	  /* for KNOB_TYPE_INT */
+	bool read_only;	  /* a fact to read, never a setting */
+	bool judged_only; /* read to judge (NAT), never set by twtune */
+	unsigned since;	  /* first kernel with it (KERNEL_VERSION_CODE), 0: always */
+	unsigned until;	  /* first kernel without it, 0: still there */
+	bool unbounded;	  /* the kernel takes any integer: the range is twtune's */
 };
 
 #define KNOB_VERSION(a, b) (((unsigned)(a) << 16) + ((unsigned)(b) << 8))

@@ -83,7 +83,7 @@ static int parse_value(const struct sysctl_assignment *a, enum knob_id k, struct
 		       char *why, size_t whylen)
 {
 	struct knob_value v;
-	int r = knob_parse_setting(k, a->value, &v, why, whylen);
+	int r = knob_parse_accepted(k, a->value, &v, why, whylen);
 
 	if (r == 0 && boot->at[k] == a && !boot->valid[k]) {
 		boot->value[k] = v; /* kept: moved, not freed */

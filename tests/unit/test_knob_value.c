@@ -43,6 +43,9 @@ static const struct parse_case parse_cases[] = {
 	{KNOB_TCP_FIN_TIMEOUT, "-5", -ERANGE, 0, "-5", "-5 is outside 1-3600"},
 	{KNOB_TCP_MAX_TW_BUCKETS, "2147483648", -ERANGE, 0, "2147483648", "is outside"},
 	{KNOB_TCP_EHASH_ENTRIES, "-262144", -EPERM, 0, "-262144", "read-only"},
+	/* forwarding: twtune judges by it and never writes it */
+	{KNOB_IP_FORWARD, "1", -EPERM, 0, "1", "not a key twtune sets"},
+	{KNOB_IPV6_FORWARDING, "0", -EPERM, 0, "0", "not a key twtune sets"},
 	{KNOB_IP_LOCAL_PORT_RANGE, "32768\t60999", 0, 0, "32768 60999", NULL},
 	{KNOB_IP_LOCAL_PORT_RANGE, "  1024   65535 ", 0, 0, "1024 65535", NULL},
 	{KNOB_IP_LOCAL_PORT_RANGE, "60999 32768", -ERANGE, 0, "60999 32768",
@@ -91,6 +94,25 @@ static void test_parse_table(void **state)
 		if (r < 0 && !strstr(err, knob_get(c->key)->name))
 			fail_msg("row %zu: '%s' does not name the key", i, err);
 	}
+}
+
+/* What the kernel accepts (lint's judgement of sysctl.d files) is not what
+ * twtune may write: forwarding is accepted, and never set. */
+static void test_accepted_is_not_settable(void **state)
+{
+	struct knob_value v;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(knob_parse_accepted(KNOB_IP_FORWARD, "1", &v, err, sizeof(err)), 0);
+	assert_int_equal(knob_check(KNOB_IP_FORWARD, &v, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "net.ipv4.ip_forward is not a key twtune sets"));
+	knob_value_free(&v);
+	assert_int_equal(knob_parse_accepted(KNOB_IP_FORWARD, "2", &v, err, sizeof(err)), -ERANGE);
+	assert_int_equal(knob_parse_accepted(KNOB_TCP_EHASH_ENTRIES, "1", &v, err, sizeof(err)),
+			 -EPERM);
+	assert_int_equal(knob_parse_accepted(KNOB_TCP_TW_REUSE, "1", &v, err, sizeof(err)), 0);
+	knob_value_free(&v);
 }
 
 static struct knob_value parsed(enum knob_id key, const char *text)
@@ -241,6 +263,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_accepted_is_not_settable),
 		cmocka_unit_test(test_values_compare_as_values),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_long_port_lists),

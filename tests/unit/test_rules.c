@@ -859,6 +859,8 @@ static const struct recommend_error recommend_errors[] = {
 	 "@wider_port_range does not compute net.ipv4.tcp_max_tw_buckets"},
 	{"recommend error: a computation for tcp_tw_recycle", "net.ipv4.tcp_tw_recycle @tw_buckets",
 	 "@tw_buckets does not compute net.ipv4.tcp_tw_recycle"},
+	{"recommend error: forwarding, which twtune never sets", "net.ipv4.ip_forward 1",
+	 "net.ipv4.ip_forward is not a key twtune sets: it only reads it to judge the namespace"},
 };
 
 static void test_recommend_error(void **state)
