@@ -25,10 +25,12 @@ void cmd_rollback_help(FILE *out)
 		"  --check            show what would be restored, change nothing\n"
 		"  --diff             show the persisted file's change as a unified diff\n"
 		"  --state-dir DIR    the journal's directory (default %s)\n"
+		"  --sysctl-d DIR     where the persisted file is kept (default %s): a\n"
+		"                     transaction that persisted elsewhere is refused\n"
 		"  --format FORMAT    text (default) or json\n"
 		"\n"
 		"Exit status as for apply.\n",
-		TWTUNE_STATE_DIR);
+		TWTUNE_STATE_DIR, PERSIST_DIR);
 }
 
 void cmd_history_help(FILE *out)
@@ -42,6 +44,7 @@ void cmd_history_help(FILE *out)
 
 struct journal_options {
 	const char *state_dir;
+	const char *sysctl_d;
 	bool check, diff, json, all;
 };
 
@@ -53,6 +56,7 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 		{"diff", no_argument, NULL, 'd'},
 		{"all", no_argument, NULL, 'a'},
 		{"state-dir", required_argument, NULL, 's'},
+		{"sysctl-d", required_argument, NULL, 'D'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -65,6 +69,7 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 		case 'd': o->diff = true; break;
 		case 'a': o->all = true; break;
 		case 's': o->state_dir = optarg; break;
+		case 'D': o->sysctl_d = optarg; break;
 		case 'f':
 			if ((c = parse_text_or_json(command, optarg)) < 0)
 				return EXIT_USAGE;
@@ -97,6 +102,7 @@ int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv)
 	}
 	req.id = optind < argc ? argv[optind] : NULL;
 	req.state_dir = o.state_dir;
+	req.persist_dir = o.sysctl_d;
 	req.check = o.check;
 	r = report_apply_outcome(rollback_run(&req, &out), &out, o.json);
 	apply_outcome_free(&out);
@@ -106,27 +112,31 @@ int cmd_rollback(const struct twtune_ctx *ctx, int argc, char **argv)
 int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
 {
 	struct journal_options o = {.state_dir = TWTUNE_STATE_DIR};
-	struct txn_record *records;
+	struct journal j;
 	char ns[160], err[1024];
 	json_t *list;
-	size_t count;
 	int r;
 
 	if ((r = parse_journal_options("history", argc, argv, &o, cmd_history_help)) != 0)
 		return r < 0 ? 0 : r;
 	if (optind < argc)
 		return usage_error("history", "unexpected argument '%s'", argv[optind]);
+	if (o.sysctl_d)
+		return usage_error("history",
+				   "--sysctl-d is an option of rollback, not of history");
 	netns_journal_name(ctx->proc_root, ns, sizeof(ns));
-	if (journal_list(o.state_dir, &records, &count, err, sizeof(err)) < 0) {
+	if (journal_read(o.state_dir, &j, err, sizeof(err)) < 0) {
 		fprintf(stderr, "twtune: %s\n", err);
 		return EXIT_USAGE;
 	}
+	for (size_t i = 0; i < j.skipped_count; i++)
+		fprintf(stderr, "twtune: journal: skipped %s\n", j.skipped[i]);
 	list = json_array();
 	if (!o.json)
 		printf("%-26s %-20s %-8s %-12s %-8s %s\n", "ID", "TIME", "KIND", "STATUS",
 		       "CHANGES", "SOURCE");
-	for (size_t i = 0; i < count; i++) {
-		const struct txn_record *t = &records[i];
+	for (size_t i = 0; i < j.count; i++) {
+		const struct txn_record *t = &j.records[i];
 		if (!o.all && strcmp(t->ns, ns) != 0)
 			continue;
 		if (o.json)
@@ -150,6 +160,6 @@ int cmd_history(const struct twtune_ctx *ctx, int argc, char **argv)
 		print_json(list, stdout);
 	else
 		json_decref(list);
-	journal_list_free(records, count);
+	journal_free(&j);
 	return 0;
 }

@@ -12,6 +12,16 @@
 #include "common/knob_value.h"
 #include "common/knobs.h"
 
+/* The file twtune keeps in a sysctl.d directory. It sorts after the files
+ * packages ship (10-, 50-) so its values win at boot, and before
+ * 99-sysctl.conf, the link Debian keeps to /etc/sysctl.conf, so an
+ * administrator's own sysctl.conf still has the last word (apply warns
+ * when it overrides a key). */
+#define PERSIST_NAME "90-twtune.conf"
+#define PERSIST_DIR "/etc/sysctl.d"
+/* The persisted file is read whole, up to this. */
+#define PERSIST_FILE_MAX (1024 * 1024)
+
 enum txn_kind { TXN_APPLY, TXN_ROLLBACK };
 enum txn_status { TXN_PENDING, TXN_COMMITTED, TXN_ROLLED_BACK, TXN_FAILED };
 
@@ -59,12 +69,34 @@ void journal_new_id(char *buf, size_t size);
 /* Write (or rewrite) R as STATE_DIR/journal/ID.json. 0 or -errno. */
 int journal_write(const char *state_dir, const struct txn_record *r, char *err, size_t errlen);
 
-/* Every record in STATE_DIR/journal, sorted by id (oldest first). A
- * missing journal is an empty list. Unreadable or malformed records are
- * named in ERR and the call fails: the journal is not guessed at. */
-int journal_list(const char *state_dir, struct txn_record **records, size_t *count, char *err,
-		 size_t errlen);
-void journal_list_free(struct txn_record *records, size_t count);
+#define JOURNAL_SKIP_MAX 768
+
+/* The journal as read: the records twtune can trust, and the files it
+ * skipped, each as "PATH: why". */
+struct journal {
+	struct txn_record *records; /* sorted by id, oldest first */
+	size_t count;
+	char (*skipped)[JOURNAL_SKIP_MAX];
+	size_t skipped_count;
+};
+
+/* Read STATE_DIR/journal. The state directory (a symlink resolved) and
+ * its journal directory (a symlink refused) must be trusted
+ * (common/trust.h), or the call fails (-EPERM) with ERR naming the path
+ * and what is wrong: nothing in an untrusted journal is used. A missing
+ * journal is an empty one. Each record is then judged alone: read without
+ * following a symlink or blocking on a FIFO, a regular file of root's (or
+ * the effective user's) that no one else may write, its id its file's
+ * name, every value parsed as a profile's value is, only keys twtune
+ * sets, the persisted file twtune's own with its mode at most 0644. One
+ * that fails is skipped and named in J->skipped, never used. */
+int journal_read(const char *state_dir, struct journal *j, char *err, size_t errlen);
+void journal_free(struct journal *j);
+
+/* Is the directory a record persisted to (RECORDED) the one twtune is
+ * configured for now (CONFIGURED: --sysctl-d or the default)? A record
+ * is never trusted to name where twtune writes. */
+bool journal_same_persist_dir(const char *recorded, const char *configured);
 
 /* The ids of NS's interrupted (pending) transactions, up to MAX, with
  * their sources. Returns how many, or -errno with ERR saying why the

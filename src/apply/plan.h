@@ -8,16 +8,6 @@
 #include "apply/journal.h"
 #include "inspect/facts.h"
 
-/* The file twtune keeps in a sysctl.d directory. It sorts after the files
- * packages ship (10-, 50-) so its values win at boot, and before
- * 99-sysctl.conf, the link Debian keeps to /etc/sysctl.conf, so an
- * administrator's own sysctl.conf still has the last word (apply warns
- * when it overrides a key). */
-#define PERSIST_NAME "90-twtune.conf"
-#define PERSIST_DIR "/etc/sysctl.d"
-/* The persisted file is read whole, up to this. */
-#define PERSIST_FILE_MAX (1024 * 1024)
-
 struct desired_setting {
 	enum knob_id key;
 	struct knob_value value;

@@ -29,27 +29,33 @@ static int lock_and_recover(const struct txn_env *env, bool check, struct apply_
 {
 	struct txn_env recovery = *env;
 	struct txn_result result;
-	char err[1024], ids[APPLY_RECOVERED_MAX][64], sources[APPLY_RECOVERED_MAX][128];
+	struct journal j;
+	char err[1024];
 	int r, recovered;
 
 	if ((r = privilege_precheck(env->proc_root, env->state_dir, err, sizeof(err))) < 0)
 		return apply_refuse(out, r, "%s; nothing was changed", err);
 	if ((*lock = take_lock(env->lock_dir, env->ns, LOCK_WAIT_MS, err, sizeof(err))) < 0)
 		return apply_refuse(out, *lock, "%s; nothing was changed", err);
+	/* a checking run refuses an untrusted journal as the real run does */
+	if ((r = journal_read(env->state_dir, &j, err, sizeof(err))) < 0)
+		return apply_refuse(out, r, "%s; nothing was changed", err);
+	for (size_t i = 0; i < j.skipped_count; i++)
+		apply_note(out, "journal: skipped %s; it is never used (move it aside to keep it)",
+			   j.skipped[i]);
 	if (check) {
-		r = journal_pending(env->state_dir, env->ns, ids, sources, err, sizeof(err),
-				    APPLY_RECOVERED_MAX);
-		if (r < 0) /* the real run's recovery would refuse the same */
-			return apply_refuse(out, r, "%s; nothing was changed", err);
-		for (int i = 0; i < r; i++)
-			apply_note(
-				out,
-				"transaction %s (%s) was interrupted: a real run undoes it first "
-				"and plans from what that leaves",
-				ids[i], sources[i]);
+		for (size_t i = 0; i < j.count; i++)
+			if (j.records[i].status == TXN_PENDING &&
+			    strcmp(j.records[i].ns, env->ns) == 0)
+				apply_note(out,
+					   "transaction %s (%s) was interrupted: a real run undoes "
+					   "it first and plans from what that leaves",
+					   j.records[i].id, j.records[i].source);
+		journal_free(&j);
 		return 0;
 	}
-	recovered = txn_recover(&recovery, out->recovered, APPLY_RECOVERED_MAX, &result);
+	recovered = txn_recover(&recovery, &j, out->recovered, APPLY_RECOVERED_MAX, &result);
+	journal_free(&j);
 	if (recovered < 0) {
 		snprintf(out->message, sizeof(out->message), "%s", result.message);
 		out->status = result.status;
@@ -104,10 +110,13 @@ int apply_begin(const struct apply_request *req, struct apply_run *run, struct a
 	facts_init(&run->facts);
 	out->check_mode = req->check;
 	netns_journal_name(req->proc_root, run->ns, sizeof(run->ns));
-	run->env = (struct txn_env){.proc_root = req->proc_root,
-				    .state_dir = req->state_dir,
-				    .ns = run->ns,
-				    .lock_dir = req->lock_dir};
+	run->env =
+		(struct txn_env){.proc_root = req->proc_root,
+				 .state_dir = req->state_dir,
+				 .ns = run->ns,
+				 .lock_dir = req->lock_dir,
+				 /* --no-persist still undoes a record of the default */
+				 .persist_dir = req->persist_dir ? req->persist_dir : PERSIST_DIR};
 	if (!req->preview && (r = lock_and_recover(&run->env, req->check, out, &run->lock)) < 0)
 		return r;
 	if (inspect_host(&io, &run->facts) < 0)
@@ -229,22 +238,52 @@ static struct txn_record *find_target(struct txn_record *records, size_t count, 
 	return NULL;
 }
 
+/* A transaction the journal skipped (see journal_read) is named with the
+ * reason, rather than said not to exist. */
+static void skipped_target(const struct journal *j, const char *id, char *err, size_t errlen)
+{
+	char file[96];
+
+	snprintf(file, sizeof(file), "/%s.json: ", id ? id : "");
+	for (size_t i = 0; id && i < j->skipped_count; i++)
+		if (strstr(j->skipped[i], file)) {
+			snprintf(err, errlen, "transaction %s cannot be used: %s", id,
+				 j->skipped[i]);
+			return;
+		}
+}
+
 static int rollback_locked(const struct rollback_request *req, struct txn_env *env,
 			   struct apply_outcome *out)
 {
 	struct plan_options po = {.proc_root = req->proc_root, .ns = env->ns, .source = ""};
-	struct txn_record *records = NULL, *target;
+	struct txn_record *target = NULL;
+	struct journal j;
 	char err[1024] = "";
-	size_t count = 0;
 	int r;
 
-	if ((r = journal_list(req->state_dir, &records, &count, err, sizeof(err))) < 0 ||
-	    !(target = find_target(records, count, env->ns, req->id, err, sizeof(err)))) {
-		journal_list_free(records, count);
-		return apply_refuse(out, r < 0 ? r : -ENOENT, "%s", err);
+	if ((r = journal_read(req->state_dir, &j, err, sizeof(err))) < 0)
+		return apply_refuse(out, r, "%s; nothing was changed", err);
+	if (!(target = find_target(j.records, j.count, env->ns, req->id, err, sizeof(err)))) {
+		skipped_target(&j, req->id, err, sizeof(err));
+		journal_free(&j);
+		return apply_refuse(out, -ENOENT, "%s", err);
 	}
+	/* the file is restored where twtune is configured to keep it, never
+	 * where the record says */
+	if (target->persist && !journal_same_persist_dir(target->persist_dir, env->persist_dir)) {
+		apply_refuse(out, -EINVAL,
+			     "transaction %s persisted to %s, not to %s; run rollback with "
+			     "--sysctl-d %s; nothing was changed",
+			     target->id, target->persist_dir, env->persist_dir,
+			     target->persist_dir);
+		journal_free(&j);
+		return -EINVAL;
+	}
+	if (target->persist)
+		snprintf(target->persist_dir, sizeof(target->persist_dir), "%s", env->persist_dir);
 	if ((r = plan_undo(target, &po, &out->plan, err, sizeof(err))) < 0) {
-		journal_list_free(records, count);
+		journal_free(&j);
 		return apply_refuse(out, r, "%s; nothing was changed", err);
 	}
 	snprintf(out->source, sizeof(out->source), "rollback of %s", target->id);
@@ -256,7 +295,7 @@ static int rollback_locked(const struct rollback_request *req, struct txn_env *e
 		if (journal_write(req->state_dir, target, err, sizeof(err)) < 0)
 			snprintf(out->warning, sizeof(out->warning), "%s", err);
 	}
-	journal_list_free(records, count);
+	journal_free(&j);
 	return r;
 }
 
@@ -264,7 +303,8 @@ int rollback_run(const struct rollback_request *req, struct apply_outcome *out)
 {
 	struct txn_env env = {.proc_root = req->proc_root,
 			      .state_dir = req->state_dir,
-			      .lock_dir = req->lock_dir};
+			      .lock_dir = req->lock_dir,
+			      .persist_dir = req->persist_dir ? req->persist_dir : PERSIST_DIR};
 	char ns[160];
 	int r, lock = -1;
 

@@ -58,8 +58,9 @@ void apply_end(struct apply_run *run);
 struct rollback_request {
 	const char *proc_root;
 	const char *state_dir;
-	const char *lock_dir; /* NULL: LOCK_DIR */
-	const char *id;	      /* the transaction to undo; NULL: the last committed apply */
+	const char *lock_dir;	 /* NULL: LOCK_DIR */
+	const char *persist_dir; /* --sysctl-d; NULL: PERSIST_DIR */
+	const char *id;		 /* the transaction to undo; NULL: the last committed apply */
 	bool check;
 };
 

@@ -253,27 +253,39 @@ static int recover_one(struct txn_env *env, struct txn_record *r, struct txn_res
 	return failed ? -1 : 0;
 }
 
-int txn_recover(struct txn_env *env, char ids[][64], unsigned max, struct txn_result *out)
+int txn_recover(struct txn_env *env, struct journal *j, char ids[][64], unsigned max,
+		struct txn_result *out)
 {
-	struct txn_record *records;
-	size_t count;
-	char err[512];
-	int n = 0, rc;
+	int n = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = journal_list(env->state_dir, &records, &count, err, sizeof(err))) < 0) {
-		say(out, "%s", err);
-		out->status = APPLY_REFUSED;
-		return -1;
+	/* the persisted file is written where twtune is configured to keep
+	 * it, never where a record says: a record of another directory is
+	 * left pending, and the run refused, before anything is undone */
+	for (size_t i = 0; i < j->count; i++) {
+		struct txn_record *r = &j->records[i];
+
+		if (r->status != TXN_PENDING || strcmp(r->ns, env->ns) != 0 || !r->persist)
+			continue;
+		if (!env->persist_dir ||
+		    !journal_same_persist_dir(r->persist_dir, env->persist_dir)) {
+			say(out,
+			    "transaction %s was interrupted and persisted to %s, not to %s; run "
+			    "again with --sysctl-d %s to undo it; nothing was changed",
+			    r->id, r->persist_dir, env->persist_dir ? env->persist_dir : "(none)",
+			    r->persist_dir);
+			out->status = APPLY_REFUSED;
+			return -1;
+		}
+		snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", env->persist_dir);
 	}
-	for (size_t i = 0; i < count; i++) {
-		struct txn_record *r = &records[i];
+	for (size_t i = 0; i < j->count; i++) {
+		struct txn_record *r = &j->records[i];
 
 		if (r->status != TXN_PENDING || strcmp(r->ns, env->ns) != 0)
 			continue;
 		if (recover_one(env, r, out) < 0) {
 			out->status = APPLY_INCOMPLETE;
-			journal_list_free(records, count);
 			return -1;
 		}
 		if ((unsigned)n < max)
@@ -281,6 +293,5 @@ int txn_recover(struct txn_env *env, char ids[][64], unsigned max, struct txn_re
 		n++;
 		say(out, "\n");
 	}
-	journal_list_free(records, count);
 	return n;
 }

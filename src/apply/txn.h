@@ -28,6 +28,9 @@ struct txn_env {
 	const char *state_dir;
 	const char *ns;	      /* the namespace's identity, as in the journal */
 	const char *lock_dir; /* NULL: LOCK_DIR (apply/lock.h) */
+	/* where the persisted file lives (--sysctl-d or PERSIST_DIR): a
+	 * record that names another directory is not undone */
+	const char *persist_dir;
 	struct test_hooks hooks;
 };
 
@@ -41,9 +44,13 @@ struct txn_result {
  * journalled. */
 void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *out);
 
-/* Undo every pending (interrupted) transaction of this namespace. IDS gets
- * the ids undone (up to MAX). Returns how many, or -1 when one could not be
- * undone entirely (OUT says how things stand). */
-int txn_recover(struct txn_env *env, char ids[][64], unsigned max, struct txn_result *out);
+/* Undo every pending (interrupted) transaction of this namespace among the
+ * records of J (journal_read). IDS gets the ids undone (up to MAX).
+ * Returns how many, or -1 when one could not be undone entirely, or when
+ * one persisted to another directory than ENV->persist_dir (nothing is
+ * undone then: OUT says which --sysctl-d to run with, with status
+ * APPLY_REFUSED); OUT says how things stand. */
+int txn_recover(struct txn_env *env, struct journal *j, char ids[][64], unsigned max,
+		struct txn_result *out);
 
 #endif

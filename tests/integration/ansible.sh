@@ -278,7 +278,7 @@ JSON
 		task "usage error" "STUB_OUT: $stub/empty.txt" "STUB_RC: 2" \
 			"STUB_ERR: \"twtune: unknown option '--diff'\"" -- "profile: server"
 		task "rollback, the last" "STUB_OUT: $stub/rollback.json" "STUB_HISTORY: $stub/history.json" -- \
-			"state: rolled_back" "state_dir: /srv/state"
+			"state: rolled_back" "sysctl_d: /srv/sysctl.d" "state_dir: /srv/state"
 		printf '      diff: true\n'
 		task "rollback, the last, undone" "STUB_HISTORY: $stub/history-undone.json" -- "state: rolled_back"
 		task "rollback A1, undone" "STUB_HISTORY: $stub/history.json" -- "state: rolled_back" "transaction: A1"
@@ -338,7 +338,7 @@ net.ipv4.ip_local_port_range = 1024 65535" ] || fail "$t: the file's diff: $(res
 
 	t="rollback, the last"
 	[ "$(args "$t")" = "history --state-dir /srv/state --format json
-rollback --state-dir /srv/state --diff --format json A2" ] || fail "$t: twtune ran with: $(args "$t")"
+rollback --sysctl-d /srv/sysctl.d --state-dir /srv/state --diff --format json A2" ] || fail "$t: twtune ran with: $(args "$t")"
 	[ "$(res "$t" .outcome)" = changed ] && [ "$(res "$t" '.result.diff[0].after')" = "net.ipv4.tcp_tw_reuse = 0" ] &&
 		[ "$(res "$t" '.result.diff[1].after_header')" = "/srv/sysctl.d/90-twtune.conf (absent)" ] ||
 		fail "$t: $(res "$t" .result)"
@@ -399,6 +399,7 @@ cat >"$work/rollback.yml" <<EOF
     - name: rollback
       twtune.twtune.twtune:
         state: rolled_back
+        sysctl_d: $sysd
         state_dir: $state
         transaction: "{{ txn | default(omit) }}"
 EOF

@@ -55,7 +55,7 @@ client)
 		fail "second apply wrote something"
 	pass "apply again: changed=false, no journal, file untouched"
 
-	"$TWTUNE" rollback --state-dir "$state" --format json >"$out" 2>"$err" || fail "rollback: $(cat "$err")"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" --format json >"$out" 2>"$err" || fail "rollback: $(cat "$err")"
 	[ "$(jget "$out" .changed)" = true ] || fail "rollback: $(cat "$out")"
 	[ "$(snapshot)" = "$before" ] || fail "rollback: values differ: $(snapshot)"
 	[ ! -e "$sysd/90-twtune.conf" ] || fail "rollback: the file it created is still there"
@@ -92,7 +92,7 @@ client)
 	[ "$(sysctl -n net.ipv4.tcp_tw_reuse)" = 1 ] && [ "$(jget "$out" '.changes | length')" -eq 2 ] ||
 		fail "after recovery the apply did not set both keys: $(cat "$out")"
 	pass "the next apply undid the interrupted one first, then applied"
-	"$TWTUNE" rollback --state-dir "$state" >/dev/null 2>&1 || fail "rollback after recovery"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback after recovery"
 	[ "$(snapshot)" = "$before" ] || fail "after recovery and rollback: $(snapshot)"
 
 	# A later sysctl.d file would undo the setting at boot: said so.
@@ -102,7 +102,7 @@ client)
 	jget "$out" '.warnings[]' | grep -q "95-local.conf:1 sets net.ipv4.tcp_tw_reuse = 0 and is applied after 90-twtune.conf" ||
 		fail "no warning about 95-local.conf: $(jget "$out" .warnings)"
 	pass "a later file overriding a key at boot is named"
-	"$TWTUNE" rollback --state-dir "$state" >/dev/null 2>&1 || fail "rollback"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
 	rm "$sysd/95-local.conf"
 
 	# Without privilege: refused before anything is written.
@@ -141,7 +141,7 @@ PROFILE
 	[ "$status" -eq 0 ] && [ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" = 900 ] &&
 		[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "1000 65535" ] ||
 		fail "lowering start and range together: exit $status: $(cat "$err")"
-	"$TWTUNE" rollback --state-dir "$state" >"$out" 2>"$err" || fail "rollback of low-ports: $(cat "$err")"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >"$out" 2>"$err" || fail "rollback of low-ports: $(cat "$err")"
 	[ "$(sysctl -n net.ipv4.ip_unprivileged_port_start)" = 1024 ] &&
 		[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "32768 60999" ] ||
 		fail "rollback of low-ports: $(snapshot)"
@@ -159,7 +159,7 @@ server)
 	[ "$status" -eq 0 ] && jget "$out" '.notes[]' | grep -q -- '--force: applying profile client-heavy' ||
 		fail "--force: exit $status: $(cat "$out")"
 	pass "--force applies it and says so"
-	"$TWTUNE" rollback --state-dir "$state" >/dev/null 2>&1 || fail "rollback"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
 	apply --recommended --format json
 	[ "$status" -eq 0 ] || fail "apply --recommended: exit $status: $(cat "$err")"
 	[ "$(jget "$out" '[.changes[] | select(.key == "net.ipv4.tcp_tw_reuse" and .new == "1")] | length')" -eq 0 ] ||

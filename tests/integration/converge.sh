@@ -49,7 +49,7 @@ for source in "--profile client-heavy" "--profile server" "--profile nat-gateway
 	[ "$(cat "$sysd/90-twtune.conf" 2>/dev/null)" = "$file" ] || fail "$source: the file moved"
 	pass "$source under a storm: run 1 applied, runs 2-20 unchanged, the same values"
 	# back to the start for the next source
-	while "$TWTUNE" rollback --state-dir "$state" >/dev/null 2>&1; do :; done
+	while "$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1; do :; done
 	[ "$(snapshot)" = "$before" ] || fail "rollbacks after $source: $(snapshot)"
 done
 
@@ -79,7 +79,7 @@ apply --profile client-heavy --format json
 [ "$status" -eq 2 ] && [ "$(jget "$out" .status)" = refused ] && [ "$(sysctl -n net.ipv4.tcp_tw_reuse)" = 0 ] ||
 	fail "real run on a drifted quiet host: exit $status: $(cat "$out")"
 pass "a change on a host that does not meet the requirements: refused, in JSON, check mode alike"
-while "$TWTUNE" rollback --state-dir "$state" >/dev/null 2>&1; do :; done
+while "$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1; do :; done
 
 # Check mode refuses what the real run would: a sysctl.d directory that
 # does not exist.

@@ -199,8 +199,7 @@ struct apply_test {
 	const struct fault_case *fault;
 	struct plan plan, other; /* freed by teardown */
 	struct snapshot before, after;
-	struct txn_record *records; /* journal_list */
-	size_t record_count;
+	struct journal journal; /* list_journal */
 	char err[1024];
 };
 
@@ -239,7 +238,7 @@ static int apply_teardown(void **state)
 	plan_free(&t->other);
 	snapshot_free(&t->before);
 	snapshot_free(&t->after);
-	journal_list_free(t->records, t->record_count);
+	journal_free(&t->journal);
 	free(t);
 	*state = NULL;
 	return fixture_teardown(&fx);
@@ -287,8 +286,25 @@ static int build(struct apply_test *t, struct plan *p, const struct desired_sett
 
 static struct txn_env env_of(const struct apply_test *t)
 {
-	struct txn_env env = {.proc_root = t->proc, .state_dir = t->state, .ns = TEST_NS};
+	struct txn_env env = {.proc_root = t->proc,
+			      .state_dir = t->state,
+			      .ns = TEST_NS,
+			      .persist_dir = t->sysctl_d};
 	return env;
+}
+
+/* txn_recover() over the journal as it is now. */
+static int recover(struct apply_test *t, struct txn_env *env, char ids[][64], unsigned max,
+		   struct txn_result *out)
+{
+	struct journal j;
+	int n;
+
+	if (journal_read(t->state, &j, t->err, sizeof(t->err)) < 0)
+		fail_msg("journal_read: %s", t->err);
+	n = txn_recover(env, &j, ids, max, out);
+	journal_free(&j);
+	return n;
 }
 
 static const struct txn_change *change_of(const struct txn_record *r, enum knob_id key)
@@ -396,19 +412,17 @@ static bool exists(const char *dir, const char *name)
 
 static void list_journal(struct apply_test *t)
 {
-	journal_list_free(t->records, t->record_count);
-	t->records = NULL;
-	t->record_count = 0;
-	if (journal_list(t->state, &t->records, &t->record_count, t->err, sizeof(t->err)) < 0)
-		fail_msg("journal_list: %s", t->err);
+	journal_free(&t->journal);
+	if (journal_read(t->state, &t->journal, t->err, sizeof(t->err)) < 0)
+		fail_msg("journal_read: %s", t->err);
 }
 
 static const struct txn_record *journalled(struct apply_test *t, const char *id)
 {
 	list_journal(t);
-	for (size_t i = 0; i < t->record_count; i++)
-		if (strcmp(t->records[i].id, id) == 0)
-			return &t->records[i];
+	for (size_t i = 0; i < t->journal.count; i++)
+		if (strcmp(t->journal.records[i].id, id) == 0)
+			return &t->journal.records[i];
 	fail_msg("no journal record %s", id);
 	return NULL;
 }
@@ -816,7 +830,7 @@ static void test_txn_applies_and_commits(void **state)
 	assert_string_equal(diff, expect);
 
 	j = journalled(t, t->plan.record.id);
-	assert_int_equal(t->record_count, 1);
+	assert_int_equal(t->journal.count, 1);
 	assert_int_equal(j->status, TXN_COMMITTED);
 	assert_int_equal(j->kind, TXN_APPLY);
 	assert_string_equal(j->ns, TEST_NS);
@@ -911,16 +925,16 @@ static void test_fault_leaves_host_as_it_was(void **state)
 	list_journal(t);
 	if (!fc->journalled) {
 		assert_contains(out.message, "nothing was changed");
-		assert_int_equal(t->record_count, 0);
+		assert_int_equal(t->journal.count, 0);
 		return;
 	}
 	assert_contains(out.message, "the host is as it was");
-	assert_int_equal(t->record_count, 1);
-	assert_string_equal(t->records[0].id, t->plan.record.id);
-	assert_int_equal(t->records[0].status, TXN_ROLLED_BACK);
-	assert_contains(t->records[0].message, "the host is as it was");
+	assert_int_equal(t->journal.count, 1);
+	assert_string_equal(t->journal.records[0].id, t->plan.record.id);
+	assert_int_equal(t->journal.records[0].status, TXN_ROLLED_BACK);
+	assert_contains(t->journal.records[0].message, "the host is as it was");
 	for (unsigned i = 0; i < 3; i++) {
-		const char *s = t->records[0].changes[i].state;
+		const char *s = t->journal.records[0].changes[i].state;
 		if (i < fc->attempted ? strncmp(s, "restored to '", 13) != 0 : s[0] != '\0')
 			fail_msg("%s: change %u's state is \"%s\"", fc->spec, i, s);
 	}
@@ -985,7 +999,7 @@ static void test_recover_interrupted_run(void **state)
 	snprintf(t->other.record.ns, sizeof(t->other.record.ns), "net:[1]");
 	assert_int_equal(journal_write(t->state, &t->other.record, t->err, sizeof(t->err)), 0);
 
-	assert_int_equal(txn_recover(&env, ids, 4, &out), 1);
+	assert_int_equal(recover(t, &env, ids, 4, &out), 1);
 	assert_string_equal(ids[0], t->plan.record.id);
 	assert_contains(out.message, "interrupted");
 	assert_knob_file(t, KNOB_TCP_TW_REUSE, "2\n");
@@ -1004,7 +1018,7 @@ static void test_recover_interrupted_run(void **state)
 	/* nothing left to do */
 	snapshot_take(&t->before, t->fx->root, "state");
 	memset(ids, 0, sizeof(ids));
-	assert_int_equal(txn_recover(&env, ids, 4, &out), 0);
+	assert_int_equal(recover(t, &env, ids, 4, &out), 0);
 	assert_string_equal(ids[0], "");
 	snapshot_take(&t->after, t->fx->root, "state");
 	assert_same_tree(&t->before, &t->after);
@@ -1024,7 +1038,7 @@ static void test_recover_file_it_created_or_someone_changed(void **state)
 	assert_int_equal(journal_write(t->state, &t->plan.record, t->err, sizeof(t->err)), 0);
 	assert_int_equal(sysctl_write(t->proc, KNOB_TCP_TW_REUSE, "1"), 0);
 	fixture_write(t->sysctl_d, PERSIST_NAME, t->plan.record.new_file);
-	assert_int_equal(txn_recover(&env, ids, 2, &out), 1);
+	assert_int_equal(recover(t, &env, ids, 2, &out), 1);
 	assert_false(exists(t->sysctl_d, PERSIST_NAME));
 	assert_knob_file(t, KNOB_TCP_TW_REUSE, "2\n");
 	assert_int_equal(journalled(t, t->plan.record.id)->status, TXN_ROLLED_BACK);
@@ -1034,7 +1048,7 @@ static void test_recover_file_it_created_or_someone_changed(void **state)
 	assert_int_equal(build(t, &t->other, d, 1, true), 0);
 	assert_int_equal(journal_write(t->state, &t->other.record, t->err, sizeof(t->err)), 0);
 	fixture_write(t->sysctl_d, PERSIST_NAME, "# theirs now\n");
-	assert_int_equal(txn_recover(&env, ids, 2, &out), 1);
+	assert_int_equal(recover(t, &env, ids, 2, &out), 1);
 	assert_string_equal(ids[0], t->other.record.id);
 	assert_persisted(t, "# theirs now\n", 13);
 	assert_int_equal(journalled(t, t->other.record.id)->status, TXN_ROLLED_BACK);
@@ -1059,8 +1073,8 @@ static void rollback_round_trip(struct apply_test *t, bool file_existed)
 	fixture_write(t->proc, "sys/net/ipv4/tcp_fin_timeout", "45\n");
 
 	journalled(t, t->plan.record.id);
-	assert_int_equal(t->record_count, 1);
-	target = &t->records[0];
+	assert_int_equal(t->journal.count, 1);
+	target = &t->journal.records[0];
 	assert_int_equal(plan_undo(target, &o, &t->other, t->err, sizeof(t->err)), 0);
 	assert_int_equal(t->other.record.kind, TXN_ROLLBACK);
 	assert_string_equal(t->other.record.target, target->id);
@@ -1130,8 +1144,9 @@ static void test_long_reserved_list_round_trip(void **state)
 	knob_file(t, KNOB_IP_LOCAL_RESERVED_PORTS, path, sizeof(path));
 
 	journalled(t, t->plan.record.id);
-	assert_change(&t->records[0], KNOB_IP_LOCAL_RESERVED_PORTS, before, after);
-	assert_int_equal(plan_undo(&t->records[0], &o, &t->other, t->err, sizeof(t->err)), 0);
+	assert_change(&t->journal.records[0], KNOB_IP_LOCAL_RESERVED_PORTS, before, after);
+	assert_int_equal(plan_undo(&t->journal.records[0], &o, &t->other, t->err, sizeof(t->err)),
+			 0);
 	run(t, &t->other.record, &out);
 	if (out.status != APPLY_OK)
 		fail_msg("rollback: status %d: %s", out.status, out.message);
@@ -1241,39 +1256,41 @@ static void test_journal_round_trip(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(journal_write(t->state, &w[i], t->err, sizeof(t->err)), 0);
 	list_journal(t);
-	assert_int_equal(t->record_count, 3);
-	assert_same_record(&t->records[0], &w[1]); /* sorted by id */
-	assert_same_record(&t->records[1], &w[0]);
-	assert_same_record(&t->records[2], &w[2]);
-	assert_non_null(t->records[2].old_file); /* present though empty */
+	assert_int_equal(t->journal.count, 3);
+	assert_same_record(&t->journal.records[0], &w[1]); /* sorted by id */
+	assert_same_record(&t->journal.records[1], &w[0]);
+	assert_same_record(&t->journal.records[2], &w[2]);
+	assert_non_null(t->journal.records[2].old_file); /* present though empty */
 	txn_record_free(&w[0]);
 }
 
+/* The journal is input like any other: a record that is not one twtune
+ * wrote is skipped and named, and the rest still read. */
 static void test_journal_malformed_record_named(void **state)
 {
 	struct apply_test *t = *state;
-	struct txn_record r, *records = &r;
-	size_t count = 7;
-	char err[1024] = "";
+	struct txn_record r;
 
 	fill_record(&r, "20261123T193000.000100Z", TXN_COMMITTED);
 	assert_int_equal(journal_write(t->state, &r, t->err, sizeof(t->err)), 0);
+	txn_record_free(&r);
 	/* temporary and other files are not records */
 	fixture_write(t->state, "journal/.20261123T193000.000100Z.json.twtune-1234abcd", "{");
 	fixture_write(t->state, "journal/notes.txt", "not json");
 	list_journal(t);
-	assert_int_equal(t->record_count, 1);
+	assert_int_equal(t->journal.count, 1);
+	assert_int_equal(t->journal.skipped_count, 0);
 
 	fixture_write(t->state, "journal/20261123T193000.000200Z.json", "{ \"id\": \n");
-	assert_true(journal_list(t->state, &records, &count, err, sizeof(err)) < 0);
-	assert_null(records);
-	assert_int_equal(count, 0);
-	assert_contains(err, "20261123T193000.000200Z.json");
+	list_journal(t);
+	assert_int_equal(t->journal.count, 1);
+	assert_int_equal(t->journal.skipped_count, 1);
+	assert_contains(t->journal.skipped[0], "20261123T193000.000200Z.json:");
 
 	fixture_write(t->state, "journal/20261123T193000.000200Z.json", "[1, 2]\n");
-	err[0] = '\0';
-	assert_true(journal_list(t->state, &records, &count, err, sizeof(err)) < 0);
-	assert_contains(err, "20261123T193000.000200Z.json");
+	list_journal(t);
+	assert_int_equal(t->journal.skipped_count, 1);
+	assert_contains(t->journal.skipped[0], "20261123T193000.000200Z.json: not a JSON object");
 
 	/* a record whose change names an unknown key is not guessed at */
 	fixture_write(
@@ -1282,9 +1299,12 @@ static void test_journal_malformed_record_named(void **state)
 		"\"pending\", \"time\": \"t\", \"namespace\": \"n\", \"proc_root\": \"/proc\", "
 		"\"changes\": [{\"key\": \"net.ipv4.no_such_key\", \"old\": \"1\", \"new\": "
 		"\"2\"}], \"persist\": null}\n");
-	err[0] = '\0';
-	assert_true(journal_list(t->state, &records, &count, err, sizeof(err)) < 0);
-	assert_contains(err, "20261123T193000.000200Z.json");
+	list_journal(t);
+	assert_int_equal(t->journal.count, 1);
+	assert_int_equal(t->journal.skipped_count, 1);
+	assert_contains(t->journal.skipped[0],
+			"20261123T193000.000200Z.json: 'net.ipv4.no_such_key' is not a key twtune "
+			"knows");
 }
 
 /* Found as a bug: journal_write (src/apply/journal.c, record_json) built strings with
@@ -1311,8 +1331,8 @@ static void test_journal_non_utf8_path(void **state)
 	if (rc < 0)
 		return; /* refused before anything changed: fine */
 	list_journal(t);
-	assert_int_equal(t->record_count, 1);
-	assert_string_equal(t->records[0].persist_dir, "/etc/caf\xe9");
+	assert_int_equal(t->journal.count, 1);
+	assert_string_equal(t->journal.records[0].persist_dir, "/etc/caf\xe9");
 }
 
 static void test_base64(void **state)

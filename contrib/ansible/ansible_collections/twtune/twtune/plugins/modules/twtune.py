@@ -72,6 +72,10 @@ options:
     description:
       - The directory of the persisted file (C(--sysctl-d)). It must exist.
       - twtune's default is C(/etc/sysctl.d).
+      - With C(state=rolled_back), the directory the transaction persisted to.
+        twtune restores the file only where it is told to keep it, never where
+        its journal says, and refuses a transaction that persisted elsewhere;
+        use the same value for C(state=applied) and C(state=rolled_back).
     type: path
   state_dir:
     description:
@@ -328,13 +332,13 @@ def option_errors(p):
         if p["sysctl_d"] is not None and not p["persist"]:
             errors.append("sysctl_d and persist=false contradict each other")
     else:
-        given = [name for name in ("profile", "sysctl_d") if p[name] is not None]
+        given = [name for name in ("profile",) if p[name] is not None]
         given += [name + "=true" for name in ("recommended", "force") if p[name]]
         if not p["persist"]:
             given.append("persist=false")
         if given:
             errors.append("%s: only for state=applied (a rollback restores what the "
-                          "transaction changed, where it changed it)" % ", ".join(given))
+                          "transaction changed)" % ", ".join(given))
     return errors
 
 
@@ -500,6 +504,8 @@ def main():
             cmd += ["--sysctl-d", p["sysctl_d"]]
     else:
         cmd.append("rollback")
+        if p["sysctl_d"] is not None:
+            cmd += ["--sysctl-d", p["sysctl_d"]]
         # After the options: twtune reads options up to the first operand.
         target = [already_rolled_back(module, binary)]
     if p["state_dir"] is not None:
