@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "common/fsutil.h"
+#include "common/trust.h"
 #include "sysctld/rewrite.h"
 #include "sysctld/sysctld.h"
 
@@ -52,6 +53,26 @@ out:
 	for (unsigned i = 0; i < made; i++)
 		free(values[i]);
 	return file;
+}
+
+/* The persisted file as it is now, from a directory twtune trusts
+ * (common/trust.h: root's alone; a symlink to one is resolved): a regular
+ * file of root's that no one else may write, read without following a
+ * symlink or waiting on a FIFO. 0, -ENOENT (no file yet), or -errno with
+ * ERR naming the path and what is wrong: nothing is written there then. */
+static int read_persisted(const char *dir, char **data, size_t *len, char *err, size_t errlen)
+{
+	char why[512];
+	int rc = trust_dir(dir, true, why, sizeof(why));
+
+	*data = NULL;
+	*len = 0;
+	if (rc == 0)
+		rc = trust_read(dir, PERSIST_NAME, PERSIST_FILE_MAX, data, len, why, sizeof(why));
+	if (rc < 0 && rc != -ENOENT)
+		snprintf(err, errlen, "%s; twtune writes only where it can trust what is there",
+			 why);
+	return rc;
 }
 
 /* Files applied after ours that set one of our keys decide the boot value. */
@@ -102,18 +123,11 @@ int plan_persist(struct plan *p, const struct plan_options *o, const struct desi
 	r->persist = true;
 	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", o->persist_dir);
 	snprintf(r->persist_name, sizeof(r->persist_name), "%s", PERSIST_NAME);
-	rc = read_file_whole(o->persist_dir, PERSIST_NAME, PERSIST_FILE_MAX, &r->old_file,
-			     &r->old_file_len);
-	if (rc == -ENOENT) {
-		r->file_existed = false;
-	} else if (rc < 0) {
-		snprintf(err, errlen, "%s/%s: %s", o->persist_dir, PERSIST_NAME,
-			 rc == -ELOOP ? "a symlink; twtune does not write through one"
-				      : strerror(-rc));
+	if ((rc = read_persisted(o->persist_dir, &r->old_file, &r->old_file_len, err, errlen)) <
+		    0 &&
+	    rc != -ENOENT)
 		return rc;
-	} else {
-		r->file_existed = true;
-	}
+	r->file_existed = rc == 0;
 	memset(&parsed, 0, sizeof(parsed));
 	snprintf(path, sizeof(path), "%s/%s", o->persist_dir, PERSIST_NAME);
 	if (r->file_existed && lstat(path, &st) == 0)
@@ -140,13 +154,11 @@ int plan_persist_undo(struct plan *p, const struct txn_record *t, char *err, siz
 
 	r->persist = true;
 	snprintf(r->persist_dir, sizeof(r->persist_dir), "%s", t->persist_dir);
-	snprintf(r->persist_name, sizeof(r->persist_name), "%s", t->persist_name);
-	rc = read_file_whole(t->persist_dir, t->persist_name, PERSIST_FILE_MAX, &r->old_file,
-			     &r->old_file_len);
-	if (rc < 0 && rc != -ENOENT) {
-		snprintf(err, errlen, "%s/%s: %s", t->persist_dir, t->persist_name, strerror(-rc));
+	snprintf(r->persist_name, sizeof(r->persist_name), "%s", PERSIST_NAME);
+	if ((rc = read_persisted(t->persist_dir, &r->old_file, &r->old_file_len, err, errlen)) <
+		    0 &&
+	    rc != -ENOENT)
 		return rc;
-	}
 	r->file_existed = rc == 0;
 	r->remove_file = !t->file_existed;
 	r->persist_mode = t->persist_mode;

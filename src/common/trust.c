@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
@@ -74,7 +75,7 @@ int trust_dir(const char *path, bool follow, char *why, size_t whylen)
 	return r;
 }
 
-int trust_open(const char *dir, const char *name, char *why, size_t whylen)
+int trust_open(const char *dir, const char *name, bool follow, char *why, size_t whylen)
 {
 	char path[4352];
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, r;
@@ -86,7 +87,8 @@ int trust_open(const char *dir, const char *name, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", dir, strerror(-r));
 		return r;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ELOOP && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
@@ -97,6 +99,10 @@ int trust_open(const char *dir, const char *name, char *why, size_t whylen)
 		return r;
 	}
 	close(dirfd);
+	if (follow && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd);
+		return -ENODEV;
+	}
 	if ((r = trust_fd(fd, path, S_IFREG, why, whylen)) < 0) {
 		close(fd);
 		return r;
@@ -107,7 +113,7 @@ int trust_open(const char *dir, const char *name, char *why, size_t whylen)
 int trust_read(const char *dir, const char *name, size_t max, char **data, size_t *len, char *why,
 	       size_t whylen)
 {
-	int fd = trust_open(dir, name, why, whylen), r;
+	int fd = trust_open(dir, name, false, why, whylen), r;
 
 	*data = NULL;
 	*len = 0;

@@ -25,10 +25,13 @@ int trust_fd(int fd, const char *path, mode_t type, char *why, size_t whylen);
  * with WHY naming PATH. */
 int trust_dir(const char *path, bool follow, char *why, size_t whylen);
 
-/* Open DIR/NAME for reading, not following a symlink and without blocking
- * on a FIFO, and judge it as a regular file: the descriptor, -ENOENT, or
- * -EPERM/-errno with WHY naming DIR/NAME. */
-int trust_open(const char *dir, const char *name, char *why, size_t whylen);
+/* Open DIR/NAME for reading without blocking on a FIFO, and judge it as a
+ * regular file: the descriptor, -ENOENT, or -EPERM/-errno with WHY naming
+ * DIR/NAME. FOLLOW: a symlink is resolved and its target judged (for a
+ * trusted directory, where only its owner could have made the link), and
+ * /dev/null, the conventional mask, is -ENODEV; otherwise a symlink is
+ * refused. */
+int trust_open(const char *dir, const char *name, bool follow, char *why, size_t whylen);
 
 /* trust_open(), then read it whole (at most MAX bytes; NUL-terminated,
  * the length excludes it): 0, -ENOENT, -EFBIG, or -EPERM/-errno with WHY. */

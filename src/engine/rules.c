@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/confdirs.h"
+#include "common/trust.h"
 #include "engine/rules_internal.h"
 
 static const char *section_suffix(enum section_kind section)
@@ -12,16 +14,45 @@ static const char *section_suffix(enum section_kind section)
 	return section == SECTION_RULE ? ".rule" : ".profile";
 }
 
+/* Rules and profiles decide what root writes: they are loaded only from
+ * directories twtune trusts, and each file only if it is a regular file
+ * of root's (or the user's) that no one else may write (common/trust.h).
+ * In such a directory no one else can swap the file once judged. */
 static int load_file(enum section_kind section, const char *dir, const char *name,
 		     struct rule_set *set, struct rule_errors *errors)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[512];
+	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
 		rules_add_error(errors, "%s/%s: path too long", dir, name);
 		return -ENAMETOOLONG;
 	}
+	/* a symlink an administrator made in a trusted directory is followed,
+	 * and its target judged; one to /dev/null masks the name */
+	if ((fd = trust_open(dir, name, true, why, sizeof(why))) == -ENODEV)
+		return 0;
+	if (fd < 0) {
+		rules_add_error(errors, "%s; twtune loads %s only from files no one else may write",
+				why, section == SECTION_RULE ? "rules" : "profiles");
+		return fd;
+	}
+	close(fd);
 	return rules_read_file(section, path, set, errors);
+}
+
+/* DIR, unless it is missing (the caller's to judge), must be trusted. */
+static int trusted(const char *dir, enum section_kind section, struct rule_errors *errors)
+{
+	char why[512];
+	int r = trust_dir(dir, true, why, sizeof(why));
+
+	if (r < 0 && r != -ENOENT)
+		rules_add_error(errors,
+				"%s; twtune loads %s only from directories no one else may "
+				"write",
+				why, section == SECTION_RULE ? "rules" : "profiles");
+	return r;
 }
 
 /* Directory indexes in LIST: the override comes first, so that its files
@@ -37,6 +68,14 @@ static int load_dirs(enum section_kind section, const char *shipped, const char 
 
 	memset(set, 0, sizeof(*set));
 	memset(errors, 0, sizeof(*errors));
+	if ((r = trusted(shipped, section, errors)) < 0 && r != -ENOENT)
+		return r;
+	/* an override that cannot be trusted is reported and not read; the
+	 * shipped files still load */
+	if (override && (r = trusted(override, section, errors)) < 0 && r != -ENOENT) {
+		override = NULL;
+		failed = 1;
+	}
 	if (override)
 		r_override = conf_files_add_dir(&list, override, DIR_OVERRIDE, suffix);
 	if ((r = conf_files_add_dir(&list, shipped, DIR_SHIPPED, suffix)) < 0) {

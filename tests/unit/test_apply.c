@@ -756,12 +756,39 @@ static void test_plan_refuses_symlinked_file(void **state)
 	fixture_join(target, sizeof(target), t->fx->root, "elsewhere.conf");
 	fixture_join(link, sizeof(link), t->sysctl_d, PERSIST_NAME);
 	assert_int_equal(symlink(target, link), 0);
-	assert_int_equal(build(t, &t->plan, d, 1, true), -ELOOP);
-	assert_contains(t->err, PERSIST_NAME);
-	assert_contains(t->err, "symlink");
+	assert_int_equal(build(t, &t->plan, d, 1, true), -EPERM);
+	assert_contains(t->err, PERSIST_NAME " is a symlink, not a regular file");
 	/* without persistence the same plan is fine */
 	assert_int_equal(build(t, &t->plan, d, 1, false), 0);
 	assert_int_equal(t->plan.record.change_count, 1);
+}
+
+/* What apply would write over must be root's alone: a FIFO in the file's
+ * place is refused at once (no open that waits for a writer), and so are
+ * a file or a directory others may write. */
+static void test_plan_refuses_untrusted_target(void **state)
+{
+	struct apply_test *t = *state;
+	struct desired_setting d[] = {want(KNOB_TCP_TW_REUSE, "1")};
+	char path[PATH_MAX];
+
+	fixture_join(path, sizeof(path), t->sysctl_d, PERSIST_NAME);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(build(t, &t->plan, d, 1, true), -EPERM);
+	assert_contains(t->err, PERSIST_NAME " is a FIFO, not a regular file");
+	assert_int_equal(unlink(path), 0);
+
+	fixture_write(t->sysctl_d, PERSIST_NAME, "net.ipv4.tcp_tw_reuse = 0\n");
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(build(t, &t->plan, d, 1, true), -EPERM);
+	assert_contains(t->err, PERSIST_NAME " is writable by group or others (mode 0666)");
+	assert_int_equal(chmod(path, 0644), 0);
+
+	assert_int_equal(chmod(t->sysctl_d, 0777), 0);
+	assert_int_equal(build(t, &t->plan, d, 1, true), -EPERM);
+	assert_contains(t->err, "sysctl.d is writable by group or others (mode 0777)");
+	assert_int_equal(chmod(t->sysctl_d, 0755), 0);
+	assert_int_equal(build(t, &t->plan, d, 1, true), 0);
 }
 
 static void test_plan_warns_about_later_file(void **state)
@@ -1795,6 +1822,7 @@ int main(void)
 		APPLY_TEST(test_plan_existing_file_kept_byte_for_byte),
 		APPLY_TEST(test_plan_many_assignments_of_a_key),
 		APPLY_TEST(test_plan_refuses_symlinked_file),
+		APPLY_TEST(test_plan_refuses_untrusted_target),
 		APPLY_TEST(test_plan_warns_about_later_file),
 		APPLY_TEST(test_txn_applies_and_commits),
 		APPLY_TEST(test_txn_second_plan_changes_nothing),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* cmocka.h needs these included before it */
@@ -1286,9 +1287,62 @@ static void test_missing_override_dir_is_fine(void **state)
 	fixture_write(fx->root, "not-a-dir", "x");
 	fixture_join(local, sizeof(local), fx->root, "not-a-dir");
 	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
-	assert_error_at(fx, &errors, "not-a-dir: ", "Not a directory");
+	assert_error_at(fx, &errors, "not-a-dir is a regular file", "not a directory");
 	assert_string_equal(ids_of(&set), "a");
 	rules_free(&set);
+}
+
+/* Rules decide what root writes: a directory or a file others may write,
+ * or a FIFO, is refused and named, and nothing in it is loaded; a symlink
+ * an administrator made in a trusted directory is followed and its target
+ * judged. */
+static void test_rules_only_from_trusted_places(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	char shipped[PATH_MAX], local[PATH_MAX], path[PATH_MAX];
+
+	write_simple(fx->root, "shipped/a.rule", "a");
+	write_simple(fx->root, "local/b.rule", "b");
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	fixture_join(local, sizeof(local), fx->root, "local");
+
+	assert_int_equal(chmod(local, 0777), 0);
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
+	assert_error_at(fx, &errors, "local is writable by group or others (mode 0777)",
+			"only from directories no one else may write");
+	assert_string_equal(ids_of(&set), "a");
+	rules_free(&set);
+	assert_int_equal(chmod(local, 0755), 0);
+
+	fixture_join(path, sizeof(path), local, "b.rule");
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
+	assert_error_at(fx, &errors, "local/b.rule is writable by group or others", "(mode 0666)");
+	rules_free(&set);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EINVAL);
+	assert_error_at(fx, &errors, "local/b.rule is a FIFO", "not a regular file");
+	rules_free(&set);
+	assert_int_equal(unlink(path), 0);
+
+	write_simple(fx->root, "elsewhere/c.rule", "c");
+	fixture_join(shipped, sizeof(shipped), fx->root, "elsewhere/c.rule");
+	assert_int_equal(symlink(shipped, path), 0);
+	fixture_join(shipped, sizeof(shipped), fx->root, "shipped");
+	assert_int_equal(rules_load(shipped, local, &set, &errors), 0);
+	assert_string_equal(ids_of(&set), "a c");
+	rules_free(&set);
+
+	assert_int_equal(chmod(shipped, 0777), 0);
+	assert_int_equal(rules_load(shipped, local, &set, &errors), -EPERM);
+	assert_error_at(fx, &errors, "shipped is writable by group or others", "(mode 0777)");
+	assert_int_equal(set.count, 0);
+	rules_free(&set);
+	assert_int_equal(chmod(shipped, 0755), 0);
 }
 
 static void test_missing_shipped_dir(void **state)
@@ -2302,6 +2356,7 @@ int main(void)
 		FIXTURE_TEST(test_override_replaces_whole_file),
 		FIXTURE_TEST(test_override_disables_by_comments_or_dev_null),
 		FIXTURE_TEST(test_missing_override_dir_is_fine),
+		FIXTURE_TEST(test_rules_only_from_trusted_places),
 		FIXTURE_TEST(test_missing_shipped_dir),
 		FIXTURE_TEST(test_only_rule_files_are_read),
 		FIXTURE_TEST(test_load_order_is_file_name_order),
