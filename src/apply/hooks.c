@@ -16,18 +16,26 @@ static unsigned count_call(struct test_hooks *h, const char *step)
 	return 0;
 }
 
-/* Does VAR name STEP, and this the call it names? */
+/* Does VAR name STEP, and this the call it names? VAR holds one or more
+ * STEP[:N] separated by commas. */
 static bool hook_matches(const char *var, const char *step, unsigned call)
 {
-	const char *spec = getenv(var), *colon;
+	const char *spec = getenv(var);
 	size_t n = strlen(step);
-	unsigned want = 1;
 
-	if (!spec || strncmp(spec, step, n) != 0 || (spec[n] != '\0' && spec[n] != ':'))
-		return false;
-	if ((colon = strchr(spec, ':')))
-		want = (unsigned)strtoul(colon + 1, NULL, 10);
-	return call == want;
+	for (const char *item = spec; item && *item;
+	     item = strchr(item, ',') ? strchr(item, ',') + 1 : NULL) {
+		unsigned want = 1;
+
+		if (strncmp(item, step, n) != 0 ||
+		    (item[n] != '\0' && item[n] != ':' && item[n] != ','))
+			continue;
+		if (item[n] == ':')
+			want = (unsigned)strtoul(item + n + 1, NULL, 10);
+		if (call == want)
+			return true;
+	}
+	return false;
 }
 
 bool test_fault(struct test_hooks *h, const char *step)

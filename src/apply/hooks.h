@@ -2,16 +2,19 @@
  * kill twtune in the middle of one. They only ever make a run fail or
  * wait; nothing they do can make a change succeed that would not.
  *
- *   TWTUNE_TEST_FAULT=STEP[:N]  fail step STEP (the Nth time, default 1):
- *       journal, write, readback, persist, commit, undo
- *   TWTUNE_TEST_PAUSE=after-write:N  after the Nth write, say so on
- *       stderr and wait 60 s (to be killed) */
+ *   TWTUNE_TEST_FAULT=STEP[:N][,STEP[:N]...]  fail step STEP (the Nth
+ *       time, default 1): journal, write, readback, persist, commit, undo
+ *   TWTUNE_TEST_PAUSE=POINT[:N][,...]  at the Nth pass of POINT, say
+ *       "twtune: test pause POINT" on stderr and wait 60 s (to be killed):
+ *       after-journal (recorded, nothing changed yet), after-write (a key
+ *       written), after-persist (the file written, not yet committed),
+ *       after-commit, after-undo (a key put back while undoing) */
 #ifndef TWTUNE_HOOKS_H
 #define TWTUNE_HOOKS_H
 
 #include <stdbool.h>
 
-#define TEST_HOOK_STEPS 8
+#define TEST_HOOK_STEPS 16
 
 /* Calls per step, for "the Nth time"; one per transaction. */
 struct test_hooks {

@@ -99,6 +99,7 @@ static unsigned undo_keys(struct txn_env *env, struct txn_record *r, unsigned co
 			    knob_get(c->key)->name, old, why[0] ? ": " : "", why, c->state);
 		} else {
 			snprintf(c->state, sizeof(c->state), "restored to '%.60s'", old);
+			test_pause(&env->hooks, "after-undo");
 		}
 	}
 	return failed;
@@ -157,6 +158,7 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 		say(out, "cannot write the journal (%s); nothing was changed", err);
 		return;
 	}
+	test_pause(&env->hooks, "after-journal");
 	/* 2. Each key, read back. */
 	for (; written < r->change_count; written++) {
 		struct txn_change *c = &r->changes[written];
@@ -178,6 +180,7 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 			return;
 		}
 		file_written = true;
+		test_pause(&env->hooks, "after-persist");
 	}
 	/* 4. Committed. */
 	r->status = TXN_COMMITTED;
@@ -190,6 +193,7 @@ void txn_execute(struct txn_env *env, struct txn_record *r, struct txn_result *o
 		roll_back(env, r, written, file_written, out);
 		return;
 	}
+	test_pause(&env->hooks, "after-commit");
 	out->status = APPLY_OK;
 }
 

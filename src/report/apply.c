@@ -126,10 +126,14 @@ json_t *report_apply_json(const struct apply_outcome *o)
 	json_object_set_new(doc, "status", json_string(status_word(o)));
 	json_object_set_new(doc, "source", json_string(source(o)));
 	for (unsigned i = 0; !o->refused && i < r->change_count; i++)
-		json_array_append_new(changes, json_pack("{s:s,s:o,s:o}", "key",
-							 knob_get(r->changes[i].key)->name, "old",
-							 value_json(&r->changes[i].old), "new",
-							 value_json(&r->changes[i].new)));
+		json_array_append_new(
+			changes,
+			json_pack("{s:s,s:o,s:o,s:o}", "key", knob_get(r->changes[i].key)->name,
+				  "old", value_json(&r->changes[i].old), "new",
+				  value_json(&r->changes[i].new), "state",
+				  /* after a failed transaction: how each key was left */
+				  r->changes[i].state[0] ? json_string(r->changes[i].state)
+							 : json_null()));
 	json_object_set_new(doc, "changes", changes);
 	for (unsigned i = 0; !o->refused && i < p->skipped_count; i++)
 		json_array_append_new(skipped, json_pack("{s:s,s:s}", "key",

@@ -224,6 +224,12 @@ changes:
       description: The value after.
       type: str
       sample: "1"
+    state:
+      description:
+        - After a failed run, how the key was left ("restored to '0'", or
+          "holds '1', not the old '0'"); null otherwise.
+      type: str
+      sample: null
   sample: [{"key": "net.ipv4.tcp_tw_reuse", "old": "0", "new": "1"}]
 skipped_keys:
   description:
