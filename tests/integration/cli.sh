@@ -44,6 +44,11 @@ expect_usage 2 "--proc /nonexistent/twtune: No such file or directory" --proc /n
 expect_usage 2 "unknown format 'yaml'" check --format yaml
 expect_usage 2 "'-1' is not a number of seconds" check --sample -1
 expect_usage 2 "'soon' is not a number of seconds" check --sample soon
+# the message states the range the parser keeps; hex and exponents are not decimal
+expect_usage 2 "'0' is not a number of seconds more than 0 and at most 3600" check --sample 0
+expect_usage 2 "'0x5' is not a number of seconds more than 0 and at most 3600" check --sample 0x5
+expect_usage 2 "'1e1' is not a number of seconds" check --sample 1e1
+expect_usage 2 "'3601' is not a number of seconds more than 0 and at most 3600" check --sample 3601
 expect_usage 2 "unexpected argument 'extra'" check extra
 expect_usage 2 "unknown command 'nope'" help nope
 
