@@ -82,7 +82,7 @@ static int target_version(const struct twtune_ctx *ctx, struct kernel_version *v
 	int r;
 
 	if (ctx->kernel_override)
-		return kernel_version_parse(ctx->kernel_override, v);
+		return kernel_version_parse_option(ctx->kernel_override, v);
 	facts_init(&f);
 	r = inspect_kernel(ctx->proc_root, NULL, &f);
 	*v = f.version;

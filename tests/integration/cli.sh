@@ -40,6 +40,7 @@ expect_usage 2 "unknown option '--frobnicate'" check --frobnicate
 expect_usage 2 "Usage: twtune" # no command at all
 expect_usage 2 "needs an argument" --proc
 expect_usage 2 "'banana' is not a kernel version" --kernel banana check
+expect_usage 2 "'5.5.5.5' is not a kernel version" --kernel 5.5.5.5 check
 expect_usage 2 "--proc /nonexistent/twtune: No such file or directory" --proc /nonexistent/twtune check
 expect_usage 2 "unknown format 'yaml'" check --format yaml
 expect_usage 2 "'-1' is not a number of seconds" check --sample -1
