@@ -107,6 +107,21 @@ for content in "" "garbage"; do
 done
 cp "$data/proc-client-6.1/net/snmp" "$copy/net/snmp"
 
+# A counter of 2^64-1 is printed as that integer, exactly (it was -1); jq
+# holds doubles, so the text itself is read.
+awk 'NR == 2 { $12 = "18446744073709551615" } { print }' "$data/proc-client-6.1/net/netstat" \
+	>"$copy/net/netstat"
+"$TWTUNE" --proc "$copy" check --fail-on none --format json >"$out" 2>"$err" || fail "2^64-1: exit $?"
+grep -q '^    "tw": 18446744073709551615,$' "$out" || fail "2^64-1: $(grep '"tw"' "$out")"
+expect_eq '.errors | length' 0 "2^64-1"
+pass "a counter of 2^64-1 is printed exactly"
+awk 'NR == 2 { $12 = "18446744073709551616" } { print }' "$data/proc-client-6.1/net/netstat" \
+	>"$copy/net/netstat"
+"$TWTUNE" --proc "$copy" check --fail-on none --format json >"$out" 2>"$err" || fail "2^64: exit $?"
+grep -q "$copy/net/netstat:2: malformed TcpExt line: TW: '18446744073709551616' is out of range" "$err" ||
+	fail "2^64: not named: $(cat "$err")"
+expect_eq .counters.tw null "2^64"
+
 # An empty tree: nothing at all could be inspected, exit 3.
 tree=$(mktemp -d)
 status=0
