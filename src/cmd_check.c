@@ -241,7 +241,7 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 	struct rule_set rules;
 	int c, status, level;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if ((level = parse_choice("check", "--format", "format", optarg, formats)) <

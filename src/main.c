@@ -188,6 +188,9 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	optind = 0; /* the command parses its own options from scratch */
+	/* The command parses its own options from scratch, and in any order
+	 * around its operands ("rollback ID --state-dir DIR"): getopt_long
+	 * permutes unless POSIXLY_CORRECT is set. */
+	optind = 0;
 	return cmd->run(&ctx, argc, argv);
 }

@@ -51,6 +51,10 @@ expect_usage 2 "'0x5' is not a number of seconds more than 0 and at most 3600" c
 expect_usage 2 "'1e1' is not a number of seconds" check --sample 1e1
 expect_usage 2 "'3601' is not a number of seconds more than 0 and at most 3600" check --sample 3601
 expect_usage 2 "unexpected argument 'extra'" check extra
+# options after an operand are read as options, in every command
+expect_usage 2 "rollback takes at most one transaction id" rollback one two --check
+expect_usage 2 "unknown format 'yaml'" rollback some-id --format yaml
+expect_usage 2 "unknown format 'yaml'" profiles server --format yaml
 expect_usage 2 "unknown command 'nope'" help nope
 
 # --sample takes two readings and reports rates; no progress on a pipe.
