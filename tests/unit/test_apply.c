@@ -1307,6 +1307,22 @@ static void test_journal_malformed_record_named(void **state)
 			"knows");
 }
 
+/* An empty journal directory is an empty journal; qsort(NULL, 0, ...)
+ * was called on it, which is undefined (UBSan: "null pointer passed as
+ * argument 1, which is declared to never be null"). */
+static void test_journal_read_empty(void **state)
+{
+	struct apply_test *t = *state;
+	struct journal j;
+
+	/* the directory exists; what it holds is no record */
+	fixture_write(t->state, "journal/notes.txt", "not a record");
+	assert_int_equal(journal_read(t->state, &j, t->err, sizeof(t->err)), 0);
+	assert_null(j.records);
+	assert_int_equal(j.count, 0);
+	journal_free(&j);
+}
+
 /* Found as a bug: journal_write (src/apply/journal.c, record_json) built strings with
  * json_string(), which returns NULL for bytes that are not UTF-8, and
  * json_object_set_new() then leaves the member out without a word. A Linux
@@ -1828,6 +1844,7 @@ int main(void)
 		APPLY_TEST(test_rollback_removes_file_it_created),
 		APPLY_TEST(test_journal_round_trip),
 		APPLY_TEST(test_journal_malformed_record_named),
+		APPLY_TEST(test_journal_read_empty),
 		APPLY_TEST(test_journal_non_utf8_path),
 		cmocka_unit_test(test_base64),
 		APPLY_TEST(test_lock_one_at_a_time),
