@@ -1,9 +1,12 @@
 #include "apply/hooks.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/strutil.h"
 
 static unsigned count_call(struct test_hooks *h, const char *step)
 {
@@ -19,14 +22,22 @@ static unsigned count_call(struct test_hooks *h, const char *step)
 /* Does VAR name STEP, and this the call it names? */
 static bool hook_matches(const char *var, const char *step, unsigned call)
 {
-	const char *spec = getenv(var), *colon;
+	const char *spec = getenv(var);
 	size_t n = strlen(step);
-	unsigned want = 1;
+	uint64_t want = 1;
+	int r;
 
 	if (!spec || strncmp(spec, step, n) != 0 || (spec[n] != '\0' && spec[n] != ':'))
 		return false;
-	if ((colon = strchr(spec, ':')))
-		want = (unsigned)strtoul(colon + 1, NULL, 10);
+	/* a count that is no count matches no call, and the test that set it
+	 * is told why its fault never came */
+	if (spec[n] == ':' && (r = strict_uint(spec + n + 1, 1, UINT_MAX, &want)) < 0) {
+		char message[160];
+
+		strict_uint_error(r, var, spec + n + 1, 1, UINT_MAX, message, sizeof(message));
+		fprintf(stderr, "twtune: %s\n", message);
+		return false;
+	}
 	return call == want;
 }
 

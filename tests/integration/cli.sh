@@ -41,6 +41,8 @@ expect_usage 2 "Usage: twtune" # no command at all
 expect_usage 2 "needs an argument" --proc
 expect_usage 2 "'banana' is not a kernel version" --kernel banana check
 expect_usage 2 "'5.5.5.5' is not a kernel version" --kernel 5.5.5.5 check
+expect_usage 2 "'0x5' is not written in plain decimal digits (expected 1 to 4194304)" --netns-pid 0x5 check
+expect_usage 2 "'0' is out of range (expected 1 to 4194304)" --netns-pid 0 check
 expect_usage 2 "--proc /nonexistent/twtune: No such file or directory" --proc /nonexistent/twtune check
 expect_usage 2 "unknown format 'yaml'" check --format yaml
 expect_usage 2 "'-1' is not a number of seconds" check --sample -1
