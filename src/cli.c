@@ -97,8 +97,24 @@ static int load_set(load_fn load, const char *only, const char *shipped, const c
 
 int load_rules(const struct twtune_ctx *ctx, struct rule_set *set)
 {
-	return load_set(rules_load, ctx->rules_dir, TWTUNE_RULES_DIR, RULES_OVERRIDE_DIR, "--rules",
-			set);
+	const char *only = ctx->rules_dir && *ctx->rules_dir ? ctx->rules_dir : NULL;
+	int r = load_set(rules_load, only, TWTUNE_RULES_DIR, RULES_OVERRIDE_DIR, "--rules", set);
+
+	/* No rule at all judges nothing: a check would say "ok" of any host.
+	 * That is a broken configuration, like an unreadable directory. */
+	if (r == 0 && set->count == 0) {
+		if (only)
+			fprintf(stderr,
+				"twtune: %s: no *.rule files there: nothing would be judged\n",
+				only);
+		else
+			fprintf(stderr,
+				"twtune: no rules: %s holds no *.rule files, or %s disables "
+				"each: nothing would be judged\n",
+				TWTUNE_RULES_DIR, RULES_OVERRIDE_DIR);
+		r = -ENOENT;
+	}
+	return r;
 }
 
 int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set)

@@ -76,7 +76,7 @@ static int parse_apply_options(int argc, char **argv, struct apply_options *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_PROFILE: o->profile = optarg; break;
 		case OPT_RECOMMENDED: o->recommended = true; break;
@@ -234,7 +234,7 @@ int cmd_profiles(const struct twtune_ctx *ctx, int argc, char **argv)
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if ((c = parse_text_or_json("profiles", optarg)) < 0)

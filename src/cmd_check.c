@@ -1,7 +1,6 @@
 /* twtune check: inspect, judge, report. */
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "check/check.h"
 #include "cli.h"
+#include "common/strutil.h"
 #include "inspect/procfs.h"
 #include "report/format.h"
 #include "report/json.h"
@@ -61,17 +61,6 @@ static void show_progress(double elapsed, double total, void *arg)
 	else
 		fprintf(tty, "\rsampling TCP counters: %4.1f of %.0f s", elapsed, total);
 	fflush(tty);
-}
-
-static int parse_sample(const char *arg, double *seconds)
-{
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end || !isfinite(v) || v <= 0 || v > SAMPLE_MAX_SECONDS)
-		return -1;
-	*seconds = v;
-	return 0;
 }
 
 enum check_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS };
@@ -252,7 +241,7 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 	struct rule_set rules;
 	int c, status, level;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if ((level = parse_choice("check", "--format", "format", optarg, formats)) <
@@ -266,10 +255,12 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 			o.fail_on = level;
 			break;
 		case OPT_SAMPLE:
-			if (parse_sample(optarg, &o.check.inspect.sample_seconds) < 0)
+			if (strict_seconds(optarg, SAMPLE_MAX_SECONDS,
+					   &o.check.inspect.sample_seconds) < 0)
 				return usage_error("check",
 						   "--sample: '%s' is not a number of seconds "
-						   "between 0 and %d",
+						   "more than 0 and at most %d, in decimal "
+						   "digits (e.g. 10 or 0.5)",
 						   optarg, SAMPLE_MAX_SECONDS);
 			break;
 		case OPT_ALL_NETNS: o.all_netns = true; break;

@@ -50,7 +50,7 @@ static int parse_lint_options(int argc, char **argv, struct lint_cli *o)
 	static const char *const formats[] = {"text", "json", "sarif", "github", NULL};
 	int c, level;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ROOT: o->root = optarg; break;
 		case OPT_SYSCTL_CONF: o->with_sysctl_conf = true; break;
@@ -82,7 +82,7 @@ static int target_version(const struct twtune_ctx *ctx, struct kernel_version *v
 	int r;
 
 	if (ctx->kernel_override)
-		return kernel_version_parse(ctx->kernel_override, v);
+		return kernel_version_parse_option(ctx->kernel_override, v);
 	facts_init(&f);
 	r = inspect_kernel(ctx->proc_root, NULL, &f);
 	*v = f.version;

@@ -63,7 +63,7 @@ static int parse_journal_options(const char *command, int argc, char **argv,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->check = true; break;
 		case 'd': o->diff = true; break;

@@ -65,7 +65,7 @@ int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
 	struct rule_set set;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if ((c = parse_text_or_json("rules", optarg)) < 0)

@@ -148,10 +148,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_PROC: ctx.proc_root = optarg; break;
 		case OPT_KERNEL:
-			if (kernel_version_parse(optarg, &kv) < 0)
+			if (kernel_version_parse_option(optarg, &kv) < 0)
 				return usage_error(NULL,
 						   "--kernel: '%s' is not a kernel version "
-						   "(expected e.g. 4.9, 5.15.0 or 6.1.0-18-amd64)",
+						   "(expected MAJOR.MINOR or MAJOR.MINOR.PATCH, "
+						   "with a release suffix if any: e.g. 4.9, 5.15.0 "
+						   "or 6.1.0-18-amd64)",
 						   optarg);
 			ctx.kernel_override = optarg;
 			break;
@@ -186,6 +188,9 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	optind = 0; /* the command parses its own options from scratch */
+	/* The command parses its own options from scratch, and in any order
+	 * around its operands ("rollback ID --state-dir DIR"): getopt_long
+	 * permutes unless POSIXLY_CORRECT is set. */
+	optind = 0;
 	return cmd->run(&ctx, argc, argv);
 }

@@ -167,8 +167,11 @@ int counter_log_save(const char *state_dir, const char *ns, const struct tw_fact
 	if ((r = trusted_dirs(state_dir, dir, err, errlen)) < 0)
 		return r;
 	counters = json_object();
+	/* jansson holds signed integers: a counter above INT64_MAX would be
+	 * written negative. Left out, the next run has no rate for it, which
+	 * is what a run with no record of it gets. */
 	for (int id = 0; id < CTR_COUNT; id++)
-		if (f->counters[id].present)
+		if (f->counters[id].present && f->counters[id].value <= INT64_MAX)
 			json_object_set_new(counters, counter_info(id)->json_name,
 					    json_integer((json_int_t)f->counters[id].value));
 	gmtime_r(&wall, &tm);

@@ -1,9 +1,12 @@
 #include "apply/hooks.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/strutil.h"
 
 static unsigned count_call(struct test_hooks *h, const char *step)
 {
@@ -25,13 +28,24 @@ static bool hook_matches(const char *var, const char *step, unsigned call)
 
 	for (const char *item = spec; item && *item;
 	     item = strchr(item, ',') ? strchr(item, ',') + 1 : NULL) {
-		unsigned want = 1;
+		size_t len = strchr(item, ',') ? (size_t)(strchr(item, ',') - item) : strlen(item);
+		uint64_t want = 1;
+		int r;
 
 		if (strncmp(item, step, n) != 0 ||
 		    (item[n] != '\0' && item[n] != ':' && item[n] != ','))
 			continue;
-		if (item[n] == ':')
-			want = (unsigned)strtoul(item + n + 1, NULL, 10);
+		/* a count that is no count matches no call, and the test that
+		 * set it is told why its fault never came */
+		if (item[n] == ':' &&
+		    (r = strict_uint_n(item + n + 1, len - n - 1, 1, UINT_MAX, &want)) < 0) {
+			char message[160], count[24];
+
+			snprintf(count, sizeof(count), "%.*s", (int)(len - n - 1), item + n + 1);
+			strict_uint_error(r, var, count, 1, UINT_MAX, message, sizeof(message));
+			fprintf(stderr, "twtune: %s\n", message);
+			continue;
+		}
 		if (call == want)
 			return true;
 	}

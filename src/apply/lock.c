@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/strutil.h"
 #include "common/trust.h"
 #include "inspect/netns.h"
 
@@ -32,20 +33,21 @@ static void lock_name(const char *ns, char *name, size_t size)
  * or "a process" when the file says nothing usable. */
 static void describe_holder(int fd, char *buf, size_t size)
 {
-	char text[24], command[32], *end;
+	char text[24], command[32];
 	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
-	long pid;
+	uint64_t pid;
 
 	snprintf(buf, size, "a process");
 	if (n <= 0)
 		return;
+	/* "PID\n", as take_lock() writes it */
 	text[n] = '\0';
-	errno = 0;
-	pid = strtol(text, &end, 10);
-	if (errno || end == text || (*end != '\n' && *end != '\0') || pid <= 0 || pid > 1 << 22)
+	if (text[n - 1] == '\n')
+		text[n - 1] = '\0';
+	if (strict_uint(text, 1, TW_PID_MAX, &pid) < 0)
 		return;
 	process_command((pid_t)pid, command, sizeof(command));
-	snprintf(buf, size, "pid %ld (%s)", pid, command[0] ? command : "?");
+	snprintf(buf, size, "pid %llu (%s)", (unsigned long long)pid, command[0] ? command : "?");
 }
 
 int take_lock(const char *dir, const char *ns, unsigned wait_ms, char *err, size_t errlen)

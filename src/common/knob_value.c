@@ -1,6 +1,7 @@
 #include "common/knob_value.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,11 @@ int knob_parse(enum knob_id id, const char *text, struct knob_value *out, char *
 	}
 	switch (k->type) {
 	case KNOB_TYPE_INT:
-		if ((r = parse_long(text, &out->integer)) < 0)
+		if ((r = parse_long(text, &out->integer)) == -ERANGE)
+			snprintf(err, errlen,
+				 "%s: '%s' is out of range (a whole number from %ld to %ld)",
+				 k->name, text, LONG_MIN, LONG_MAX);
+		else if (r < 0)
 			snprintf(err, errlen, "%s: '%s' is not a whole number", k->name, text);
 		return r;
 	case KNOB_TYPE_PORT_RANGE:

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,25 +53,102 @@ int parse_long(const char *s, long *out)
 	return 0;
 }
 
+/* The digits of TEXT[0..LEN) as a number, saturated at UINT64_MAX with
+ * *overflow set: 0, or -EINVAL when there is anything but digits. */
+static int decimal_digits(const char *text, size_t len, uint64_t *out, bool *overflow)
+{
+	uint64_t v = 0;
+
+	*overflow = false;
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		d = (unsigned)(text[i] - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			*overflow = true;
+			v = UINT64_MAX;
+		} else if (!*overflow) {
+			v = v * 10 + d;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+int strict_uint_n(const char *text, size_t len, uint64_t min, uint64_t max, uint64_t *out)
+{
+	bool overflow;
+	uint64_t v;
+	int r = decimal_digits(text, len, &v, &overflow);
+
+	if (r < 0)
+		return r;
+	if (overflow || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int strict_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	return strict_uint_n(text, strlen(text), min, max, out);
+}
+
+int strict_seconds(const char *text, double max, double *out)
+{
+	const char *point = strchr(text, '.');
+	size_t whole_len = point ? (size_t)(point - text) : strlen(text);
+	uint64_t whole, fraction = 0, scale = 1;
+	bool overflow;
+	double v;
+
+	if (decimal_digits(text, whole_len, &whole, &overflow) < 0)
+		return -EINVAL;
+	if (point) {
+		const char *digits = point + 1;
+
+		if (!*digits)
+			return -EINVAL;
+		for (const char *p = digits; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			/* eighteen digits are finer than any clock: the rest
+			 * must be digits but cannot change the value */
+			if (scale < 1000000000000000000ULL) {
+				fraction = fraction * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	v = (double)whole + (double)fraction / (double)scale;
+	if (overflow || !(v > 0) || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+void strict_uint_error(int r, const char *what, const char *text, uint64_t min, uint64_t max,
+		       char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: '%s' is %s (expected %llu to %llu)", what, text,
+		 r == -ERANGE ? "out of range" : "not written in plain decimal digits",
+		 (unsigned long long)min, (unsigned long long)max);
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	const char *end;
 
 	while (is_blank(*s))
 		s++;
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
-	while (is_blank(*end))
-		end++;
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		end--;
+	return strict_uint_n(s, (size_t)(end - s), 0, UINT64_MAX, out);
 }
 
 int scan_decimal(const char **s, unsigned long max, unsigned long *out)
@@ -81,9 +159,11 @@ int scan_decimal(const char **s, unsigned long max, unsigned long *out)
 	if (!isdigit((unsigned char)*p))
 		return -EINVAL;
 	while (isdigit((unsigned char)*p)) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > max)
+		unsigned long d = (unsigned long)(*p - '0');
+
+		if (v > (ULONG_MAX - d) / 10 || v * 10 + d > max)
 			return -ERANGE;
+		v = v * 10 + d;
 		p++;
 	}
 	*out = v;

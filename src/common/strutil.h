@@ -19,14 +19,52 @@ void utf8_trim(char *s);
  * takes valid UTF-8 only. */
 void utf8_sanitize(char *s);
 
-/* Strict decimal parsers: the whole string must be the number (surrounding
- * blanks allowed), no overflow. Return 0 or -EINVAL / -ERANGE. */
-int parse_long(const char *s, long *out);
-int parse_u64(const char *s, uint64_t *out);
+/* twtune's own numbers: command-line options, counters read from /proc
+ * files, process ids, ports, test hooks. One contract for all of them:
+ *
+ *   - decimal digits only: no sign, no blanks, no "0x", no exponent, and
+ *     nothing after the digits (the whole text is the number); leading
+ *     zeros are decimal ("007" is 7), never octal;
+ *   - within MIN..MAX, overflow included: anything past 2^64-1 is out of
+ *     range, never wrapped or saturated.
+ *
+ * Return 0, -EINVAL when the text is not plain decimal digits (empty,
+ * "-1", "+5", " 5", "0x5", "5s"), or -ERANGE when it is digits outside
+ * MIN..MAX. *OUT is set only on success; strict_uint_error() words the
+ * failure.
+ *
+ * Sysctl values are not twtune's numbers: they follow the kernel's parsing
+ * of each knob (knob_value.h, parse_long() below). */
+int strict_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+
+/* The same for the LEN bytes at TEXT: a token inside a longer line. */
+int strict_uint_n(const char *text, size_t len, uint64_t min, uint64_t max, uint64_t *out);
+
+/* A duration in seconds as a person writes it: digits with an optional
+ * fraction ("10", "0.5"), more than 0 and at most MAX; no sign, blanks,
+ * exponent, hex, "inf" or "nan". 0, -EINVAL or -ERANGE as above. */
+int strict_seconds(const char *text, double max, double *out);
+
+/* The message for R (-EINVAL or -ERANGE) from strict_uint() on TEXT, into
+ * ERR: "WHAT: 'TEXT' is not written in plain decimal digits (expected MIN
+ * to MAX)" or "WHAT: 'TEXT' is out of range (expected MIN to MAX)".
+ * WHAT names the option, or the file, line and field. */
+void strict_uint_error(int r, const char *what, const char *text, uint64_t min, uint64_t max,
+		       char *err, size_t errlen);
 
 /* Scan the decimal digits at *s (at least one) into *out, advancing *s past
- * them; -EINVAL without a digit, -ERANGE above MAX. */
+ * them; -EINVAL without a digit, -ERANGE above MAX. For numbers inside a
+ * larger syntax (a kernel release, a port list, the rule language); the
+ * caller judges what follows. */
 int scan_decimal(const char **s, unsigned long max, unsigned long *out);
+
+/* A /proc file that holds one number ("262144\n"): strict_uint() on what
+ * is between the blanks around it, 0 to 2^64-1. */
+int parse_u64(const char *s, uint64_t *out);
+
+/* A sysctl value of an integer knob (knob_parse()): blanks around it and a
+ * sign allowed, decimal only, no overflow. 0 or -EINVAL / -ERANGE. */
+int parse_long(const char *s, long *out);
 
 /* "LOW HIGH" as in ip_local_port_range. */
 int parse_port_range(const char *s, unsigned *low, unsigned *high);

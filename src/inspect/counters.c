@@ -71,27 +71,48 @@ static bool token_is(const char *tok, size_t len, const char *word)
 	return strlen(word) == len && memcmp(tok, word, len) == 0;
 }
 
-static int token_u64(const char *tok, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
+/* What is wrong with a line, for the message naming it (may be NULL). */
+struct fault {
+	char *text;
+	size_t size;
+};
 
-	if (len == 0 || len > 20)
-		return -EBADMSG;
-	for (size_t i = 0; i < len; i++) {
-		unsigned d;
-		if (tok[i] < '0' || tok[i] > '9')
-			return -EBADMSG;
-		d = (unsigned)(tok[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -EBADMSG;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
+static void say(struct fault *why, const char *message)
+{
+	if (why && why->text)
+		snprintf(why->text, why->size, "%s", message);
 }
 
-int counter_table_lookup(const char *text, const char *section, const char *field, uint64_t *value,
-			 unsigned *bad_line)
+/* A counter's value: what the kernel prints with %lu, 0 to 2^64-1. */
+static int token_counter(const char *field, const char *tok, size_t len, uint64_t *out,
+			 struct fault *why)
+{
+	char shown[48];
+	int r = strict_uint_n(tok, len, 0, UINT64_MAX, out);
+
+	if (r == 0)
+		return 0;
+	if (why && why->text) {
+		snprintf(shown, sizeof(shown), "%.*s%s", (int)(len < 40 ? len : 40), tok,
+			 len > 40 ? "..." : "");
+		strict_uint_error(r, field, shown, 0, UINT64_MAX, why->text, why->size);
+	}
+	return -EBADMSG;
+}
+
+static bool has_section(const char *text, const char *section)
+{
+	struct line l = {0};
+	const char *cursor = text, *rest;
+
+	while (next_line(&cursor, &l))
+		if (in_section(&l, section, &rest))
+			return true;
+	return false;
+}
+
+static int table_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			unsigned *bad_line, struct fault *why)
 {
 	struct line header = {0}, values;
 	const char *cursor = text, *hp, *vp;
@@ -107,20 +128,22 @@ int counter_table_lookup(const char *text, const char *section, const char *fiel
 	values = header;
 	if (!next_line(&cursor, &values) || !in_section(&values, section, &vp)) {
 		*bad_line = header.number;
-		return -EBADMSG; /* a header without its line of values */
+		say(why, "a line of names without its line of values");
+		return -EBADMSG;
 	}
 	/* Names and values must pair up over the whole line, or no value on
 	 * it can be trusted to be the one its position suggests. */
 	if (count_tokens(hp, header.start + header.len) !=
 	    count_tokens(vp, values.start + values.len)) {
 		*bad_line = values.number;
+		say(why, "names and values do not pair up");
 		return -EBADMSG;
 	}
 	while (next_token(&hp, header.start + header.len, &htok, &hlen) &&
 	       next_token(&vp, values.start + values.len, &vtok, &vlen)) {
 		if (!token_is(htok, hlen, field))
 			continue;
-		if (token_u64(vtok, vlen, value) < 0) {
+		if (token_counter(field, vtok, vlen, value, why) < 0) {
 			*bad_line = values.number;
 			return -EBADMSG;
 		}
@@ -129,8 +152,14 @@ int counter_table_lookup(const char *text, const char *section, const char *fiel
 	return -ENOENT;
 }
 
-int counter_pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+int counter_table_lookup(const char *text, const char *section, const char *field, uint64_t *value,
 			 unsigned *bad_line)
+{
+	return table_lookup(text, section, field, value, bad_line, NULL);
+}
+
+static int pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			unsigned *bad_line, struct fault *why)
 {
 	struct line l = {0};
 	const char *cursor = text, *p, *tok, *num;
@@ -142,11 +171,14 @@ int counter_pairs_lookup(const char *text, const char *section, const char *fiel
 		while (next_token(&p, l.start + l.len, &tok, &len)) {
 			if (!next_token(&p, l.start + l.len, &num, &nlen)) {
 				*bad_line = l.number;
+				if (why && why->text)
+					snprintf(why->text, why->size, "'%.*s' has no value",
+						 (int)len, tok);
 				return -EBADMSG;
 			}
 			if (!token_is(tok, len, field))
 				continue;
-			if (token_u64(num, nlen, value) < 0) {
+			if (token_counter(field, num, nlen, value, why) < 0) {
 				*bad_line = l.number;
 				return -EBADMSG;
 			}
@@ -155,6 +187,30 @@ int counter_pairs_lookup(const char *text, const char *section, const char *fiel
 		return -ENOENT;
 	}
 	return -ENOENT;
+}
+
+int counter_pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
+			 unsigned *bad_line)
+{
+	return pairs_lookup(text, section, field, value, bad_line, NULL);
+}
+
+/* A file that holds none of the lines a counter is read from (empty, cut
+ * before them, or another file altogether) is malformed: every kernel
+ * twtune knows prints Tcp: in net/snmp, TcpExt: in net/netstat and TCP:
+ * in net/sockstat. Only a field may be missing (an older kernel). */
+static void check_sections(const char *proc_root, const char *file, const char *text,
+			   struct tw_facts *f)
+{
+	for (int id = 0; id < CTR_COUNT; id++) {
+		const struct counter_info *ci = counter_info(id);
+
+		if (strcmp(ci->file, file) != 0 || has_section(text, ci->section))
+			continue;
+		facts_add_error(f, "counters", "%s/%s: no %s: line (empty, or not a /proc/%s file)",
+				proc_root, file, ci->section, file);
+		return;
+	}
 }
 
 int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct tw_facts *f)
@@ -175,28 +231,30 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 		}
 		unsigned reported_line = 0; /* one message per malformed line */
 
+		if (f)
+			check_sections(proc_root, files[i], buf, f);
 		for (int id = 0; id < CTR_COUNT; id++) {
 			const struct counter_info *ci = counter_info(id);
+			char detail[192] = "";
+			struct fault why = {detail, sizeof(detail)};
 			unsigned bad_line = 0;
 			int r;
 
 			if (strcmp(ci->file, files[i]) != 0)
 				continue;
 			if (i == 2)
-				r = counter_pairs_lookup(buf, ci->section, ci->field,
-							 &out[id].value, &bad_line);
+				r = pairs_lookup(buf, ci->section, ci->field, &out[id].value,
+						 &bad_line, &why);
 			else
-				r = counter_table_lookup(buf, ci->section, ci->field,
-							 &out[id].value, &bad_line);
+				r = table_lookup(buf, ci->section, ci->field, &out[id].value,
+						 &bad_line, &why);
 			if (r == 0) {
 				out[id].present = true;
 				found++;
 			} else if (r == -EBADMSG && f && bad_line != reported_line) {
 				reported_line = bad_line;
-				facts_add_error(f, "counters",
-						"%s/%s:%u: malformed %s line: names and values "
-						"do not pair up",
-						proc_root, files[i], bad_line, ci->section);
+				facts_add_error(f, "counters", "%s/%s:%u: malformed %s line: %s",
+						proc_root, files[i], bad_line, ci->section, detail);
 			}
 			/* -ENOENT: an older kernel without this counter; absent. */
 		}

@@ -17,7 +17,8 @@ static int take_number(const char **s, unsigned *out)
 	return 0;
 }
 
-int kernel_version_parse(const char *release, struct kernel_version *out)
+/* The version at the start of RELEASE, and *REST after it. */
+static int parse_version(const char *release, struct kernel_version *out, const char **rest)
 {
 	struct kernel_version v = {0, 0, 0};
 	const char *p = release;
@@ -34,9 +35,33 @@ int kernel_version_parse(const char *release, struct kernel_version *out)
 		if (take_number(&p, &v.patch) < 0)
 			return -EINVAL;
 	}
-	/* What follows is the distribution's business: "-18-amd64", "+",
-	 * ".el7.x86_64", "-rc3". */
 	if (v.major == 0 || v.major > 99)
+		return -EINVAL;
+	*out = v;
+	*rest = p;
+	return 0;
+}
+
+int kernel_version_parse(const char *release, struct kernel_version *out)
+{
+	const char *rest;
+
+	/* What follows is the distribution's business: "-18-amd64", "+",
+	 * ".el7.x86_64", "-rc3"; and a 2.6 release's fourth number
+	 * ("2.6.32.27", its stable update) is below what twtune compares. */
+	return parse_version(release, out, &rest);
+}
+
+int kernel_version_parse_option(const char *text, struct kernel_version *out)
+{
+	struct kernel_version v;
+	const char *rest;
+
+	/* What a person types: no blanks before it, and a fourth number
+	 * ("5.5.5.5") is a version twtune would not judge by, not a
+	 * distribution's suffix. */
+	if (!isdigit((unsigned char)text[0]) || parse_version(text, &v, &rest) < 0 ||
+	    (*rest == '.' && isdigit((unsigned char)rest[1])))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -79,7 +104,7 @@ int inspect_kernel(const char *proc_root, const char *override, struct tw_facts 
 	}
 	if (override) {
 		/* main() validated it; parse again so this stays self-contained */
-		if (kernel_version_parse(override, &f->version) < 0)
+		if (kernel_version_parse_option(override, &f->version) < 0)
 			return -EINVAL;
 		f->version_known = true;
 		f->version_overridden = true;

@@ -8,6 +8,11 @@
  * MAJOR.MINOR is required; PATCH defaults to 0. Returns 0 or -EINVAL. */
 int kernel_version_parse(const char *release, struct kernel_version *out);
 
+/* The same for a version a person gives (--kernel): it starts with the
+ * major number, and MAJOR.MINOR.PATCH is not followed by a fourth number
+ * ("5.5.5.5" is refused, "6.1.0-18-amd64" taken). 0 or -EINVAL. */
+int kernel_version_parse_option(const char *text, struct kernel_version *out);
+
 /* Compare two versions: <0, 0, >0. */
 int kernel_version_cmp(const struct kernel_version *a, const struct kernel_version *b);
 

@@ -4,6 +4,7 @@
 #include "inspect/nat.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,13 +81,23 @@ static void read_conntrack_sysctls(const char *proc_root, struct tw_facts *f)
 	struct conntrack_facts *ct = &f->conntrack;
 	char buf[64];
 	long n;
+	int r;
 
 	ct->max_known = knob_u64(f, KNOB_NF_CONNTRACK_MAX, &ct->max);
 	ct->timeout_known =
 		knob_u64(f, KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT, &ct->time_wait_timeout);
 	n = procfs_read(proc_root, "sys/net/netfilter/nf_conntrack_count", buf, sizeof(buf));
-	if (n >= 0 && parse_u64(buf, &ct->count) == 0)
+	if (n >= 0 && (r = parse_u64(buf, &ct->count)) == 0) {
 		ct->count_known = true;
+	} else if (n >= 0) {
+		char what[PATH_MAX + 48], message[PATH_MAX + 160];
+
+		str_normalize_blanks(buf);
+		utf8_sanitize(buf);
+		snprintf(what, sizeof(what), "%s/sys/net/netfilter/nf_conntrack_count", proc_root);
+		strict_uint_error(r, what, buf, 0, UINT64_MAX, message, sizeof(message));
+		facts_add_error(f, "conntrack", "%s", message);
+	}
 	ct->loaded = ct->max_known || ct->count_known || f->sysctl[KNOB_NF_CONNTRACK_MAX].present;
 }
 

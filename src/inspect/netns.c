@@ -1,6 +1,5 @@
 #include "inspect/netns.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -74,14 +73,16 @@ int netns_open_name(const char *name, char *err, size_t errlen)
 int netns_open_pid(const char *pid, char *err, size_t errlen)
 {
 	char path[64], label[64];
-	unsigned long v = 0;
-	const char *p = pid;
+	unsigned long v;
+	uint64_t number = 0;
 	int fd, r;
 
-	if (scan_decimal(&p, 4194304, &v) < 0 || *p || v == 0) { /* PID_MAX_LIMIT */
-		snprintf(err, errlen, "--netns-pid '%s': not a process ID", pid);
+	if ((r = strict_uint(pid, 1, TW_PID_MAX, &number)) < 0) {
+		strict_uint_error(r, "--netns-pid: not a process ID", pid, 1, TW_PID_MAX, err,
+				  errlen);
 		return -EINVAL;
 	}
+	v = (unsigned long)number;
 	snprintf(path, sizeof(path), "%s/%lu/ns/net", PROCFS_ROOT, v);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -276,9 +277,11 @@ static int add_processes(struct netns_list *l)
 		struct stat st;
 		pid_t pid;
 
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = (pid_t)atoi(de->d_name);
+		uint64_t number;
+
+		if (strict_uint(de->d_name, 1, TW_PID_MAX, &number) < 0)
+			continue; /* not a process: self, net, sys, ... */
+		pid = (pid_t)number;
 		snprintf(path, sizeof(path), "%s/%d/ns/net", PROCFS_ROOT, (int)pid);
 		if (stat(path, &st) < 0) {
 			if (errno != ENOENT) /* exited meanwhile is not worth a word */

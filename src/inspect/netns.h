@@ -64,6 +64,11 @@ struct netns_list {
 
 /* The command name of process PID (its comm), or "" when it cannot be
  * read. */
+/* The largest process id Linux hands out (PID_MAX_LIMIT in
+ * include/linux/threads.h: 4 * 1024 * 1024 on 64-bit), so the most
+ * /proc/sys/kernel/pid_max accepts. */
+#define TW_PID_MAX 4194304
+
 void process_command(pid_t pid, char *buf, size_t size);
 
 /* Every distinct network namespace: the named ones and those of running

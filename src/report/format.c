@@ -1,6 +1,7 @@
 #include "report/format.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +26,67 @@ char *setting_current_text(const struct tw_facts *f, const struct finding_settin
 	return f && f->sysctl[s->key].text ? strdup(f->sysctl[s->key].text) : NULL;
 }
 
+/* jansson's integers are signed 64-bit, and a counter is not: a figure
+ * above INT64_MAX is held as an object whose one key starts with a NUL
+ * byte, {"\0u64": "DIGITS"}, and print_json() writes DIGITS in its place.
+ * No other key can hold a NUL (twtune's keys are C strings), and no string
+ * value can hold the unescaped quotes around it, so nothing else is ever
+ * taken for one. */
+#define U64_KEY "\0u64"
+#define U64_KEY_LEN 4
+#define U64_KEY_DUMPED "\"\\u0000u64\": \""
+
+json_t *json_u64(uint64_t v)
+{
+	char digits[24];
+	json_t *o;
+
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	o = json_object();
+	if (o && json_object_setn_new(o, U64_KEY, U64_KEY_LEN, json_string(digits)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* TEXT as dumped, with each {"\u0000u64": "DIGITS"} written as DIGITS. */
+static void put_expanded(const char *text, FILE *out)
+{
+	const char *p = text, *key;
+
+	while ((key = strstr(p, U64_KEY_DUMPED))) {
+		const char *open = key, *digits = key + strlen(U64_KEY_DUMPED);
+		const char *end = digits + strspn(digits, "0123456789");
+		const char *close = *end == '"' ? end + 1 + strspn(end + 1, " \n") : end;
+
+		while (open > p && (open[-1] == ' ' || open[-1] == '\n'))
+			open--;
+		if (open > p && open[-1] == '{' && *close == '}') {
+			fwrite(p, 1, (size_t)(open - 1 - p), out);
+			fwrite(digits, 1, (size_t)(end - digits), out);
+			p = close + 1;
+		} else { /* not the marker's object (it cannot be): as it is */
+			fwrite(p, 1, (size_t)(digits - p), out);
+			p = digits;
+		}
+	}
+	fputs(p, out);
+}
+
 void print_json(json_t *doc, FILE *out)
 {
+	char *text;
+
 	if (!doc)
 		return;
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
+	if (!text)
+		return;
+	put_expanded(text, out);
+	fputc('\n', out);
+	free(text);
 }

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/addr.h"
@@ -19,6 +20,12 @@ json_t *value_json(const struct knob_value *v);
  * when that is no value of the key's type, the text host F holds (F may
  * be NULL). Newly allocated; NULL when there is nothing there. */
 char *setting_current_text(const struct tw_facts *f, const struct finding_setting *s);
+
+/* An unsigned figure (a counter, an inode) as an exact JSON integer, even
+ * above INT64_MAX, where jansson's signed integers end: print_json() then
+ * writes its digits (18446744073709551615, never -1). Only print_json()
+ * knows how to write such a value. NULL when out of memory. */
+json_t *json_u64(uint64_t v);
 
 /* DOC as twtune prints JSON: indented, keys in order, a final newline;
  * then released (DOC may be NULL: out of memory, nothing printed). */

@@ -96,16 +96,16 @@ static json_t *sockets_json(const struct tw_facts *f)
 	json_object_set_new(s, "available", json_true());
 	json_object_set_new(s, "source", json_string(c->source));
 	json_object_set_new(s, "ipv6", json_boolean(c->ipv6));
-	json_object_set_new(s, "total", json_integer((json_int_t)c->total));
+	json_object_set_new(s, "total", json_u64(c->total));
 	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
 		const char *name = tcp_state_name(st);
 		if (name)
-			json_object_set_new(states, name, json_integer((json_int_t)c->states[st]));
+			json_object_set_new(states, name, json_u64(c->states[st]));
 	}
 	json_object_set_new(s, "states", states);
-	json_object_set_new(tw, "total", json_integer((json_int_t)c->states[TCP_STATE_TIME_WAIT]));
-	json_object_set_new(tw, "outbound", json_integer((json_int_t)c->time_wait_outbound));
-	json_object_set_new(tw, "inbound", json_integer((json_int_t)c->time_wait_inbound));
+	json_object_set_new(tw, "total", json_u64(c->states[TCP_STATE_TIME_WAIT]));
+	json_object_set_new(tw, "outbound", json_u64(c->time_wait_outbound));
+	json_object_set_new(tw, "inbound", json_u64(c->time_wait_inbound));
 	json_object_set_new(s, "time_wait", tw);
 	json_object_set_new(s, "listening_ports", json_integer(c->listening_ports));
 	for (unsigned i = 0; i < c->listen_in_range_count; i++)
@@ -118,12 +118,12 @@ static json_t *sockets_json(const struct tw_facts *f)
 		json_object_set_new(s, "listening", all);
 		for (unsigned i = 0; i < c->top_inbound_count; i++)
 			json_array_append_new(inbound,
-					      json_pack("{s:i,s:I}", "port", c->top_inbound[i].port,
+					      json_pack("{s:i,s:o}", "port", c->top_inbound[i].port,
 							"time_wait",
-							(json_int_t)c->top_inbound[i].time_wait));
+							json_u64(c->top_inbound[i].time_wait)));
 		json_object_set_new(s, "top_inbound_ports", inbound);
 	}
-	json_object_set_new(s, "destinations", json_integer((json_int_t)c->destinations));
+	json_object_set_new(s, "destinations", json_u64(c->destinations));
 	json_object_set_new(s, "destinations_truncated", json_boolean(c->destinations_truncated));
 	for (unsigned i = 0; i < c->top_count; i++)
 		json_array_append_new(top, destination_json(f, &c->top[i]));
@@ -142,7 +142,7 @@ static json_t *counters_json(const struct tw_facts *f)
 	for (int id = 0; id < CTR_COUNT; id++) {
 		const struct counter *c = &f->counters[id];
 		json_object_set_new(o, counter_info(id)->json_name,
-				    c->present ? json_integer((json_int_t)c->value) : json_null());
+				    c->present ? json_u64(c->value) : json_null());
 	}
 	json_object_set_new(rates, "sampled", json_boolean(f->rates.basis == RATES_SAMPLED));
 	json_object_set_new(rates, "basis",
@@ -226,7 +226,7 @@ static json_t *nat_json(const struct tw_facts *f)
 
 static json_t *known_or_null(bool known, uint64_t v)
 {
-	return known ? json_integer((json_int_t)v) : json_null();
+	return known ? json_u64(v) : json_null();
 }
 
 static json_t *conntrack_json(const struct tw_facts *f)
@@ -258,7 +258,7 @@ static json_t *netns_identity_json(const struct netns_identity *id)
 {
 	if (!id->known)
 		return json_null();
-	return json_pack("{s:I,s:o}", "inode", (json_int_t)id->inode, "name",
+	return json_pack("{s:o,s:o}", "inode", json_u64(id->inode), "name",
 			 id->name[0] ? json_string(id->name) : json_null());
 }
 
@@ -362,7 +362,7 @@ json_t *report_netns_json(const struct netns_entry *e, const struct tw_facts *f,
 	json_t *doc = f ? report_check_json(f, fs) : json_object();
 	json_t *id = json_object();
 
-	json_object_set_new(id, "inode", json_integer((json_int_t)e->inode));
+	json_object_set_new(id, "inode", json_u64(e->inode));
 	json_object_set_new(id, "name", e->name[0] ? json_string(e->name) : json_null());
 	json_object_set_new(id, "processes", json_integer(e->processes));
 	json_object_set_new(id, "example_pid",

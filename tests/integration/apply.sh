@@ -55,6 +55,15 @@ client)
 		fail "second apply wrote something"
 	pass "apply again: changed=false, no journal, file untouched"
 
+	# In the order twtune(1) shows, options after the id (this was "rollback
+	# takes at most one transaction id").
+	"$TWTUNE" rollback "$txn" --state-dir "$state" --sysctl-d "$sysd" --check --format json >"$out" 2>"$err" ||
+		fail "rollback ID --state-dir DIR --check: $(cat "$err")"
+	[ "$(jget "$out" .check_mode)" = true ] && [ "$(jget "$out" .changed)" = true ] ||
+		fail "rollback ID --state-dir DIR --check: $(cat "$out")"
+	[ "$(md5sum "$sysd/90-twtune.conf")" = "$sum" ] || fail "rollback --check changed the file"
+	pass "rollback ID --state-dir DIR --check --format json: options after the id are read"
+
 	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" --format json >"$out" 2>"$err" || fail "rollback: $(cat "$err")"
 	[ "$(jget "$out" .changed)" = true ] || fail "rollback: $(cat "$out")"
 	[ "$(snapshot)" = "$before" ] || fail "rollback: values differ: $(snapshot)"

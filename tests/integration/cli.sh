@@ -40,11 +40,23 @@ expect_usage 2 "unknown option '--frobnicate'" check --frobnicate
 expect_usage 2 "Usage: twtune" # no command at all
 expect_usage 2 "needs an argument" --proc
 expect_usage 2 "'banana' is not a kernel version" --kernel banana check
+expect_usage 2 "'5.5.5.5' is not a kernel version" --kernel 5.5.5.5 check
+expect_usage 2 "'0x5' is not written in plain decimal digits (expected 1 to 4194304)" --netns-pid 0x5 check
+expect_usage 2 "'0' is out of range (expected 1 to 4194304)" --netns-pid 0 check
 expect_usage 2 "--proc /nonexistent/twtune: No such file or directory" --proc /nonexistent/twtune check
 expect_usage 2 "unknown format 'yaml'" check --format yaml
 expect_usage 2 "'-1' is not a number of seconds" check --sample -1
 expect_usage 2 "'soon' is not a number of seconds" check --sample soon
+# the message states the range the parser keeps; hex and exponents are not decimal
+expect_usage 2 "'0' is not a number of seconds more than 0 and at most 3600" check --sample 0
+expect_usage 2 "'0x5' is not a number of seconds more than 0 and at most 3600" check --sample 0x5
+expect_usage 2 "'1e1' is not a number of seconds" check --sample 1e1
+expect_usage 2 "'3601' is not a number of seconds more than 0 and at most 3600" check --sample 3601
 expect_usage 2 "unexpected argument 'extra'" check extra
+# options after an operand are read as options, in every command
+expect_usage 2 "rollback takes at most one transaction id" rollback one two --check
+expect_usage 2 "unknown format 'yaml'" rollback some-id --format yaml
+expect_usage 2 "unknown format 'yaml'" profiles server --format yaml
 expect_usage 2 "unknown command 'nope'" help nope
 
 # --sample takes two readings and reports rates; no progress on a pipe.

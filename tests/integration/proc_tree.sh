@@ -8,7 +8,8 @@ need_jq
 data="$TEST_SRCDIR/data"
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+copy=$(mktemp -d)
+trap 'rm -f "$out" "$err"; rm -rf "$copy"' EXIT
 
 expect_eq() {
 	got=$(jget "$out" "$1")
@@ -90,6 +91,36 @@ pass "$t: every fault named on stderr"
 grep -q 'Not inspected' "$out" && grep -q 'tcp_fin_timeout: Is a directory' "$out" ||
 	fail "text report does not list what was not inspected"
 pass "$t: text report lists what was not inspected"
+
+# An empty or garbage net/snmp is an inspection error naming the file, not
+# counters quietly "absent" as on a kernel too old for them.
+cp -R "$data/proc-client-6.1/." "$copy/"
+for content in "" "garbage"; do
+	printf '%s' "$content" >"$copy/net/snmp"
+	status=0
+	"$TWTUNE" --proc "$copy" check --fail-on none --format json >"$out" 2>"$err" || status=$?
+	[ "$status" -eq 0 ] || fail "net/snmp '$content': exit $status, expected 0"
+	grep -q "$copy/net/snmp: no Tcp: line (empty, or not a /proc/net/snmp file)" "$err" ||
+		fail "net/snmp '$content' not named: $(cat "$err")"
+	expect_eq '[.errors[] | select(.part == "counters")] | length' 1 "net/snmp '$content'"
+	expect_eq .counters.active_opens null "net/snmp '$content'"
+done
+cp "$data/proc-client-6.1/net/snmp" "$copy/net/snmp"
+
+# A counter of 2^64-1 is printed as that integer, exactly (it was -1); jq
+# holds doubles, so the text itself is read.
+awk 'NR == 2 { $12 = "18446744073709551615" } { print }' "$data/proc-client-6.1/net/netstat" \
+	>"$copy/net/netstat"
+"$TWTUNE" --proc "$copy" check --fail-on none --format json >"$out" 2>"$err" || fail "2^64-1: exit $?"
+grep -q '^    "tw": 18446744073709551615,$' "$out" || fail "2^64-1: $(grep '"tw"' "$out")"
+expect_eq '.errors | length' 0 "2^64-1"
+pass "a counter of 2^64-1 is printed exactly"
+awk 'NR == 2 { $12 = "18446744073709551616" } { print }' "$data/proc-client-6.1/net/netstat" \
+	>"$copy/net/netstat"
+"$TWTUNE" --proc "$copy" check --fail-on none --format json >"$out" 2>"$err" || fail "2^64: exit $?"
+grep -q "$copy/net/netstat:2: malformed TcpExt line: TW: '18446744073709551616' is out of range" "$err" ||
+	fail "2^64: not named: $(cat "$err")"
+expect_eq .counters.tw null "2^64"
 
 # An empty tree: nothing at all could be inspected, exit 3.
 tree=$(mktemp -d)

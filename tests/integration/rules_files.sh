@@ -31,6 +31,19 @@ status=0
 [ "$status" -eq 2 ] && grep -q "no rule 'no-such-rule'" "$err" || fail "explain unknown: exit $status"
 pass "explain no-such-rule -> exit 2"
 
+# An empty rules directory judges nothing: check must not say "ok" (it
+# did, exit 0); it refuses as for an unreadable one, naming the directory.
+for format in text json; do
+	status=0
+	"$TWTUNE" --rules "$dir" --proc "$data/proc-client-6.1" check --format $format >"$out" 2>"$err" ||
+		status=$?
+	[ "$status" -eq 3 ] || fail "empty rules directory ($format): exit $status, expected 3"
+	grep -q "$dir: no \*.rule files there: nothing would be judged" "$err" ||
+		fail "empty rules directory ($format): not named: $(cat "$err")"
+	[ ! -s "$out" ] || fail "empty rules directory ($format): a report was printed: $(head -n 3 "$out")"
+done
+pass "empty rules directory: exit 3, directory named, no report"
+
 # A broken rule: check refuses to judge (exit 3) and says where.
 cp "$shipped"/*.rule "$dir"/
 cat >"$dir/zz-broken.rule" <<'RULE'

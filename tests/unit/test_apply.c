@@ -1334,6 +1334,22 @@ static void test_journal_malformed_record_named(void **state)
 			"knows");
 }
 
+/* An empty journal directory is an empty journal; qsort(NULL, 0, ...)
+ * was called on it, which is undefined (UBSan: "null pointer passed as
+ * argument 1, which is declared to never be null"). */
+static void test_journal_read_empty(void **state)
+{
+	struct apply_test *t = *state;
+	struct journal j;
+
+	/* the directory exists; what it holds is no record */
+	fixture_write(t->state, "journal/notes.txt", "not a record");
+	assert_int_equal(journal_read(t->state, &j, t->err, sizeof(t->err)), 0);
+	assert_null(j.records);
+	assert_int_equal(j.count, 0);
+	journal_free(&j);
+}
+
 /* Found as a bug: journal_write (src/apply/journal.c, record_json) built strings with
  * json_string(), which returns NULL for bytes that are not UTF-8, and
  * json_object_set_new() then leaves the member out without a word. A Linux
@@ -1670,6 +1686,28 @@ static void test_counter_log_save(void **state)
 	assert_int_equal(chmod(t->state, 0700), 0);
 }
 
+/* A counter above INT64_MAX was kept as a negative number (jansson's
+ * integers are signed); it is left out, so the next run has no rate for
+ * it rather than one against a wrong number. */
+static void test_counter_log_save_huge(void **state)
+{
+	struct apply_test *t = *state;
+	char path[PATH_MAX], err[512] = "";
+	struct tw_facts f;
+	char *text;
+
+	counters_now(&f);
+	f.counters[CTR_TW] = (struct counter){true, UINT64_MAX};
+	assert_int_equal(counter_log_save(t->state, TEST_NS, &f, true, err, sizeof(err)), 0);
+	fixture_join(path, sizeof(path), t->state, "counters/net__4026531993_.json");
+	text = fixture_read(path, &(size_t){0});
+	assert_non_null(text);
+	assert_null(strstr(text, "\"tw\""));
+	assert_null(strstr(text, ": -"));
+	assert_contains(text, "\"active_opens\": 1600");
+	free(text);
+}
+
 /* ---- atomic writes */
 
 static unsigned count_temporaries(const char *dir)
@@ -1834,6 +1872,7 @@ int main(void)
 		APPLY_TEST(test_rollback_removes_file_it_created),
 		APPLY_TEST(test_journal_round_trip),
 		APPLY_TEST(test_journal_malformed_record_named),
+		APPLY_TEST(test_journal_read_empty),
 		APPLY_TEST(test_journal_non_utf8_path),
 		cmocka_unit_test(test_base64),
 		APPLY_TEST(test_lock_one_at_a_time),
@@ -1841,6 +1880,7 @@ int main(void)
 		APPLY_TEST(test_lock_whatever_the_state_dir),
 		APPLY_TEST(test_counter_log_rates),
 		APPLY_TEST(test_counter_log_save),
+		APPLY_TEST(test_counter_log_save_huge),
 		APPLY_TEST(test_write_file_atomic),
 		APPLY_TEST(test_read_file_whole_and_remove),
 		APPLY_TEST(test_read_file_whole_bound_is_max),

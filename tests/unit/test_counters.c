@@ -106,6 +106,20 @@ static char *replaced(const char *text, const char *from, const char *to)
 	return copy;
 }
 
+/* The same, where TO may be longer than FROM. */
+static char *widened(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t head, size = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *copy = malloc(size);
+
+	assert_non_null(at);
+	assert_non_null(copy);
+	head = (size_t)(at - text);
+	snprintf(copy, size, "%.*s%s%s", (int)head, text, to, at + strlen(from));
+	return copy;
+}
+
 static uint64_t table_value(const char *text, const char *section, const char *field)
 {
 	uint64_t v = 0;
@@ -356,6 +370,70 @@ static void test_read_counters_malformed_line(void **state)
 	assert_non_null(fixture_find_error(&fx->facts, "counters", "net/netstat:2: malformed"));
 }
 
+static void test_read_counters_bad_value_named(void **state)
+{
+	struct fixture *fx = *state;
+	char *netstat = replaced(netstat_text, " 182734 ", " 18x734 ");
+	char *snmp = widened(snmp_text, " 48213 ", " 18446744073709551616 ");
+
+	fixture_write(fx->root, "net/snmp", snmp);
+	fixture_write(fx->root, "net/netstat", netstat);
+	fixture_write(fx->root, "net/sockstat", sockstat_text);
+	free(netstat);
+	free(snmp);
+	assert_int_equal(read_counters(fx->root, (struct counter[CTR_COUNT]){0}, &fx->facts),
+			 CTR_COUNT - 2);
+	/* the value at fault, not "names and values do not pair up" */
+	assert_non_null(fixture_find_error(&fx->facts, "counters",
+					   "net/netstat:2: malformed TcpExt line: TW: '18x734' is "
+					   "not written in plain decimal digits (expected 0 to "
+					   "18446744073709551615)"));
+	assert_non_null(fixture_find_error(&fx->facts, "counters",
+					   "net/snmp:8: malformed Tcp line: ActiveOpens: "
+					   "'18446744073709551616' is out of range"));
+}
+
+static void test_read_counters_largest(void **state)
+{
+	struct fixture *fx = *state;
+	char *netstat = widened(netstat_text, " 182734 ", " 18446744073709551615 ");
+	struct counter c[CTR_COUNT];
+
+	fixture_write(fx->root, "net/snmp", snmp_text);
+	fixture_write(fx->root, "net/netstat", netstat);
+	fixture_write(fx->root, "net/sockstat", sockstat_text);
+	free(netstat);
+	assert_int_equal(read_counters(fx->root, c, &fx->facts), CTR_COUNT);
+	assert_counter(c, CTR_TW, UINT64_MAX);
+	assert_int_equal(fx->facts.error_count, 0);
+}
+
+/* An empty or foreign net/snmp left every counter it holds "absent", as
+ * if the kernel were too old for them, and said nothing. */
+static void test_read_counters_empty_or_garbage_file(void **state)
+{
+	static const char *const contents[] = {"", "\n", "garbage\x01\xff\n",
+					       "Ip: Forwarding\nIp: 1\n"};
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+		struct counter c[CTR_COUNT];
+
+		facts_free(&fx->facts);
+		facts_init(&fx->facts);
+		write_counter_files(fx->root);
+		fixture_write(fx->root, "net/snmp", contents[i]);
+		assert_int_equal(read_counters(fx->root, c, &fx->facts), CTR_COUNT - 3);
+		assert_false(c[CTR_ACTIVE_OPENS].present);
+		assert_int_equal(fx->facts.error_count, 1);
+		assert_non_null(fixture_find_error(&fx->facts, "counters",
+						   "net/snmp: no Tcp: line (empty, or not a "
+						   "/proc/net/snmp file)"));
+		/* the other files still read */
+		assert_counter(c, CTR_TW, 182734);
+	}
+}
+
 static void test_read_counters_quiet_without_facts(void **state)
 {
 	struct fixture *fx = *state;
@@ -445,6 +523,9 @@ int main(void)
 		FIXTURE_TEST(test_read_counters_all),
 		FIXTURE_TEST(test_read_counters_missing_file),
 		FIXTURE_TEST(test_read_counters_malformed_line),
+		FIXTURE_TEST(test_read_counters_bad_value_named),
+		FIXTURE_TEST(test_read_counters_largest),
+		FIXTURE_TEST(test_read_counters_empty_or_garbage_file),
 		FIXTURE_TEST(test_read_counters_quiet_without_facts),
 		cmocka_unit_test(test_compute_rates),
 		cmocka_unit_test(test_compute_rates_fractional_interval),

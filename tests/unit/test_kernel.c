@@ -61,6 +61,32 @@ static void test_parse_rejects_garbage(void **state)
 	assert_rejected("600.1.0");
 }
 
+static void test_parse_option(void **state)
+{
+	struct kernel_version v = {7, 7, 7};
+
+	(void)state;
+	assert_int_equal(kernel_version_parse_option("6.1.0-18-amd64", &v), 0);
+	assert_int_equal(v.major, 6);
+	assert_int_equal(v.minor, 1);
+	assert_int_equal(v.patch, 0);
+	assert_int_equal(kernel_version_parse_option("4.9", &v), 0);
+	assert_int_equal(kernel_version_parse_option("3.10.0-1160.el7.x86_64", &v), 0);
+	assert_int_equal(v.patch, 0);
+	/* a fourth number was silently dropped: 5.5.5.5 judged as 5.5.5 */
+	v.patch = 7;
+	assert_int_equal(kernel_version_parse_option("5.5.5.5", &v), -EINVAL);
+	assert_int_equal(kernel_version_parse_option("5.5.5.5-1-amd64", &v), -EINVAL);
+	assert_int_equal(kernel_version_parse_option(" 5.5", &v), -EINVAL);
+	assert_int_equal(kernel_version_parse_option("+5.5", &v), -EINVAL);
+	assert_int_equal(kernel_version_parse_option("5", &v), -EINVAL);
+	assert_int_equal(kernel_version_parse_option("", &v), -EINVAL);
+	assert_int_equal(v.patch, 7);
+	/* a host's release keeps its leniency: a 2.6 stable update's fourth
+	 * number is below what twtune compares */
+	assert_parses("2.6.32.27", 2, 6, 32);
+}
+
 static struct kernel_version version(unsigned major, unsigned minor, unsigned patch)
 {
 	struct kernel_version v = {major, minor, patch};
@@ -179,6 +205,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_distribution_releases),
 		cmocka_unit_test(test_parse_rejects_garbage),
+		cmocka_unit_test(test_parse_option),
 		cmocka_unit_test(test_cmp_orders_numerically),
 		cmocka_unit_test(test_cmp_of_parsed_releases),
 		cmocka_unit_test_setup_teardown(test_inspect_reads_osrelease, fixture_setup,

@@ -38,7 +38,12 @@ static const struct parse_case parse_cases[] = {
 	{KNOB_TCP_TW_REUSE, "1\nnet.ipv4.ip_forward = 1", -EINVAL, -EINVAL, NULL,
 	 "control character"},
 	{KNOB_TCP_TW_REUSE, "1\r", -EINVAL, -EINVAL, NULL, "control character"},
-	{KNOB_TCP_TW_REUSE, "99999999999999999999", -ERANGE, -ERANGE, NULL, "not a whole number"},
+	/* a whole number, only too large: said so, not "not a whole number" */
+	{KNOB_TCP_TW_REUSE, "99999999999999999999", -ERANGE, -ERANGE, NULL,
+	 "'99999999999999999999' is out of range (a whole number from -9223372036854775808 to "
+	 "9223372036854775807)"},
+	{KNOB_TCP_MAX_TW_BUCKETS, "18446744073709551615", -ERANGE, -ERANGE, NULL,
+	 "net.ipv4.tcp_max_tw_buckets: '18446744073709551615' is out of range"},
 	/* the kernel takes any integer here: a fact, never a setting */
 	{KNOB_TCP_FIN_TIMEOUT, "-5", -ERANGE, 0, "-5", "-5 is outside 1-3600"},
 	{KNOB_TCP_MAX_TW_BUCKETS, "2147483648", -ERANGE, 0, "2147483648", "is outside"},

@@ -614,6 +614,23 @@ static void test_fabricated_tree_with_conntrack(void **state)
 	assert_true(has_signal(&f->nat, "ipv4_forwarding"));
 }
 
+/* A count file that says no number was taken for "unknown" without a word. */
+static void test_fabricated_tree_bad_count_named(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+
+	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_max", "64\n");
+	fixture_write(fx->root, "sys/net/netfilter/nf_conntrack_count", "0x10\n");
+	inspect_sysctls(fx->root, f);
+	inspect_nat(fx->root, f);
+	assert_true(f->conntrack.loaded);
+	assert_false(f->conntrack.count_known);
+	assert_non_null(fixture_find_error(f, "conntrack",
+					   "sys/net/netfilter/nf_conntrack_count: '0x10' is not "
+					   "written in plain decimal digits"));
+}
+
 /* A copied tree that carries /proc/net/nf_conntrack: the entries are
  * counted from the text, and the reply tuples show the translation. */
 static void test_fabricated_tree_conntrack_text(void **state)
@@ -720,6 +737,7 @@ int main(void)
 		FIXTURE_TEST(test_conclude_unknown_when_not_inspected),
 		FIXTURE_TEST(test_conclude_forwarding_alone_is_not_nat),
 		FIXTURE_TEST(test_fabricated_tree_with_conntrack),
+		FIXTURE_TEST(test_fabricated_tree_bad_count_named),
 		FIXTURE_TEST(test_fabricated_tree_conntrack_text),
 		FIXTURE_TEST(test_fabricated_tree_conntrack_text_malformed),
 		FIXTURE_TEST(test_fabricated_tree_without_conntrack),

@@ -385,6 +385,56 @@ static void test_format_endpoint(void **state)
 	assert_near(round4(2.0 / 3.0), 0.6667);
 }
 
+/* DOC as print_json() writes it, newly allocated. */
+static char *printed(json_t *doc)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	print_json(doc, out);
+	assert_int_equal(fclose(out), 0);
+	return text;
+}
+
+/* A counter of 2^64-1 was -1 in JSON: jansson's integers are signed. */
+static void test_print_json_u64_exact(void **state)
+{
+	json_t *doc = json_object(), *list = json_array();
+	json_t *back;
+	json_error_t jerr;
+	char *text;
+
+	(void)state;
+	json_object_set_new(doc, "max", json_u64(UINT64_MAX));
+	json_object_set_new(doc, "signed_max", json_u64(INT64_MAX));
+	json_object_set_new(doc, "above", json_u64((uint64_t)INT64_MAX + 1));
+	json_object_set_new(doc, "zero", json_u64(0));
+	json_array_append_new(list, json_u64(UINT64_MAX - 1));
+	json_array_append_new(list, json_u64(7));
+	json_object_set_new(doc, "list", list);
+	/* strings that look like the held form stay strings */
+	json_object_set_new(doc, "text", json_string("{\"\\u0000u64\": \"5\"}"));
+	json_object_set_new(doc, "bytes", json_stringn("\0u64", 4));
+	text = printed(doc);
+	assert_non_null(strstr(text, "\"max\": 18446744073709551615,\n"));
+	assert_non_null(strstr(text, "\"signed_max\": 9223372036854775807,\n"));
+	assert_non_null(strstr(text, "\"above\": 9223372036854775808,\n"));
+	assert_non_null(strstr(text, "\"zero\": 0,\n"));
+	assert_non_null(strstr(text, "\"list\": [\n    18446744073709551614,\n    7\n  ],\n"));
+	assert_non_null(strstr(text, "\"text\": \"{\\\"\\\\u0000u64\\\": \\\"5\\\"}\",\n"));
+	assert_non_null(strstr(text, "\"bytes\": \"\\u0000u64\"\n"));
+	assert_null(strstr(text, "-1"));
+	/* still JSON: jansson reads the numbers it can hold back exactly */
+	back = json_loads(text, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
+	if (!back)
+		fail_msg("not JSON: %s: %s", jerr.text, text);
+	assert_true(json_is_real(json_object_get(back, "max")));
+	json_decref(back);
+	free(text);
+}
+
 #define FIXTURE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -399,6 +449,7 @@ int main(void)
 		FIXTURE_TEST(test_document_by_hand),
 		FIXTURE_TEST(test_document_range_unknown),
 		cmocka_unit_test(test_format_endpoint),
+		cmocka_unit_test(test_print_json_u64_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

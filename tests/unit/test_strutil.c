@@ -86,6 +86,137 @@ static void test_parse_u64(void **state)
 	assert_int_equal(v, 9);
 }
 
+/* twtune's own numbers: one table, each input against a range. */
+static const struct strict_case {
+	const char *text;
+	uint64_t min, max;
+	int expected;
+	uint64_t value;
+} strict_cases[] = {
+	{"0", 0, 3600, 0, 0},
+	{"007", 0, 3600, 0, 7}, /* decimal, never octal */
+	{"3600", 0, 3600, 0, 3600},
+	{"3601", 0, 3600, -ERANGE, 0},
+	{"0", 1, 3600, -ERANGE, 0},
+	{"0x5", 0, 3600, -EINVAL, 0},
+	{"0X5", 0, 3600, -EINVAL, 0},
+	{"+5", 0, 3600, -EINVAL, 0},
+	{"-1", 0, 3600, -EINVAL, 0},
+	{"-0", 0, 3600, -EINVAL, 0},
+	{" 5", 0, 3600, -EINVAL, 0},
+	{"5 ", 0, 3600, -EINVAL, 0},
+	{"5\n", 0, 3600, -EINVAL, 0},
+	{"", 0, 3600, -EINVAL, 0},
+	{"5s", 0, 3600, -EINVAL, 0},
+	{"1e3", 0, 3600, -EINVAL, 0},
+	{"5.0", 0, 3600, -EINVAL, 0},
+	{"-", 0, 3600, -EINVAL, 0},
+	{"4194304", 1, 4194304, 0, 4194304},
+	{"4194305", 1, 4194304, -ERANGE, 0},
+	{"65535", 0, 65535, 0, 65535},
+	{"65536", 0, 65535, -ERANGE, 0},
+	{"18446744073709551615", 0, UINT64_MAX, 0, UINT64_MAX},
+	{"018446744073709551615", 0, UINT64_MAX, 0, UINT64_MAX},
+	{"18446744073709551616", 0, UINT64_MAX, -ERANGE, 0},
+	{"99999999999999999999999", 0, UINT64_MAX, -ERANGE, 0},
+	{"18446744073709551615", 0, 3600, -ERANGE, 0},
+	{"9223372036854775808", 0, UINT64_MAX, 0, 9223372036854775808ULL},
+};
+
+static void test_strict_uint(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(strict_cases) / sizeof(strict_cases[0]); i++) {
+		const struct strict_case *c = &strict_cases[i];
+		uint64_t v = 42;
+		int r = strict_uint(c->text, c->min, c->max, &v);
+
+		if (r != c->expected)
+			fail_msg("'%s' in %llu..%llu: %d, expected %d", c->text,
+				 (unsigned long long)c->min, (unsigned long long)c->max, r,
+				 c->expected);
+		if (v != (r == 0 ? c->value : 42))
+			fail_msg("'%s': value %llu", c->text, (unsigned long long)v);
+	}
+}
+
+static void test_strict_uint_n(void **state)
+{
+	const char *line = "Tcp: 48213 0x10 7";
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(strict_uint_n(line + 5, 5, 0, UINT64_MAX, &v), 0);
+	assert_true(v == 48213);
+	assert_int_equal(strict_uint_n(line + 11, 4, 0, UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(strict_uint_n(line + 5, 0, 0, UINT64_MAX, &v), -EINVAL);
+	/* the length bounds the number, whatever follows */
+	assert_int_equal(strict_uint_n("123456", 3, 0, UINT64_MAX, &v), 0);
+	assert_true(v == 123);
+}
+
+static void test_strict_uint_error(void **state)
+{
+	char err[160];
+
+	(void)state;
+	strict_uint_error(-EINVAL, "--netns-pid", "0x5", 1, 4194304, err, sizeof(err));
+	assert_string_equal(err, "--netns-pid: '0x5' is not written in plain decimal digits "
+				 "(expected 1 to 4194304)");
+	strict_uint_error(-ERANGE, "net/snmp:8: Tcp ActiveOpens", "18446744073709551616", 0,
+			  UINT64_MAX, err, sizeof(err));
+	assert_string_equal(err, "net/snmp:8: Tcp ActiveOpens: '18446744073709551616' is out of "
+				 "range (expected 0 to 18446744073709551615)");
+}
+
+static void test_strict_seconds(void **state)
+{
+	static const struct {
+		const char *text;
+		int expected;
+		double value;
+	} cases[] = {
+		{"10", 0, 10},
+		{"0.5", 0, 0.5},
+		{"3600", 0, 3600},
+		{"3600.000", 0, 3600},
+		{"007.25", 0, 7.25},
+		{"0.0000000000000000000001", -ERANGE, 0}, /* below what is counted: 0 */
+		{"0", -ERANGE, 0},
+		{"0.0", -ERANGE, 0},
+		{"3600.001", -ERANGE, 0},
+		{"3601", -ERANGE, 0},
+		{"18446744073709551616", -ERANGE, 0},
+		{"0x5", -EINVAL, 0},
+		{"0x1p3", -EINVAL, 0},
+		{"1e3", -EINVAL, 0},
+		{"-1", -EINVAL, 0},
+		{"+5", -EINVAL, 0},
+		{" 5", -EINVAL, 0},
+		{"5 ", -EINVAL, 0},
+		{"", -EINVAL, 0},
+		{".5", -EINVAL, 0},
+		{"5.", -EINVAL, 0},
+		{"1.2.3", -EINVAL, 0},
+		{"inf", -EINVAL, 0},
+		{"nan", -EINVAL, 0},
+		{"soon", -EINVAL, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = -1;
+		int r = strict_seconds(cases[i].text, 3600, &v);
+
+		if (r != cases[i].expected)
+			fail_msg("'%s': %d, expected %d", cases[i].text, r, cases[i].expected);
+		if (r == 0 && v != cases[i].value)
+			fail_msg("'%s': %g, expected %g", cases[i].text, v, cases[i].value);
+		if (r < 0 && v != -1)
+			fail_msg("'%s': output changed on failure", cases[i].text);
+	}
+}
+
 static void test_parse_port_range(void **state)
 {
 	unsigned low = 0, high = 0;
@@ -172,6 +303,10 @@ int main(void)
 		cmocka_unit_test(test_normalize_blanks),
 		cmocka_unit_test(test_parse_long),
 		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_strict_uint),
+		cmocka_unit_test(test_strict_uint_n),
+		cmocka_unit_test(test_strict_uint_error),
+		cmocka_unit_test(test_strict_seconds),
 		cmocka_unit_test(test_parse_port_range),
 		cmocka_unit_test(test_parse_port_list_ok),
 		cmocka_unit_test(test_parse_port_list_bad),

@@ -512,7 +512,7 @@ def main():
         cmd.append("rollback")
         if p["sysctl_d"] is not None:
             cmd += ["--sysctl-d", p["sysctl_d"]]
-        # After the options: twtune reads options up to the first operand.
+        # After the options, where it is read even with POSIXLY_CORRECT set.
         target = [already_rolled_back(module, binary)]
     if p["state_dir"] is not None:
         cmd += ["--state-dir", p["state_dir"]]
