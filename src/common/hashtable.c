@@ -4,21 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t hash_bytes(const void *key, size_t len)
-{
-	const uint8_t *p = key;
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h ^ (h >> 15);
-}
-
 /* The slot holding KEY, or the empty one where it would go. */
 static void *find_slot(const struct hashtable *t, const void *key, uint32_t *index)
 {
 	uint32_t mask = t->size - 1;
-	uint32_t i = hash_bytes(key, t->key_size) & mask;
+	uint32_t i = hashtable_hash(key, t->key_size) & mask;
 
 	for (;;) {
 		uint8_t *e = t->entries + (size_t)i * t->entry_size;

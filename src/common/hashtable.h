@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct hashtable {
 	uint8_t *entries;
@@ -16,6 +17,48 @@ struct hashtable {
 	size_t entry_size, key_size;
 	uint32_t size, count, max_size;
 };
+
+/* FNV-1a over LEN bytes, its high bits folded into the low ones (tables
+ * take the low bits). */
+static inline uint32_t hashtable_hash(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+/* A 64-bit hash of LEN bytes, eight at a time, each word mixed with
+ * splitmix64's finaliser: fast for short keys (an address and a port),
+ * and every output bit depends on every input bit. */
+static inline uint64_t hash64_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t hash64_bytes(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ull * (len + 1), w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = hash64_mix(h ^ w);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, p + i, len - i);
+		h = hash64_mix(h ^ w ^ 0xff00000000000000ull);
+	}
+	return h;
+}
 
 /* An empty table of INITIAL slots, growing to at most MAX_SIZE (both
  * powers of two). 0 or -ENOMEM. */

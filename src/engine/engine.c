@@ -38,8 +38,10 @@ const char *rule_setting_text(const struct rule_setting *rs)
 	return rs->compute == COMPUTE_NONE ? rs->text : compute_name(rs->compute);
 }
 
-static void fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
+static int fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
 {
+	if (r->setting_count && !(fd->settings = calloc(r->setting_count, sizeof(*fd->settings))))
+		return -ENOMEM;
 	for (unsigned i = 0; i < r->setting_count; i++) {
 		const struct rule_setting *rs = &r->settings[i];
 		struct finding_setting *s = &fd->settings[fd->setting_count];
@@ -59,6 +61,7 @@ static void fill_settings(const struct rule *r, const struct tw_facts *f, struct
 		}
 		fd->setting_count++;
 	}
+	return 0;
 }
 
 static int by_severity(const void *a, const void *b)
@@ -81,26 +84,55 @@ void findings_sort(struct findings *fs)
 		qsort(fs->items, fs->count, sizeof(*fs->items), by_severity);
 }
 
+/* The summary and file of a finding, each allocated to its length. */
+static int finding_set_text(struct finding *fd, const char *file, const char *summary)
+{
+	char text[FINDING_SUMMARY_MAX];
+
+	snprintf(text, sizeof(text), "%s", summary);
+	utf8_sanitize(text); /* cut at the limit, maybe inside a character */
+	free(fd->summary);
+	if (!(fd->summary = strdup(text)))
+		return -ENOMEM;
+	if (file && !fd->file) {
+		if (!(fd->file = strdup(file)))
+			return -ENOMEM;
+		utf8_sanitize(fd->file);
+	}
+	return 0;
+}
+
 struct finding *findings_add(struct findings *fs, const struct rule *rule, const char *file,
 			     unsigned line, int key, const char *fmt, ...)
 {
-	struct finding *grown = realloc(fs->items, (fs->count + 1) * sizeof(*grown)), *fd;
+	char summary[FINDING_SUMMARY_MAX];
+	struct finding *fd;
 	va_list ap;
 
-	if (!grown)
-		return NULL;
-	fs->items = grown;
-	fd = &fs->items[fs->count++];
+	/* doubling: lint may add one per line of a file */
+	if (fs->count == fs->capacity) {
+		size_t capacity = fs->capacity ? fs->capacity * 2 : 16;
+		struct finding *grown = realloc(fs->items, capacity * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		fs->items = grown;
+		fs->capacity = capacity;
+	}
+	fd = &fs->items[fs->count];
 	memset(fd, 0, sizeof(*fd));
 	fd->rule = rule;
 	fd->key = key;
 	fd->line = line;
-	snprintf(fd->file, sizeof(fd->file), "%s", file ? file : "");
 	va_start(ap, fmt);
-	vsnprintf(fd->summary, sizeof(fd->summary), fmt, ap);
+	vsnprintf(summary, sizeof(summary), fmt, ap);
 	va_end(ap);
-	utf8_sanitize(fd->summary);
-	utf8_sanitize(fd->file);
+	if (finding_set_text(fd, file ? file : "", summary) < 0) {
+		free(fd->summary);
+		free(fd->file);
+		return NULL;
+	}
+	fs->count++;
 	return fd;
 }
 
@@ -119,6 +151,7 @@ static bool note_undetermined(struct findings *out, const struct rule *r)
 
 int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, struct findings *out)
 {
+	char summary[FINDING_SUMMARY_MAX];
 	struct fact_view view;
 
 	memset(out, 0, sizeof(*out));
@@ -135,21 +168,22 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 		if (!(fd = findings_add(out, r, NULL, 0,
 					r->setting_count ? (int)r->settings[0].key : -1, "%s", "")))
 			goto nomem;
-		fill_settings(r, f, fd);
+		if (fill_settings(r, f, fd) < 0)
+			goto nomem;
 		/* the summary may quote the first recommended value */
 		view.recommended = fd->setting_count ? &fd->settings[0].recommended : NULL;
 		if (view.recommended)
 			knob_format(view.recommended, view.recommended_text,
 				    sizeof(view.recommended_text));
 		if (r->summary)
-			template_render(r->summary, fact_lookup, &view, fd->summary,
-					sizeof(fd->summary));
+			template_render(r->summary, fact_lookup, &view, summary, sizeof(summary));
 		else
-			snprintf(fd->summary, sizeof(fd->summary), "%s", r->title);
+			snprintf(summary, sizeof(summary), "%s", r->title);
 		/* one line, however the rule file wrapped it; valid UTF-8 */
-		str_normalize_blanks(fd->summary);
-		utf8_sanitize(fd->summary);
+		str_normalize_blanks(summary);
 		view.recommended = NULL;
+		if (finding_set_text(fd, NULL, summary) < 0)
+			goto nomem;
 	}
 	findings_sort(out);
 	return 0;
@@ -164,21 +198,32 @@ void finding_setting_free(struct finding_setting *s)
 	knob_value_free(&s->recommended);
 }
 
-void finding_copy_settings(struct finding *to, const struct finding *from)
+int finding_copy_settings(struct finding *to, const struct finding *from)
 {
+	if (!from->setting_count)
+		return 0;
+	if (!(to->settings = calloc(from->setting_count, sizeof(*to->settings))))
+		return -ENOMEM;
 	for (unsigned i = 0; i < from->setting_count; i++) {
 		to->settings[i] = from->settings[i];
 		to->settings[i].current = knob_value_copy(&from->settings[i].current);
 		to->settings[i].recommended = knob_value_copy(&from->settings[i].recommended);
 	}
 	to->setting_count = from->setting_count;
+	return 0;
 }
 
 void findings_free(struct findings *fs)
 {
-	for (size_t i = 0; i < fs->count; i++)
-		for (unsigned k = 0; k < fs->items[i].setting_count; k++)
-			finding_setting_free(&fs->items[i].settings[k]);
+	for (size_t i = 0; i < fs->count; i++) {
+		struct finding *fd = &fs->items[i];
+
+		for (unsigned k = 0; k < fd->setting_count; k++)
+			finding_setting_free(&fd->settings[k]);
+		free(fd->settings);
+		free(fd->summary);
+		free(fd->file);
+	}
 	free(fs->items);
 	free(fs->undetermined_rules);
 	memset(fs, 0, sizeof(*fs));

@@ -13,20 +13,26 @@ struct finding_setting {
 	struct knob_value recommended;
 };
 
+/* Summaries are cut to this many bytes (less one), as a line of a report. */
+#define FINDING_SUMMARY_MAX 512
+
+/* One finding. Its strings and settings are its own, sized to what they
+ * hold: lint can make one per line of a large file, and each costs a few
+ * dozen bytes, not kilobytes. */
 struct finding {
 	const struct rule *rule;
-	char summary[512];
+	char *summary; /* one line, never NULL */
 	/* where it stands, for findings about files (lint, drift): "" if none */
-	char file[PATH_MAX];
+	char *file;
 	unsigned line;
-	int key; /* the knob it is about, or -1 */
-	struct finding_setting settings[RULE_MAX_SETTINGS];
+	int key;			  /* the knob it is about, or -1 */
+	struct finding_setting *settings; /* setting_count of them; NULL when none */
 	unsigned setting_count;
 };
 
 struct findings {
 	struct finding *items;
-	size_t count;
+	size_t count, capacity;
 	/* rules whose condition could not be decided on these facts (a fact
 	 * they need is missing): lint reports these as skipped */
 	size_t undetermined;
@@ -46,8 +52,8 @@ const char *rule_setting_text(const struct rule_setting *rs);
 void finding_setting_free(struct finding_setting *s);
 
 /* TO gets FROM's settings, with references of its own (lint moves a
- * rule's finding to where it stands in the files). */
-void finding_copy_settings(struct finding *to, const struct finding *from);
+ * rule's finding to where it stands in the files). 0 or -ENOMEM. */
+int finding_copy_settings(struct finding *to, const struct finding *from);
 
 /* Evaluate RULES on F. 0 or -ENOMEM. Settings whose recommended value
  * equals the current one are left out (nothing to change). */

@@ -23,10 +23,13 @@ enum field_kind {
 
 /* A field as written: its text with continuation lines joined by '\n' and
  * kept whole (indentation included, so expression columns stay the
- * file's), and where its value starts. */
+ * file's), and where its value starts. LENGTH and CAPACITY let a line be
+ * appended without measuring the text again: a field of many continuation
+ * lines is read in time linear in its size. */
 struct raw_field {
 	enum field_kind kind;
 	char *text;
+	size_t length, capacity;
 	unsigned line, column;
 };
 

@@ -191,37 +191,51 @@ static void parse_field(struct parse_state *ps, char *line, unsigned number)
 	f->kind = kind;
 	f->line = number;
 	f->column = (unsigned)(value - line) + 1;
+	f->length = strlen(value);
+	f->capacity = f->length + 1;
 	f->text = strdup(value);
+	if (!f->text)
+		f->length = f->capacity = 0;
 	ps->continuing = true;
 }
 
-static void continue_field(struct parse_state *ps, const char *line, unsigned number)
+/* Append "\nLINE" to the field being read. The buffer doubles when it is
+ * full, so a field of N continuation lines costs O(its size), not O(N^2):
+ * the length is kept, never measured again. */
+static void continue_field(struct parse_state *ps, const char *line, size_t len, unsigned number)
 {
 	struct raw_field *f;
-	size_t old, add;
-	char *text;
+	size_t need;
 
 	if (!ps->in_rule || !ps->continuing || !ps->raw.count) {
 		rules_parse_error(ps, number, 1, "an indented line continues no field");
 		return;
 	}
 	f = &ps->raw.fields[ps->raw.count - 1];
-	old = f->text ? strlen(f->text) : 0;
-	add = strlen(line);
-	if (!(text = realloc(f->text, old + add + 2)))
-		return;
-	text[old] = '\n';
-	memcpy(text + old + 1, line, add + 1);
-	f->text = text;
+	if (!f->text)
+		return; /* out of memory when it started: nothing to join to */
+	need = f->length + 1 + len + 1;
+	if (need > f->capacity) {
+		size_t capacity = f->capacity * 2 > need ? f->capacity * 2 : need;
+		char *text = realloc(f->text, capacity);
+
+		if (!text)
+			return;
+		f->text = text;
+		f->capacity = capacity;
+	}
+	f->text[f->length] = '\n';
+	memcpy(f->text + f->length + 1, line, len + 1);
+	f->length += 1 + len;
 }
 
-static void trim_end(char *line)
+/* Drop trailing blanks from LINE of LEN bytes; its new length. */
+static size_t trim_end(char *line, size_t n)
 {
-	size_t n = strlen(line);
-
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
 		     line[n - 1] == '\t'))
 		line[--n] = '\0';
+	return n;
 }
 
 static bool blank(const char *line)
@@ -229,9 +243,9 @@ static bool blank(const char *line)
 	return line[strspn(line, " \t")] == '\0';
 }
 
-static void parse_line(struct parse_state *ps, char *line, unsigned number)
+static void parse_line(struct parse_state *ps, char *line, size_t len, unsigned number)
 {
-	trim_end(line);
+	len = trim_end(line, len);
 	if (line[0] == '#')
 		return;
 	if (blank(line)) {
@@ -239,7 +253,7 @@ static void parse_line(struct parse_state *ps, char *line, unsigned number)
 		return;
 	}
 	if (line[0] == ' ' || line[0] == '\t')
-		continue_field(ps, line, number);
+		continue_field(ps, line, len, number);
 	else if (line[0] == '[')
 		parse_header(ps, line, number);
 	else
@@ -279,7 +293,7 @@ int rules_read_file(enum section_kind section, const char *path, struct rule_set
 			rules_parse_error(&ps, number, 1, "read error: %s", strerror(-r));
 			break;
 		}
-		parse_line(&ps, line, number);
+		parse_line(&ps, line, len, number);
 	}
 	finish_rule(&ps);
 	raw_rule_clear(&ps.raw);

@@ -12,7 +12,7 @@ struct segment {
 struct template
 {
 	struct segment *segments;
-	size_t count;
+	size_t count, capacity;
 };
 
 void template_free(struct template *t)
@@ -27,13 +27,20 @@ void template_free(struct template *t)
 	free(t);
 }
 
+/* The array doubles when full: a summary of many segments is built in
+ * linear time. */
 static int add_segment(struct template *t, char *text, struct expr *e)
 {
-	struct segment *s = realloc(t->segments, (t->count + 1) * sizeof(*s));
+	struct segment *s = t->segments;
 
-	if (!s)
-		return -1;
-	t->segments = s;
+	if (t->count == t->capacity) {
+		size_t capacity = t->capacity ? t->capacity * 2 : 8;
+
+		if (!(s = realloc(t->segments, capacity * sizeof(*s))))
+			return -1;
+		t->segments = s;
+		t->capacity = capacity;
+	}
 	s[t->count].text = text;
 	s[t->count].expr = e;
 	t->count++;

@@ -10,11 +10,10 @@
 
 #include "common/hashtable.h"
 
-/* Both tables grow by doubling at half load and are capped: a host with more
- * distinct destinations than this gets lower-bound figures and a
- * "truncated" flag, never unbounded memory (2^19 tuples is about 20 MiB). */
-#define TABLE_INITIAL 1024u
-#define TABLE_MAX (1u << 19)
+/* The third pass's table of (local address, destination): only the few
+ * destinations recounted go there, each from a few local addresses. */
+#define RECOUNT_TUPLES_INITIAL 64u
+#define RECOUNT_TUPLES_MAX (1u << 16)
 
 struct dest_key {
 	uint8_t family;
@@ -23,11 +22,23 @@ struct dest_key {
 	uint8_t addr[16];
 };
 
+/* A tracked destination. Its figures count its sockets since it entered
+ * the table (all of them when its Space-Saving error is 0). */
 struct dest_entry {
-	struct dest_key key; /* first: the table compares KEY_SIZE bytes */
+	struct dest_key key; /* first: the table compares the key's bytes */
 	uint32_t time_wait;
 	uint32_t ports_in_use;
 	uint32_t max_from_one_local;
+	uint8_t max_local[16]; /* the local address that has it */
+	struct {
+		uint8_t addr[16];
+		uint32_t ports;
+	} locals[CENSUS_LOCALS];
+	uint8_t local_count;
+	bool recount;		/* counted again in the third pass */
+	bool recounted;		/* ... and exact now */
+	bool tuples_incomplete; /* the third pass's tuple table was full */
+	uint32_t other_locals;	/* sockets from local addresses beyond LOCALS */
 };
 
 struct tuple_key {
@@ -40,16 +51,6 @@ struct tuple_entry {
 	uint32_t ports; /* sockets from distinct local ports: each holds one */
 };
 
-static struct dest_entry *dest_get(struct hashtable *dests, const struct dest_key *k)
-{
-	return hashtable_get(dests, k);
-}
-
-static struct tuple_entry *tuple_get(struct hashtable *tuples, const struct tuple_key *k)
-{
-	return hashtable_get(tuples, k);
-}
-
 int census_begin(struct census_builder *b, struct tw_facts *f)
 {
 	memset(b, 0, sizeof(*b));
@@ -59,10 +60,9 @@ int census_begin(struct census_builder *b, struct tw_facts *f)
 	b->port_low = f->port_low;
 	b->port_high = f->port_high;
 	b->reserved = f->reserved_ports;
-	if (hashtable_init(&b->dests, sizeof(struct dest_entry), sizeof(struct dest_key),
-			   TABLE_INITIAL, TABLE_MAX) < 0 ||
-	    hashtable_init(&b->tuples, sizeof(struct tuple_entry), sizeof(struct tuple_key),
-			   TABLE_INITIAL, TABLE_MAX) < 0) {
+	distinct_init(&b->distinct);
+	if (hh_init(&b->dests, sizeof(struct dest_entry), sizeof(struct dest_key), CENSUS_TRACKED) <
+	    0) {
 		census_discard(b);
 		return -ENOMEM;
 	}
@@ -71,8 +71,8 @@ int census_begin(struct census_builder *b, struct tw_facts *f)
 
 void census_discard(struct census_builder *b)
 {
-	hashtable_free(&b->dests);
-	hashtable_free(&b->tuples);
+	hh_free(&b->dests);
+	hashtable_free(&b->recount_tuples);
 	free(b->inbound_by_port);
 	b->inbound_by_port = NULL;
 }
@@ -113,26 +113,75 @@ static void key_addr(uint8_t *dst, const struct tw_addr *a)
 	memcpy(dst, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
+static void note_local_ports(struct dest_entry *d, const uint8_t *local, uint32_t ports)
+{
+	if (ports > d->max_from_one_local) {
+		d->max_from_one_local = ports;
+		memcpy(d->max_local, local, 16);
+	}
+}
+
+/* Pass 2: one outbound socket toward KEY from LOCAL. */
+static void count_destination(struct census_builder *b, unsigned state, const struct tuple_key *tk,
+			      bool in_range)
+{
+	uint64_t hash = hash64_bytes(&tk->remote, sizeof(tk->remote));
+	struct dest_entry *d;
+	unsigned i;
+
+	distinct_add_hash(&b->distinct, hash);
+	d = hh_add(&b->dests, &tk->remote, hash);
+	if (state == TCP_STATE_TIME_WAIT)
+		d->time_wait++;
+	if (!in_range)
+		return;
+	d->ports_in_use++;
+	for (i = 0; i < d->local_count; i++)
+		if (memcmp(d->locals[i].addr, tk->local, 16) == 0)
+			break;
+	if (i == d->local_count) {
+		if (i == CENSUS_LOCALS) {
+			d->other_locals++;
+			return;
+		}
+		memcpy(d->locals[i].addr, tk->local, 16);
+		d->local_count++;
+	}
+	note_local_ports(d, tk->local, ++d->locals[i].ports);
+}
+
+/* Pass 3: the same socket, counted only toward a destination recounted. */
+static void recount_destination(struct census_builder *b, unsigned state,
+				const struct tuple_key *tk, bool in_range)
+{
+	struct dest_entry *d =
+		hh_find(&b->dests, &tk->remote, hash64_bytes(&tk->remote, sizeof(tk->remote)));
+	struct tuple_entry *t;
+
+	if (!d || !d->recount)
+		return;
+	if (state == TCP_STATE_TIME_WAIT)
+		d->time_wait++;
+	if (!in_range)
+		return;
+	d->ports_in_use++;
+	if (!(t = hashtable_get(&b->recount_tuples, tk))) {
+		d->tuples_incomplete = true;
+		return;
+	}
+	note_local_ports(d, tk->local, ++t->ports);
+}
+
 void census_add_socket(struct census_builder *b, unsigned state, const struct tw_addr *local,
 		       uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port)
 {
 	struct tw_census *c = b->out;
 	bool inbound, in_range;
 	struct tuple_key tk;
-	struct dest_entry *d;
-	struct tuple_entry *t;
 
 	if (state == TCP_STATE_LISTEN)
 		return; /* counted in pass 1, by census_add_listener */
-	c->total++;
-	c->states[state < TCP_STATE_SLOTS ? state : 0]++;
-
 	in_range = in_ephemeral_range(b, local_port);
-	if (b->range_known && in_range && !port_bit(b->local_in_use, local_port)) {
-		port_set(b->local_in_use, local_port);
-		c->local_ports_in_use++;
-	}
-
 	/* Who closed first holds TIME_WAIT: on a listening port, the server
 	 * side of an accepted connection; anywhere else, a client. A server
 	 * whose listener is gone (restarting) still leaves sockets whose local
@@ -140,17 +189,26 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	 * it: those are inbound too. */
 	inbound = port_bit(b->listening, local_port) ||
 		  (b->range_known && !in_range && in_ephemeral_range(b, remote_port));
-	if (state == TCP_STATE_TIME_WAIT) {
-		if (inbound) {
-			c->time_wait_inbound++;
-			count_inbound(b, local_port);
-		} else {
-			c->time_wait_outbound++;
+
+	if (!b->recounting) {
+		c->total++;
+		c->states[state < TCP_STATE_SLOTS ? state : 0]++;
+		if (b->range_known && in_range && !port_bit(b->local_in_use, local_port)) {
+			port_set(b->local_in_use, local_port);
+			c->local_ports_in_use++;
 		}
-	} else if (inbound) {
-		c->inbound_other++;
-	} else {
-		c->outbound_other++;
+		if (state == TCP_STATE_TIME_WAIT) {
+			if (inbound) {
+				c->time_wait_inbound++;
+				count_inbound(b, local_port);
+			} else {
+				c->time_wait_outbound++;
+			}
+		} else if (inbound) {
+			c->inbound_other++;
+		} else {
+			c->outbound_other++;
+		}
 	}
 	if (inbound || remote_port == 0)
 		return;
@@ -160,31 +218,65 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	tk.remote.port = remote_port;
 	key_addr(tk.remote.addr, remote);
 	key_addr(tk.local, local);
+	if (b->recounting)
+		recount_destination(b, state, &tk, in_range);
+	else
+		count_destination(b, state, &tk, in_range);
+}
 
-	d = dest_get(&b->dests, &tk.remote);
-	if (!d) {
-		c->destinations_truncated = true;
-		return;
+/* The entry's figures are all its sockets: it was tracked from its first
+ * one (or counted again) and every local address was counted apart. */
+static bool entry_exact(const struct heavy_hitters *h, const struct dest_entry *d)
+{
+	if (d->recounted)
+		return !d->tuples_incomplete;
+	return hh_error(h, d) == 0 && d->other_locals == 0;
+}
+
+/* The most each figure of D may be low by: the sockets before it entered
+ * the table; and for the most from one local address, what the local
+ * addresses not counted apart may hold beyond it. */
+static uint32_t entry_error(const struct heavy_hitters *h, const struct dest_entry *d)
+{
+	uint64_t missed, beyond = 0;
+
+	if (d->recounted)
+		return d->tuples_incomplete ? d->ports_in_use - d->max_from_one_local : 0;
+	missed = hh_error(h, d);
+	if (d->other_locals > d->max_from_one_local)
+		beyond = d->other_locals - d->max_from_one_local;
+	return (uint32_t)(missed + beyond > UINT32_MAX ? UINT32_MAX : missed + beyond);
+}
+
+bool census_recount_begin(struct census_builder *b)
+{
+	unsigned range = b->range_known ? b->port_high - b->port_low + 1 : 65536;
+	uint64_t significant = range * CENSUS_SIGNIFICANT_PERCENT / 100;
+	bool any = false;
+
+	if (significant == 0)
+		significant = 1;
+	for (uint32_t i = 0; i < b->dests.used; i++) {
+		struct dest_entry *d = hh_entry(&b->dests, i);
+
+		/* its count is an upper bound of its sockets */
+		if (entry_exact(&b->dests, d) || hh_count(&b->dests, d) < significant)
+			continue;
+		d->recount = true;
+		d->time_wait = d->ports_in_use = d->max_from_one_local = 0;
+		any = true;
 	}
-	if (state == TCP_STATE_TIME_WAIT)
-		d->time_wait++;
-	if (!in_range)
-		return;
-	d->ports_in_use++;
-	t = tuple_get(&b->tuples, &tk);
-	if (!t) {
-		c->destinations_truncated = true;
-		return;
+	if (!any)
+		return false;
+	if (hashtable_init(&b->recount_tuples, sizeof(struct tuple_entry), sizeof(struct tuple_key),
+			   RECOUNT_TUPLES_INITIAL, RECOUNT_TUPLES_MAX) < 0) {
+		/* no third pass: the figures stay estimates, and say so */
+		for (uint32_t i = 0; i < b->dests.used; i++)
+			((struct dest_entry *)hh_entry(&b->dests, i))->recount = false;
+		return false;
 	}
-	t->ports++;
-	if (t->ports > d->max_from_one_local)
-		d->max_from_one_local = t->ports;
-	if (t->ports > c->worst_tuple_ports) {
-		c->worst_tuple_ports = t->ports;
-		c->worst_local = *local;
-		c->worst_remote = *remote;
-		c->worst_remote_port = remote_port;
-	}
+	b->recounting = true;
+	return true;
 }
 
 /* inet_diag carries IPv4-mapped addresses for dual-stack sockets; they use
@@ -234,7 +326,8 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 	return 0;
 }
 
-static void dest_to_stat(const struct dest_entry *e, struct destination_stat *s)
+static void dest_to_stat(const struct heavy_hitters *h, const struct dest_entry *e,
+			 struct destination_stat *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->address.family = e->key.family;
@@ -243,21 +336,23 @@ static void dest_to_stat(const struct dest_entry *e, struct destination_stat *s)
 	s->time_wait = e->time_wait;
 	s->ports_in_use = e->ports_in_use;
 	s->max_from_one_local = e->max_from_one_local;
+	s->estimated = !entry_exact(h, e);
+	s->error = s->estimated ? entry_error(h, e) : 0;
 }
 
-/* Keep the N best entries by KEY in a small sorted array: the table may
- * hold half a million destinations, the ranking wants ten. */
-static unsigned pick_top(const struct hashtable *dests, bool by_time_wait,
+/* Keep the N best entries by KEY in a small sorted array: the table holds
+ * thousands of destinations, the ranking wants ten. */
+static unsigned pick_top(const struct heavy_hitters *dests, bool by_time_wait,
 			 const struct dest_entry **top, unsigned n)
 {
 	unsigned have = 0;
 
-	for (uint32_t i = 0; i < dests->size; i++) {
-		const struct dest_entry *e = hashtable_slot(dests, i);
+	for (uint32_t i = 0; i < dests->used; i++) {
+		const struct dest_entry *e = hh_entry(dests, i);
 		uint32_t v;
 		unsigned pos;
 
-		if (!e || (v = by_time_wait ? e->time_wait : e->ports_in_use) == 0)
+		if ((v = by_time_wait ? e->time_wait : e->ports_in_use) == 0)
 			continue;
 		if (have == n) {
 			const struct dest_entry *last = top[n - 1];
@@ -275,6 +370,39 @@ static unsigned pick_top(const struct hashtable *dests, bool by_time_wait,
 		have++;
 	}
 	return have;
+}
+
+/* The connect() limit: the most ports from one local address toward one
+ * destination. The largest counted is a lower bound of the truth; the
+ * truth is at most the largest that any destination may hold (counted
+ * plus error), or the most an untracked one may (the floor). */
+static void find_worst_tuple(const struct census_builder *b, struct tw_census *c)
+{
+	const struct heavy_hitters *h = &b->dests;
+	const struct dest_entry *worst = NULL;
+	uint64_t possible = hh_floor(h);
+
+	for (uint32_t i = 0; i < h->used; i++) {
+		const struct dest_entry *e = hh_entry(h, i);
+		uint64_t most = (uint64_t)e->max_from_one_local + entry_error(h, e);
+
+		if (e->max_from_one_local &&
+		    (!worst || e->max_from_one_local > worst->max_from_one_local))
+			worst = e;
+		if (most > possible)
+			possible = most;
+	}
+	c->worst_tuple_ports = worst ? worst->max_from_one_local : 0;
+	if (worst) {
+		c->worst_remote.family = c->worst_local.family = worst->key.family;
+		memcpy(c->worst_remote.bytes, worst->key.addr, 16);
+		memcpy(c->worst_local.bytes, worst->max_local, 16);
+		c->worst_remote_port = worst->key.port;
+	}
+	if (possible > c->worst_tuple_ports) {
+		c->worst_tuple_estimated = true;
+		c->worst_tuple_error = (uint32_t)(possible - c->worst_tuple_ports);
+	}
 }
 
 /* The listening ports in [LOW, HIGH] not set in EXCLUDED (may be NULL),
@@ -332,18 +460,32 @@ int census_finish(struct census_builder *b)
 	const struct dest_entry *by_tw[CENSUS_TOP], *by_ports[CENSUS_TOP];
 	unsigned n_tw, n_ports;
 
-	c->destinations = b->dests.count;
+	if (b->recounting) /* the third pass is over: its figures stand */
+		for (uint32_t i = 0; i < b->dests.used; i++) {
+			struct dest_entry *d = hh_entry(&b->dests, i);
+			d->recounted = d->recount;
+		}
+	c->destinations_truncated = hh_saturated(&b->dests);
+	c->destinations = b->dests.used;
+	if (c->destinations_truncated) {
+		uint64_t estimate = distinct_estimate(&b->distinct);
+
+		/* more than the table holds, whatever the estimate says */
+		c->destinations = estimate > b->dests.used ? estimate : b->dests.used + 1;
+		c->destinations_untracked_max = hh_floor(&b->dests);
+	}
+	find_worst_tuple(b, c);
 	n_tw = pick_top(&b->dests, true, by_tw, CENSUS_TOP);
 	n_ports = pick_top(&b->dests, false, by_ports, CENSUS_TOP);
 	c->top_count = 0;
 	for (unsigned i = 0; i < n_tw; i++)
-		dest_to_stat(by_tw[i], &c->top[c->top_count++]);
+		dest_to_stat(&b->dests, by_tw[i], &c->top[c->top_count++]);
 	for (unsigned i = 0; i < n_ports; i++) {
 		bool seen = false;
 		for (unsigned j = 0; j < n_tw && !seen; j++)
 			seen = by_tw[j] == by_ports[i];
 		if (!seen)
-			dest_to_stat(by_ports[i], &c->top[c->top_count++]);
+			dest_to_stat(&b->dests, by_ports[i], &c->top[c->top_count++]);
 	}
 
 	rank_inbound_ports(b);

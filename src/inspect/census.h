@@ -1,14 +1,52 @@
 /* The socket census: sockets are counted as the dump streams by, one call per
  * socket, with no object kept per socket. Two passes: the listeners first
  * (so the second pass can tell a server's TIME_WAIT from a client's), then
- * every other state. The netlink and /proc/net/tcp readers both feed this. */
+ * every other state; and, rarely, a third (census_recount_begin). The
+ * netlink and /proc/net/tcp readers both feed this.
+ *
+ * Memory does not depend on the number of distinct peers. Destinations
+ * (remote address, port) are counted in CENSUS_TRACKED Space-Saving
+ * counters (common/heavy_hitters.h); the number of distinct ones by a
+ * HyperLogLog (common/distinct.h). What is exact and what is bounded,
+ * with N the outbound sockets, K = CENSUS_TRACKED and m <= N / K the
+ * smallest counter once the table is full (destinations_untracked_max):
+ *
+ *   - exact always: the socket total, the counts per state, TIME_WAIT
+ *     inbound and outbound, the listening ports, the distinct local ports
+ *     in use (bind pressure), the inbound TIME_WAIT per listening port;
+ *   - exact while at most K destinations have outbound sockets (and none
+ *     is reached from more than CENSUS_LOCALS local addresses): every
+ *     destination figure, as before;
+ *   - beyond K: every destination with more than m sockets is tracked; a
+ *     tracked one's figures count its sockets since it entered the table
+ *     and may be low by at most its error (<= m), 0 when it was there from
+ *     its first socket. Any tracked destination that may hold
+ *     CENSUS_SIGNIFICANT_PERCENT of the ephemeral range and whose figures
+ *     are not known exact is counted again in a third pass, so every
+ *     destination with more than max(m, 1% of the range) sockets is
+ *     reported exact (as exact as the second dump: sockets come and go
+ *     between dumps). The connect pressure is exact when its
+ *     destination is, and otherwise a lower bound with its error; the
+ *     number of destinations is then an estimate (about 2%). */
 #ifndef TWTUNE_CENSUS_H
 #define TWTUNE_CENSUS_H
 
 #include <linux/netlink.h>
 
+#include "common/distinct.h"
 #include "common/hashtable.h"
+#include "common/heavy_hitters.h"
 #include "inspect/facts.h"
+
+/* Destinations tracked: about 1 MiB of counters when all are taken. Hosts
+ * with fewer get exact figures for every one. */
+#define CENSUS_TRACKED 8192
+/* Local addresses counted apart per destination; more is rare (a client
+ * spreading over source addresses) and then recounted if it matters. */
+#define CENSUS_LOCALS 4
+/* A destination holding this share of the ephemeral range is one whose
+ * figures drive advice: they are made exact. */
+#define CENSUS_SIGNIFICANT_PERCENT 1
 
 struct census_builder {
 	struct tw_census *out;
@@ -17,11 +55,13 @@ struct census_builder {
 	const uint8_t *reserved;
 	uint8_t listening[PORT_BITMAP_BYTES];
 	uint8_t local_in_use[PORT_BITMAP_BYTES];
-	struct hashtable dests;	   /* per (remote address, port) */
-	struct hashtable tuples;   /* per (local address, remote address, port) */
-	uint32_t *inbound_by_port; /* TIME_WAIT per listening port, 65536 slots,
-				    * allocated at the first inbound one */
-	unsigned long malformed;   /* messages too short or of an unknown family */
+	struct heavy_hitters dests;	 /* per (remote address, port) */
+	struct distinct_count distinct;	 /* how many (remote address, port) */
+	bool recounting;		 /* the third pass */
+	struct hashtable recount_tuples; /* its (local address, destination) */
+	uint32_t *inbound_by_port;	 /* TIME_WAIT per listening port, 65536 slots,
+					  * allocated at the first inbound one */
+	unsigned long malformed;	 /* messages too short or of an unknown family */
 };
 
 /* Start a census for the host described by F (port range, reserved ports);
@@ -39,6 +79,14 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
  * length and family. LISTENERS selects the pass. 0, or -EBADMSG when the
  * message was malformed and skipped. */
 int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh, bool listeners);
+
+/* After pass 2: when a destination that may hold a significant share of
+ * the range has figures not known exact (the table was full when it came,
+ * or it is reached from many local addresses), prepare a third pass that
+ * counts just those again, and return true: the caller then feeds every
+ * non-listening socket once more (census_add_socket or
+ * census_add_diag_message, as in pass 2). False: nothing to recount. */
+bool census_recount_begin(struct census_builder *b);
 
 /* Rank destinations, list the listeners inside the ephemeral range, free
  * the tables. 0 or -ENOMEM. */

@@ -78,7 +78,8 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &ctx);
 
 	b->out->ipv6 = true;
-	for (int pass = 0; pass < 2; pass++) {
+	/* the third pass only when census_recount_begin() asks for it */
+	for (int pass = 0; pass < 2 || (pass == 2 && census_recount_begin(b)); pass++) {
 		ctx.listeners = pass == 0;
 		r = dump_family(sk, AF_INET, ctx.listeners ? listen_mask : other_mask);
 		if (r < 0) {

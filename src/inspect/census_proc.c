@@ -141,7 +141,8 @@ int census_read_proc(struct census_builder *b, const char *proc_root, char *err,
 	int r;
 
 	b->out->ipv6 = true;
-	for (int pass = 0; pass < 2; pass++) {
+	/* the third pass only when census_recount_begin() asks for it */
+	for (int pass = 0; pass < 2 || (pass == 2 && census_recount_begin(b)); pass++) {
 		r = read_table(b, proc_root, "net/tcp", AF_INET, pass == 0, err, errlen);
 		if (r < 0)
 			return r;

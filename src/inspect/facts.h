@@ -67,6 +67,10 @@ struct destination_stat {
 	uint32_t time_wait;	     /* TIME_WAIT sockets toward it, outbound */
 	uint32_t ports_in_use;	     /* outbound sockets toward it, any state */
 	uint32_t max_from_one_local; /* most from one local address: vs. range */
+	/* the census could not count it whole (see census.h): each figure
+	 * above may be low by at most ERROR sockets */
+	bool estimated;
+	uint32_t error;
 };
 
 #define CENSUS_TOP 10
@@ -82,13 +86,21 @@ struct tw_census {
 
 	uint32_t listening_ports;    /* distinct ports with a listener */
 	uint32_t local_ports_in_use; /* distinct, inside the ephemeral range */
-	uint64_t destinations;	     /* distinct (remote address, port) */
-	bool destinations_truncated; /* table full: figures are lower bounds */
+	uint64_t destinations;	     /* distinct (remote address, port); estimated
+				      * (about 2%) when truncated */
+	/* more destinations than the census tracks (census.h says what is
+	 * then exact): none that is not tracked holds more than
+	 * destinations_untracked_max outbound sockets */
+	bool destinations_truncated;
+	uint64_t destinations_untracked_max;
 
-	/* connect() limit: the worst (local address, remote address, port) */
+	/* connect() limit: the worst (local address, remote address, port);
+	 * when estimated, a lower bound that may be low by worst_tuple_error */
 	uint32_t worst_tuple_ports;
 	struct tw_addr worst_local, worst_remote;
 	uint16_t worst_remote_port;
+	bool worst_tuple_estimated;
+	uint32_t worst_tuple_error;
 
 	/* Ranked by TIME_WAIT, then those in the top by ports in use that the
 	 * first ranking missed. */

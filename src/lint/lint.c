@@ -165,45 +165,72 @@ static int check_values(struct lint_result *r, unsigned version, struct boot_val
 	return 0;
 }
 
-/* A later "-KEY" exclusion in another file that unsets assignment I (so
- * sysctld_effective has no winner to name). */
-static const struct sysctl_assignment *later_exclusion(const struct sysctl_config *c, size_t i)
-{
-	const struct sysctl_assignment *found = NULL;
+/* What check_duplicates_and_overrides() remembers of each of twtune's
+ * keys, so that it reads the assignments once (a file of 40,000 lines is
+ * judged in linear time): the first assignment of the key in the file
+ * being read, the key's winner (asked of sysctld once), and its last
+ * "-KEY" exclusion. */
+struct key_history {
+	const struct sysctl_assignment *first_in_file[KNOB_COUNT];
+	const struct sysctl_assignment *winner[KNOB_COUNT];
+	bool winner_known[KNOB_COUNT];
+	size_t last_exclusion[KNOB_COUNT]; /* index + 1; 0 when none */
+};
 
-	for (size_t j = i + 1; j < c->count; j++)
-		if (!c->assignments[j].value && !c->assignments[j].is_glob &&
-		    strcmp(c->assignments[j].key, c->assignments[i].key) == 0)
-			found = &c->assignments[j];
-	return found;
+static void key_history_init(const struct sysctl_config *c, struct key_history *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < c->count; i++) {
+		const struct sysctl_assignment *a = &c->assignments[i];
+		int k;
+
+		if (!a->value && (k = assignment_knob(a)) >= 0)
+			h->last_exclusion[k] = i + 1;
+	}
+}
+
+/* Who sets K in the end: the winner, or else a later "-KEY" exclusion
+ * than assignment I that unsets it (sysctld_effective has no winner to
+ * name then). */
+static const struct sysctl_assignment *final_word(const struct sysctl_config *c,
+						  struct key_history *h, int k, size_t i)
+{
+	if (!h->winner_known[k]) {
+		h->winner[k] = sysctld_effective(c, c->assignments[i].key);
+		h->winner_known[k] = true;
+	}
+	if (h->winner[k])
+		return h->winner[k];
+	return h->last_exclusion[k] > i + 1 ? &c->assignments[h->last_exclusion[k] - 1] : NULL;
 }
 
 static int check_duplicates_and_overrides(struct lint_result *r)
 {
 	const struct sysctl_config *c = &r->config;
+	struct key_history h;
 
+	key_history_init(c, &h);
 	for (size_t i = 0; i < c->count; i++) {
-		const struct sysctl_assignment *a = &c->assignments[i];
-		const struct sysctl_assignment *winner;
+		const struct sysctl_assignment *a = &c->assignments[i], *first, *winner;
 		int k = assignment_knob(a);
 
-		if (k < 0 || !a->value)
+		if (k < 0)
 			continue;
-		/* the same key earlier in the same file */
-		for (size_t j = 0; j < i; j++) {
-			const struct sysctl_assignment *b = &c->assignments[j];
-			if (b->file == a->file && !b->is_glob && strcmp(b->key, a->key) == 0) {
-				if (!findings_add(
-					    &r->findings, &lint_rule_duplicate_key, file_of(r, a),
-					    a->line, k, "%s is set again (line %u set it to %s)",
-					    knob_get(k)->name, b->line, b->value ? b->value : "-"))
-					return -ENOMEM;
-				break;
-			}
+		/* the same key earlier in the same file (a file's assignments
+		 * are consecutive) */
+		first = h.first_in_file[k];
+		if (!first || first->file != a->file) {
+			h.first_in_file[k] = a;
+			first = NULL;
 		}
-		winner = sysctld_effective(c, a->key);
-		if (!winner)
-			winner = later_exclusion(c, i);
+		if (!a->value)
+			continue;
+		if (first &&
+		    !findings_add(&r->findings, &lint_rule_duplicate_key, file_of(r, a), a->line, k,
+				  "%s is set again (line %u set it to %s)", knob_get(k)->name,
+				  first->line, first->value ? first->value : "-"))
+			return -ENOMEM;
+		winner = final_word(c, &h, k, i);
 		if (winner && winner != a && winner->file != a->file &&
 		    !findings_add(
 			    &r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
@@ -322,7 +349,8 @@ static int judge_with_rules(const struct lint_options *o, const struct boot_valu
 			rc = -ENOMEM;
 			break;
 		}
-		finding_copy_settings(copy, fd);
+		if ((rc = finding_copy_settings(copy, fd)) < 0)
+			break;
 	}
 	findings_free(&rule_findings);
 	facts_free(&f);

@@ -31,4 +31,15 @@ json_t *json_u64(uint64_t v);
  * then released (DOC may be NULL: out of memory, nothing printed). */
 void print_json(json_t *doc, FILE *out);
 
+/* Builds item I of a streamed array (a new reference, or NULL). */
+typedef json_t *(*json_item_fn)(size_t i, const void *arg);
+
+/* DOC as print_json() prints it, with the array ITEMS (a member of DOC,
+ * empty) holding COUNT items made by ITEM one at a time: each is printed
+ * and released before the next is built, so a report of 40,000 findings
+ * never stands whole in memory. The bytes are print_json()'s. DOC is
+ * released. */
+void print_json_streamed(json_t *doc, json_t *items, size_t count, json_item_fn item,
+			 const void *arg, FILE *out);
+
 #endif

@@ -52,6 +52,10 @@ static json_t *destination_json(const struct tw_facts *f, const struct destinati
 	json_object_set_new(o, "ports_in_use", json_integer(d->ports_in_use));
 	json_object_set_new(o, "port_pressure",
 			    json_ratio_or_null(size ? (double)d->max_from_one_local / size : -1));
+	/* false: more destinations than the census tracks, and this one not
+	 * counted whole; each figure may be low by at most "error" sockets */
+	json_object_set_new(o, "exact", json_boolean(!d->estimated));
+	json_object_set_new(o, "error", json_integer(d->error));
 	return o;
 }
 
@@ -72,6 +76,8 @@ static json_t *pressure_json(const struct tw_facts *f)
 				    json_string(format_addr(&c->worst_remote, addr, sizeof(addr))));
 		json_object_set_new(conn, "port", json_integer(c->worst_remote_port));
 	}
+	json_object_set_new(conn, "exact", json_boolean(!c->worst_tuple_estimated));
+	json_object_set_new(conn, "error", json_integer(c->worst_tuple_error));
 	json_object_set_new(bind, "ratio", json_ratio_or_null(bind_pressure(f)));
 	json_object_set_new(bind, "ports_in_use", json_integer(c->local_ports_in_use));
 	json_object_set_new(p, "connect", conn);
@@ -125,6 +131,8 @@ static json_t *sockets_json(const struct tw_facts *f)
 	}
 	json_object_set_new(s, "destinations", json_u64(c->destinations));
 	json_object_set_new(s, "destinations_truncated", json_boolean(c->destinations_truncated));
+	json_object_set_new(s, "destinations_untracked_max",
+			    json_integer((json_int_t)c->destinations_untracked_max));
 	for (unsigned i = 0; i < c->top_count; i++)
 		json_array_append_new(top, destination_json(f, &c->top[i]));
 	json_object_set_new(s, "top_destinations", top);

@@ -42,28 +42,28 @@ void report_lint_text(FILE *out, const struct lint_result *r)
 	fprintf(out, "\n");
 }
 
+static json_t *finding_json(size_t i, const void *arg)
+{
+	const struct finding *fd = &((const struct lint_result *)arg)->findings.items[i];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", json_string(fd->file));
+	json_object_set_new(o, "line", json_integer(fd->line));
+	json_object_set_new(o, "key", key_name(fd) ? json_string(key_name(fd)) : json_null());
+	json_object_set_new(o, "severity", json_string(severity_name(fd->rule->severity)));
+	json_object_set_new(o, "id", json_string(fd->rule->id));
+	json_object_set_new(o, "message", json_string(fd->summary));
+	if (fd->setting_count)
+		json_object_set_new(o, "recommended", value_json(&fd->settings[0].recommended));
+	return o;
+}
+
 void report_lint_json(FILE *out, const struct lint_result *r)
 {
 	json_t *doc = json_object(), *list = json_array(), *summary = json_object();
 	json_t *skipped = json_array(), *files = json_array();
 	unsigned by[SEVERITY_CRITICAL + 1];
 
-	for (size_t i = 0; i < r->findings.count; i++) {
-		const struct finding *fd = &r->findings.items[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "file", json_string(fd->file));
-		json_object_set_new(o, "line", json_integer(fd->line));
-		json_object_set_new(o, "key",
-				    key_name(fd) ? json_string(key_name(fd)) : json_null());
-		json_object_set_new(o, "severity", json_string(severity_name(fd->rule->severity)));
-		json_object_set_new(o, "id", json_string(fd->rule->id));
-		json_object_set_new(o, "message", json_string(fd->summary));
-		if (fd->setting_count)
-			json_object_set_new(o, "recommended",
-					    value_json(&fd->settings[0].recommended));
-		json_array_append_new(list, o);
-	}
 	counts(r, by);
 	for (size_t i = 0; i < r->config.file_count; i++)
 		json_array_append_new(files,
@@ -79,9 +79,11 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 	json_object_set_new(summary, "skipped_reason",
 			    json_string("these rules need live facts (sockets, counters, NAT), "
 					"which files do not have"));
-	json_object_set_new(doc, "findings", list);
+	json_object_set_new(doc, "findings", json_incref(list));
 	json_object_set_new(doc, "summary", summary);
-	print_json(doc, out);
+	/* one finding at a time: a file of 40,000 lines makes 40,000 */
+	print_json_streamed(doc, list, r->findings.count, finding_json, r, out);
+	json_decref(list);
 }
 
 /* A file name as a URI reference (RFC 3986): unreserved characters and '/'
@@ -124,13 +126,37 @@ static size_t fired_rules(const struct lint_result *r, const struct rule **rules
 	return n;
 }
 
+struct sarif_results {
+	const struct lint_result *lint;
+	const struct rule **rules; /* the rules that fired, as in the descriptors */
+	size_t rule_count;
+};
+
+static json_t *sarif_result(size_t i, const void *arg)
+{
+	const struct sarif_results *s = arg;
+	const struct finding *fd = &s->lint->findings.items[i];
+	char uri[3 * 4096 + 1];
+	size_t index = 0;
+
+	while (index < s->rule_count && s->rules[index] != fd->rule)
+		index++;
+	uri_encode(fd->file, uri, sizeof(uri));
+	return json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId", fd->rule->id,
+			 "ruleIndex", (int)index, "level", sarif_level(fd->rule->severity),
+			 "message", "text", fd->summary, "locations", "physicalLocation",
+			 "artifactLocation", "uri", uri, "region", "startLine",
+			 fd->line ? (int)fd->line : 1);
+}
+
 void report_lint_sarif(FILE *out, const struct lint_result *r)
 {
 	const struct rule *rules[128];
-	size_t n = fired_rules(r, rules, 128);
-	json_t *descriptors = json_array(), *results = json_array();
+	struct sarif_results results = {.lint = r, .rules = rules};
+	json_t *descriptors = json_array(), *list = json_array();
 
-	for (size_t i = 0; i < n; i++) {
+	results.rule_count = fired_rules(r, rules, 128);
+	for (size_t i = 0; i < results.rule_count; i++) {
 		json_t *d =
 			json_pack("{s:s,s:{s:s},s:{s:s}}", "id", rules[i]->id, "shortDescription",
 				  "text", rules[i]->title, "defaultConfiguration", "level",
@@ -140,28 +166,14 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 					    json_pack("{s:s}", "text", rules[i]->explanation));
 		json_array_append_new(descriptors, d);
 	}
-	for (size_t i = 0; i < r->findings.count; i++) {
-		const struct finding *fd = &r->findings.items[i];
-		char uri[3 * 4096 + 1];
-		size_t index = 0;
-
-		while (index < n && rules[index] != fd->rule)
-			index++;
-		uri_encode(fd->file, uri, sizeof(uri));
-		json_array_append_new(
-			results,
-			json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId",
-				  fd->rule->id, "ruleIndex", (int)index, "level",
-				  sarif_level(fd->rule->severity), "message", "text", fd->summary,
-				  "locations", "physicalLocation", "artifactLocation", "uri", uri,
-				  "region", "startLine", fd->line ? (int)fd->line : 1));
-	}
-	json_t *doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]}", "$schema",
+	json_t *doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:O}]}", "$schema",
 				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
 				"runs", "tool", "driver", "name", "twtune", "version",
 				PACKAGE_VERSION, "informationUri", "https://example.invalid/twtune",
-				"rules", descriptors, "results", results);
-	print_json(doc, out);
+				"rules", descriptors, "results", list);
+	/* one result at a time: a file of 40,000 lines makes 40,000 */
+	print_json_streamed(doc, list, r->findings.count, sarif_result, &results, out);
+	json_decref(list);
 }
 
 /* Workflow command data escapes %, CR and LF; properties also : and ,

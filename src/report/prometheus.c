@@ -57,6 +57,11 @@ static void census_metrics(FILE *out, const struct tw_facts *f)
 		       "and bind (distinct local ports).");
 		sample(out, "twtune_port_pressure_ratio", "kind", "connect", connect_pressure(f));
 		sample(out, "twtune_port_pressure_ratio", "kind", "bind", bind_pressure(f));
+		family(out, "twtune_port_pressure_connect_error_ports", "gauge",
+		       "Ports the connect pressure may be missing: 0 when it is exact, more when "
+		       "the host has more destinations than the census tracks.");
+		sample(out, "twtune_port_pressure_connect_error_ports", NULL, NULL,
+		       c->worst_tuple_error);
 	}
 	family(out, "twtune_listening_in_ephemeral_range", "gauge",
 	       "Listening ports inside ip_local_port_range and not reserved.");

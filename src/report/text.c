@@ -135,12 +135,15 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 	fprintf(out, "  %-10s", "connect()");
 	print_percent(out, connect_pressure(f));
 	if (c->worst_tuple_ports)
-		fprintf(out, "   %u ports from %s toward %s\n", c->worst_tuple_ports,
+		fprintf(out, "   %u ports from %s toward %s", c->worst_tuple_ports,
 			format_addr(&c->worst_local, local, sizeof(local)),
 			format_endpoint(&c->worst_remote, c->worst_remote_port, dest,
 					sizeof(dest)));
 	else
-		fprintf(out, "   no outbound connections\n");
+		fprintf(out, "   no outbound connections");
+	if (c->worst_tuple_estimated)
+		fprintf(out, " (at least: up to %u more)", c->worst_tuple_error);
+	fprintf(out, "\n");
 	fprintf(out, "  %-10s", "bind()");
 	print_percent(out, bind_pressure(f));
 	fprintf(out, "   %u distinct local ports in use\n", c->local_ports_in_use);
@@ -154,11 +157,18 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 				format_endpoint(&d->address, d->port, dest, sizeof(dest)),
 				d->time_wait, d->ports_in_use);
 			print_percent(out, size ? (double)d->max_from_one_local / size : -1);
+			if (d->estimated)
+				fprintf(out, "   ~ up to %u more", d->error);
 			fprintf(out, "\n");
 		}
 		if (c->destinations_truncated)
-			fprintf(out, "  (more than %llu destinations: figures are lower bounds)\n",
-				(unsigned long long)c->destinations);
+			fprintf(out,
+				"  (about %llu destinations, more than are tracked: any not "
+				"tracked holds at most %llu\n"
+				"   sockets; '~' marks figures that may be low by the number "
+				"shown)\n",
+				(unsigned long long)c->destinations,
+				(unsigned long long)c->destinations_untracked_max);
 	}
 	if (c->listen_in_range_count) {
 		fprintf(out, "\n  Listening inside the ephemeral range, not reserved:");

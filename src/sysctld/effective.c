@@ -9,44 +9,73 @@
  *   ordered hashmap wins, and an entry moves to the end only when its value
  *   changes. sysctld_effective() reproduces exactly this. */
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sysctld/sysctld.h"
 
-/* Where systemd's ordered hashmap holds the entry that assignment LAST (the
- * last one of its key) left: a key moves to the end only when its value
- * changes, so it is the start of the final run of equal values. */
-static size_t hashmap_position(const struct sysctl_config *c, size_t last)
+static bool same_value(const struct sysctl_assignment *a, const struct sysctl_assignment *b)
 {
-	const struct sysctl_assignment *a = &c->assignments[last];
-	size_t position = last;
+	if ((a->value == NULL) != (b->value == NULL))
+		return false;
+	return !a->value || strcmp(a->value, b->value) == 0;
+}
 
-	for (size_t i = last; i-- > 0;) {
-		const struct sysctl_assignment *b = &c->assignments[i];
+/* A glob assignment that matches the key asked for, and where it stands. */
+struct glob_match {
+	const struct sysctl_assignment *a;
+	size_t index;
+};
 
-		if (strcmp(b->key, a->key) != 0)
+static int by_key_then_order(const void *x, const void *y)
+{
+	const struct glob_match *a = x, *b = y;
+	int c = strcmp(a->a->key, b->a->key);
+
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Among the matching globs (sorted by key, then order), the winner: for
+ * each key its last assignment, unless that one unsets it; placed where
+ * systemd's ordered hashmap holds it, which is the start of the final run
+ * of equal values (an entry moves to the end only when its value
+ * changes); the one placed last wins. Every assignment of a matching
+ * glob's key matches too, so the runs are all here. */
+static const struct sysctl_assignment *glob_winner(const struct glob_match *m, size_t n)
+{
+	const struct sysctl_assignment *winner = NULL;
+	size_t winner_position = 0;
+
+	for (size_t end = 0; end < n;) {
+		size_t start = end, last, first_of_run;
+
+		while (end < n && strcmp(m[end].a->key, m[start].a->key) == 0)
+			end++;
+		last = end - 1;
+		if (!m[last].a->value)
 			continue;
-		if ((a->value == NULL) != (b->value == NULL) ||
-		    (a->value && strcmp(a->value, b->value) != 0))
-			break;
-		position = i;
+		first_of_run = last;
+		while (first_of_run > start && same_value(m[first_of_run - 1].a, m[last].a))
+			first_of_run--;
+		if (!winner || m[first_of_run].index > winner_position) {
+			winner = m[last].a;
+			winner_position = m[first_of_run].index;
+		}
 	}
-	return position;
+	return winner;
 }
 
-static bool is_last_of_key(const struct sysctl_config *c, size_t i)
-{
-	for (size_t j = i + 1; j < c->count; j++)
-		if (strcmp(c->assignments[j].key, c->assignments[i].key) == 0)
-			return false;
-	return true;
-}
-
+/* One pass over the assignments, then a sort of the globs that match:
+ * linear in the configuration (plus n log n in the matching globs), so
+ * lint can ask for every key of a file of 40,000 lines. */
 const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key)
 {
 	const struct sysctl_assignment *exact = NULL, *glob = NULL;
-	size_t glob_position = 0;
+	struct glob_match *matches = NULL;
+	size_t count = 0, capacity = 0;
 	char *wanted = sysctld_normalize_key(key);
 
 	if (!wanted)
@@ -60,16 +89,31 @@ const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c,
 			continue;
 		}
 		/* glob(3) over /proc/sys: '*' stops at '/' and skips leading dots. */
-		if (exact || fnmatch(a->key, wanted, FNM_PATHNAME | FNM_PERIOD) != 0 ||
-		    !is_last_of_key(c, i) || !a->value)
+		if (exact || fnmatch(a->key, wanted, FNM_PATHNAME | FNM_PERIOD) != 0)
 			continue;
-		if (!glob || hashmap_position(c, i) > glob_position) {
-			glob = a;
-			glob_position = hashmap_position(c, i);
+		if (count == capacity) {
+			size_t more = capacity ? capacity * 2 : 16;
+			struct glob_match *grown = realloc(matches, more * sizeof(*grown));
+
+			if (!grown) {
+				free(matches);
+				free(wanted);
+				return NULL;
+			}
+			matches = grown;
+			capacity = more;
 		}
+		matches[count++] = (struct glob_match){.a = a, .index = i};
 	}
 	free(wanted);
-	if (exact)
+	if (exact) {
+		free(matches);
 		return exact->value ? exact : NULL;
+	}
+	if (count) {
+		qsort(matches, count, sizeof(*matches), by_key_then_order);
+		glob = glob_winner(matches, count);
+	}
+	free(matches);
 	return glob;
 }

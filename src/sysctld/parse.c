@@ -57,20 +57,34 @@ static int grow(void **array, size_t count, size_t elem_size)
 int sysctld_add_problem(struct sysctl_config *c, enum sysctl_problem_kind kind, const char *path,
 			unsigned line, const char *fmt, ...)
 {
+	char message[SYSCTLD_MESSAGE_MAX];
 	struct sysctl_problem *p;
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	utf8_sanitize(message); /* it may quote a cut-off line */
 	if (grow((void **)&c->problems, c->problem_count, sizeof(*c->problems)) < 0)
 		return -ENOMEM;
-	p = &c->problems[c->problem_count++];
+	p = &c->problems[c->problem_count];
 	p->kind = kind;
 	p->line = line;
-	snprintf(p->path, sizeof(p->path), "%s", path);
-	va_start(ap, fmt);
-	vsnprintf(p->message, sizeof(p->message), fmt, ap);
-	va_end(ap);
-	utf8_sanitize(p->message); /* it may quote a cut-off line */
+	p->path = strdup(path);
+	p->message = strdup(message);
+	if (!p->path || !p->message) {
+		free(p->path);
+		free(p->message);
+		return -ENOMEM;
+	}
+	c->problem_count++;
 	return 0;
+}
+
+static void problem_free(struct sysctl_problem *p)
+{
+	free(p->path);
+	free(p->message);
 }
 
 /* An open or stat failure, worded for the user. */
@@ -93,6 +107,8 @@ void sysctld_free(struct sysctl_config *c)
 	}
 	free(c->assignments);
 	free(c->files);
+	for (size_t i = 0; i < c->problem_count; i++)
+		problem_free(&c->problems[i]);
 	free(c->problems);
 	memset(c, 0, sizeof(*c));
 }
@@ -273,6 +289,8 @@ static void discard_file(struct sysctl_config *c, size_t first, size_t first_pro
 		free(c->assignments[i].value);
 	}
 	c->count = first;
+	for (size_t i = first_problem; i < c->problem_count; i++)
+		problem_free(&c->problems[i]);
 	c->problem_count = first_problem;
 }
 

@@ -44,11 +44,16 @@ enum sysctl_problem_kind {
 	SYSCTL_PROBLEM_ENCODING,   /* invalid UTF-8 */
 };
 
+/* Messages are cut to this many bytes (less one). */
+#define SYSCTLD_MESSAGE_MAX 256
+
+/* A problem's strings are allocated to their length: a file may have one
+ * problem a line. */
 struct sysctl_problem {
 	enum sysctl_problem_kind kind;
-	char path[PATH_MAX];
+	char *path;
 	unsigned line; /* 0: the file as a whole */
-	char message[256];
+	char *message;
 };
 
 struct sysctl_config {

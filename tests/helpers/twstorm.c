@@ -9,6 +9,17 @@
  * kernel's search slows down as TIME_WAIT fills the range, which matters
  * when a benchmark needs 150,000 sockets within their 60 s lifetime.
  *
+ * With --destinations D (IPv4 only) the connections go round robin to D
+ * destinations: destination d is port PORT + d % LISTENERS at address
+ * ADDR + d / LISTENERS (127.0.0.1, 127.0.0.2, ...: all of 127/8 is local),
+ * the listeners bind the wildcard address, and every client binds ADDR as
+ * its source. With --source-port P, connection n takes port P + n % Q, Q
+ * the largest count of ports above P that shares no factor with D: by the
+ * Chinese remainder theorem no two connections share both port and
+ * destination, and each port carries only COUNT / Q sockets (bind()
+ * checks every socket already on its port). That is a census of many
+ * distinct peers on loopback.
+ *
  * Across namespaces the two ends are two processes: --serve only listens
  * and accepts (closing first with --close server, else after the client's
  * end-of-file), until killed; --remote only connects COUNT times to
@@ -34,6 +45,7 @@ struct options {
 	unsigned port, listeners;
 	unsigned long count, hold;
 	unsigned source_port;
+	unsigned long destinations; /* 0: one per listener */
 	int serve, remote;
 	int server_closes;
 	int wait;
@@ -43,7 +55,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: twstorm [--addr A] [--port P] [--listeners K] [--count N]\n"
 			"               [--close client|server] [--hold K] [--wait]\n"
-			"               [--source-port P] [--serve | --remote]\n");
+			"               [--source-port P] [--destinations D]\n"
+			"               [--serve | --remote]\n");
 	exit(2);
 }
 
@@ -69,6 +82,41 @@ static int make_addr(const char *addr, unsigned port, struct sockaddr_storage *s
 	return -1;
 }
 
+/* Destination D of --destinations: ADDR + D / LISTENERS, port PORT +
+ * D % LISTENERS. */
+static int destination_addr(const struct options *o, unsigned long d, struct sockaddr_storage *ss,
+			    socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	if (make_addr(o->addr, o->port + (unsigned)(d % o->listeners), ss, len) < 0)
+		return -1;
+	if (o->destinations && sin->sin_family == AF_INET)
+		sin->sin_addr.s_addr =
+			htonl(ntohl(sin->sin_addr.s_addr) + (uint32_t)(d / o->listeners));
+	return 0;
+}
+
+static unsigned long gcd(unsigned long a, unsigned long b)
+{
+	while (b) {
+		unsigned long t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* --destinations: how many source ports connection n cycles through. */
+static unsigned long source_cycle(const struct options *o)
+{
+	unsigned long q = 65535 - o->source_port + 1;
+
+	while (q > 1 && gcd(q, o->destinations) != 1)
+		q--;
+	return q;
+}
+
 static int make_listener(const char *addr, unsigned port)
 {
 	struct sockaddr_storage ss;
@@ -88,15 +136,16 @@ static int make_listener(const char *addr, unsigned port)
 	return fd;
 }
 
-/* Bind FD to PORT on the loopback or wildcard address of DEST's family. */
-static int bind_source(int fd, const struct sockaddr_storage *dest, unsigned port)
+/* Bind FD to PORT on address SOURCE (the storm's --addr). */
+static int bind_source(int fd, const char *source, unsigned port)
 {
-	struct sockaddr_storage src = *dest;
-	socklen_t len = dest->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-						    : sizeof(struct sockaddr_in);
+	struct sockaddr_storage src;
+	socklen_t len;
 	int one = 1;
 
-	if (dest->ss_family == AF_INET6)
+	if (make_addr(source, port, &src, &len) < 0)
+		return -1;
+	if (src.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&src)->sin6_port = htons((uint16_t)port);
 	else
 		((struct sockaddr_in *)&src)->sin_port = htons((uint16_t)port);
@@ -192,6 +241,7 @@ int main(int argc, char **argv)
 		{"hold", required_argument, NULL, 'H'},
 		{"wait", no_argument, NULL, 'w'},
 		{"source-port", required_argument, NULL, 's'},
+		{"destinations", required_argument, NULL, 'd'},
 		{"serve", no_argument, NULL, 'S'},
 		{"remote", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
@@ -199,7 +249,7 @@ int main(int argc, char **argv)
 	struct options o = {.addr = "127.0.0.1", .port = 8080, .listeners = 1, .count = 100};
 	int listeners[MAX_LISTENERS];
 	int *held = NULL;
-	unsigned long opened = 0, failed = 0, nheld = 0;
+	unsigned long opened = 0, failed = 0, nheld = 0, spread, cycle;
 	int last_errno = 0, c;
 
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -211,6 +261,7 @@ int main(int argc, char **argv)
 		case 'H': o.hold = strtoul(optarg, NULL, 10); break;
 		case 'w': o.wait = 1; break;
 		case 's': o.source_port = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'd': o.destinations = strtoul(optarg, NULL, 10); break;
 		case 'S': o.serve = 1; break;
 		case 'R': o.remote = 1; break;
 		case 'c':
@@ -222,17 +273,23 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	spread = o.destinations ? o.destinations : o.listeners;
 	if (o.listeners == 0 || o.listeners > MAX_LISTENERS || o.port == 0 ||
-	    o.port + o.listeners > 65536 || o.hold > o.count ||
-	    (o.source_port && o.source_port + o.count / o.listeners > 65535) ||
+	    o.port + o.listeners > 65536 || o.hold > o.count || o.source_port > 65535 ||
+	    (o.destinations &&
+	     (o.destinations < o.listeners || o.serve || o.remote || strchr(o.addr, ':'))) ||
+	    (o.source_port && !o.destinations && o.source_port + o.count / spread > 65535) ||
+	    (o.source_port && o.destinations && o.count / source_cycle(&o) >= o.destinations) ||
 	    (o.serve && o.remote))
 		usage();
+	cycle = o.destinations && o.source_port ? source_cycle(&o) : 0;
 	if (o.serve)
 		return serve(&o);
 	if (o.remote)
 		return connect_remote(&o);
 	for (unsigned i = 0; i < o.listeners; i++) {
-		listeners[i] = make_listener(o.addr, o.port + i);
+		/* many destination addresses: the wildcard accepts them all */
+		listeners[i] = make_listener(o.destinations ? "0.0.0.0" : o.addr, o.port + i);
 		if (listeners[i] < 0) {
 			fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o.addr, o.port + i,
 				strerror(errno));
@@ -243,15 +300,17 @@ int main(int argc, char **argv)
 		return 1;
 
 	for (unsigned long n = 0; n < o.count; n++) {
-		unsigned which = (unsigned)(n % o.listeners);
+		unsigned long dest = n % spread;
+		unsigned which = (unsigned)(dest % o.listeners);
 		struct sockaddr_storage ss;
 		socklen_t len;
 		int client, server;
 
-		make_addr(o.addr, o.port + which, &ss, &len);
+		destination_addr(&o, dest, &ss, &len);
 		client = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (client >= 0 && o.source_port &&
-		    bind_source(client, &ss, o.source_port + (unsigned)(n / o.listeners)) < 0) {
+		    bind_source(client, o.addr,
+				o.source_port + (unsigned)(cycle ? n % cycle : n / spread)) < 0) {
 			last_errno = errno;
 			failed++;
 			close(client);

@@ -146,11 +146,13 @@ static void feed(struct census_test *t, const struct dump *d, bool listeners)
 	assert_int_equal(left, 0);
 }
 
-/* Both passes, then the ranking. */
+/* Both passes, the third when the census asks for it, then the ranking. */
 static struct tw_census *run(struct census_test *t)
 {
 	feed(t, &t->listeners, true);
 	feed(t, &t->others, false);
+	if (census_recount_begin(&t->b))
+		feed(t, &t->others, false);
 	assert_int_equal(t->b.malformed, 0);
 	assert_int_equal(census_finish(&t->b), 0);
 	assert_true(t->facts.census.available);
@@ -528,14 +530,151 @@ static void test_destination_table_is_capped(void **state)
 		census_add_socket(&t->b, TCP_STATE_TIME_WAIT, &local,
 				  (uint16_t)(RANGE_LOW + i % 28000), &remote, 443);
 	}
+	assert_false(census_recount_begin(&t->b)); /* none holds 1% of the range */
+	assert_int_equal(t->b.dests.used, CENSUS_TRACKED);
 	assert_int_equal(census_finish(&t->b), 0);
 	c = &t->facts.census;
+	/* the distinct count is an estimate, within a few percent */
 	assert_true(c->destinations_truncated);
-	assert_in_range(c->destinations, 1, sockets - 1);
+	assert_in_range(c->destinations, sockets * 95 / 100, sockets * 105 / 100);
+	assert_in_range(c->destinations_untracked_max, 1, sockets / CENSUS_TRACKED);
+	assert_true(c->top[0].estimated);
+	assert_true(c->top[0].error <= c->destinations_untracked_max);
+	assert_true(c->worst_tuple_estimated);
 	/* the state counts do not depend on the table */
 	assert_int_equal(c->states[TCP_STATE_TIME_WAIT], sockets);
 	assert_int_equal(c->time_wait_outbound, sockets);
 	assert_int_equal(c->local_ports_in_use, 28000);
+}
+
+/* One socket each toward DESTINATIONS light destinations 11.0.0.0 + i,
+ * from FROM on. */
+static void light_destinations(struct census_test *t, unsigned from, unsigned count)
+{
+	char addr[32];
+
+	for (unsigned i = from; i < from + count; i++) {
+		snprintf(addr, sizeof(addr), "11.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", (uint16_t)(RANGE_LOW + i % 28000), addr,
+		     443);
+	}
+}
+
+/* A destination that holds a significant share of the range stays exact
+ * among more destinations than the census tracks, even when its first
+ * socket comes after the table is full: the third pass counts it again. */
+static void test_heavy_destination_exact_among_many(void **state)
+{
+	struct census_test *t = *state;
+	const unsigned light = 20000, heavy = 3000;
+	struct tw_census *c;
+
+	begin(t);
+	light_destinations(t, 0, 10000); /* the table is full after 8192 */
+	for (unsigned i = 0; i < heavy; i++) {
+		unsigned from = 10000 + i * (light - 10000) / heavy,
+			 to = 10000 + (i + 1) * (light - 10000) / heavy;
+
+		add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", (uint16_t)(RANGE_LOW + i), "192.0.2.1",
+		     443);
+		light_destinations(t, from, to - from);
+	}
+	feed(t, &t->listeners, true);
+	feed(t, &t->others, false);
+	/* counted from after the table filled: not exact yet */
+	assert_true(census_recount_begin(&t->b));
+	feed(t, &t->others, false);
+	assert_int_equal(census_finish(&t->b), 0);
+	c = &t->facts.census;
+
+	assert_int_equal(c->time_wait_outbound, light + heavy);
+	assert_true(c->destinations_truncated);
+	assert_in_range(c->destinations, 19000, 21000);
+	assert_in_range(c->destinations_untracked_max, 1, (light + heavy) / CENSUS_TRACKED);
+	assert_top(&c->top[0], "192.0.2.1", 443, heavy, heavy, heavy);
+	assert_false(c->top[0].estimated);
+	assert_int_equal(c->top[0].error, 0);
+	assert_int_equal(c->worst_tuple_ports, heavy);
+	assert_addr(&c->worst_remote, AF_INET, "192.0.2.1");
+	assert_addr(&c->worst_local, AF_INET, "10.0.0.2");
+	assert_false(c->worst_tuple_estimated);
+	/* the light ones listed are estimates, low by at most their error */
+	for (unsigned i = 1; i < c->top_count; i++) {
+		assert_true(c->top[i].time_wait <= 2);
+		assert_true(c->top[i].time_wait + c->top[i].error >= 1);
+		assert_true(c->top[i].error <= c->destinations_untracked_max);
+	}
+}
+
+/* Only light destinations, more than are tracked: nothing to recount;
+ * every figure shown brackets the truth with its error. */
+static void test_light_destinations_are_estimates(void **state)
+{
+	struct census_test *t = *state;
+	const unsigned destinations = 30000;
+	struct tw_census *c;
+
+	begin(t);
+	light_destinations(t, 0, destinations);
+	light_destinations(t, 0, destinations); /* two sockets each */
+	feed(t, &t->listeners, true);
+	feed(t, &t->others, false);
+	assert_false(census_recount_begin(&t->b));
+	assert_int_equal(census_finish(&t->b), 0);
+	c = &t->facts.census;
+
+	assert_int_equal(c->time_wait_outbound, 2 * destinations);
+	assert_true(c->destinations_truncated);
+	assert_in_range(c->destinations_untracked_max, 1, 2 * destinations / CENSUS_TRACKED);
+	assert_true(c->top_count > 0);
+	for (unsigned i = 0; i < c->top_count; i++) {
+		assert_true(c->top[i].time_wait <= 2);
+		if (c->top[i].estimated)
+			assert_true(c->top[i].time_wait + c->top[i].error >= 2);
+		else
+			assert_int_equal(c->top[i].time_wait, 2);
+	}
+	/* the worst tuple holds 2 ports: shown, or within the error */
+	assert_true(c->worst_tuple_ports <= 2);
+	assert_true(c->worst_tuple_ports + c->worst_tuple_error >= 2);
+}
+
+/* Toward one destination from more local addresses than are counted
+ * apart: the most from one address is found by the third pass when the
+ * destination matters, and is an estimate with its bound when not. */
+static void test_many_local_addresses(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_census *c;
+	char local[32];
+
+	begin(t);
+	for (unsigned a = 1; a <= 6; a++) {
+		unsigned heavy = a == 6 ? 400 : 10, light = a == 6 ? 9 : 2;
+
+		snprintf(local, sizeof(local), "10.0.0.%u", a);
+		for (unsigned i = 0; i < heavy; i++)
+			add4(t, TCP_STATE_ESTABLISHED, local, (uint16_t)(RANGE_LOW + i),
+			     "192.0.2.1", 5432);
+		for (unsigned i = 0; i < light; i++)
+			add4(t, TCP_STATE_ESTABLISHED, local, (uint16_t)(RANGE_LOW + i),
+			     "192.0.2.2", 5432);
+	}
+	c = run(t);
+	assert_false(c->destinations_truncated);
+	assert_int_equal(c->destinations, 2);
+	/* 450 sockets, more than 1% of the range: counted again, exact */
+	assert_top(&c->top[0], "192.0.2.1", 5432, 0, 450, 400);
+	assert_false(c->top[0].estimated);
+	assert_int_equal(c->worst_tuple_ports, 400);
+	assert_addr(&c->worst_local, AF_INET, "10.0.0.6");
+	assert_false(c->worst_tuple_estimated);
+	/* 19 sockets: the 2 from 10.0.0.5 and the 9 from 10.0.0.6 were not
+	 * counted apart */
+	assert_int_equal(c->top[1].ports_in_use, 19);
+	assert_true(c->top[1].estimated);
+	assert_int_equal(c->top[1].max_from_one_local, 2);
+	assert_true(c->top[1].max_from_one_local + c->top[1].error >= 9);
 }
 
 /* ---- census_read_proc: the kernel's text tables */
@@ -791,6 +930,9 @@ int main(void)
 		CENSUS_TEST(test_malformed_messages),
 		CENSUS_TEST(test_many_destinations),
 		CENSUS_TEST(test_destination_table_is_capped),
+		CENSUS_TEST(test_heavy_destination_exact_among_many),
+		CENSUS_TEST(test_light_destinations_are_estimates),
+		CENSUS_TEST(test_many_local_addresses),
 		PROC_TEST(test_proc_tables),
 		PROC_TEST(test_proc_literal_little_endian),
 		PROC_TEST(test_proc_malformed_line),

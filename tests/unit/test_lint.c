@@ -843,6 +843,48 @@ static void test_findings_sorted(void **state)
 			fail_msg("not most severe first:%s", describe(&r->findings));
 }
 
+/* 40,000 copies of one key, then a later file that overrides it: every
+ * copy after the first is a duplicate naming line 1, and every copy is
+ * overridden, naming the later file. Each line's finding costs its own
+ * strings, not a fixed few kilobytes (lint once took 513 MB here). */
+static void test_many_duplicates(void **state)
+{
+	struct lint_test *t = *state;
+	const size_t copies = 40000;
+	const char line[] = "net.ipv4.tcp_fin_timeout = 30\n";
+	char *text = malloc(copies * (sizeof(line) - 1) + 1), *p = text;
+	const struct lint_result *r;
+	json_t *findings;
+
+	assert_non_null(text);
+	for (size_t i = 0; i < copies; i++)
+		p += sprintf(p, "%s", line);
+	fixture_write(t->fx->root, "etc/sysctl.d/50-many.conf", text);
+	free(text);
+	fixture_write(t->fx->root, "etc/sysctl.d/90-last.conf", "net.ipv4.tcp_fin_timeout = 40\n");
+	r = lint_tree(t, 6, 1);
+	assert_count(&r->findings, "duplicate-key", copies - 1);
+	assert_count(&r->findings, "overridden", copies);
+	assert_finding(&r->findings, "duplicate-key", SEVERITY_WARNING, "etc/sysctl.d/50-many.conf",
+		       2, KNOB_TCP_FIN_TIMEOUT, "(line 1 set it to 30)");
+	assert_finding(&r->findings, "duplicate-key", SEVERITY_WARNING, "etc/sysctl.d/50-many.conf",
+		       (unsigned)copies, KNOB_TCP_FIN_TIMEOUT, "(line 1 set it to 30)");
+	assert_finding(&r->findings, "overridden", SEVERITY_INFO, "etc/sysctl.d/50-many.conf",
+		       (unsigned)copies, KNOB_TCP_FIN_TIMEOUT,
+		       "overridden by etc/sysctl.d/90-last.conf:1");
+	assert_no_finding(&r->findings, "syntax");
+	/* a finding holds its strings by reference: no path-sized buffer each */
+	assert_true(sizeof(struct finding) <= 64);
+
+	/* the streamed JSON report holds them all, in order */
+	findings = json_object_get(capture_json(t, report_lint_json, r), "findings");
+	assert_int_equal(json_array_size(findings), r->findings.count);
+	for (size_t i = 0; i < r->findings.count; i += 997)
+		assert_int_equal(
+			json_integer_value(json_object_get(json_array_get(findings, i), "line")),
+			r->findings.items[i].line);
+}
+
 /* ------------------------------------------------------------ reports */
 
 static void test_report_text(void **state)
@@ -1234,6 +1276,7 @@ int main(void)
 		LINT_TEST(test_paths_directory),
 		LINT_TEST(test_paths_missing_file),
 		LINT_TEST(test_findings_sorted),
+		LINT_TEST(test_many_duplicates),
 		LINT_TEST(test_report_text),
 		LINT_TEST(test_report_json),
 		LINT_TEST(test_report_json_files_relative_to_root),

@@ -435,6 +435,68 @@ static void test_print_json_u64_exact(void **state)
 	free(text);
 }
 
+/* print_json_streamed() writes print_json()'s bytes, item by item: at the
+ * top level and nested, for none, one and many items. */
+static json_t *streamed_item(size_t i, const void *arg)
+{
+	(void)arg;
+	return json_pack("{s:i,s:[i,{s:s}],s:{}}", "n", (int)i, "list", (int)i, "text",
+			 i % 2 ? "odd \"quoted\"\nline" : "even", "empty");
+}
+
+static char *printed_either(json_t *doc, json_t *items, size_t count, bool streamed)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *fp = open_memstream(&text, &size);
+
+	assert_non_null(fp);
+	if (streamed) {
+		print_json_streamed(doc, items, count, streamed_item, NULL, fp);
+	} else {
+		for (size_t i = 0; i < count; i++)
+			json_array_append_new(items, streamed_item(i, NULL));
+		print_json(doc, fp);
+	}
+	assert_int_equal(fclose(fp), 0);
+	return text;
+}
+
+static void test_print_json_streamed(void **state)
+{
+	static const size_t counts[] = {0, 1, 5};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		for (int nested = 0; nested < 2; nested++) {
+			char *whole, *streamed;
+			json_t *items[2];
+
+			for (int k = 0; k < 2; k++) {
+				json_t *doc = json_object(), *list = json_array();
+
+				items[k] = list;
+				json_object_set_new(doc, "before", json_string("x"));
+				if (nested)
+					json_object_set_new(
+						doc, "outer",
+						json_pack("{s:[{s:O}]}", "deeper", "items", list));
+				else
+					json_object_set_new(doc, "items", json_incref(list));
+				json_object_set_new(doc, "after", json_pack("{s:i}", "n", 1));
+				if (k == 0)
+					whole = printed_either(doc, list, counts[c], false);
+				else
+					streamed = printed_either(doc, list, counts[c], true);
+				json_decref(items[k]);
+			}
+			assert_string_equal(streamed, whole);
+			free(whole);
+			free(streamed);
+		}
+	}
+}
+
 #define FIXTURE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -450,6 +512,7 @@ int main(void)
 		FIXTURE_TEST(test_document_range_unknown),
 		cmocka_unit_test(test_format_endpoint),
 		cmocka_unit_test(test_print_json_u64_exact),
+		cmocka_unit_test(test_print_json_streamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

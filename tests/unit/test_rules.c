@@ -727,6 +727,83 @@ static void test_error_line_too_long(void **state)
 	rules_free(&set);
 }
 
+/* A rule whose FIELD ("when", "explain") starts on line 4 with FIRST and
+ * goes on for LINES continuation lines, each "  " + MORE; the text is
+ * newly allocated. */
+static char *continued_rule(const char *field, const char *first, const char *more, size_t lines)
+{
+	static const char head[] = "[rule long]\nseverity = info\ntitle = t\n";
+	size_t each = 2 + strlen(more) + 1, size = sizeof(head) + 64 + lines * each + 64;
+	char *text = malloc(size), *p = text;
+
+	assert_non_null(text);
+	p += sprintf(p, "%s%s = %s\n", head, field, first);
+	for (size_t i = 0; i < lines; i++)
+		p += sprintf(p, "  %s\n", more);
+	if (strcmp(field, "when") != 0)
+		p += sprintf(p, "when = true\n");
+	sprintf(p, "reference = after\n");
+	return text;
+}
+
+/* Continuation lines are appended, not re-measured: 160,000 of them load
+ * (an explanation has no limit), and the field's text is all of them. */
+static void test_long_continued_field_loads(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	const size_t lines = 160000;
+	char *text = continued_rule("explain", "start", "more", lines);
+	const char *e;
+	size_t count = 0;
+
+	if (parse_text(fx, "explain.rule", text, &set, &errors) != 0)
+		fail_msg("did not load:%s", all_errors(&errors));
+	free(text);
+	assert_int_equal(set.count, 1);
+	e = set.rules[0].explanation;
+	assert_int_equal(strlen(e), strlen("start") + lines * strlen("\nmore"));
+	assert_true(strncmp(e, "start\nmore\nmore", 15) == 0);
+	for (const char *p = strchr(e, '\n'); p; p = strchr(p + 1, '\n'))
+		count++;
+	assert_int_equal(count, lines);
+	assert_string_equal(set.rules[0].references[0], "after");
+	rules_free(&set);
+}
+
+/* A condition of continuation lines: up to 8192 bytes it is one
+ * condition; beyond, the limit is named at the field's file:line:column,
+ * whether one line or 160,000 lines past it. */
+static void test_long_continued_condition_limit(void **state)
+{
+	struct fixture *fx = *state;
+	struct rule_set set;
+	struct rule_errors errors;
+	/* "true" then N x "\n  # padding" (12 bytes each): comments, as a
+	 * chain of operators would nest too deep long before */
+	size_t fit = (8192 - 4) / 12;
+	char *text = continued_rule("when", "true", "# padding", fit);
+
+	if (parse_text(fx, "fits.rule", text, &set, &errors) != 0)
+		fail_msg("did not load:%s", all_errors(&errors));
+	free(text);
+	assert_int_equal(set.count, 1);
+	/* shown without the indentation */
+	assert_int_equal(strlen(set.rules[0].when_text), 4 + fit * 10);
+	rules_free(&set);
+
+	text = continued_rule("when", "true", "# padding", fit + 1);
+	expect_one_error(fx, "over.rule", text,
+			 "over.rule:4:8: rule long: when: condition longer than 8192 bytes");
+	free(text);
+
+	text = continued_rule("when", "true", "# padding", 160000);
+	expect_one_error(fx, "huge.rule", text,
+			 "huge.rule:4:8: rule long: when: condition longer than 8192 bytes");
+	free(text);
+}
+
 static void test_error_nul_byte(void **state)
 {
 	struct fixture *fx = *state;
@@ -2340,6 +2417,8 @@ int main(void)
 		FIXTURE_TEST(test_error_duplicate_id_across_files),
 		FIXTURE_TEST(test_error_line_too_long),
 		FIXTURE_TEST(test_error_nul_byte),
+		FIXTURE_TEST(test_long_continued_field_loads),
+		FIXTURE_TEST(test_long_continued_condition_limit),
 		FIXTURE_TEST(test_error_indented_line_without_field),
 		FIXTURE_TEST(test_load_keeps_good_rules_reports_every_error),
 		FIXTURE_TEST(test_errors_beyond_the_limit_are_counted),

@@ -616,6 +616,66 @@ static void test_long_lines(void **state)
 	free(over);
 }
 
+/* TEXT repeated COUNT times, newly allocated. */
+static char *repeated(const char *text, size_t count)
+{
+	size_t n = strlen(text);
+	char *s = malloc(n * count + 1);
+
+	assert_non_null(s);
+	for (size_t i = 0; i < count; i++)
+		memcpy(s + i * n, text, n);
+	s[n * count] = '\0';
+	return s;
+}
+
+/* Many lines, many problems: every one is kept with its line, and the
+ * winner among 40,000 glob lines is the one systemd's ordered hashmap
+ * puts last (a key moves there only when its value changes). */
+static void test_many_lines(void **state)
+{
+	struct fixture *fx = *state;
+	struct sysctl_config c;
+	char *same = repeated("vm.dirty_* = 1\n", 20000),
+	     *bad = repeated("no equals sign\n", 20000);
+	size_t size = 2 * strlen(same) + strlen(bad) + 64;
+	char *text = malloc(size);
+
+	assert_non_null(text);
+	/* A = 1 (20,000 times), B = 2, A = 1 (20,000 times): A's entry stays
+	 * where its first line put it, so B, placed after, wins */
+	snprintf(text, size, "%svm.dirty_[b]ytes = 2\n%s", same, same);
+	parse_text(fx, "globs.conf", text, &c);
+	assert_no_problems(&c);
+	assert_int_equal(c.count, 40001);
+	assert_effective(&c, "vm.dirty_bytes", "2");
+	assert_int_equal(sysctld_effective(&c, "vm.dirty_bytes")->line, 20001);
+	assert_effective(&c, "vm.dirty_ratio", "1");
+	assert_int_equal(sysctld_effective(&c, "vm.dirty_ratio")->line, 40001);
+	sysctld_free(&c);
+
+	/* ... and A = 3 at the end moves A's entry last: A wins */
+	snprintf(text, size, "%svm.dirty_[b]ytes = 2\n%svm.dirty_* = 3\n", same, same);
+	parse_text(fx, "globs.conf", text, &c);
+	assert_effective(&c, "vm.dirty_bytes", "3");
+	sysctld_free(&c);
+
+	/* an exact line beats them all, wherever it stands */
+	snprintf(text, size, "vm.dirty_bytes = 9\n%s", same);
+	parse_text(fx, "globs.conf", text, &c);
+	assert_effective(&c, "vm.dirty_bytes", "9");
+	sysctld_free(&c);
+
+	parse_text(fx, "bad.conf", bad, &c);
+	assert_int_equal(c.problem_count, 20000);
+	find_problem(&c, SYSCTL_PROBLEM_SYNTAX, "/bad.conf", 1);
+	find_problem(&c, SYSCTL_PROBLEM_SYNTAX, "/bad.conf", 20000);
+	sysctld_free(&c);
+	free(text);
+	free(same);
+	free(bad);
+}
+
 static void test_invalid_utf8(void **state)
 {
 	struct fixture *fx = *state;
@@ -832,6 +892,7 @@ int main(void)
 		TREE_TEST(test_crlf),
 		TREE_TEST(test_no_final_newline),
 		TREE_TEST(test_long_lines),
+		TREE_TEST(test_many_lines),
 		TREE_TEST(test_invalid_utf8),
 		TREE_TEST(test_glob_then_exact),
 		TREE_TEST(test_exact_then_glob),
