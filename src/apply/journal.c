@@ -280,23 +280,16 @@ static int parse_record(json_t *o, struct txn_record *r)
 	return parse_persist(json_object_get(o, "persist"), r);
 }
 
-static int read_record(const char *dir, const char *name, struct txn_record *r, char *err,
-		       size_t errlen)
+int journal_parse_record(const char *data, size_t len, const char *where, struct txn_record *r,
+			 char *err, size_t errlen)
 {
 	json_error_t jerr;
-	size_t len;
-	char *text;
-	json_t *doc;
-	int rc = read_file_whole(dir, name, JOURNAL_RECORD_MAX, &text, &len);
+	json_t *doc = json_loadb(data, len, 0, &jerr);
+	int rc;
 
-	if (rc < 0) {
-		snprintf(err, errlen, "journal: %s/%s: %s", dir, name, strerror(-rc));
-		return rc;
-	}
-	doc = json_loadb(text, len, 0, &jerr);
-	free(text);
 	if (!doc) {
-		snprintf(err, errlen, "journal: %s/%s:%d:%d: %s", dir, name, jerr.line, jerr.column,
+		memset(r, 0, sizeof(*r));
+		snprintf(err, errlen, "journal: %s:%d:%d: %s", where, jerr.line, jerr.column,
 			 jerr.text);
 		return -EBADMSG;
 	}
@@ -304,10 +297,28 @@ static int read_record(const char *dir, const char *name, struct txn_record *r, 
 	json_decref(doc);
 	if (rc < 0) {
 		txn_record_free(r);
-		snprintf(err, errlen, "journal: %s/%s: not a twtune transaction record", dir, name);
+		snprintf(err, errlen, "journal: %s: not a twtune transaction record", where);
 		return -EBADMSG;
 	}
 	return 0;
+}
+
+static int read_record(const char *dir, const char *name, struct txn_record *r, char *err,
+		       size_t errlen)
+{
+	char where[PATH_MAX + 256];
+	size_t len;
+	char *text;
+	int rc = read_file_whole(dir, name, JOURNAL_RECORD_MAX, &text, &len);
+
+	snprintf(where, sizeof(where), "%s/%s", dir, name);
+	if (rc < 0) {
+		snprintf(err, errlen, "journal: %s: %s", where, strerror(-rc));
+		return rc;
+	}
+	rc = journal_parse_record(text, len, where, r, err, errlen);
+	free(text);
+	return rc;
 }
 
 static int by_id(const void *a, const void *b)

@@ -66,6 +66,13 @@ int journal_list(const char *state_dir, struct txn_record **records, size_t *cou
 		 size_t errlen);
 void journal_list_free(struct txn_record *records, size_t count);
 
+/* Parse one record: LEN bytes of JSON read from WHERE (named in ERR), as
+ * journal_list reads each file. 0, or -EBADMSG with ERR saying why and R
+ * holding nothing to free. Nothing in it is trusted: a record that is not
+ * exactly what journal_write writes is refused, not guessed at. */
+int journal_parse_record(const char *data, size_t len, const char *where, struct txn_record *r,
+			 char *err, size_t errlen);
+
 /* The ids of NS's interrupted (pending) transactions, up to MAX, with
  * their sources. Returns how many, or -errno with ERR saying why the
  * journal cannot be read (an unprivileged check cannot, and says
