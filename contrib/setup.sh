@@ -22,10 +22,12 @@ cd "$(dirname "$0")/.."
 # wrote, jq to read twtune's JSON, clang-format for the style test, and
 # ansible-core, because the Ansible collection's test runs the real
 # ansible-playbook (Debian 12's is 2.14, the oldest the collection
-# supports; without recommends, so not the whole `ansible` bundle).
+# supports; without recommends, so not the whole `ansible` bundle), and
+# clang, whose libFuzzer (clang 14 ships it) the fuzz targets that
+# `make check` runs are built with (tests/fuzz/).
 packages="build-essential autoconf automake pkgconf libnl-3-dev libnl-nf-3-dev
 	libnl-idiag-3-dev libjansson-dev libcap-dev libcmocka-dev iproute2 util-linux
-	nftables procps jq clang-format ansible-core"
+	nftables procps jq clang-format ansible-core clang"
 
 missing=""
 for p in $packages; do
@@ -80,6 +82,9 @@ host_state >"$before"
 
 status=0
 make -j"$jobs" check || status=$?
+# The unit tests again under ASan and UBSan, in a build of their own
+# (build-san/, Makefile.am says why); the fuzz targets ran in `make check`.
+make -j"$jobs" check-sanitizers || status=1
 
 host_state >"$after"
 if ! cmp -s "$before" "$after"; then
@@ -88,26 +93,38 @@ if ! cmp -s "$before" "$after"; then
 	status=1
 fi
 
-# One plain line for CI, from the harness's own totals in test-suite.log.
-if [ -f test-suite.log ]; then
-	awk -F': ' '
-		/^# PASS:/  { pass = $2 }
-		/^# SKIP:/  { skip = $2 }
-		/^# XFAIL:/ { xfail = $2 }
-		/^# FAIL:/  { fail += $2 }
-		/^# XPASS:/ { fail += $2 }
-		/^# ERROR:/ { fail += $2 }
-		END { printf "%d passed, %d failed, %d skipped\n", pass + xfail, fail, skip }
-	' test-suite.log
-	# On CI every test must run: a skip there means a missing tool or a
-	# runner without namespaces, and is a failure of the set-up.
-	if [ "${CI:-}" = true ] && grep -q '^# SKIP: *[1-9]' test-suite.log; then
-		echo "contrib/setup.sh: tests skipped on CI (see the SKIP lines of test-suite.log):" >&2
-		grep -h '^SKIP' tests/*/*.log tests/*/*/*.log 2>/dev/null | sort -u >&2 || true
+# One plain line for CI, from the harness's own totals: the suite's
+# test-suite.log (unit, integration, style and fuzz runs) and the sanitized
+# unit tests' build-san/build/test-suite.log, added up. A log that is
+# missing is a run that did not finish, counted as one failure.
+present=""
+missing=0
+for log in test-suite.log build-san/build/test-suite.log; do
+	if [ -f "$log" ]; then
+		present="$present $log"
+	else
+		echo "contrib/setup.sh: no $log: that run did not finish" >&2
+		missing=$((missing + 1))
 		status=1
 	fi
-else
-	echo "0 passed, 1 failed, 0 skipped"
+done
+# shellcheck disable=SC2086 # $present: the logs, split on purpose
+awk -F': ' -v missing="$missing" '
+	/^# PASS:/  { pass += $2 }
+	/^# SKIP:/  { skip += $2 }
+	/^# XFAIL:/ { xfail += $2 }
+	/^# FAIL:/  { fail += $2 }
+	/^# XPASS:/ { fail += $2 }
+	/^# ERROR:/ { fail += $2 }
+	END { printf "%d passed, %d failed, %d skipped\n", pass + xfail, fail + missing, skip }
+' $present /dev/null
+# On CI every test must run: a skip there means a missing tool or a
+# runner without namespaces, and is a failure of the set-up.
+# shellcheck disable=SC2086
+if [ "${CI:-}" = true ] && cat $present /dev/null | grep -q '^# SKIP: *[1-9]'; then
+	echo "contrib/setup.sh: tests skipped on CI (see the SKIP lines of the test logs):" >&2
+	grep -h '^SKIP' tests/*/*.log tests/*/*/*.log build-san/build/tests/*/*.log 2>/dev/null |
+		sort -u >&2 || true
 	status=1
 fi
 exit "$status"

@@ -380,36 +380,47 @@ static int parse_record(json_t *o, const char *file, struct txn_record *r, char 
 	return parse_persist(json_object_get(o, "persist"), r, err, errlen);
 }
 
+int journal_parse_record(const char *data, size_t len, const char *where, struct txn_record *r,
+			 char *err, size_t errlen)
+{
+	const char *file = strrchr(where, '/') ? strrchr(where, '/') + 1 : where;
+	char reason[512];
+	json_error_t jerr;
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!doc) {
+		snprintf(err, errlen, "%.400s:%d:%d: %.200s", where, jerr.line, jerr.column,
+			 jerr.text);
+		return -EBADMSG;
+	}
+	rc = parse_record(doc, file, r, reason, sizeof(reason));
+	json_decref(doc);
+	if (rc < 0) {
+		txn_record_free(r);
+		snprintf(err, errlen, "%.400s: %.300s", where, reason);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 /* DIR/NAME as a record, or -errno with ERR saying why it is skipped. */
 static int read_record(const char *dir, const char *name, struct txn_record *r, char *err,
 		       size_t errlen)
 {
-	json_error_t jerr;
+	char where[PATH_MAX + 256];
 	size_t len;
-	char *text, reason[512];
-	json_t *doc;
-	int rc = trust_read(dir, name, JOURNAL_RECORD_MAX, &text, &len, reason, sizeof(reason));
+	char *text;
+	int rc = trust_read(dir, name, JOURNAL_RECORD_MAX, &text, &len, err, errlen);
 
 	memset(r, 0, sizeof(*r));
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", reason);
+	if (rc < 0)
 		return rc;
-	}
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	snprintf(where, sizeof(where), "%s/%s", dir, name);
+	rc = journal_parse_record(text, len, where, r, err, errlen);
 	free(text);
-	if (!doc) {
-		snprintf(err, errlen, "%.300s/%.128s:%d:%d: %.200s", dir, name, jerr.line,
-			 jerr.column, jerr.text);
-		return -EBADMSG;
-	}
-	rc = parse_record(doc, name, r, reason, sizeof(reason));
-	json_decref(doc);
-	if (rc < 0) {
-		txn_record_free(r);
-		snprintf(err, errlen, "%.300s/%.128s: %.300s", dir, name, reason);
-		return -EBADMSG;
-	}
-	return 0;
+	return rc;
 }
 
 static int by_id(const void *a, const void *b)

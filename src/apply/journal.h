@@ -98,6 +98,13 @@ void journal_free(struct journal *j);
  * is never trusted to name where twtune writes. */
 bool journal_same_persist_dir(const char *recorded, const char *configured);
 
+/* Parse one record: LEN bytes of JSON read from WHERE (DIR/ID.json, named
+ * in ERR; the record's id must be its file's name), judged as
+ * journal_read() judges each file. 0, or -EBADMSG with ERR saying why and
+ * R holding nothing to free. */
+int journal_parse_record(const char *data, size_t len, const char *where, struct txn_record *r,
+			 char *err, size_t errlen);
+
 /* The ids of NS's interrupted (pending) transactions, up to MAX, with
  * their sources. Returns how many, or -errno with ERR saying why the
  * journal cannot be read (an unprivileged check cannot, and says

@@ -81,6 +81,12 @@ int rules_load(const char *shipped, const char *override, struct rule_set *set,
 /* Parse one file into SET (appending). 0 or -EINVAL / -errno. */
 int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors);
 
+/* Parse LEN bytes read from PATH (named in messages) as a file of
+ * SECTION's kind, rules or profiles, into SET (appending): what loading a
+ * file does once it has the bytes. 0 or -EINVAL / -errno. */
+int rules_parse_buffer(enum section_kind section, const char *path, const char *data, size_t len,
+		       struct rule_set *set, struct rule_errors *errors);
+
 /* The same for profiles: *.profile files of SHIPPED, replaced by name from
  * OVERRIDE, holding [profile NAME] sections. */
 #define PROFILES_OVERRIDE_DIR "/etc/twtune/profiles.d"

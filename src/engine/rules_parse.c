@@ -260,19 +260,13 @@ static void parse_line(struct parse_state *ps, char *line, size_t len, unsigned 
 		parse_field(ps, line, number);
 }
 
-int rules_read_file(enum section_kind section, const char *path, struct rule_set *set,
-		    struct rule_errors *errors)
+static int parse_stream(enum section_kind section, FILE *fp, const char *path, struct rule_set *set,
+			struct rule_errors *errors)
 {
 	struct parse_state ps = {.section = section, .path = path, .set = set, .errors = errors};
 	char line[RULE_LINE_MAX];
 	unsigned number = 0;
-	FILE *fp = fopen(path, "re");
 
-	if (!fp) {
-		int r = -errno;
-		rules_add_error(errors, "%s: %s", path, strerror(errno));
-		return r;
-	}
 	for (;;) {
 		size_t len;
 		int r = read_line(fp, line, sizeof(line), &len);
@@ -297,8 +291,40 @@ int rules_read_file(enum section_kind section, const char *path, struct rule_set
 	}
 	finish_rule(&ps);
 	raw_rule_clear(&ps.raw);
-	fclose(fp);
 	return ps.failed ? -EINVAL : 0;
+}
+
+int rules_read_file(enum section_kind section, const char *path, struct rule_set *set,
+		    struct rule_errors *errors)
+{
+	FILE *fp = fopen(path, "re");
+	int r;
+
+	if (!fp) {
+		r = -errno;
+		rules_add_error(errors, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	r = parse_stream(section, fp, path, set, errors);
+	fclose(fp);
+	return r;
+}
+
+int rules_parse_buffer(enum section_kind section, const char *path, const char *data, size_t len,
+		       struct rule_set *set, struct rule_errors *errors)
+{
+	/* fmemopen of 0 bytes fails: an empty buffer is an empty file */
+	FILE *fp = fmemopen((void *)(len ? data : "\n"), len ? len : 1, "r");
+	int r;
+
+	if (!fp) {
+		r = -errno;
+		rules_add_error(errors, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	r = parse_stream(section, fp, path, set, errors);
+	fclose(fp);
+	return r;
 }
 
 int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)

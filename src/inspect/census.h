@@ -32,6 +32,7 @@
 #define TWTUNE_CENSUS_H
 
 #include <linux/netlink.h>
+#include <stdio.h>
 
 #include "common/distinct.h"
 #include "common/hashtable.h"
@@ -102,5 +103,12 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen);
 /* Read ROOT/net/tcp and ROOT/net/tcp6 (the kernel's text tables) into B:
  * used when --proc points at a fabricated or copied tree. */
 int census_read_proc(struct census_builder *b, const char *proc_root, char *err, size_t errlen);
+
+/* One of those tables, open as FP and named PATH in messages: its lines
+ * of FAMILY (AF_INET for tcp, AF_INET6 for tcp6) fed to B, the listeners
+ * when LISTENERS, every other socket otherwise. 0, or -EBADMSG with ERR
+ * naming the line at fault. */
+int census_read_proc_table(struct census_builder *b, FILE *fp, const char *path, int family,
+			   bool listeners, char *err, size_t errlen);
 
 #endif

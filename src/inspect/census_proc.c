@@ -92,11 +92,41 @@ static int parse_line(const char *line, int family, struct tw_addr *local, uint1
 	return 0;
 }
 
+int census_read_proc_table(struct census_builder *b, FILE *fp, const char *path, int family,
+			   bool listeners, char *err, size_t errlen)
+{
+	char line[PROC_LINE_MAX];
+	unsigned number = 0;
+
+	while (fgets(line, sizeof(line), fp)) {
+		struct tw_addr local, remote;
+		uint16_t lport, rport;
+		unsigned state;
+
+		number++;
+		if (!strchr(line, '\n') && !feof(fp)) {
+			snprintf(err, errlen, "%s:%u: line longer than %d bytes", path, number,
+				 PROC_LINE_MAX);
+			return -EBADMSG;
+		}
+		if (number == 1)
+			continue; /* the column header */
+		if (parse_line(line, family, &local, &lport, &remote, &rport, &state) < 0) {
+			snprintf(err, errlen, "%s:%u: malformed socket line", path, number);
+			return -EBADMSG;
+		}
+		if (listeners && state == TCP_STATE_LISTEN)
+			census_add_listener(b, lport);
+		else if (!listeners && state != TCP_STATE_LISTEN)
+			census_add_socket(b, state, &local, lport, &remote, rport);
+	}
+	return 0;
+}
+
 static int read_table(struct census_builder *b, const char *root, const char *rel, int family,
 		      bool listeners, char *err, size_t errlen)
 {
-	char path[4096], line[PROC_LINE_MAX];
-	unsigned number = 0;
+	char path[4096];
 	FILE *fp;
 	int r;
 
@@ -108,32 +138,9 @@ static int read_table(struct census_builder *b, const char *root, const char *re
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return r;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		struct tw_addr local, remote;
-		uint16_t lport, rport;
-		unsigned state;
-
-		number++;
-		if (!strchr(line, '\n') && !feof(fp)) {
-			snprintf(err, errlen, "%s:%u: line longer than %d bytes", path, number,
-				 PROC_LINE_MAX);
-			fclose(fp);
-			return -EBADMSG;
-		}
-		if (number == 1)
-			continue; /* the column header */
-		if (parse_line(line, family, &local, &lport, &remote, &rport, &state) < 0) {
-			snprintf(err, errlen, "%s:%u: malformed socket line", path, number);
-			fclose(fp);
-			return -EBADMSG;
-		}
-		if (listeners && state == TCP_STATE_LISTEN)
-			census_add_listener(b, lport);
-		else if (!listeners && state != TCP_STATE_LISTEN)
-			census_add_socket(b, state, &local, lport, &remote, rport);
-	}
+	r = census_read_proc_table(b, fp, path, family, listeners, err, errlen);
 	fclose(fp);
-	return 0;
+	return r;
 }
 
 int census_read_proc(struct census_builder *b, const char *proc_root, char *err, size_t errlen)
