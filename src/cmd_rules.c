@@ -48,9 +48,13 @@ static json_t *rule_json(const struct rule *r)
 		json_array_append_new(
 			settings, json_pack("{s:s,s:s}", "key", knob_get(r->settings[k].key)->name,
 					    "value", rule_setting_text(&r->settings[k])));
-	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i}", "id", r->id, "severity",
-			 severity_name(r->severity), "title", r->title, "when", r->when_text,
-			 "settings", settings, "file", r->file, "line", r->line);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:i}", "id", r->id, "severity",
+			      severity_name(r->severity), "title", r->title, "when", r->when_text,
+			      "settings", settings, "file", r->file, "line", r->line);
+
+	if (o && r->critical_text)
+		json_object_set_new(o, "critical_when", json_string(r->critical_text));
+	return o;
 }
 
 int cmd_rules(const struct twtune_ctx *ctx, int argc, char **argv)
@@ -108,6 +112,8 @@ static void explain(const struct rule *r)
 {
 	printf("%s (%s)\n%s\n\n", r->id, severity_name(r->severity), r->title);
 	printf("When:\n  %s\n\n", r->when_text);
+	if (r->critical_text)
+		printf("Critical when also:\n  %s\n\n", r->critical_text);
 	if (r->setting_count) {
 		printf("Recommends:\n");
 		for (unsigned k = 0; k < r->setting_count; k++)

@@ -18,9 +18,10 @@ bool profile_requirements_met(const struct rule *profile, const struct tw_facts 
 	if (expr_holds(profile->when, fact_lookup, &view))
 		return true;
 	snprintf(why, whylen,
-		 "profile %s requires %s, which this host does not meet: it is %s (%s)",
+		 "profile %s requires %s, which this host does not meet: it is %s (%s)%s%s",
 		 profile->id, profile->when_text, host_class_name(f->classification.verdict),
-		 f->classification.evidence);
+		 f->classification.evidence, profile->because ? ". Why: " : "",
+		 profile->because ? profile->because : "");
 	return false;
 }
 
@@ -39,9 +40,12 @@ void desired_from_profile(const struct rule *profile, const struct tw_facts *f,
 				   knob_get(rs->key)->name);
 			continue;
 		}
-		if (rule_setting_value(rs, f, &d->value) < 0) {
-			apply_note(out, "%s: %s has no value on this host; left as it is",
-				   knob_get(rs->key)->name, compute_name(rs->compute));
+		if (rule_setting_value(profile, rs, f, &d->value) < 0) {
+			const char *why = compute_why_none(rs->compute, rs->key, f);
+
+			apply_note(out, "%s: %s has no value on this host%s%s; left as it is",
+				   knob_get(rs->key)->name, rule_setting_text(rs), why ? ": " : "",
+				   why ? why : "");
 			continue;
 		}
 		(*count)++;

@@ -18,7 +18,8 @@ const char *format_addr(const struct tw_addr *a, char *buf, size_t size);
 /* "10.0.0.1:80" or "[2001:db8::1]:80". */
 const char *format_endpoint(const struct tw_addr *a, unsigned port, char *buf, size_t size);
 
-/* 127.0.0.0/8 or ::1: what tcp_tw_reuse=2 counts as loopback. */
+/* 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104: what tcp_tw_reuse=2 counts as
+ * loopback. */
 bool addr_is_loopback(const struct tw_addr *a);
 
 #endif

@@ -42,6 +42,12 @@ static const struct knob knobs[KNOB_COUNT] = {
 	 * half of it */
 	[KNOB_TCP_EHASH_ENTRIES] = {"net.ipv4.tcp_ehash_entries", KNOB_TYPE_INT, -2147483647,
 				    2147483647, true, .since = KNOB_VERSION(6, 1)},
+	/* the kernel sets it at boot to half the established hash, the same
+	 * half tcp_max_tw_buckets defaults to (tcp_init()); read to find that
+	 * default before 6.1. Not a TIME_WAIT knob: never set. Global, shown
+	 * in the initial namespace only. */
+	[KNOB_TCP_MAX_ORPHANS] = {"net.ipv4.tcp_max_orphans", KNOB_TYPE_INT, 0, 2147483647,
+				  .judged_only = true, .unbounded = true},
 };
 
 const struct knob *knob_get(enum knob_id id)

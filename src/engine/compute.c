@@ -49,55 +49,114 @@ bool compute_applies(enum computation c, enum knob_id key)
 	return kernel_default(key, &none, &probe) != -EINVAL;
 }
 
-/* The low end of a wider range: at least 1024 and ip_unprivileged_port_start
- * (the kernel refuses a range that starts below it), above every listening
- * port that lies below the current low end (so none of those services can
- * lose its port to a client), and even: with 65535 at the top the ends then
- * differ in parity, which since Linux 4.6 lets connect() and bind() each
- * have half the range. Listeners above it are for ip_local_reserved_ports. */
-static unsigned wider_low(const struct tw_facts *f)
+bool compute_argument_range(enum computation c, uint64_t *low, uint64_t *high)
 {
-	unsigned low = f->unprivileged_port_start > 1024 ? f->unprivileged_port_start : 1024;
-	const struct tw_census *c = &f->census;
-
-	for (unsigned i = 0; i < c->listening_count; i++)
-		if (c->listening[i] < f->port_low && c->listening[i] >= low)
-			low = c->listening[i] + 1u;
-	return low + (low & 1);
+	if (c != COMPUTE_WIDER_PORT_RANGE)
+		return false;
+	*low = 1024;
+	*high = 65534;
+	return true;
 }
 
-static int wider_port_range(const struct tw_facts *f, struct knob_value *out)
+/* The lowest port a widened range may start at: the rule's floor
+ * (COMPUTE_PORT_FLOOR unless it names one), never below
+ * ip_unprivileged_port_start (the kernel refuses such a range, EINVAL),
+ * and, where Kubernetes hands out NodePorts, above their range, unless the
+ * range in force already starts inside or below it (then it widens
+ * upward only, or @reserved_ports keeps the NodePorts out). */
+static unsigned range_floor(const struct tw_facts *f, long argument)
 {
-	unsigned low;
+	unsigned floor = argument >= 1024 ? (unsigned)argument : COMPUTE_PORT_FLOOR;
+
+	if (f->unprivileged_port_start > floor)
+		floor = f->unprivileged_port_start;
+	if (nodeports_seen(f) && floor <= NODEPORT_HIGH) {
+		if (f->port_low > NODEPORT_HIGH)
+			floor = NODEPORT_HIGH + 1;
+		else if (f->port_low >= NODEPORT_LOW && f->port_low > floor)
+			floor = f->port_low;
+	}
+	return floor;
+}
+
+/* The most ports one destination, or bind(), holds now. */
+static uint64_t port_demand(const struct tw_facts *f)
+{
+	uint64_t demand = f->census.worst_tuple_ports;
+
+	return f->census.local_ports_in_use > demand ? f->census.local_ports_in_use : demand;
+}
+
+/* A wider range: upward first, to 65535; downward only when that is not
+ * room for four times the ports in use (so that the pressure that made a
+ * rule recommend it falls to a quarter), and then no lower than the
+ * floor. The low end is even, so with 65535 at the top the ends differ in
+ * parity (Linux 4.6+: connect() and bind() each get half). Sized from the
+ * demand, never from the range in force, so it is a fixed point: applied,
+ * the pressure falls and nothing asks for more. */
+static int wider_port_range(const struct tw_facts *f, long argument, struct knob_value *out)
+{
+	uint64_t size, want;
+	unsigned low, floor;
 
 	if (!f->port_range_known || !f->census.available)
 		return -ENODATA;
-	low = wider_low(f);
-	if (low >= 65535 || 65535 - low + 1 <= port_range_size(f))
-		return -ENODATA; /* no wider range avoids the listeners */
+	size = port_range_size(f);
+	floor = range_floor(f, argument);
+	want = 4 * port_demand(f);
+	if (want <= size)
+		want = size + 1;
+	low = f->port_low;
+	if (65536 - (uint64_t)low < want)
+		low = want >= 65536 - (uint64_t)floor ? floor : (unsigned)(65536 - want);
+	if (low > f->port_low)
+		low = f->port_low; /* never narrower at the bottom than now */
+	low += low & 1u;
+	if (low >= 65535 || 65536 - (uint64_t)low <= size)
+		return -ENODATA; /* 65535 and the floor leave no wider range */
 	*out = knob_value_range(low, 65535);
 	return 0;
 }
 
-/* What is reserved now, plus every listening port the ephemeral range
- * covers now or would cover once widened: a service's port then stays its
- * own whichever range is in force. */
-static int reserved_ports(const struct tw_facts *f, struct knob_value *out)
+static void protect(uint8_t *wanted, unsigned from, unsigned to, unsigned port, unsigned *added)
+{
+	if (port >= from && port <= to && !port_bit(wanted, port)) {
+		port_set(wanted, port);
+		(*added)++;
+	}
+}
+
+/* Keep the ports of the range FROM..TO that no client may take: every
+ * listening port there, and where NodePorts are handed out, theirs. */
+static void protect_range(const struct tw_facts *f, uint8_t *wanted, unsigned from, unsigned to,
+			  unsigned *added)
+{
+	for (unsigned i = 0; i < f->census.listening_count; i++)
+		protect(wanted, from, to, f->census.listening[i], added);
+	if (nodeports_seen(f))
+		for (unsigned p = NODEPORT_LOW; p <= NODEPORT_HIGH; p++)
+			protect(wanted, from, to, p, added);
+}
+
+/* What is reserved now, plus every listening port (and NodePort) that the
+ * ephemeral range covers now or will cover: the range the same rule or
+ * profile sets, or else the one @wider_port_range would give. A service's
+ * port then stays its own whichever range is in force. */
+static int reserved_ports(const struct tw_facts *f, const struct knob_value *planned,
+			  struct knob_value *out)
 {
 	uint8_t wanted[PORT_BITMAP_BYTES];
-	unsigned from, added = 0;
+	struct knob_value wider;
+	unsigned added = 0;
 
 	if (!f->port_range_known || !f->census.available)
 		return -ENODATA;
 	memcpy(wanted, f->reserved_ports, sizeof(wanted));
-	from = wider_low(f) < f->port_low ? wider_low(f) : f->port_low;
-	for (unsigned i = 0; i < f->census.listening_count; i++) {
-		unsigned p = f->census.listening[i];
-		if (p >= from && !port_bit(wanted, p)) {
-			port_set(wanted, p);
-			added++;
-		}
-	}
+	protect_range(f, wanted, f->port_low, f->port_high, &added);
+	if (planned && planned->type == KNOB_TYPE_PORT_RANGE)
+		protect_range(f, wanted, planned->range.low, planned->range.high, &added);
+	else if (!planned && wider_port_range(f, -1, &wider) == 0)
+		protect_range(f, wanted, wider.range.low, wider.range.high, &added);
 	if (!added)
 		return -ENODATA;
 	/* more separate runs than a value holds: nothing this host can be given */
@@ -123,20 +182,25 @@ static bool sysctl_u64(const struct tw_facts *f, enum knob_id id, uint64_t *out)
 
 /* The TIME_WAIT sockets this host needs room for: what it holds now (the
  * census, or sockstat's tw, which also counts orphaned FIN_WAIT2 sockets
- * that share the limit), or, where a rate of TcpExt TW is known, a
- * minute of closes at that rate: a TIME_WAIT socket lives 60 s. */
+ * that share the limit), or, where rates are known, a minute of closes:
+ * a TIME_WAIT socket lives 60 s. At the limit the count held is capped by
+ * the limit itself, so the closes that found no bucket count too: TcpExt
+ * TW counts sockets leaving TIME_WAIT by the timer, TCPTimeWaitOverflow
+ * the ones that never got one (inet_twsk_alloc() refused). */
 static uint64_t time_wait_demand(const struct tw_facts *f)
 {
 	uint64_t demand = f->census.states[TCP_STATE_TIME_WAIT];
-	double per_minute;
+	double per_second = 0, per_minute;
 
 	if (f->counters[CTR_SOCKSTAT_TW].present && f->counters[CTR_SOCKSTAT_TW].value > demand)
 		demand = f->counters[CTR_SOCKSTAT_TW].value;
-	if (f->rates.valid[CTR_TW]) {
-		per_minute = f->rates.per_second[CTR_TW] * TIME_WAIT_SECONDS;
-		if (per_minute > (double)demand && per_minute < 1e12)
-			demand = (uint64_t)per_minute;
-	}
+	if (f->rates.valid[CTR_TW])
+		per_second += f->rates.per_second[CTR_TW];
+	if (f->rates.valid[CTR_TIME_WAIT_OVERFLOW])
+		per_second += f->rates.per_second[CTR_TIME_WAIT_OVERFLOW];
+	per_minute = per_second * TIME_WAIT_SECONDS;
+	if (per_minute > (double)demand && per_minute < 1e12)
+		demand = (uint64_t)per_minute;
 	return demand;
 }
 
@@ -201,6 +265,50 @@ static int parity_port_range(const struct tw_facts *f, struct knob_value *out)
 	return 0;
 }
 
+static bool is_power_of_two(long v)
+{
+	return v > 0 && (v & (v - 1)) == 0;
+}
+
+/* tcp_max_tw_buckets at boot (and in a new namespace) is half the
+ * established hash: tcp_sk_init() sets it to (ehash_mask + 1) / 2. Since
+ * 6.1 the hash's size is net.ipv4.tcp_ehash_entries (negative in a
+ * namespace sharing the initial one's hash). Before, the one other value
+ * the kernel derives from the same size is tcp_max_orphans: tcp_init()
+ * sets it to the same half, in the initial namespace only. The hash has
+ * a power-of-two size, so a tcp_max_orphans that is not a power of two
+ * was changed and says nothing. 0 when neither source is there. */
+static long tw_buckets_default(const struct tw_facts *f)
+{
+	const struct sysctl_value *ehash = &f->sysctl[KNOB_TCP_EHASH_ENTRIES];
+	const struct sysctl_value *orphans = &f->sysctl[KNOB_TCP_MAX_ORPHANS];
+
+	if (ehash->known && ehash->value.integer != 0)
+		return (ehash->value.integer < 0 ? -ehash->value.integer : ehash->value.integer) /
+		       2;
+	if (!ehash->present && orphans->known && is_power_of_two(orphans->value.integer))
+		return orphans->value.integer;
+	return 0;
+}
+
+const char *compute_why_none(enum computation c, enum knob_id key, const struct tw_facts *f)
+{
+	if (c != COMPUTE_KERNEL_DEFAULT && c != COMPUTE_TW_BUCKETS)
+		return NULL;
+	if (key != KNOB_TCP_MAX_TW_BUCKETS || !f->sysctl[key].present || tw_buckets_default(f))
+		return NULL;
+	if (f->sysctl[KNOB_TCP_EHASH_ENTRIES].present)
+		return "net.ipv4.tcp_ehash_entries, half of which is the default, could not be "
+		       "read";
+	if (f->sysctl[KNOB_TCP_MAX_ORPHANS].known)
+		return "this kernel (before 6.1) does not show the established hash's size, and "
+		       "net.ipv4.tcp_max_orphans, which the kernel sets to the same half of it at "
+		       "boot, is not a power of two: it was changed, so the default is unknown";
+	return "this kernel (before 6.1) does not show the established hash's size, and "
+	       "net.ipv4.tcp_max_orphans, which the kernel sets to the same half of it at boot, "
+	       "cannot be read here (it exists in the initial network namespace only)";
+}
+
 static bool at_least(const struct tw_facts *f, unsigned major, unsigned minor)
 {
 	return f->version_known &&
@@ -215,7 +323,6 @@ static bool at_least(const struct tw_facts *f, unsigned major, unsigned minor)
  * tcp_sk_init() for tcp_max_tw_buckets = established hash size / 2. */
 static int kernel_default(enum knob_id key, const struct tw_facts *f, struct knob_value *out)
 {
-	const struct sysctl_value *ehash = &f->sysctl[KNOB_TCP_EHASH_ENTRIES];
 	uint8_t none[PORT_BITMAP_BYTES];
 
 	switch (key) {
@@ -240,13 +347,14 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, struct kno
 	case KNOB_IP_LOCAL_PORT_RANGE: /* 60999 since 4.6, for different parity */
 		*out = knob_value_range(32768, at_least(f, 4, 6) ? 60999 : 61000);
 		return 0;
-	case KNOB_TCP_MAX_TW_BUCKETS: /* negative when shared with init_net */
-		if (!ehash->known || ehash->value.integer == 0)
+	case KNOB_TCP_MAX_TW_BUCKETS: {
+		long half = tw_buckets_default(f);
+
+		if (half <= 0)
 			return -ENODATA;
-		*out = knob_value_int(
-			(ehash->value.integer < 0 ? -ehash->value.integer : ehash->value.integer) /
-			2);
+		*out = knob_value_int(half);
 		return 0;
+	}
 	case KNOB_TCP_FIN_TIMEOUT: *out = knob_value_int(60); return 0;
 	case KNOB_TCP_TIMESTAMPS: *out = knob_value_int(1); return 0;
 	case KNOB_TCP_TW_REUSE_DELAY: *out = knob_value_int(1000); return 0;
@@ -259,13 +367,13 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, struct kno
 }
 
 int compute_value(enum computation c, enum knob_id key, const struct tw_facts *f,
-		  struct knob_value *out)
+		  const struct compute_input *in, struct knob_value *out)
 {
 	switch (c) {
 	case COMPUTE_KERNEL_DEFAULT: return kernel_default(key, f, out);
 	case COMPUTE_PARITY_PORT_RANGE: return parity_port_range(f, out);
-	case COMPUTE_WIDER_PORT_RANGE: return wider_port_range(f, out);
-	case COMPUTE_RESERVED_PORTS: return reserved_ports(f, out);
+	case COMPUTE_WIDER_PORT_RANGE: return wider_port_range(f, in ? in->argument : -1, out);
+	case COMPUTE_RESERVED_PORTS: return reserved_ports(f, in ? in->planned_range : NULL, out);
 	case COMPUTE_TW_BUCKETS: return tw_buckets(f, out);
 	case COMPUTE_CONNTRACK_MAX: return conntrack_max(f, out);
 	case COMPUTE_NONE: break;

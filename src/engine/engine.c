@@ -23,19 +23,41 @@ static bool setting_allowed(const struct finding_setting *s, const struct tw_fac
 	return true;
 }
 
-int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
-		       struct knob_value *out)
+/* The port range R itself sets on F (literal or computed), into OUT: what
+ * its @reserved_ports must keep free of services. */
+static int planned_range(const struct rule *r, const struct tw_facts *f, struct knob_value *out)
 {
+	for (unsigned i = 0; i < r->setting_count; i++) {
+		const struct rule_setting *rs = &r->settings[i];
+
+		if (rs->key == KNOB_IP_LOCAL_PORT_RANGE)
+			return rule_setting_value(r, rs, f, out);
+	}
+	return -ENODATA;
+}
+
+int rule_setting_value(const struct rule *r, const struct rule_setting *rs,
+		       const struct tw_facts *f, struct knob_value *out)
+{
+	struct compute_input in = {.argument = rs->argument};
+	struct knob_value range;
+	int rc;
+
 	if (rs->compute == COMPUTE_NONE) {
 		*out = knob_value_copy(&rs->value);
 		return 0;
 	}
-	return compute_value(rs->compute, rs->key, f, out);
+	if (rs->compute != COMPUTE_RESERVED_PORTS || planned_range(r, f, &range) < 0)
+		return compute_value(rs->compute, rs->key, f, &in, out);
+	in.planned_range = &range;
+	rc = compute_value(rs->compute, rs->key, f, &in, out);
+	knob_value_free(&range);
+	return rc;
 }
 
 const char *rule_setting_text(const struct rule_setting *rs)
 {
-	return rs->compute == COMPUTE_NONE ? rs->text : compute_name(rs->compute);
+	return rs->text ? rs->text : compute_name(rs->compute);
 }
 
 static int fill_settings(const struct rule *r, const struct tw_facts *f, struct finding *fd)
@@ -49,7 +71,7 @@ static int fill_settings(const struct rule *r, const struct tw_facts *f, struct 
 
 		memset(s, 0, sizeof(*s));
 		s->key = rs->key;
-		if (rule_setting_value(rs, f, &s->recommended) < 0)
+		if (rule_setting_value(r, rs, f, &s->recommended) < 0)
 			continue; /* nothing this host can be given */
 		s->current_present = cur->known;
 		if (cur->known)
@@ -69,8 +91,8 @@ static int by_severity(const void *a, const void *b)
 	const struct finding *x = a, *y = b;
 	int c;
 
-	if (x->rule->severity != y->rule->severity)
-		return x->rule->severity > y->rule->severity ? -1 : 1;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
 	if ((c = strcmp(x->file, y->file)) != 0)
 		return c;
 	if (x->line != y->line)
@@ -122,6 +144,7 @@ struct finding *findings_add(struct findings *fs, const struct rule *rule, const
 	fd = &fs->items[fs->count];
 	memset(fd, 0, sizeof(*fd));
 	fd->rule = rule;
+	fd->severity = rule->severity;
 	fd->key = key;
 	fd->line = line;
 	va_start(ap, fmt);
@@ -168,20 +191,19 @@ int engine_evaluate(const struct rule_set *rules, const struct tw_facts *f, stru
 		if (!(fd = findings_add(out, r, NULL, 0,
 					r->setting_count ? (int)r->settings[0].key : -1, "%s", "")))
 			goto nomem;
+		if (r->critical && expr_holds(r->critical, fact_lookup, &view))
+			fd->severity = SEVERITY_CRITICAL;
 		if (fill_settings(r, f, fd) < 0)
 			goto nomem;
 		/* the summary may quote the first recommended value */
-		view.recommended = fd->setting_count ? &fd->settings[0].recommended : NULL;
-		if (view.recommended)
-			knob_format(view.recommended, view.recommended_text,
-				    sizeof(view.recommended_text));
+		fact_view_recommend(&view, fd->settings, fd->setting_count);
 		if (r->summary)
 			template_render(r->summary, fact_lookup, &view, summary, sizeof(summary));
 		else
 			snprintf(summary, sizeof(summary), "%s", r->title);
 		/* one line, however the rule file wrapped it; valid UTF-8 */
 		str_normalize_blanks(summary);
-		view.recommended = NULL;
+		fact_view_recommend(&view, NULL, 0);
 		if (finding_set_text(fd, NULL, summary) < 0)
 			goto nomem;
 	}
@@ -234,7 +256,7 @@ enum severity findings_worst(const struct findings *fs)
 	enum severity worst = SEVERITY_NONE;
 
 	for (size_t i = 0; i < fs->count; i++)
-		if (fs->items[i].rule->severity > worst)
-			worst = fs->items[i].rule->severity;
+		if (fs->items[i].severity > worst)
+			worst = fs->items[i].severity;
 	return worst;
 }

@@ -21,6 +21,9 @@ struct finding_setting {
  * dozen bytes, not kilobytes. */
 struct finding {
 	const struct rule *rule;
+	/* the rule's severity, or critical when its "critical" condition
+	 * holds too */
+	enum severity severity;
 	char *summary; /* one line, never NULL */
 	/* where it stands, for findings about files (lint, drift): "" if none */
 	char *file;
@@ -42,8 +45,8 @@ struct findings {
 /* A rule's or profile's setting on host F: the literal, or the computed
  * value (the caller frees it). 0, or -ENODATA when the computation has no
  * value here. */
-int rule_setting_value(const struct rule_setting *rs, const struct tw_facts *f,
-		       struct knob_value *out);
+int rule_setting_value(const struct rule *r, const struct rule_setting *rs,
+		       const struct tw_facts *f, struct knob_value *out);
 
 /* The setting as written: the literal or the computation's name. */
 const char *rule_setting_text(const struct rule_setting *rs);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "inspect/classify.h"
 
 typedef struct value (*getter_fn)(const struct fact_view *v);
@@ -290,6 +291,49 @@ static struct value conntrack_tcp(const struct fact_view *v)
 	return ct->dump.inspected ? number((double)ct->tcp) : undefined();
 }
 
+static struct value nodeports(const struct fact_view *v)
+{
+	return boolean(nodeports_seen(v->facts));
+}
+
+/* NodePorts the ephemeral range covers and ip_local_reserved_ports does
+ * not keep out. */
+static unsigned nodeports_exposed(const struct tw_facts *f)
+{
+	unsigned n = 0;
+
+	if (!f->port_range_known || !nodeports_seen(f))
+		return 0;
+	for (unsigned p = NODEPORT_LOW; p <= NODEPORT_HIGH; p++)
+		if (p >= f->port_low && p <= f->port_high && !port_bit(f->reserved_ports, p))
+			n++;
+	return n;
+}
+
+static struct value nodeports_in_range(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? boolean(nodeports_exposed(v->facts) > 0) : undefined();
+}
+
+static struct value nodeports_in_range_count(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? number(nodeports_exposed(v->facts)) : undefined();
+}
+
+static struct value ports_gained(const struct fact_view *v)
+{
+	const struct knob_value *r = v->recommended_range;
+
+	if (!r || !v->facts->port_range_known)
+		return undefined();
+	return number((double)(r->range.high - r->range.low + 1) - port_range_size(v->facts));
+}
+
+static struct value range_change(const struct fact_view *v)
+{
+	return v->facts->port_range_known ? string(v->range_change) : undefined();
+}
+
 static struct value recommended(const struct fact_view *v)
 {
 	if (!v->recommended)
@@ -342,7 +386,16 @@ static const struct fact facts_table[] = {
 	{"conntrack.fill", conntrack_fill, "entries / max"},
 	{"conntrack.time_wait", conntrack_time_wait, "conntrack entries in TIME_WAIT"},
 	{"conntrack.tcp", conntrack_tcp, "TCP conntrack entries"},
+	{"nodeports.seen", nodeports,
+	 "Kubernetes NodePorts (30000-32767) are served here: kube-proxy's chain, or a listener"},
+	{"nodeports.in_range", nodeports_in_range,
+	 "the ephemeral range covers NodePorts that are not reserved"},
+	{"nodeports.in_range_count", nodeports_in_range_count, "how many such NodePorts"},
 	{"recommended", recommended, "in messages: the finding's recommended value"},
+	{"recommended.ports_gained", ports_gained,
+	 "in messages: ports the recommended ip_local_port_range adds"},
+	{"recommended.range_change", range_change,
+	 "in messages: the recommended range and its gain, or why there is none"},
 };
 
 #define FACT_COUNT (sizeof(facts_table) / sizeof(facts_table[0]))
@@ -490,4 +543,34 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 	}
 	if (c->listen_in_range_count > 16)
 		append(view->listen_in_range, sizeof(view->listen_in_range), ", ...");
+}
+
+void fact_view_recommend(struct fact_view *view, const struct finding_setting *settings,
+			 unsigned count)
+{
+	const struct tw_facts *f = view->facts;
+
+	view->recommended = count ? &settings[0].recommended : NULL;
+	view->recommended_range = NULL;
+	view->recommended_text[0] = view->range_change[0] = '\0';
+	if (view->recommended)
+		knob_format(view->recommended, view->recommended_text,
+			    sizeof(view->recommended_text));
+	for (unsigned i = 0; i < count; i++)
+		if (settings[i].key == KNOB_IP_LOCAL_PORT_RANGE)
+			view->recommended_range = &settings[i].recommended;
+	if (view->recommended_range) {
+		const struct knob_value *r = view->recommended_range;
+		long gained = (long)(r->range.high - r->range.low + 1) - (long)port_range_size(f);
+
+		snprintf(view->range_change, sizeof(view->range_change), "%s %u %u %s %ld ports",
+			 gained >= 0 ? "widening it to" : "setting it to", r->range.low,
+			 r->range.high, gained >= 0 ? "adds" : "removes",
+			 gained >= 0 ? gained : -gained);
+	} else if (f->port_range_known) {
+		snprintf(view->range_change, sizeof(view->range_change),
+			 "no wider range is left above the lowest port twtune may use%s: fewer "
+			 "connections (keep-alive, pools) are the remedy",
+			 nodeports_seen(f) ? " and the NodePorts" : "");
+	}
 }

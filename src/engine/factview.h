@@ -18,7 +18,17 @@ struct fact_view {
 	/* the recommendation of the finding being rendered, if any */
 	const struct knob_value *recommended;
 	char recommended_text[KNOB_TEXT_MAX];
+	/* the port range it recommends, if any, and what that changes, for
+	 * recommended.range_change */
+	const struct knob_value *recommended_range;
+	char range_change[192];
 };
+
+/* Fill VIEW's recommendation of a finding whose settings are SETTINGS, or
+ * clear it (COUNT 0). */
+struct finding_setting;
+void fact_view_recommend(struct fact_view *view, const struct finding_setting *settings,
+			 unsigned count);
 
 void fact_view_init(struct fact_view *view, const struct tw_facts *f);
 

@@ -26,8 +26,9 @@ const char *severity_name(enum severity s);
 struct rule_setting {
 	enum knob_id key;
 	enum computation compute; /* COMPUTE_NONE: the literal VALUE */
+	long argument;		  /* the computation's "(N)", or -1 when none was given */
 	struct knob_value value;
-	char *text;    /* the literal as written, for messages and listings; NULL if computed */
+	char *text;    /* the value as written (literal or "@name(N)"), for listings */
 	unsigned line; /* where the file sets it */
 };
 
@@ -45,8 +46,15 @@ struct rule {
 	char *explanation;	  /* paragraphs, plain text */
 	char **references;
 	unsigned reference_count;
-	struct expr *when;	       /* a profile's "requires"; may be NULL there */
-	char *when_text;	       /* as written, for explain */
+	struct expr *when; /* a profile's "requires"; may be NULL there */
+	char *when_text;   /* as written, for explain */
+	/* a rule's "critical": when it also holds, the finding is critical
+	 * (the rule's severity is what it is otherwise); NULL when none */
+	struct expr *critical;
+	char *critical_text;
+	/* a profile's "because": why its requirement matters, said when a
+	 * host does not meet it; NULL when none */
+	char *because;
 	struct rule_setting *settings; /* SETTING_COUNT of them, allocated */
 	unsigned setting_count;
 	char file[PATH_MAX];

@@ -2,6 +2,7 @@
  * the keys and computations twtune knows, its condition and summary
  * parsed, and the two invariants of rules.h enforced. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ static void rule_free(struct rule *r)
 	free(r->references);
 	expr_free(r->when);
 	free(r->when_text);
+	expr_free(r->critical);
+	free(r->critical_text);
+	free(r->because);
 	for (unsigned i = 0; i < r->setting_count; i++) {
 		free(r->settings[i].text);
 		knob_value_free(&r->settings[i].value);
@@ -101,13 +105,62 @@ static char *single_line(const char *raw)
 	return out;
 }
 
+/* "@name" or "@name(N)": a computation for KEY, with its argument when the
+ * computation takes one (compute_argument_range() says which do). */
+static int parse_computation(struct parse_state *ps, const struct raw_field *field,
+			     const char *what, enum knob_id key, const char *value,
+			     struct rule_setting *s)
+{
+	const char *open = strchr(value, '(');
+	int len = open ? (int)(open - value) : (int)strlen(value);
+	uint64_t low, high, n;
+	char name[64], err[256];
+	size_t inner;
+	int comp, r;
+
+	snprintf(name, sizeof(name), "%.*s", len, value);
+	if ((comp = compute_find(name)) < 0 || !compute_applies(comp, key)) {
+		rules_parse_error(ps, field->line, field->column,
+				  comp < 0 ? "%s: unknown computation '%s'"
+					   : "%s: %s does not compute %s",
+				  what, name, knob_get(key)->name);
+		return -EINVAL;
+	}
+	s->compute = comp;
+	if (!open)
+		return 0;
+	if (!compute_argument_range(comp, &low, &high)) {
+		rules_parse_error(ps, field->line, field->column, "%s: %s takes no argument", what,
+				  name);
+		return -EINVAL;
+	}
+	inner = strlen(open + 1);
+	if (inner == 0 || open[inner] != ')') {
+		rules_parse_error(ps, field->line, field->column,
+				  "%s: %s(N) needs one number between %" PRIu64 " and %" PRIu64
+				  " and a closing ')'",
+				  what, name, low, high);
+		return -EINVAL;
+	}
+	if ((r = strict_uint_n(open + 1, inner - 1, low, high, &n)) < 0) {
+		char digits[64];
+
+		snprintf(digits, sizeof(digits), "%.*s", (int)(inner - 1), open + 1);
+		strict_uint_error(r, name, digits, low, high, err, sizeof(err));
+		rules_parse_error(ps, field->line, field->column, "%s: %s", what, err);
+		return -EINVAL;
+	}
+	s->argument = (long)n;
+	return 0;
+}
+
 static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 			 struct rule_setting *s)
 {
 	const char *what = rules_field_name(ps->section, FIELD_RECOMMEND);
 	char *text = single_line(field->text), *value;
 	char err[256];
-	int key, comp;
+	int key;
 
 	if (!text)
 		return -ENOMEM;
@@ -127,21 +180,18 @@ static int parse_setting(struct parse_state *ps, const struct raw_field *field,
 	}
 	s->key = key;
 	s->line = field->line;
+	s->argument = -1;
 	if (value[0] == '@') {
-		if ((comp = compute_find(value)) < 0 || !compute_applies(comp, key)) {
-			rules_parse_error(ps, field->line, field->column,
-					  comp < 0 ? "%s: unknown computation '%s'"
-						   : "%s: %s does not compute %s",
-					  what, value, knob_get(key)->name);
+		if (parse_computation(ps, field, what, key, value, s) < 0) {
 			free(text);
 			return -EINVAL;
 		}
-		s->compute = comp;
 	} else if (knob_parse_setting(key, value, &s->value, err, sizeof(err)) < 0) {
 		rules_parse_error(ps, field->line, field->column, "%s: %s", what, err);
 		free(text);
 		return -EINVAL;
-	} else if (!(s->text = strdup(value))) {
+	}
+	if (!(s->text = strdup(value))) {
 		knob_value_free(&s->value);
 		free(text);
 		return -ENOMEM;
@@ -264,19 +314,44 @@ static int build_text_fields(struct parse_state *ps, const struct raw_rule *raw,
 	return 0;
 }
 
-static int build_condition(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+/* The expression of field KIND into *EXPR and its text into *TEXT. */
+static int build_expression(struct parse_state *ps, const struct raw_rule *raw,
+			    enum field_kind kind, struct expr **expr, char **text)
 {
-	const struct raw_field *f = rules_raw_field(raw, FIELD_WHEN);
+	const struct raw_field *f = rules_raw_field(raw, kind);
 	struct expr_error err;
 
 	if (!f)
-		return 0; /* a profile without requirements */
-	if (!(r->when = expr_parse(f->text, f->line, f->column, fact_known, &err))) {
+		return 0;
+	if (!(*expr = expr_parse(f->text, f->line, f->column, fact_known, &err))) {
 		rules_parse_error(ps, err.line, err.column, "%s: %s",
-				  rules_field_name(r->kind, FIELD_WHEN), err.message);
+				  rules_field_name(ps->section, kind), err.message);
 		return -EINVAL;
 	}
-	if (!(r->when_text = explanation_text(f->text)))
+	if (!(*text = explanation_text(f->text)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* "when" (a profile's "requires", which it may lack), and a rule's
+ * "critical": a finding raised to critical must start below it. */
+static int build_condition(struct parse_state *ps, const struct raw_rule *raw, struct rule *r)
+{
+	const struct raw_field *f;
+	int rc;
+
+	if ((rc = build_expression(ps, raw, FIELD_WHEN, &r->when, &r->when_text)) < 0)
+		return rc;
+	if ((rc = build_expression(ps, raw, FIELD_CRITICAL, &r->critical, &r->critical_text)) < 0)
+		return rc;
+	if (r->critical && r->severity == SEVERITY_CRITICAL) {
+		f = rules_raw_field(raw, FIELD_CRITICAL);
+		rules_parse_error(ps, f->line, 1,
+				  "'critical' raises a finding to critical, but the severity is "
+				  "critical already");
+		return -EINVAL;
+	}
+	if ((f = rules_raw_field(raw, FIELD_BECAUSE)) && !(r->because = single_line(f->text)))
 		return -ENOMEM;
 	return 0;
 }

@@ -19,6 +19,8 @@ enum field_kind {
 	FIELD_SUMMARY,
 	FIELD_EXPLAIN,
 	FIELD_REFERENCE,
+	FIELD_CRITICAL, /* rules only */
+	FIELD_BECAUSE,	/* profiles only */
 };
 
 /* A field as written: its text with continuation lines joined by '\n' and

@@ -15,9 +15,9 @@
 #define RULE_LINE_MAX 4096
 
 static const char *const field_names[] = {
-	[FIELD_SEVERITY] = "severity",	 [FIELD_TITLE] = "title",     [FIELD_WHEN] = "when",
-	[FIELD_RECOMMEND] = "recommend", [FIELD_SUMMARY] = "summary", [FIELD_EXPLAIN] = "explain",
-	[FIELD_REFERENCE] = "reference",
+	[FIELD_SEVERITY] = "severity",	 [FIELD_TITLE] = "title",	[FIELD_WHEN] = "when",
+	[FIELD_RECOMMEND] = "recommend", [FIELD_SUMMARY] = "summary",	[FIELD_EXPLAIN] = "explain",
+	[FIELD_REFERENCE] = "reference", [FIELD_CRITICAL] = "critical", [FIELD_BECAUSE] = "because",
 };
 
 /* In a [profile] section, "requires" is the condition and "set" a
@@ -35,8 +35,8 @@ const char *rules_field_name(enum section_kind section, enum field_kind kind)
 static bool field_allowed(enum section_kind section, enum field_kind kind)
 {
 	if (section == SECTION_PROFILE)
-		return kind != FIELD_SEVERITY && kind != FIELD_SUMMARY;
-	return true;
+		return kind != FIELD_SEVERITY && kind != FIELD_SUMMARY && kind != FIELD_CRITICAL;
+	return kind != FIELD_BECAUSE;
 }
 
 void rules_add_error(struct rule_errors *errors, const char *fmt, ...)

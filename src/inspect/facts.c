@@ -160,3 +160,14 @@ void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
 }
+
+bool nodeports_seen(const struct tw_facts *f)
+{
+	if (f->nat.nodeport_chain[0])
+		return true;
+	for (unsigned i = 0; i < f->census.listening_count; i++)
+		if (f->census.listening[i] >= NODEPORT_LOW &&
+		    f->census.listening[i] <= NODEPORT_HIGH)
+			return true;
+	return false;
+}

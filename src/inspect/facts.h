@@ -206,6 +206,9 @@ struct nat_facts {
 	struct evidence_source iptables; /* legacy nat table, getsockopt */
 	uint32_t nft_nat_chains, nft_nat_rules;
 	int64_t iptables_nat_rules; /* -1 when no legacy nat table */
+	/* a kube-proxy chain that serves NodePorts ("ip nat/KUBE-NODEPORTS"),
+	 * "" when none was seen */
+	char nodeport_chain[128];
 };
 
 struct conntrack_facts {
@@ -268,6 +271,16 @@ struct tw_facts {
 	unsigned error_count;
 	unsigned parts_inspected; /* how many parts gave anything at all */
 };
+
+/* Kubernetes hands out NodePorts from 30000-32767 by default
+ * (kube-apiserver --service-node-port-range); kube-proxy serves them on
+ * every node. */
+#define NODEPORT_LOW 30000
+#define NODEPORT_HIGH 32767
+
+/* NodePorts are served here: kube-proxy's NodePort chain is in the
+ * ruleset, or something listens inside the NodePort range. */
+bool nodeports_seen(const struct tw_facts *f);
 
 static inline unsigned port_range_size(const struct tw_facts *f)
 {

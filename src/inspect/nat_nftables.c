@@ -73,6 +73,7 @@ void nft_scan_begin(struct nft_scan *s, struct nat_facts *nat)
 	memset(s, 0, sizeof(*s));
 	s->nat = nat;
 	nat->nft_nat_chains = 0;
+	nat->nodeport_chain[0] = '\0';
 	nat->nft_nat_rules = 0;
 }
 
@@ -90,6 +91,24 @@ static void remember_chain(struct nft_scan *s, uint8_t family, const char *table
 	snprintf(ref->chain, sizeof(ref->chain), "%s", chain);
 }
 
+/* kube-proxy serves NodePorts from chain KUBE-NODEPORTS of the nat table
+ * in iptables mode (iptables-nft shows it here), and from chains named
+ * nodeport-* of table kube-proxy in nftables mode: either means the
+ * NodePort range is in use on this node. */
+static void note_nodeport_chain(struct nat_facts *nat, uint8_t family, struct nlattr **tb)
+{
+	const char *table, *chain;
+
+	if (nat->nodeport_chain[0] || !tb[NFTA_CHAIN_TABLE] || !tb[NFTA_CHAIN_NAME])
+		return;
+	table = nla_get_string(tb[NFTA_CHAIN_TABLE]);
+	chain = nla_get_string(tb[NFTA_CHAIN_NAME]);
+	if (strcmp(chain, "KUBE-NODEPORTS") == 0 ||
+	    (strcmp(table, "kube-proxy") == 0 && strncmp(chain, "nodeport", 8) == 0))
+		snprintf(nat->nodeport_chain, sizeof(nat->nodeport_chain), "%s %s/%s",
+			 family_name(family), table, chain);
+}
+
 /* Only base chains carry NFTA_CHAIN_TYPE: a regular chain that a nat chain
  * jumps to has no type, and its rules are not counted (an undercount on
  * hosts such as iptables-nft with user chains; the chain count is exact). */
@@ -102,6 +121,7 @@ int nat_parse_chain(struct nft_scan *s, const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_type != NFT_MSG(NFT_MSG_NEWCHAIN) ||
 	    nfnl_attrs(nlh, tb, NFTA_CHAIN_MAX, chain_policy) < 0)
 		return -EBADMSG;
+	note_nodeport_chain(s->nat, nfnl_family(nlh), tb);
 	if (!tb[NFTA_CHAIN_TYPE] || strcmp(nla_get_string(tb[NFTA_CHAIN_TYPE]), "nat") != 0)
 		return 0;
 	if (!tb[NFTA_CHAIN_TABLE] || !tb[NFTA_CHAIN_NAME])

@@ -30,7 +30,7 @@ static int differs_from_default(const struct tw_facts *f, enum knob_id k, struct
 	struct knob_value boot;
 	int r = 1;
 
-	if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &boot) < 0)
+	if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, NULL, &boot) < 0)
 		return 1;
 	if (!(now->known && knob_value_equal(&boot, &now->value)))
 		r = findings_add(out, &drift_rule_not_persisted, NULL, 0, k,

@@ -267,7 +267,7 @@ static int facts_from_files(const struct lint_options *o, const struct boot_valu
 		f->sysctl[k].present = true;
 		if (boot->valid[k]) {
 			r = facts_set_sysctl_value(f, k, &boot->value[k]);
-		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, &v) == 0) {
+		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, NULL, &v) == 0) {
 			r = facts_set_sysctl_value(f, k, &v);
 			knob_value_free(&v);
 		}
@@ -349,6 +349,7 @@ static int judge_with_rules(const struct lint_options *o, const struct boot_valu
 			rc = -ENOMEM;
 			break;
 		}
+		copy->severity = fd->severity;
 		if ((rc = finding_copy_settings(copy, fd)) < 0)
 			break;
 	}

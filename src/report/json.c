@@ -229,6 +229,11 @@ static json_t *nat_json(const struct tw_facts *f)
 	json_object_set_new(o, "iptables_nat_rules",
 			    nat->iptables_nat_rules < 0 ? json_null()
 							: json_integer(nat->iptables_nat_rules));
+	/* Kubernetes NodePorts: kube-proxy's chain, or a listener in the range */
+	json_object_set_new(o, "nodeports", json_boolean(nodeports_seen(f)));
+	json_object_set_new(o, "nodeport_chain",
+			    nat->nodeport_chain[0] ? json_string(nat->nodeport_chain)
+						   : json_null());
 	return o;
 }
 
@@ -315,7 +320,7 @@ static json_t *finding_json(const struct tw_facts *f, const struct finding *fd)
 	json_t *o = json_object(), *settings = json_array(), *refs = json_array();
 
 	json_object_set_new(o, "id", json_string(r->id));
-	json_object_set_new(o, "severity", json_string(severity_name(r->severity)));
+	json_object_set_new(o, "severity", json_string(severity_name(fd->severity)));
 	json_object_set_new(o, "title", json_string(r->title));
 	json_object_set_new(o, "summary", json_string(fd->summary));
 	if (fd->file[0]) {

@@ -12,7 +12,7 @@ static void counts(const struct lint_result *r, unsigned by[SEVERITY_CRITICAL + 
 {
 	memset(by, 0, sizeof(unsigned) * (SEVERITY_CRITICAL + 1));
 	for (size_t i = 0; i < r->findings.count; i++)
-		by[r->findings.items[i].rule->severity]++;
+		by[r->findings.items[i].severity]++;
 }
 
 static const char *key_name(const struct finding *fd)
@@ -27,7 +27,7 @@ void report_lint_text(FILE *out, const struct lint_result *r)
 	for (size_t i = 0; i < r->findings.count; i++) {
 		const struct finding *fd = &r->findings.items[i];
 		fprintf(out, "%s:%u: %s: %s [%s]\n", fd->file, fd->line,
-			severity_name(fd->rule->severity), fd->summary, fd->rule->id);
+			severity_name(fd->severity), fd->summary, fd->rule->id);
 	}
 	counts(r, by);
 	fprintf(out, "%u critical, %u warning, %u info in %zu file%s", by[SEVERITY_CRITICAL],
@@ -50,7 +50,7 @@ static json_t *finding_json(size_t i, const void *arg)
 	json_object_set_new(o, "file", json_string(fd->file));
 	json_object_set_new(o, "line", json_integer(fd->line));
 	json_object_set_new(o, "key", key_name(fd) ? json_string(key_name(fd)) : json_null());
-	json_object_set_new(o, "severity", json_string(severity_name(fd->rule->severity)));
+	json_object_set_new(o, "severity", json_string(severity_name(fd->severity)));
 	json_object_set_new(o, "id", json_string(fd->rule->id));
 	json_object_set_new(o, "message", json_string(fd->summary));
 	if (fd->setting_count)
@@ -143,10 +143,9 @@ static json_t *sarif_result(size_t i, const void *arg)
 		index++;
 	uri_encode(fd->file, uri, sizeof(uri));
 	return json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId", fd->rule->id,
-			 "ruleIndex", (int)index, "level", sarif_level(fd->rule->severity),
-			 "message", "text", fd->summary, "locations", "physicalLocation",
-			 "artifactLocation", "uri", uri, "region", "startLine",
-			 fd->line ? (int)fd->line : 1);
+			 "ruleIndex", (int)index, "level", sarif_level(fd->severity), "message",
+			 "text", fd->summary, "locations", "physicalLocation", "artifactLocation",
+			 "uri", uri, "region", "startLine", fd->line ? (int)fd->line : 1);
 }
 
 void report_lint_sarif(FILE *out, const struct lint_result *r)
@@ -196,7 +195,7 @@ void report_lint_github(FILE *out, const struct lint_result *r)
 {
 	for (size_t i = 0; i < r->findings.count; i++) {
 		const struct finding *fd = &r->findings.items[i];
-		enum severity s = fd->rule->severity;
+		enum severity s = fd->severity;
 
 		fprintf(out, "::%s file=",
 			s == SEVERITY_CRITICAL	? "error"

@@ -130,7 +130,7 @@ static void finding_metrics(FILE *out, const struct tw_facts *f, const struct fi
 	unsigned count[SEVERITY_CRITICAL + 1] = {0};
 
 	for (size_t i = 0; i < fs->count; i++)
-		count[fs->items[i].rule->severity]++;
+		count[fs->items[i].severity]++;
 	family(out, "twtune_findings", "gauge", "Findings by severity.");
 	for (int s = SEVERITY_INFO; s <= SEVERITY_CRITICAL; s++)
 		sample(out, "twtune_findings", "severity", severity_name(s), count[s]);

@@ -57,7 +57,7 @@ static void print_verdict(FILE *out, const struct tw_facts *f, const struct find
 	unsigned by_severity[SEVERITY_CRITICAL + 1] = {0};
 
 	for (size_t i = 0; i < fs->count; i++)
-		by_severity[fs->items[i].rule->severity]++;
+		by_severity[fs->items[i].severity]++;
 	fprintf(out, "%-10s %s\n", "Verdict", host_class_name(c->verdict));
 	fprintf(out, "%-10s %s\n", "", c->evidence);
 	fprintf(out, "%-10s %s", "Status", check_status(f, fs));
@@ -77,7 +77,7 @@ static void print_findings(FILE *out, const struct tw_facts *f, const struct fin
 		const struct finding *fd = &fs->items[i];
 
 		fprintf(out, "  ");
-		print_severity(out, fd->rule->severity, colour);
+		print_severity(out, fd->severity, colour);
 		fprintf(out, "%s\n", fd->rule->id);
 		fprintf(out, "  %9s%s\n", "", fd->summary);
 		if (fd->file[0])
@@ -200,6 +200,11 @@ static void print_nat(FILE *out, const struct tw_facts *f)
 				    : "unknown (not every source could be read)");
 	for (unsigned i = 0; i < nat->signal_count; i++)
 		fprintf(out, "  %-18s %s\n", nat->signals[i].name, nat->signals[i].detail);
+	if (nodeports_seen(f))
+		fprintf(out, "  %-18s %s\n", "nodeports",
+			nat->nodeport_chain[0]
+				? nat->nodeport_chain
+				: "a listener in 30000-32767 (Kubernetes NodePorts)");
 	print_source(out, &nat->nftables);
 	print_source(out, &nat->iptables);
 	if (!ct->loaded) {

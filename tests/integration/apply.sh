@@ -11,7 +11,7 @@ need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
 command -v sysctl >/dev/null 2>&1 || skip "sysctl (procps) is not installed (contrib/setup.sh installs it)"
 
-in_scenarios --private-run "${1:-}" client server
+in_scenarios --private-run "${1:-}" client server mixed
 
 apply_workdir
 journal_count() {
@@ -37,14 +37,14 @@ client)
 	[ "$status" -eq 0 ] || fail "apply client-heavy: exit $status: $(cat "$err")"
 	[ "$(jget "$out" .changed)" = true ] && [ "$(jget "$out" .status)" = committed ] || fail "apply: $(cat "$out")"
 	[ "$(sysctl -n net.ipv4.tcp_tw_reuse)" = 1 ] || fail "sysctl: tcp_tw_reuse is $(sysctl -n net.ipv4.tcp_tw_reuse)"
-	[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "8082 65535" ] ||
+	[ "$(sysctl -n net.ipv4.ip_local_port_range | tr '\t' ' ')" = "40000 65535" ] ||
 		fail "sysctl: range is $(sysctl -n net.ipv4.ip_local_port_range)"
 	grep -qx 'net.ipv4.tcp_tw_reuse = 1' "$sysd/90-twtune.conf" &&
-		grep -qx 'net.ipv4.ip_local_port_range = 8082 65535' "$sysd/90-twtune.conf" ||
+		grep -qx 'net.ipv4.ip_local_port_range = 40000 65535' "$sysd/90-twtune.conf" ||
 		fail "persisted file: $(cat "$sysd/90-twtune.conf")"
 	[ "$(jget "$out" .persisted)" = "$sysd/90-twtune.conf" ] || fail "persisted path"
 	txn=$(jget "$out" .transaction)
-	pass "apply client-heavy: tcp_tw_reuse 0 -> 1, range 40000 40999 -> 8082 65535, persisted ($txn)"
+	pass "apply client-heavy: tcp_tw_reuse 0 -> 1, range 40000 40999 -> 40000 65535, persisted ($txn)"
 
 	sum=$(md5sum "$sysd/90-twtune.conf")
 	journals=$(journal_count)
@@ -174,5 +174,25 @@ server)
 	[ "$(jget "$out" '[.changes[] | select(.key == "net.ipv4.tcp_tw_reuse" and .new == "1")] | length')" -eq 0 ] ||
 		fail "--recommended set tcp_tw_reuse=1 on an inbound-heavy host"
 	pass "apply --recommended on an inbound-heavy host: no tcp_tw_reuse=1"
+	;;
+mixed)
+	# A host that serves and also connects out, with the reuse it needs:
+	# the server profile refuses it and says why; forced, it keeps reuse.
+	ns_sysctl net.ipv4.tcp_tw_reuse 1
+	start_storm --port 8080 --count 500 --close client
+	start_storm --port 8081 --count 400 --close server
+	before=$(snapshot)
+	apply --profile server
+	[ "$status" -eq 2 ] && grep -q 'it is mixed' "$err" &&
+		grep -q 'Why: a mixed host also makes many outbound connections' "$err" ||
+		fail "server on a mixed host: exit $status: $(cat "$err")"
+	[ "$(snapshot)" = "$before" ] && [ "$(journal_count)" -eq 0 ] || fail "a refused apply changed something"
+	pass "server on a mixed host: refused, says why, nothing changed"
+	apply --profile server --force --format json
+	[ "$status" -eq 0 ] || fail "server --force: exit $status: $(cat "$err")"
+	[ "$(sysctl -n net.ipv4.tcp_tw_reuse)" = 1 ] &&
+		[ "$(jget "$out" '[.changes[] | select(.key == "net.ipv4.tcp_tw_reuse")] | length')" -eq 0 ] ||
+		fail "server --force touched tcp_tw_reuse: $(jget "$out" .changes)"
+	pass "server --force on a mixed host: tcp_tw_reuse stays 1"
 	;;
 esac

@@ -650,9 +650,10 @@ static void test_rule_tw_reuse_without_timestamps(void **state)
 		      "net.ipv4.tcp_tw_reuse = 1\n"
 		      "net.ipv4.tcp_timestamps = 0\n");
 	r = lint_tree(t, 6, 1);
-	fd = assert_finding(&r->findings, "tw-reuse-without-timestamps", SEVERITY_WARNING,
-			    "etc/sysctl.d/x.conf", 2, KNOB_TCP_TIMESTAMPS,
-			    "tcp_tw_reuse = 1 with tcp_timestamps = 0");
+	fd = assert_finding(
+		&r->findings, "tw-reuse-without-timestamps", SEVERITY_WARNING,
+		"etc/sysctl.d/x.conf", 2, KNOB_TCP_TIMESTAMPS,
+		"tcp_timestamps = 0 turns off every kind of TIME_WAIT reuse (tcp_tw_reuse = 1");
 	assert_int_equal(fd->setting_count, 1);
 	assert_int_equal(fd->settings[0].key, KNOB_TCP_TIMESTAMPS);
 	assert_string_equal(fixture_value_text(&fd->settings[0].recommended), "1");

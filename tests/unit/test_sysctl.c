@@ -32,6 +32,7 @@ static void write_modern_knobs(const char *root)
 	fixture_write(root, "sys/net/netfilter/nf_conntrack_max", "262144\n");
 	fixture_write(root, "sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait", "120\n");
 	fixture_write(root, "sys/net/ipv4/tcp_ehash_entries", "-262144\n");
+	fixture_write(root, "sys/net/ipv4/tcp_max_orphans", "131072\n");
 }
 
 static void assert_knob(const struct tw_facts *f, enum knob_id id, const char *value)
@@ -68,6 +69,7 @@ static void test_all_knobs_present(void **state)
 	assert_knob(f, KNOB_IP_LOCAL_RESERVED_PORTS, "8080,9000-9001");
 	assert_knob(f, KNOB_IP_UNPRIVILEGED_PORT_START, "80");
 	assert_knob(f, KNOB_IP_FORWARD, "0");
+	assert_knob(f, KNOB_TCP_MAX_ORPHANS, "131072");
 	assert_int_equal(f->error_count, 0);
 }
 
