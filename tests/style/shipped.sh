@@ -1,0 +1,17 @@
+#!/bin/sh
+# Every rule and profile file in the tree is installed: each rules/*.rule
+# is listed in dist_rules_DATA and each profiles/*.profile in
+# dist_profiles_DATA of Makefile.am. The tests read the source tree, so a
+# file left out of the lists would pass them and be missing from every
+# installed twtune and package.
+top=${TEST_SRCDIR:-.}/..
+status=0
+for f in "$top"/rules/*.rule "$top"/profiles/*.profile; do
+	rel=${f#"$top"/}
+	grep -q "^	$rel\( \\\\\)\?\$" "$top/Makefile.am" || {
+		echo "FAIL: $rel is not listed in Makefile.am (dist_rules_DATA / dist_profiles_DATA)"
+		status=1
+	}
+done
+[ "$status" -eq 0 ] && echo "ok - every rule and profile file is installed"
+exit "$status"
