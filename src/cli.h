@@ -9,7 +9,7 @@
 #define EXIT_USAGE 2
 
 /* Where apply keeps its journal and lock, unless --state-dir. */
-#define TWTUNE_STATE_DIR "/var/lib/twtune"
+#define TWTUNE_STATE_DIR TWTUNE_LOCALSTATEDIR "/lib/twtune"
 
 /* Parsed global options; the only process-wide state twtune has. */
 struct twtune_ctx {
