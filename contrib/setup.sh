@@ -24,10 +24,11 @@ cd "$(dirname "$0")/.."
 # ansible-playbook (Debian 12's is 2.14, the oldest the collection
 # supports; without recommends, so not the whole `ansible` bundle), and
 # clang, whose libFuzzer (clang 14 ships it) the fuzz targets that
-# `make check` runs are built with (tests/fuzz/).
+# `make check` runs are built with (tests/fuzz/), and bash-completion,
+# which the completion's test drives.
 packages="build-essential autoconf automake pkgconf libnl-3-dev libjansson-dev
 	libcap-dev libcmocka-dev iproute2 util-linux nftables procps jq clang-format
-	ansible-core clang"
+	ansible-core clang bash-completion"
 
 missing=""
 for p in $packages; do
