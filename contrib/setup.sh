@@ -25,10 +25,11 @@ cd "$(dirname "$0")/.."
 # supports; without recommends, so not the whole `ansible` bundle), and
 # clang, whose libFuzzer (clang 14 ships it) the fuzz targets that
 # `make check` runs are built with (tests/fuzz/), and bash-completion,
-# which the completion's test drives.
+# which the completion's test drives, and debhelper and lintian, with
+# which tests/integration/debian.sh builds and checks the Debian package.
 packages="build-essential autoconf automake pkgconf libnl-3-dev libjansson-dev
 	libcap-dev libcmocka-dev iproute2 util-linux nftables procps jq clang-format
-	ansible-core clang bash-completion"
+	ansible-core clang bash-completion debhelper lintian"
 
 missing=""
 for p in $packages; do
