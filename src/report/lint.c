@@ -1,6 +1,7 @@
 #include "report/lint.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -294,4 +295,50 @@ void report_lint_github(FILE *out, const struct lint_result *r)
 		escaped(out, fd->summary, false);
 		fputc('\n', out);
 	}
+}
+
+/* GitLab's severities: critical and major fail a merge request's widget
+ * as errors do; info is informational. */
+static const char *codequality_severity(enum severity s)
+{
+	return s == SEVERITY_CRITICAL ? "critical" : s == SEVERITY_WARNING ? "major" : "info";
+}
+
+/* A finding's fingerprint: the same finding on the same line gets the same
+ * one from run to run (GitLab compares them between branches), two
+ * different ones differ. 64-bit FNV-1a over rule, file, line and message. */
+static void fingerprint(const struct finding *fd, char *buf, size_t size)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	char line[16];
+	const char *parts[] = {fd->rule->id, fd->file, line, fd->summary};
+
+	snprintf(line, sizeof(line), "%u", fd->line);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i];; p++) {
+			h ^= *p;
+			h *= UINT64_C(1099511628211);
+			if (!*p)
+				break;
+		}
+	snprintf(buf, size, "%016" PRIx64, h);
+}
+
+static json_t *codequality_issue(size_t i, const void *arg)
+{
+	const struct finding *fd = &((const struct lint_result *)arg)->findings.items[i];
+	char print[17];
+
+	fingerprint(fd, print, sizeof(print));
+	return json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:{s:i}}}", "description", fd->summary,
+			 "check_name", fd->rule->id, "fingerprint", print, "severity",
+			 codequality_severity(fd->severity), "location", "path", fd->file, "lines",
+			 "begin", fd->line ? (int)fd->line : 1);
+}
+
+void report_lint_codequality(FILE *out, const struct lint_result *r)
+{
+	json_t *list = json_array();
+
+	print_json_streamed(list, list, r->findings.count, codequality_issue, r, out);
 }
