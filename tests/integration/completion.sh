@@ -38,7 +38,7 @@ expect "commands after a global option" "check " "$TWTUNE" --kernel 6.1 ch
 expect "check's options" "--fail-on --format " "$TWTUNE" check --f
 expect "apply's --format" "json text " "$TWTUNE" apply --format ""
 expect "check's --format" "json prometheus text " "$TWTUNE" check --format ""
-expect "lint's --format" "github json sarif text " "$TWTUNE" lint --format ""
+expect "lint's --format" "codequality github json sarif text " "$TWTUNE" lint --format ""
 expect "--fail-on" "critical info none warning " "$TWTUNE" check --fail-on ""
 # shellcheck disable=SC2086 # $profiles: an option and its directory
 expect "profile names" "client-heavy kernel-defaults nat-gateway server " \
