@@ -137,8 +137,20 @@ enum counter_id {
 	CTR_TW_KILLED,
 	CTR_TIME_WAIT_OVERFLOW,
 	CTR_SOCKSTAT_TW, /* /proc/net/sockstat TCP tw */
+	/* conntrack's statistics, summed over CPUs (ct_stats.c): absent
+	 * without nf_conntrack */
+	CTR_CT_INSERT_FAILED,
+	CTR_CT_DROP,
+	CTR_CT_EARLY_DROP,
+	CTR_CT_SEARCH_RESTART,
+	CTR_CT_CLASH_RESOLVE,
 	CTR_COUNT
 };
+
+static inline bool counter_is_conntrack(int id)
+{
+	return id >= CTR_CT_INSERT_FAILED && id <= CTR_CT_CLASH_RESOLVE;
+}
 
 struct counter_info {
 	const char *json_name;

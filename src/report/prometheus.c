@@ -89,7 +89,8 @@ static void counter_metrics(FILE *out, const struct tw_facts *f)
 	family(out, "twtune_tcp_counter_total", "counter",
 	       "TCP counters from /proc/net/snmp and /proc/net/netstat.");
 	for (int id = 0; id < CTR_COUNT; id++)
-		if (f->counters[id].present && !counter_info(id)->is_gauge)
+		if (f->counters[id].present && !counter_info(id)->is_gauge &&
+		    !counter_is_conntrack(id))
 			sample(out, "twtune_tcp_counter_total", "counter",
 			       counter_info(id)->json_name, (double)f->counters[id].value);
 	family(out, "twtune_tcp_level", "gauge", "TCP levels: CurrEstab, sockstat tw.");

@@ -256,6 +256,8 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 		char label[64];
 
 		snprintf(label, sizeof(label), "%s %s", ci->section, ci->field);
+		if (!c->present && counter_is_conntrack(id))
+			continue; /* no nf_conntrack here: nothing to say */
 		if (!c->present) {
 			fprintf(out, "  %-28s %10s\n", label, "absent");
 			continue;
