@@ -195,10 +195,12 @@ static const struct nla_policy masq_policy[NFTA_MASQ_MAX + 1] = {
 static int masq(struct snat_facts *s, const char *where, struct nlattr *nest,
 		const struct registers *regs)
 {
-	struct nlattr *tb[NFTA_MASQ_MAX + 1];
+	struct nlattr *tb[NFTA_MASQ_MAX + 1] = {NULL};
 	struct snat_rule r;
 
-	if (nfnl_nested(tb, NFTA_MASQ_MAX, nest, masq_policy) < 0)
+	/* a plain "masquerade" has no attributes: its data nest may be empty,
+	 * or (trimmed on the way) absent */
+	if (nest && nfnl_nested(tb, NFTA_MASQ_MAX, nest, masq_policy) < 0)
 		return -EBADMSG;
 	new_rule(&r, where, "masquerade",
 		 tb[NFTA_MASQ_FLAGS] ? ntohl(nla_get_u32(tb[NFTA_MASQ_FLAGS])) : 0);
@@ -306,23 +308,27 @@ static const struct nla_policy expr_policy[NFTA_EXPR_MAX + 1] = {
 static int expression(struct snat_facts *s, uint8_t family, const char *where, struct nlattr *elem,
 		      struct registers *regs, struct snat_jumps *jumps)
 {
-	struct nlattr *tb[NFTA_EXPR_MAX + 1];
+	struct nlattr *tb[NFTA_EXPR_MAX + 1], *data;
 	const char *name;
 
 	if (nla_type(elem) != NFTA_LIST_ELEM ||
 	    nfnl_nested(tb, NFTA_EXPR_MAX, elem, expr_policy) < 0 || !tb[NFTA_EXPR_NAME])
 		return -EBADMSG;
 	name = nla_get_string(tb[NFTA_EXPR_NAME]);
-	if (!tb[NFTA_EXPR_DATA])
-		; /* an expression without data (counter, notrack): loads nothing */
-	else if (strcmp(name, "immediate") == 0)
-		return immediate(tb[NFTA_EXPR_DATA], regs, jumps);
-	else if (strcmp(name, "masq") == 0)
-		return masq(s, where, tb[NFTA_EXPR_DATA], regs);
-	else if (strcmp(name, "nat") == 0)
-		return nat(s, where, tb[NFTA_EXPR_DATA], regs);
-	else if (strcmp(name, "target") == 0)
-		return target(s, family, where, tb[NFTA_EXPR_DATA]);
+	data = tb[NFTA_EXPR_DATA];
+	if (strcmp(name, "masq") == 0)
+		return masq(s, where, data, regs);
+	if (!data)
+		return strcmp(name, "immediate") == 0 || strcmp(name, "nat") == 0 ||
+				       strcmp(name, "target") == 0
+			       ? -EBADMSG
+			       : 0; /* no data (counter, notrack): loads nothing */
+	if (strcmp(name, "immediate") == 0)
+		return immediate(data, regs, jumps);
+	if (strcmp(name, "nat") == 0)
+		return nat(s, where, data, regs);
+	if (strcmp(name, "target") == 0)
+		return target(s, family, where, data);
 	/* anything else may load any register: forget what they held, so a
 	 * range is read only from immediates that nothing overwrote since */
 	memset(regs, 0, sizeof(*regs));

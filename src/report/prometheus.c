@@ -4,6 +4,7 @@
 
 #include "inspect/classify.h"
 #include "report/json.h"
+#include "report/snat.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
 {
@@ -156,4 +157,5 @@ void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct f
 	knob_metrics(out, f);
 	counter_metrics(out, f);
 	nat_metrics(out, f);
+	snat_prometheus(out, f);
 }
