@@ -160,8 +160,17 @@ static void text_failures(FILE *out, const struct tw_facts *f)
 
 void snat_text(FILE *out, const struct tw_facts *f)
 {
-	if (snat_present(f) == 0)
+	int present = snat_present(f);
+
+	if (present == 0)
 		return;
+	if (present < 0) {
+		/* nothing seen, not everything read: no figures to give */
+		fprintf(out, "SNAT       unknown (not every NAT source could be read)\n");
+		text_failures(out, f);
+		fprintf(out, "\n");
+		return;
+	}
 	text_rules(out, f);
 	text_destinations(out, &f->nat.snat);
 	text_failures(out, f);
