@@ -59,16 +59,21 @@ void snat_rules_reset(struct snat_facts *s)
 	memset(s->rule, 0, sizeof(s->rule));
 }
 
-static void add_rule(struct snat_facts *s, const struct snat_rule *r)
+static void add_rule(struct snat_facts *s, struct snat_rule *r)
 {
+	if (r->ports_known && r->port_low > r->port_high) {
+		/* the kernel swaps them (nf_nat_l4proto_unique_tuple) */
+		uint16_t low = r->port_high;
+
+		r->port_high = r->port_low;
+		r->port_low = low;
+	}
 	s->rules++;
 	if (!(r->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY))
 		s->rules_without_fully_random++;
 	if (s->rule_count < SNAT_MAX_RULES)
 		s->rule[s->rule_count++] = *r;
-	/* a range the kernel would swap (nf_nat_l4proto_unique_tuple) is
-	 * kept as written: its size is what matters */
-	if (r->ports_known && r->port_low <= r->port_high &&
+	if (r->ports_known && r->port_low &&
 	    (!s->port_low || (unsigned)(r->port_high - r->port_low) < s->port_high - s->port_low)) {
 		s->port_low = r->port_low;
 		s->port_high = r->port_high;

@@ -641,6 +641,10 @@ static void test_legacy_table(void **state)
 	masq.range[0].flags = NF_NAT_RANGE_PROTO_SPECIFIED | NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 	masq.range[0].min.all = htons(30000);
 	masq.range[0].max.all = htons(30999);
+	/* written the wrong way round: the kernel swaps the ends */
+	plain.range[0].flags = NF_NAT_RANGE_PROTO_SPECIFIED;
+	plain.range[0].min.all = htons(31000);
+	plain.range[0].max.all = htons(30500);
 	legacy_entry(table, &off, "", 0, &verdict, sizeof(verdict)); /* a policy */
 	legacy_entry(table, &off, "MASQUERADE", 0, &masq, sizeof(masq));
 	legacy_entry(table, &off, "SNAT", 0, &plain, sizeof(plain));
@@ -649,7 +653,10 @@ static void test_legacy_table(void **state)
 	assert_int_equal(s.rules, 2);
 	assert_int_equal(s.rules_without_fully_random, 1);
 	assert_rule(&s, 0, "iptables-legacy nat", "masquerade to :30000-30999 fully-random");
-	assert_rule(&s, 1, "iptables-legacy nat", "snat");
+	assert_rule(&s, 1, "iptables-legacy nat", "snat to :30500-31000");
+	/* the narrower of the two ranges */
+	assert_int_equal(s.port_low, 30500);
+	assert_int_equal(s.port_high, 31000);
 
 	/* cut in the middle of an entry; a target running past its entry */
 	assert_int_equal(snat_parse_legacy(&s, table, off - 8), -EBADMSG);
