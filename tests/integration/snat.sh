@@ -67,6 +67,17 @@ late_connect() {
 	late_pid=$!
 }
 
+# A new SYN every 0.3 s until stopped, so that any sample, however late
+# twtune starts it, sees clashes; its connect()s are cut short.
+start_syns() {
+	(while :; do
+		ip netns exec twt-cli timeout 0.3 "$TWSTORM" --remote --addr 10.78.2.2 \
+			--port 8080 --count 1 >/dev/null 2>&1
+	done) &
+	syns_pid=$!
+	STORM_PIDS="$STORM_PIDS $syns_pid"
+}
+
 masquerade ""
 ip netns exec twt-srv "$TWSTORM" --serve --addr 10.78.2.2 --port 8080 >"$work/srv" &
 STORM_PIDS="$!"
@@ -82,10 +93,14 @@ wait_for "$work/held" ready "the client's ten connections did not open"
 	fail "ten connections through the gateway: $(cat "$work/held")"
 pass "ten connections through the gateway hold its ten SNAT ports"
 
-# The eleventh: its SYN and the retransmission a second later clash, each
-# counted while twtune samples the gateway's counters for 2 s.
+# The eleventh: its SYN and its one retransmission a second later clash;
+# so do the SYNs of the others tried while twtune samples the gateway's
+# counters for 2 s.
 late_connect
+start_syns
 check_gw --sample 2 --format json
+kill "$syns_pid"
+wait "$syns_pid" 2>/dev/null || true
 [ "$status" -eq 2 ] || fail "check in twt-gw exited $status, expected 2 (critical): $(cat "$work/err") $(jq -c ".snat,.counters" "$out")"
 wait "$late_pid" || true
 [ "$(cat "$work/late")" = "opened 0 failed 1 error Connection timed out" ] ||
