@@ -22,6 +22,10 @@ struct fact_view {
 	 * recommended.range_change */
 	const struct knob_value *recommended_range;
 	char range_change[192];
+	/* source NAT (factview_snat.c) */
+	char snat_rules[320];
+	char snat_top_source[64];
+	char snat_top_destination[80];
 };
 
 /* Fill VIEW's recommendation of a finding whose settings are SETTINGS, or
@@ -35,6 +39,12 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f);
 /* expr_known_fn and expr_lookup_fn for the engine (ctx: struct fact_view). */
 bool fact_known(const char *name);
 struct value fact_lookup(const char *name, void *ctx);
+
+/* The snat.* facts (factview_snat.c), for the functions above. */
+bool snat_fact_known(const char *name);
+bool snat_fact_lookup(const char *name, const struct fact_view *v, struct value *out);
+void snat_fact_names(void (*each)(const char *name, const char *doc, void *arg), void *arg);
+void snat_fact_view_init(struct fact_view *view);
 
 /* Each fact name with a line of documentation, for `twtune rules --facts`
  * and the manual. Sysctl keys are listed once, as "KEY". */

@@ -137,8 +137,20 @@ enum counter_id {
 	CTR_TW_KILLED,
 	CTR_TIME_WAIT_OVERFLOW,
 	CTR_SOCKSTAT_TW, /* /proc/net/sockstat TCP tw */
+	/* conntrack's statistics, summed over CPUs (ct_stats.c): absent
+	 * without nf_conntrack */
+	CTR_CT_INSERT_FAILED,
+	CTR_CT_DROP,
+	CTR_CT_EARLY_DROP,
+	CTR_CT_SEARCH_RESTART,
+	CTR_CT_CLASH_RESOLVE,
 	CTR_COUNT
 };
+
+static inline bool counter_is_conntrack(int id)
+{
+	return id >= CTR_CT_INSERT_FAILED && id <= CTR_CT_CLASH_RESOLVE;
+}
 
 struct counter_info {
 	const char *json_name;
@@ -198,6 +210,53 @@ struct evidence_source {
 	char error[192]; /* why not, when !inspected; what was missed, when incomplete */
 };
 
+#define SNAT_MAX_RULES 8
+#define SNAT_TOP 5
+
+/* A masquerade or snat statement (nftables, iptables-nft's MASQUERADE and
+ * SNAT targets, the legacy nat table), as the kernel holds it. */
+struct snat_rule {
+	char where[96];	  /* "ip twtnat/post", "iptables nat" */
+	char action[16];  /* "masquerade" or "snat" */
+	uint32_t flags;	  /* NF_NAT_RANGE_* (linux/netfilter/nf_nat.h) */
+	bool ports_known; /* a port range is set and twtune could read it */
+	uint16_t port_low, port_high;
+};
+
+/* Source-NAT entries of one (protocol, translated source address,
+ * destination address, destination port): the kernel picks a translated
+ * port unique for that tuple (nf_nat_core.c), so each holds one port. */
+struct snat_destination {
+	uint8_t protocol;      /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	struct tw_addr source; /* the translated source: this host's address */
+	struct tw_addr address;
+	uint16_t port;
+	uint32_t entries;   /* conntrack entries for it */
+	uint32_t time_wait; /* of which TCP TIME_WAIT */
+	bool estimated;	    /* more tuples than tracked: figures may be low by ERROR */
+	uint32_t error;
+};
+
+/* Source NAT: which rules translate, with which port selection, and how
+ * much of each destination's port space the conntrack table holds. */
+struct snat_facts {
+	/* masquerade and snat rules, counted where nat.nftables and
+	 * nat.iptables were inspected; the first SNAT_MAX_RULES described */
+	unsigned rules, rules_without_fully_random;
+	struct snat_rule rule[SNAT_MAX_RULES];
+	unsigned rule_count;
+	/* the narrowest port range a rule sets; without one (port_low 0) the
+	 * kernel picks from 1024-65535 (snat_port_range() in inspect/snat.h) */
+	unsigned port_low, port_high;
+	/* the conntrack table's SNAT entries, tallied per destination */
+	bool tallied;
+	uint64_t entries;
+	bool truncated;			       /* more tuples than tracked: the top may be low */
+	uint64_t untracked_max;		       /* then: the most entries an untracked one holds */
+	struct snat_destination top[SNAT_TOP]; /* most entries first */
+	unsigned top_count;
+};
+
 struct nat_facts {
 	int present; /* 1 yes, 0 no, -1 unknown (nothing found, not all inspected) */
 	struct nat_signal signals[NAT_MAX_SIGNALS];
@@ -209,6 +268,7 @@ struct nat_facts {
 	/* a kube-proxy chain that serves NodePorts ("ip nat/KUBE-NODEPORTS"),
 	 * "" when none was seen */
 	char nodeport_chain[128];
+	struct snat_facts snat; /* source NAT: its rules and its ports */
 };
 
 struct conntrack_facts {

@@ -7,6 +7,7 @@
 
 #include "inspect/classify.h"
 #include "report/format.h"
+#include "report/snat.h"
 
 static json_t *json_ratio_or_null(double v)
 {
@@ -358,6 +359,7 @@ json_t *report_check_json(const struct tw_facts *f, const struct findings *fs)
 	json_object_set_new(doc, "classification", classification_json(f));
 	json_object_set_new(doc, "nat", nat_json(f));
 	json_object_set_new(doc, "conntrack", conntrack_json(f));
+	json_object_set_new(doc, "snat", snat_json(f));
 	json_object_set_new(doc, "netns", netns_identity_json(&f->netns));
 	json_object_set_new(doc, "privileges",
 			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));

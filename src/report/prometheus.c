@@ -4,6 +4,7 @@
 
 #include "inspect/classify.h"
 #include "report/json.h"
+#include "report/snat.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
 {
@@ -89,7 +90,8 @@ static void counter_metrics(FILE *out, const struct tw_facts *f)
 	family(out, "twtune_tcp_counter_total", "counter",
 	       "TCP counters from /proc/net/snmp and /proc/net/netstat.");
 	for (int id = 0; id < CTR_COUNT; id++)
-		if (f->counters[id].present && !counter_info(id)->is_gauge)
+		if (f->counters[id].present && !counter_info(id)->is_gauge &&
+		    !counter_is_conntrack(id))
 			sample(out, "twtune_tcp_counter_total", "counter",
 			       counter_info(id)->json_name, (double)f->counters[id].value);
 	family(out, "twtune_tcp_level", "gauge", "TCP levels: CurrEstab, sockstat tw.");
@@ -155,4 +157,5 @@ void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct f
 	knob_metrics(out, f);
 	counter_metrics(out, f);
 	nat_metrics(out, f);
+	snat_prometheus(out, f);
 }

@@ -9,6 +9,7 @@
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/json.h"
+#include "report/snat.h"
 
 static void print_percent(FILE *out, double ratio)
 {
@@ -256,6 +257,8 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 		char label[64];
 
 		snprintf(label, sizeof(label), "%s %s", ci->section, ci->field);
+		if (!c->present && counter_is_conntrack(id))
+			continue; /* no nf_conntrack here: nothing to say */
 		if (!c->present) {
 			fprintf(out, "  %-28s %10s\n", label, "absent");
 			continue;
@@ -306,6 +309,7 @@ void report_check_text(FILE *out, const struct tw_facts *f, const struct finding
 	print_sockets(out, f);
 	print_pressure(out, f);
 	print_nat(out, f);
+	snat_text(out, f);
 	print_knobs(out, f);
 	print_counters(out, f);
 	print_errors(out, f);

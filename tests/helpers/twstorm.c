@@ -23,7 +23,8 @@
  * Across namespaces the two ends are two processes: --serve only listens
  * and accepts (closing first with --close server, else after the client's
  * end-of-file), until killed; --remote only connects COUNT times to
- * ADDR:PORT and closes first with --close client, else after the server's.
+ * ADDR:PORT and closes first with --close client, else after the server's,
+ * keeping the last K open with --hold K (and --wait: until killed).
  *
  * Prints one line: "opened N failed M [error MESSAGE]". With --wait it then
  * prints "ready" and keeps its listeners, and the last K connections when
@@ -218,6 +219,8 @@ static int connect_remote(const struct options *o)
 			continue;
 		}
 		opened++;
+		if (n >= o->count - o->hold)
+			continue; /* held open until the process ends */
 		if (o->server_closes)
 			drain_and_close(fd);
 		else
@@ -227,6 +230,13 @@ static int connect_remote(const struct options *o)
 	if (failed)
 		printf(" error %s", strerror(last_errno));
 	printf("\n");
+	fflush(stdout);
+	if (o->wait) {
+		printf("ready\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
 	return 0;
 }
 

@@ -29,7 +29,7 @@
 #include "inspect/inspect.h"
 #include "report/format.h"
 
-#define SHIPPED_RULE_COUNT 16
+#define SHIPPED_RULE_COUNT 20
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1214,6 +1214,7 @@ static void test_load_order_across_dirs(void **state)
 /* ------------------------------------------------- D. the shipped rules */
 
 static const char *const shipped_ids[] = {
+	"conntrack-insert-failed",
 	"conntrack-near-full",
 	"fin-timeout-lowered",
 	"inbound-time-wait-dominant",
@@ -1223,6 +1224,9 @@ static const char *const shipped_ids[] = {
 	"outbound-concentrated",
 	"port-range-narrow",
 	"port-range-parity",
+	"snat-not-fully-random",
+	"snat-port-pressure",
+	"snat-time-wait-timeout",
 	"tw-buckets-near-limit",
 	"tw-recycle-enabled",
 	"tw-recycle-with-nat",
