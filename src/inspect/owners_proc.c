@@ -1,0 +1,228 @@
+/* The processes behind sockets, from PROC (/proc, or a fabricated tree in
+ * the tests): the walk of PROC/[pid]/fd and the text of comm and cgroup.
+ * All of it is input: a link, a cgroup line, a command name is validated
+ * where it is read, and never trusted for length. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/strutil.h"
+#include "inspect/netns.h"
+#include "inspect/owners.h"
+#include "inspect/procfs.h"
+
+/* /proc/PID/cgroup: one line per hierarchy, 13 or so on a cgroup v1 host
+ * with every controller, each path at most a few hundred bytes. */
+#define CGROUP_FILE_MAX 8192
+
+int owners_socket_inode(const char *link, size_t len, uint32_t *inode)
+{
+	static const char prefix[] = "socket:[";
+	const size_t plen = sizeof(prefix) - 1;
+	uint64_t value;
+
+	/* sockfs names its inodes "socket:[%lu]" (net/socket.c,
+	 * sockfs_dname); get_next_ino() hands out 32-bit numbers, as
+	 * inet_diag's idiag_inode carries them */
+	if (len < plen + 2 || memcmp(link, prefix, plen) != 0 || link[len - 1] != ']')
+		return -EINVAL;
+	if (strict_uint_n(link + plen, len - plen - 1, 1, UINT32_MAX, &value) < 0)
+		return -EINVAL;
+	*inode = (uint32_t)value;
+	return 0;
+}
+
+/* Copy the LEN bytes at S into BUF, cut to fit. */
+static void copy_text(char *buf, size_t size, const char *s, size_t len)
+{
+	snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), s);
+	utf8_sanitize(buf);
+}
+
+int owners_cgroup_path(const char *text, char *path, size_t size)
+{
+	const char *v2 = NULL, *v1 = NULL;
+	size_t v2_len = 0, v1_len = 0;
+
+	for (const char *line = text; *line;) {
+		const char *end = strchr(line, '\n'), *first, *second;
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		/* "ID:CONTROLLERS:PATH"; the path may itself hold colons */
+		first = memchr(line, ':', len);
+		second = first ? memchr(first + 1, ':', len - (size_t)(first + 1 - line)) : NULL;
+		if (second) {
+			const char *p = second + 1;
+			size_t plen = len - (size_t)(p - line);
+			size_t id_len = (size_t)(first - line);
+			size_t ctl_len = (size_t)(second - first - 1);
+
+			if (id_len == 1 && line[0] == '0' && ctl_len == 0 && !v2) {
+				v2 = p;
+				v2_len = plen;
+			} else if (ctl_len == 12 && memcmp(first + 1, "name=systemd", 12) == 0 &&
+				   !v1) {
+				v1 = p;
+				v1_len = plen;
+			}
+		}
+		line += len + (end ? 1 : 0);
+	}
+	/* a hybrid host without systemd managing the unified tree keeps
+	 * every process at its root there, while name=systemd says more */
+	if (v2 && v1 && v2_len == 1 && v2[0] == '/' && !(v1_len == 1 && v1[0] == '/'))
+		v2 = NULL;
+	if (v2)
+		copy_text(path, size, v2, v2_len);
+	else if (v1)
+		copy_text(path, size, v1, v1_len);
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+void owners_unit_name(const char *path, char *unit, size_t size)
+{
+	size_t end = strlen(path);
+
+	unit[0] = '\0';
+	while (end > 0) {
+		size_t start = end;
+
+		while (start > 0 && path[start - 1] != '/')
+			start--;
+		if (ends_with(path + start, end - start, ".service") ||
+		    ends_with(path + start, end - start, ".scope")) {
+			copy_text(unit, size, path + start, end - start);
+			return;
+		}
+		end = start > 0 ? start - 1 : 0;
+	}
+}
+
+void owners_describe(const char *proc_root, struct socket_owner *o)
+{
+	char rel[64], text[CGROUP_FILE_MAX];
+
+	/* comm is at most 15 bytes and a newline; more is not a comm */
+	snprintf(rel, sizeof(rel), "%u/comm", o->pid);
+	if (procfs_read(proc_root, rel, text, 64) < 0)
+		text[0] = '\0';
+	str_normalize_blanks(text);
+	copy_text(o->command, sizeof(o->command), text, strlen(text));
+	snprintf(rel, sizeof(rel), "%u/cgroup", o->pid);
+	if (procfs_read(proc_root, rel, text, sizeof(text)) < 0 ||
+	    owners_cgroup_path(text, o->cgroup, sizeof(o->cgroup)) < 0)
+		o->cgroup[0] = '\0';
+	owners_unit_name(o->cgroup, o->unit, sizeof(o->unit));
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	uint32_t x = ((const struct owned_socket *)a)->inode;
+	uint32_t y = ((const struct owned_socket *)b)->inode;
+
+	return x < y ? -1 : x > y;
+}
+
+struct walk {
+	struct owner_collection *c;
+	unsigned long links;
+};
+
+/* One process's descriptors: each socket link looked up in the records. */
+static void walk_process(struct walk *w, int proc_fd, const char *name, uint32_t pid)
+{
+	struct owner_facts *out = w->c->out;
+	char rel[300], link[64];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(rel, sizeof(rel), "%s/fd", name);
+	if ((fd = openat(proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		/* another user's process (ptrace access mode read, denied);
+		 * one that exited meanwhile is not worth a word */
+		if (errno == EACCES || errno == EPERM)
+			out->processes_unreadable++;
+		return;
+	}
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	out->processes_scanned++;
+	while (w->c->unowned && (de = readdir(d))) {
+		struct owned_socket key, *s;
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		w->links++;
+		n = readlinkat(fd, de->d_name, link, sizeof(link));
+		if (n <= 0 || (size_t)n >= sizeof(link) ||
+		    owners_socket_inode(link, (size_t)n, &key.inode) < 0)
+			continue;
+		s = bsearch(&key, w->c->sockets, w->c->count, sizeof(*s), by_inode);
+		if (s && !s->pid) {
+			s->pid = pid;
+			w->c->unowned--;
+		}
+	}
+	closedir(d);
+}
+
+int owners_walk(struct owner_collection *c, const char *proc_root, double seconds)
+{
+	struct walk w = {.c = c};
+	double start = monotonic_seconds();
+	struct dirent *de;
+	DIR *proc;
+
+	qsort(c->sockets, c->count, sizeof(*c->sockets), by_inode);
+	c->unowned = c->count;
+	if (!c->unowned)
+		return 0;
+	if (!(proc = opendir(proc_root)))
+		return -errno;
+	while (c->unowned && (de = readdir(proc))) {
+		uint64_t pid;
+
+		if (strict_uint(de->d_name, 1, TW_PID_MAX, &pid) < 0)
+			continue; /* not a process: self, net, sys, ... */
+		walk_process(&w, dirfd(proc), de->d_name, (uint32_t)pid);
+		if (!c->unowned)
+			break;
+		if (w.links >= OWNERS_WALK_LINKS || monotonic_seconds() - start >= seconds) {
+			c->out->truncated = true;
+			snprintf(c->out->truncated_why, sizeof(c->out->truncated_why),
+				 "the walk of %s/*/fd stopped after %.1f s and %lu descriptors "
+				 "(bounds: %.0f s, %u)",
+				 proc_root, monotonic_seconds() - start, w.links,
+				 OWNERS_WALK_SECONDS, OWNERS_WALK_LINKS);
+			break;
+		}
+	}
+	closedir(proc);
+	return 0;
+}
