@@ -119,7 +119,8 @@ void owners_add_socket(struct owner_collection *c, unsigned state, const struct 
 	d = &c->out->destinations[dest];
 	d->live++;
 	/* a socket its process has closed (FIN_WAIT, LAST_ACK, CLOSING)
-	 * keeps no file, and with it no inode */
+	 * keeps no file: sock_i_ino() reports 0 (net/ipv4/inet_diag.c,
+	 * inet_sk_diag_fill) */
 	if (!inode) {
 		d->orphaned++;
 		return;
