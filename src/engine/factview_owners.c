@@ -4,8 +4,6 @@
 
 #include "inspect/owners.h"
 
-typedef struct value (*owner_getter)(const struct fact_view *v);
-
 static struct value undefined(void)
 {
 	return (struct value){.type = VAL_UNDEFINED};
@@ -39,119 +37,105 @@ static const struct socket_owner *top_owner(const struct fact_view *v)
 	return d && d->count ? &d->owners[0] : NULL;
 }
 
-static struct value owner_command(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	return o ? text(o->command[0] ? o->command : "?") : undefined();
-}
-
-static struct value owner_pid(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	return o ? number(o->pid) : undefined();
-}
-
-static struct value owner_unit(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	return o ? text(o->unit) : undefined();
-}
-
-static struct value owner_cgroup(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	return o ? text(o->cgroup) : undefined();
-}
-
-static struct value owner_label(const struct fact_view *v)
-{
-	return top_owner(v) ? text(v->top_owner) : undefined();
-}
-
-static struct value owner_connections(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	return o ? number(o->connections) : undefined();
-}
-
-static struct value owner_new_rate(const struct fact_view *v)
-{
-	const struct socket_owner *o = top_owner(v);
-	const struct owner_facts *f = &v->facts->owners;
-
-	return o && f->sampled && f->interval > 0 ? number(o->new_sockets / f->interval)
-						  : undefined();
-}
-
-static struct value owner_count(const struct fact_view *v)
-{
-	const struct destination_owners *d = top_owners(v);
-	return d ? number(d->count + d->other_processes) : undefined();
-}
-
-static struct value live_connections(const struct fact_view *v)
-{
-	const struct destination_owners *d = top_owners(v);
-	return d ? number(d->live) : undefined();
-}
-
-static struct value attempted(const struct fact_view *v)
-{
-	return (struct value){.type = VAL_BOOL, .boolean = v->facts->owners.attempted};
-}
-
-static struct value not_attributed(const struct fact_view *v)
-{
-	const struct owner_facts *f = &v->facts->owners;
-	return f->attempted ? number((double)f->unattributed) : undefined();
-}
+enum owner_fact {
+	OWNER_COMMAND,
+	OWNER_PID,
+	OWNER_UNIT,
+	OWNER_CGROUP,
+	OWNER_LABEL,
+	OWNER_CONNECTIONS,
+	OWNER_NEW_RATE,
+	OWNERS_COUNT,
+	OWNERS_LIVE,
+	OWNERS_ATTEMPTED,
+	OWNERS_NOT_ATTRIBUTED,
+};
 
 static const struct {
 	const char *name;
-	owner_getter get;
+	enum owner_fact fact;
 	const char *doc;
 } owner_facts[] = {
-	{"top.owner", owner_command,
+	{"top.owner", OWNER_COMMAND,
 	 "command of the process with most live connections toward top.destination (with "
 	 "check --processes, or under pressure)"},
-	{"top.owner.pid", owner_pid, "its process id"},
-	{"top.owner.unit", owner_unit, "its systemd unit or scope (\"api.service\")"},
-	{"top.owner.cgroup", owner_cgroup, "its cgroup path"},
-	{"top.owner.label", owner_label, "\"api-worker (pid 812, api.service)\""},
-	{"top.owner.connections", owner_connections, "its live connections there"},
-	{"top.owner.new_per_second", owner_new_rate,
+	{"top.owner.pid", OWNER_PID, "its process id"},
+	{"top.owner.unit", OWNER_UNIT, "its systemd unit or scope (\"api.service\")"},
+	{"top.owner.cgroup", OWNER_CGROUP, "its cgroup path"},
+	{"top.owner.label", OWNER_LABEL, "\"api-worker (pid 812, api.service)\""},
+	{"top.owner.connections", OWNER_CONNECTIONS, "its live connections there"},
+	{"top.owner.new_per_second", OWNER_NEW_RATE,
 	 "with --sample: its sockets there opened during the sample and open at its end, per "
 	 "second (a lower bound of its connect rate)"},
-	{"top.owners", owner_count, "processes with live connections toward top.destination"},
-	{"top.live_connections", live_connections,
+	{"top.owners", OWNERS_COUNT, "processes with live connections toward top.destination"},
+	{"top.live_connections", OWNERS_LIVE,
 	 "live (not TIME_WAIT) sockets toward top.destination"},
-	{"owners.attempted", attempted, "sockets were mapped to processes"},
-	{"owners.not_attributed", not_attributed,
+	{"owners.attempted", OWNERS_ATTEMPTED, "sockets were mapped to processes"},
+	{"owners.not_attributed", OWNERS_NOT_ATTRIBUTED,
 	 "live sockets toward the top destinations whose process was not found"},
 };
 
+/* A fact about the top destination's processes as a whole. */
+static struct value destination_fact(const struct fact_view *v, enum owner_fact fact)
+{
+	const struct owner_facts *f = &v->facts->owners;
+	const struct destination_owners *d = top_owners(v);
+
+	switch (fact) {
+	case OWNERS_ATTEMPTED: return (struct value){.type = VAL_BOOL, .boolean = f->attempted};
+	case OWNERS_NOT_ATTRIBUTED:
+		return f->attempted ? number((double)f->unattributed) : undefined();
+	case OWNERS_COUNT: return d ? number(d->count + d->other_processes) : undefined();
+	case OWNERS_LIVE: return d ? number(d->live) : undefined();
+	default: return undefined();
+	}
+}
+
+static struct value owner_value(const struct fact_view *v, enum owner_fact fact)
+{
+	const struct socket_owner *o = top_owner(v);
+	const struct owner_facts *f = &v->facts->owners;
+
+	if (fact >= OWNERS_COUNT)
+		return destination_fact(v, fact);
+	if (!o)
+		return undefined();
+	switch (fact) {
+	case OWNER_COMMAND: return text(o->command[0] ? o->command : "?");
+	case OWNER_PID: return number(o->pid);
+	case OWNER_UNIT: return text(o->unit);
+	case OWNER_CGROUP: return text(o->cgroup);
+	case OWNER_LABEL: return text(v->top_owner);
+	case OWNER_CONNECTIONS: return number(o->connections);
+	case OWNER_NEW_RATE:
+		return f->sampled && f->interval > 0 ? number(o->new_sockets / f->interval)
+						     : undefined();
+	default: return undefined();
+	}
+}
+
 #define OWNER_FACT_COUNT (sizeof(owner_facts) / sizeof(owner_facts[0]))
 
-static owner_getter find(const char *name)
+static int find(const char *name)
 {
 	for (size_t i = 0; i < OWNER_FACT_COUNT; i++)
 		if (strcmp(owner_facts[i].name, name) == 0)
-			return owner_facts[i].get;
-	return NULL;
+			return (int)owner_facts[i].fact;
+	return -1;
 }
 
 bool owner_fact_known(const char *name)
 {
-	return find(name) != NULL;
+	return find(name) >= 0;
 }
 
 bool owner_fact_lookup(const char *name, const struct fact_view *view, struct value *out)
 {
-	owner_getter get = find(name);
+	int fact = find(name);
 
-	if (!get)
+	if (fact < 0)
 		return false;
-	*out = get(view);
+	*out = owner_value(view, (enum owner_fact)fact);
 	return true;
 }
 

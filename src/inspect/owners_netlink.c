@@ -38,17 +38,12 @@ static int on_live_reply(struct nl_msg *msg, void *arg)
 
 static int request_live(struct nl_sock *sk, uint8_t family)
 {
-	struct inet_diag_req_v2 req;
-	int r;
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = family, .sdiag_protocol = IPPROTO_TCP, .idiag_states = LIVE_STATES};
+	int r = nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req,
+			       sizeof(req));
 
-	memset(&req, 0, sizeof(req));
-	req.sdiag_family = family;
-	req.sdiag_protocol = IPPROTO_TCP;
-	req.idiag_states = LIVE_STATES;
-	if ((r = nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req,
-				sizeof(req))) < 0)
-		return r;
-	return nl_recvmsgs_default(sk);
+	return r < 0 ? r : nl_recvmsgs_default(sk);
 }
 
 int owners_dump_live(void (*each)(const struct nlmsghdr *nlh, void *arg), void *arg, char *err,

@@ -135,14 +135,12 @@ void report_owners_json(json_t *destination, const struct tw_facts *f, unsigned 
 	for (unsigned k = 0; k < d->count; k++)
 		json_array_append_new(list, owner_json(o, &d->owners[k]));
 	json_object_set_new(destination, "owners", list);
-	live = json_object();
-	json_object_set_new(live, "total", json_integer(d->live));
-	json_object_set_new(live, "other_processes", json_integer(d->other_processes));
-	json_object_set_new(live, "other_connections", json_integer(d->other_connections));
-	json_object_set_new(live, "not_attributed", json_integer(d->unattributed));
-	json_object_set_new(live, "closing", json_integer(d->orphaned));
-	json_object_set_new(live, "unrecorded", json_integer(d->unrecorded));
-	json_object_set_new(live, "new", o->sampled ? json_integer(d->new_sockets) : json_null());
+	live = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "total", (json_int_t)d->live,
+			 "other_processes", (json_int_t)d->other_processes, "other_connections",
+			 (json_int_t)d->other_connections, "not_attributed",
+			 (json_int_t)d->unattributed, "closing", (json_int_t)d->orphaned,
+			 "unrecorded", (json_int_t)d->unrecorded, "new",
+			 o->sampled ? json_integer(d->new_sockets) : json_null());
 	json_object_set_new(destination, "live_sockets", live);
 }
 
@@ -154,27 +152,22 @@ static json_t *string_or_null(const char *s)
 json_t *report_owners_json_status(const struct tw_facts *f)
 {
 	const struct owner_facts *o = &f->owners;
-	json_t *j = json_object();
+	json_t *j = json_pack("{s:b,s:s}", "attempted", o->attempted, "reason", o->reason);
 
-	json_object_set_new(j, "attempted", json_boolean(o->attempted));
-	json_object_set_new(j, "reason", json_string(o->reason));
 	if (!o->attempted)
 		return j;
-	json_object_set_new(j, "sockets", json_u64(o->sockets));
-	json_object_set_new(j, "attributed", json_u64(o->attributed));
-	json_object_set_new(j, "not_attributed", json_u64(o->unattributed));
-	json_object_set_new(j, "not_attributed_reason", string_or_null(o->unattributed_why));
-	json_object_set_new(j, "closing", json_u64(o->orphaned));
-	json_object_set_new(j, "unrecorded", json_u64(o->unrecorded));
-	json_object_set_new(j, "processes_scanned", json_integer(o->processes_scanned));
-	json_object_set_new(j, "processes_unreadable", json_integer(o->processes_unreadable));
-	json_object_set_new(j, "truncated", json_boolean(o->truncated));
-	json_object_set_new(j, "truncated_reason", string_or_null(o->truncated_why));
-	json_object_set_new(j, "seconds", json_real(round4(o->seconds)));
-	json_object_set_new(j, "sampled", json_boolean(o->sampled));
-	json_object_set_new(j, "interval",
-			    o->sampled ? json_real(round4(o->interval)) : json_null());
-	json_object_set_new(j, "sample_note", string_or_null(o->sample_note));
+	json_object_update_new(
+		j, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:b,s:o,s:f,s:b,s:o,s:o}", "sockets",
+			     json_u64(o->sockets), "attributed", json_u64(o->attributed),
+			     "not_attributed", json_u64(o->unattributed), "not_attributed_reason",
+			     string_or_null(o->unattributed_why), "closing", json_u64(o->orphaned),
+			     "unrecorded", json_u64(o->unrecorded), "processes_scanned",
+			     (int)o->processes_scanned, "processes_unreadable",
+			     (int)o->processes_unreadable, "truncated", o->truncated,
+			     "truncated_reason", string_or_null(o->truncated_why), "seconds",
+			     round4(o->seconds), "sampled", o->sampled, "interval",
+			     o->sampled ? json_real(round4(o->interval)) : json_null(),
+			     "sample_note", string_or_null(o->sample_note)));
 	return j;
 }
 
