@@ -50,12 +50,8 @@ void report_owners_text(FILE *out, const struct tw_facts *f, unsigned i)
 	const struct owner_facts *o = &f->owners;
 	char label[192];
 
-	if (!d)
-		return;
-	if (!d->live) {
-		fprintf(out, "    owners: none, no live connection there now\n");
-		return;
-	}
+	if (!d || !d->live)
+		return; /* said once for all, after the table */
 	for (unsigned k = 0; k < d->count; k++) {
 		const struct socket_owner *w = &d->owners[k];
 
@@ -73,6 +69,7 @@ void report_owners_text(FILE *out, const struct tw_facts *f, unsigned i)
 void report_owners_text_status(FILE *out, const struct tw_facts *f)
 {
 	const struct owner_facts *o = &f->owners;
+	unsigned idle = 0;
 
 	if (!f->census.available || !f->census.top_count)
 		return;
@@ -85,6 +82,13 @@ void report_owners_text_status(FILE *out, const struct tw_facts *f)
 		"%.2f s; %s)\n",
 		(unsigned long long)o->attributed, (unsigned long long)o->sockets,
 		o->processes_scanned, o->seconds, o->reason);
+	for (unsigned i = 0; i < f->census.top_count; i++)
+		idle += !o->destinations[i].live;
+	if (idle)
+		fprintf(out,
+			"    no live connection now toward %u of them: their connections are "
+			"opened and closed between two looks\n",
+			idle);
 	if (o->unattributed)
 		fprintf(out, "    %llu not attributed: %s\n", (unsigned long long)o->unattributed,
 			o->unattributed_why);
