@@ -146,6 +146,22 @@ static int by_inode(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A dump is no snapshot: a socket that moves in the kernel's hash while
+ * it runs may be reported twice. Count it once (C sorted by inode). */
+static void drop_duplicates(struct owner_collection *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->count; i++) {
+		if (kept && c->sockets[kept - 1].inode == c->sockets[i].inode) {
+			c->out->destinations[c->sockets[i].destination].live--;
+			continue;
+		}
+		c->sockets[kept++] = c->sockets[i];
+	}
+	c->count = kept;
+}
+
 struct walk {
 	struct owner_collection *c;
 	unsigned long links;
@@ -217,6 +233,7 @@ int owners_walk(struct owner_collection *c, const char *proc_root, double second
 	DIR *proc;
 
 	qsort(c->sockets, c->count, sizeof(*c->sockets), by_inode);
+	drop_duplicates(c);
 	c->unowned = c->count;
 	if (!c->unowned)
 		return 0;

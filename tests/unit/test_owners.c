@@ -212,6 +212,7 @@ static void record_client(struct owner_collection *c, struct tw_facts *f)
 	owners_add_socket(c, TCP_STATE_ESTABLISHED, &db, 5433, 1005, 0); /* another port */
 	owners_add_socket(c, TCP_STATE_ESTABLISHED, &other, 5432, 1006, 0);
 	owners_add_socket(c, TCP_STATE_ESTABLISHED, &cache, 6379, 2001, 0);
+	owners_add_socket(c, TCP_STATE_ESTABLISHED, &cache, 6379, 2001, 0); /* seen twice */
 }
 
 /* Map the client of the tree, as inspect_owners does after the dump. */
