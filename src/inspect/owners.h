@@ -11,7 +11,10 @@
  * against census.top and its inode (idiag_inode) recorded; then one walk of
  * PROC/[pid]/fd, one directory per process (the tgids /proc lists: threads
  * share their process's table), each "socket:[INODE]" link looked up in the
- * records.
+ * records. The processes of the namespace inspected (PROC/PID/ns/net) come
+ * first; the others only while sockets remain without a process (one made
+ * before a setns(), or passed over a Unix socket): on a container host the
+ * inspected namespace holds a few of the host's processes.
  *
  * Bounds, in memory and in time:
  *   - at most OWNERS_INODES_PER_DESTINATION (4096) sockets recorded per
@@ -19,7 +22,8 @@
  *     rest are counted (unrecorded), not attributed;
  *   - the walk stops as soon as every recorded socket has its process, and
  *     otherwise after OWNERS_WALK_SECONDS (2 s) or OWNERS_WALK_LINKS
- *     (1,000,000 descriptors read), saying so (truncated);
+ *     (1,000,000 descriptors read), saying so (truncated); it keeps the pids
+ *     of other namespaces for its second pass, 4 bytes each;
  *   - with --sample, the inodes live when the sample began, to tell new
  *     sockets from old: at most OWNERS_BASELINE_MAX (131,072), 512 KiB.
  *
@@ -109,7 +113,8 @@ void owners_add_socket(struct owner_collection *c, unsigned state, const struct 
  * -EBADMSG. */
 int owners_add_diag_message(struct owner_collection *c, const struct nlmsghdr *nlh);
 
-/* Walk PROC_ROOT/[pid]/fd, giving each recorded socket its process; stop
+/* Walk PROC_ROOT/[pid]/fd, giving each recorded socket without one its
+ * process: those of the namespace inspected first, then the others; stop
  * early as said above. 0, or a negative errno when PROC_ROOT cannot be
  * listed. */
 int owners_walk(struct owner_collection *c, const char *proc_root, double seconds);

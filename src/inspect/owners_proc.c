@@ -164,7 +164,12 @@ static void drop_duplicates(struct owner_collection *c)
 
 struct walk {
 	struct owner_collection *c;
+	int proc_fd;
+	double start, seconds;
 	unsigned long links;
+	char netns[64];	     /* "net:[INODE]" of the namespace inspected; "" unknown */
+	uint32_t *elsewhere; /* processes of other namespaces, for the second pass */
+	size_t elsewhere_count, elsewhere_capacity;
 };
 
 /* Look up one descriptor's link, NAME in FD_DIR, in the records. */
@@ -190,7 +195,7 @@ static void look_up(struct walk *w, int fd_dir, const char *name, uint32_t pid)
  * getdents64 into a buffer on the stack rather than opendir(), whose 32
  * KiB buffer, fstat and fcntl cost as much as the links of a small
  * process: the walk visits every process on the host. */
-static void walk_process(struct walk *w, int proc_fd, const char *name, uint32_t pid)
+static void walk_process(struct walk *w, const char *name, uint32_t pid)
 {
 	struct owner_facts *out = w->c->out;
 	char rel[300], buf[4096] __attribute__((aligned(8)));
@@ -198,7 +203,7 @@ static void walk_process(struct walk *w, int proc_fd, const char *name, uint32_t
 	int fd;
 
 	snprintf(rel, sizeof(rel), "%s/fd", name);
-	if ((fd = openat(proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((fd = openat(w->proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		/* another user's process (ptrace access mode read, denied);
 		 * one that exited meanwhile is not worth a word */
 		if (errno == EACCES || errno == EPERM)
@@ -225,38 +230,102 @@ static void walk_process(struct walk *w, int proc_fd, const char *name, uint32_t
 	close(fd);
 }
 
-int owners_walk(struct owner_collection *c, const char *proc_root, double seconds)
+/* Is process NAME in the namespace inspected? Unknown counts as no: it is
+ * walked in the second pass. */
+static bool in_this_netns(const struct walk *w, const char *name)
 {
-	struct walk w = {.c = c};
-	double start = monotonic_seconds();
-	struct dirent *de;
-	DIR *proc;
+	char rel[300], link[64];
+	ssize_t n;
 
-	qsort(c->sockets, c->count, sizeof(*c->sockets), by_inode);
-	drop_duplicates(c);
-	c->unowned = c->count;
-	if (!c->unowned)
-		return 0;
-	if (!(proc = opendir(proc_root)))
-		return -errno;
-	while (c->unowned && (de = readdir(proc))) {
+	if (!w->netns[0])
+		return true; /* no namespaces to tell apart (a fabricated tree) */
+	snprintf(rel, sizeof(rel), "%s/ns/net", name);
+	n = readlinkat(w->proc_fd, rel, link, sizeof(link));
+	return n > 0 && (size_t)n == strlen(w->netns) && memcmp(link, w->netns, (size_t)n) == 0;
+}
+
+/* Keep PID for the second pass; false when there is no memory for it. */
+static bool keep_for_later(struct walk *w, uint32_t pid)
+{
+	if (w->elsewhere_count == w->elsewhere_capacity) {
+		size_t capacity = w->elsewhere_capacity ? 2 * w->elsewhere_capacity : 256;
+		uint32_t *grown = realloc(w->elsewhere, capacity * sizeof(*grown));
+
+		if (!grown)
+			return false;
+		w->elsewhere = grown;
+		w->elsewhere_capacity = capacity;
+	}
+	w->elsewhere[w->elsewhere_count++] = pid;
+	return true;
+}
+
+/* Walk process NAME; false once the walk is over: every socket found, or
+ * a bound reached (said in the facts). */
+static bool visit(struct walk *w, const char *name, uint32_t pid, const char *proc_root)
+{
+	struct owner_facts *out = w->c->out;
+	double elapsed;
+
+	walk_process(w, name, pid);
+	if (!w->c->unowned)
+		return false;
+	elapsed = monotonic_seconds() - w->start;
+	if (w->links < OWNERS_WALK_LINKS && elapsed < w->seconds)
+		return true;
+	out->truncated = true;
+	snprintf(out->truncated_why, sizeof(out->truncated_why),
+		 "the walk of %s/*/fd stopped after %.1f s and %lu descriptors (bounds: %.0f s, "
+		 "%u)",
+		 proc_root, elapsed, w->links, OWNERS_WALK_SECONDS, OWNERS_WALK_LINKS);
+	return false;
+}
+
+/* The processes of the namespace inspected first: they hold its sockets,
+ * nearly always, and on a container host they are few among many. The
+ * others only while sockets remain without a process (one created before
+ * a setns(), or passed over a Unix socket). */
+static void walk_all(struct walk *w, DIR *proc, const char *proc_root)
+{
+	struct dirent *de;
+	char name[16];
+	bool going = true;
+
+	while (going && (de = readdir(proc))) {
 		uint64_t pid;
 
 		if (strict_uint(de->d_name, 1, TW_PID_MAX, &pid) < 0)
 			continue; /* not a process: self, net, sys, ... */
-		walk_process(&w, dirfd(proc), de->d_name, (uint32_t)pid);
-		if (!c->unowned)
-			break;
-		if (w.links >= OWNERS_WALK_LINKS || monotonic_seconds() - start >= seconds) {
-			c->out->truncated = true;
-			snprintf(c->out->truncated_why, sizeof(c->out->truncated_why),
-				 "the walk of %s/*/fd stopped after %.1f s and %lu descriptors "
-				 "(bounds: %.0f s, %u)",
-				 proc_root, monotonic_seconds() - start, w.links,
-				 OWNERS_WALK_SECONDS, OWNERS_WALK_LINKS);
-			break;
-		}
+		if (!in_this_netns(w, de->d_name) && keep_for_later(w, (uint32_t)pid))
+			continue;
+		going = visit(w, de->d_name, (uint32_t)pid, proc_root);
 	}
+	for (size_t i = 0; going && i < w->elsewhere_count; i++) {
+		snprintf(name, sizeof(name), "%u", w->elsewhere[i]);
+		going = visit(w, name, w->elsewhere[i], proc_root);
+	}
+}
+
+int owners_walk(struct owner_collection *c, const char *proc_root, double seconds)
+{
+	struct walk w = {.c = c, .start = monotonic_seconds(), .seconds = seconds};
+	ssize_t n;
+	DIR *proc;
+
+	qsort(c->sockets, c->count, sizeof(*c->sockets), by_inode);
+	drop_duplicates(c);
+	c->unowned = 0;
+	for (size_t i = 0; i < c->count; i++)
+		c->unowned += !c->sockets[i].pid;
+	if (!c->unowned)
+		return 0;
+	if (!(proc = opendir(proc_root)))
+		return -errno;
+	w.proc_fd = dirfd(proc);
+	n = readlinkat(w.proc_fd, "thread-self/ns/net", w.netns, sizeof(w.netns) - 1);
+	w.netns[n > 0 ? n : 0] = '\0';
+	walk_all(&w, proc, proc_root);
+	free(w.elsewhere);
 	closedir(proc);
 	return 0;
 }

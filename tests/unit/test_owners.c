@@ -265,6 +265,33 @@ static void test_walk_names_the_owners(void **state)
 	assert_non_null(strstr(o->unattributed_why, "1 closed between the dump and the walk"));
 }
 
+/* The processes of the namespace inspected are walked first, and the
+ * others only while sockets remain without a process. */
+static void test_walk_starts_in_this_namespace(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_addr db = address(AF_INET, "10.0.0.5");
+	const struct owner_facts *o = &fx->facts.owners;
+	struct owner_collection c;
+
+	fabricate(fx);
+	fixture_symlink(fx->root, "thread-self/ns/net", "net:[4026531840]");
+	fixture_symlink(fx->root, "812/ns/net", "net:[4026532000]");
+	fixture_symlink(fx->root, "900/ns/net", "net:[4026531840]");
+	client_host(&fx->facts);
+	owners_collect_begin(&c, &fx->facts);
+	owners_add_socket(&c, TCP_STATE_ESTABLISHED, &db, 5432, 1003, 0);
+	assert_int_equal(owners_walk(&c, fx->root, OWNERS_WALK_SECONDS), 0);
+	assert_int_equal(o->processes_scanned, 1); /* 900 had it: 812 was not read */
+	owners_add_socket(&c, TCP_STATE_ESTABLISHED, &db, 5432, 1001, 0);
+	c.out->processes_scanned = 0;
+	assert_int_equal(owners_walk(&c, fx->root, OWNERS_WALK_SECONDS), 0);
+	assert_int_equal(o->processes_scanned, 2); /* 1001 is 812's, in another namespace */
+	owners_finish(&c, fx->root, NULL);
+	assert_int_equal(o->attributed, 2);
+	assert_int_equal(o->destinations[0].count, 2);
+}
+
 /* With the sockets live at the start of the sample, the others are new. */
 static void test_new_sockets_against_the_baseline(void **state)
 {
@@ -564,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_socket_inode_reads_len_bytes),
 		cmocka_unit_test(test_cgroup_path_cut),
 		cmocka_unit_test_setup_teardown(test_walk_names_the_owners, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_starts_in_this_namespace, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_new_sockets_against_the_baseline,
 						fixture_setup, fixture_teardown),
