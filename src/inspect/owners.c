@@ -33,14 +33,14 @@ bool owners_pressure(const struct tw_facts *f, char *why, size_t size)
 	uint64_t outbound = f->census.time_wait_outbound;
 
 	if (connect >= OWNERS_PRESSURE)
-		snprintf(why, size, "connect() pressure %.0f%% (at least %.0f%%)", 100 * connect,
+		snprintf(why, size, "connect() pressure %.0f%% >= %.0f%%", 100 * connect,
 			 100 * OWNERS_PRESSURE);
 	else if (bind >= OWNERS_PRESSURE)
-		snprintf(why, size, "bind() pressure %.0f%% (at least %.0f%%)", 100 * bind,
+		snprintf(why, size, "bind() pressure %.0f%% >= %.0f%%", 100 * bind,
 			 100 * OWNERS_PRESSURE);
 	else if (outbound >= OWNERS_TIME_WAIT)
-		snprintf(why, size, "%llu outbound TIME_WAIT (at least %d)",
-			 (unsigned long long)outbound, OWNERS_TIME_WAIT);
+		snprintf(why, size, "%llu outbound TIME_WAIT >= %d", (unsigned long long)outbound,
+			 OWNERS_TIME_WAIT);
 	else {
 		snprintf(why, size,
 			 "no pressure worth explaining (connect() and bind() pressure below "

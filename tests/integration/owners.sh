@@ -145,7 +145,7 @@ pressure)
 	named_storm late-worker --port 8081 --count 20 --hold 4 --close client
 	late=$pid
 	wait "$check" || fail "check exited $?"
-	[ "$(jget "$report" .sockets.owners.reason)" = "connect() pressure 60% (at least 20%)" ] ||
+	[ "$(jget "$report" .sockets.owners.reason)" = "connect() pressure 60% >= 20%" ] ||
 		fail "not mapped under pressure: $(jget "$report" .sockets.owners)"
 	[ "$(jget "$report" "$owner | \"\(.command) \(.pid) \(.connections) \(.new_sockets)\"")" = "api-worker $worker 5 0" ] ||
 		fail "api-worker: $(jget "$report" "$owner")"

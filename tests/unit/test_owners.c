@@ -415,11 +415,11 @@ static void test_pressure_worth_explaining(void **state)
 	assert_non_null(strstr(why, "check --processes maps them anyway"));
 	fx->facts.census.worst_tuple_ports = 6000; /* 21% of 28232 */
 	assert_true(owners_pressure(&fx->facts, why, sizeof(why)));
-	assert_string_equal(why, "connect() pressure 21% (at least 20%)");
+	assert_string_equal(why, "connect() pressure 21% >= 20%");
 	fx->facts.census.worst_tuple_ports = 600;
 	fx->facts.census.time_wait_outbound = OWNERS_TIME_WAIT;
 	assert_true(owners_pressure(&fx->facts, why, sizeof(why)));
-	assert_string_equal(why, "10000 outbound TIME_WAIT (at least 10000)");
+	assert_string_equal(why, "10000 outbound TIME_WAIT >= 10000");
 }
 
 static void test_not_attempted(void **state)
