@@ -41,6 +41,11 @@ void cmd_check_help(FILE *out)
 		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR
 		"):\n"
 		"                     an interrupted transaction there is reported\n"
+		"  --processes        name the processes holding live sockets toward the\n"
+		"                     top destinations (pid, command, unit, cgroup), with\n"
+		"                     their new sockets when sampled; by default only under\n"
+		"                     pressure (twtune(1), PROCESSES)\n"
+		"  --no-processes     never map sockets to processes\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
 		"                     ones and those of running processes): one report each,\n"
 		"                     then a summary table; JSON: an array of documents\n"
@@ -222,7 +227,9 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		OPT_ALL_NETNS,
 		OPT_FAIL_ON,
 		OPT_STATE_DIR,
-		OPT_SYSCTL_ROOT
+		OPT_SYSCTL_ROOT,
+		OPT_PROCESSES,
+		OPT_NO_PROCESSES
 	};
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -231,6 +238,8 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"sysctl-root", required_argument, NULL, OPT_SYSCTL_ROOT},
+		{"processes", no_argument, NULL, OPT_PROCESSES},
+		{"no-processes", no_argument, NULL, OPT_NO_PROCESSES},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -266,6 +275,8 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		case OPT_ALL_NETNS: o.all_netns = true; break;
 		case OPT_STATE_DIR: o.check.state_dir = optarg; break;
 		case OPT_SYSCTL_ROOT: o.check.sysctl_root = optarg; break;
+		case OPT_PROCESSES: o.check.inspect.owners = OWNERS_ALWAYS; break;
+		case OPT_NO_PROCESSES: o.check.inspect.owners = OWNERS_NEVER; break;
 		case 'h': cmd_check_help(stdout); return 0;
 		default: return option_error("check", c, argv);
 		}

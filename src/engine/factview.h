@@ -15,6 +15,7 @@ struct fact_view {
 	char top3_list[320];
 	char inbound_ports[256];
 	char listen_in_range[256];
+	char top_owner[192]; /* "api-worker (pid 812, api.service)" */
 	/* the recommendation of the finding being rendered, if any */
 	const struct knob_value *recommended;
 	char recommended_text[KNOB_TEXT_MAX];

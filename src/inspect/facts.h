@@ -123,6 +123,49 @@ struct tw_census {
 	unsigned top_inbound_count;
 };
 
+/* The processes behind the top destinations (inspect/owners.c, twtune(1)
+ * PROCESSES): TIME_WAIT sockets have no owner, but the live sockets toward
+ * the same destination do. Each listed owner is one process (tgid). */
+#define OWNERS_LISTED 5
+
+struct socket_owner {
+	uint32_t pid;
+	char command[16];     /* /proc/PID/comm (TASK_COMM_LEN), "" when unreadable */
+	char unit[128];	      /* "api.service": the last *.service or *.scope of its
+			       * cgroup, "" when none */
+	char cgroup[256];     /* cgroup v2 path (or v1 name=systemd's), "" unknown */
+	uint32_t connections; /* its live sockets toward the destination */
+	uint32_t new_sockets; /* with --sample: those not open at its start */
+};
+
+struct destination_owners {
+	struct socket_owner owners[OWNERS_LISTED]; /* most connections first */
+	unsigned count;
+	uint32_t live;	       /* live (not TIME_WAIT) sockets toward it */
+	uint32_t orphaned;     /* closed by their process, the kernel finishing */
+	uint32_t unattributed; /* held by no process twtune could read */
+	uint32_t unrecorded;   /* beyond OWNERS_INODES_PER_DESTINATION */
+	uint32_t other_processes, other_connections; /* owners not listed */
+	uint32_t new_sockets;			     /* with --sample, every owner's */
+};
+
+struct owner_facts {
+	bool attempted;
+	char reason[192]; /* why it was (or was not) attempted */
+	uint64_t sockets; /* live sockets toward the top destinations */
+	uint64_t attributed, unattributed, orphaned, unrecorded;
+	char unattributed_why[256]; /* "" when every socket was attributed */
+	uint32_t processes_scanned, processes_unreadable;
+	bool truncated; /* a bound was reached: counts are lower bounds */
+	char truncated_why[160];
+	bool sampled; /* new_sockets measured over INTERVAL seconds */
+	double interval;
+	char sample_note[160]; /* why not, with --sample */
+	double seconds;	       /* the dump and the walk took this long */
+	/* parallel to census.top */
+	struct destination_owners destinations[2 * CENSUS_TOP];
+};
+
 struct counter {
 	bool present;
 	uint64_t value;
@@ -317,6 +360,7 @@ struct tw_facts {
 	unsigned unprivileged_port_start; /* 1024 when unknown */
 
 	struct tw_census census;
+	struct owner_facts owners;
 	struct counter counters[CTR_COUNT];
 	struct tw_rates rates;
 	struct classification classification;

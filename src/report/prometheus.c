@@ -4,6 +4,7 @@
 
 #include "inspect/classify.h"
 #include "report/json.h"
+#include "report/owners.h"
 #include "report/snat.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
@@ -11,8 +12,7 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Label values escape backslash, double quote and newline. */
-static void label_value(FILE *out, const char *v)
+void prometheus_label_value(FILE *out, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\' || *v == '"')
@@ -29,7 +29,7 @@ static void sample(FILE *out, const char *name, const char *label, const char *v
 	fputs(name, out);
 	if (label) {
 		fprintf(out, "{%s=\"", label);
-		label_value(out, value);
+		prometheus_label_value(out, value);
 		fputs("\"}", out);
 	}
 	fprintf(out, " %.17g\n", v);
@@ -154,6 +154,7 @@ void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct f
 	sample(out, "twtune_up", NULL, NULL, f->parts_inspected ? 1 : 0);
 	finding_metrics(out, f, fs);
 	census_metrics(out, f);
+	report_owners_prometheus(out, f);
 	knob_metrics(out, f);
 	counter_metrics(out, f);
 	nat_metrics(out, f);

@@ -11,4 +11,8 @@
  * pressure, NAT and conntrack, and findings by severity and by rule. */
 void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct findings *fs);
 
+/* A label's value, escaped as the format wants: backslash, double quote
+ * and newline. */
+void prometheus_label_value(FILE *out, const char *v);
+
 #endif

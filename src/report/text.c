@@ -9,6 +9,7 @@
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/json.h"
+#include "report/owners.h"
 #include "report/snat.h"
 
 static void print_percent(FILE *out, double ratio)
@@ -161,7 +162,9 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 			if (d->estimated)
 				fprintf(out, "   ~ up to %u more", d->error);
 			fprintf(out, "\n");
+			report_owners_text(out, f, i);
 		}
+		report_owners_text_status(out, f);
 		if (c->destinations_truncated)
 			fprintf(out,
 				"  (about %llu destinations, more than are tracked: any not "

@@ -28,14 +28,19 @@
  *
  * Prints one line: "opened N failed M [error MESSAGE]". With --wait it then
  * prints "ready" and keeps its listeners, and the last K connections when
- * --hold K is given, until it is killed. */
+ * --hold K is given, until it is killed. With --hold-children C as well,
+ * the client ends of those K connections go to C child processes, round
+ * robin (the server ends stay): many processes holding sockets, for the
+ * owners' benchmark. The children die with the storm (PR_SET_PDEATHSIG). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,7 +49,7 @@
 struct options {
 	const char *addr;
 	unsigned port, listeners;
-	unsigned long count, hold;
+	unsigned long count, hold, hold_children;
 	unsigned source_port;
 	unsigned long destinations; /* 0: one per listener */
 	int serve, remote;
@@ -55,7 +60,8 @@ struct options {
 static void usage(void)
 {
 	fprintf(stderr, "usage: twstorm [--addr A] [--port P] [--listeners K] [--count N]\n"
-			"               [--close client|server] [--hold K] [--wait]\n"
+			"               [--close client|server] [--hold K [--hold-children C]]\n"
+			"               [--wait]\n"
 			"               [--source-port P] [--destinations D]\n"
 			"               [--serve | --remote]\n");
 	exit(2);
@@ -240,6 +246,33 @@ static int connect_remote(const struct options *o)
 	return 0;
 }
 
+/* --hold-children: child C keeps the client ends of held connections C,
+ * C + CHILDREN, ... and waits for the storm to end; the storm keeps the
+ * server ends. */
+static void hand_to_children(int *held, unsigned long nheld, unsigned long children)
+{
+	for (unsigned long c = 0; c < children; c++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("twstorm: fork");
+			exit(1);
+		}
+		if (pid > 0)
+			continue;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (unsigned long i = 0; i < nheld; i++) {
+			close(held[2 * i + 1]);
+			if (i % children != c)
+				close(held[2 * i]);
+		}
+		for (;;)
+			pause();
+	}
+	for (unsigned long i = 0; i < nheld; i++)
+		close(held[2 * i]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -249,6 +282,7 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'n'},
 		{"close", required_argument, NULL, 'c'},
 		{"hold", required_argument, NULL, 'H'},
+		{"hold-children", required_argument, NULL, 'C'},
 		{"wait", no_argument, NULL, 'w'},
 		{"source-port", required_argument, NULL, 's'},
 		{"destinations", required_argument, NULL, 'd'},
@@ -269,6 +303,7 @@ int main(int argc, char **argv)
 		case 'l': o.listeners = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'n': o.count = strtoul(optarg, NULL, 10); break;
 		case 'H': o.hold = strtoul(optarg, NULL, 10); break;
+		case 'C': o.hold_children = strtoul(optarg, NULL, 10); break;
 		case 'w': o.wait = 1; break;
 		case 's': o.source_port = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': o.destinations = strtoul(optarg, NULL, 10); break;
@@ -286,6 +321,7 @@ int main(int argc, char **argv)
 	spread = o.destinations ? o.destinations : o.listeners;
 	if (o.listeners == 0 || o.listeners > MAX_LISTENERS || o.port == 0 ||
 	    o.port + o.listeners > 65536 || o.hold > o.count || o.source_port > 65535 ||
+	    o.hold_children > o.hold ||
 	    (o.destinations &&
 	     (o.destinations < o.listeners || o.serve || o.remote || strchr(o.addr, ':'))) ||
 	    (o.source_port && !o.destinations && o.source_port + o.count / spread > 65535) ||
@@ -356,6 +392,8 @@ int main(int argc, char **argv)
 		printf(" error %s", strerror(last_errno));
 	printf("\n");
 	fflush(stdout);
+	if (o.hold_children)
+		hand_to_children(held, nheld, o.hold_children);
 	if (o.wait) {
 		printf("ready\n");
 		fflush(stdout);
