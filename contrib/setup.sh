@@ -26,10 +26,12 @@ cd "$(dirname "$0")/.."
 # clang, whose libFuzzer (clang 14 ships it) the fuzz targets that
 # `make check` runs are built with (tests/fuzz/), and bash-completion,
 # which the completion's test drives, and debhelper and lintian, with
-# which tests/integration/debian.sh builds and checks the Debian package.
+# which tests/integration/debian.sh builds and checks the Debian package,
+# prometheus for promtool (the exposition format's checker) and systemd
+# for systemd-analyze, which the metrics test runs.
 packages="build-essential autoconf automake pkgconf libnl-3-dev libjansson-dev
 	libcap-dev libcmocka-dev iproute2 util-linux nftables procps jq clang-format
-	ansible-core clang bash-completion debhelper lintian"
+	ansible-core clang bash-completion debhelper lintian prometheus systemd"
 
 missing=""
 for p in $packages; do

@@ -31,12 +31,15 @@ dpkg-deb -c "$deb" | awk '{ print $6 }' >"$work/contents"
 for f in ./usr/bin/twtune ./usr/share/man/man1/twtune.1.gz ./usr/share/man/man5/twtune.rules.5.gz \
 	./usr/share/man/man5/twtune.profile.5.gz ./usr/share/bash-completion/completions/twtune \
 	./usr/share/twtune/profiles/server.profile ./usr/share/doc/twtune/copyright \
-	./usr/share/ansible/collections/ansible_collections/twtune/twtune/plugins/modules/twtune.py; do
+	./usr/share/ansible/collections/ansible_collections/twtune/twtune/plugins/modules/twtune.py \
+	./lib/systemd/system/twtune-metrics.service ./lib/systemd/system/twtune-metrics.timer; do
 	grep -qx "$f" "$work/contents" || fail "the package lacks $f"
 done
 rules=$(grep -c '^\./usr/share/twtune/rules/.*\.rule$' "$work/contents")
 [ "$rules" -eq "$(ls "$top"/rules/*.rule | wc -l)" ] || fail "the package holds $rules rules"
-pass "the package holds the binary, $rules rules, the profiles, manual pages, completion and collection"
+dpkg-deb -e "$deb" "$work/control"
+! grep -qs 'twtune-metrics' "$work/control/postinst" || fail "the package enables or starts the metrics units"
+pass "the package holds the binary, $rules rules, the profiles, manual pages, completion, collection and the metrics units (not enabled)"
 
 if command -v lintian >/dev/null 2>&1; then
 	lintian --fail-on error "$deb" >"$work/lintian.log" 2>&1 ||

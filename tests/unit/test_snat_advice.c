@@ -343,7 +343,7 @@ static void test_prometheus(void **state)
 	assert_has(text, "twtune_snat_port_pressure_ratio{protocol=\"tcp\",source=\"198.51.100.1\","
 			 "destination=\"203.0.113.7:443\"} 0.62");
 	/* conntrack's counters are not TCP's */
-	if (strstr(text, "twtune_tcp_counter_total{counter=\"conntrack_"))
+	if (strstr(text, "twtune_tcp_stat_total{stat=\"conntrack_"))
 		fail_msg("conntrack counters among TCP's:\n%s", text);
 	free(text);
 }
