@@ -38,7 +38,16 @@ done
 rules=$(grep -c '^\./usr/share/twtune/rules/.*\.rule$' "$work/contents")
 [ "$rules" -eq "$(ls "$top"/rules/*.rule | wc -l)" ] || fail "the package holds $rules rules"
 dpkg-deb -e "$deb" "$work/control"
-! grep -qs 'twtune-metrics' "$work/control/postinst" || fail "the package enables or starts the metrics units"
+# dh_installsystemd --no-enable --no-start: nothing is started, and the
+# timer is enabled again only where the admin had enabled it
+if [ -f "$work/control/postinst" ]; then
+	! grep -q 'deb-systemd-invoke' "$work/control/postinst" ||
+		fail "the package starts the metrics units: $(cat "$work/control/postinst")"
+	enables=$(grep -c "deb-systemd-helper enable" "$work/control/postinst")
+	guarded=$(grep -A2 "was-enabled 'twtune-metrics" "$work/control/postinst" | grep -c "deb-systemd-helper enable")
+	[ "$enables" -eq "$guarded" ] ||
+		fail "the package enables the metrics timer: $(cat "$work/control/postinst")"
+fi
 pass "the package holds the binary, $rules rules, the profiles, manual pages, completion, collection and the metrics units (not enabled)"
 
 if command -v lintian >/dev/null 2>&1; then
