@@ -108,12 +108,26 @@ void cmd_explain_help(FILE *out)
 		     "and where to read more. 'twtune rules' lists the ids.\n");
 }
 
+/* A condition under HEADING: its first line indented by two, the lines
+ * that continue it by four, whatever the rule file's indentation. */
+static void print_condition(const char *heading, const char *text)
+{
+	printf("%s\n", heading);
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		printf("%s%.*s\n", line == text ? "  " : "    ", (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+	printf("\n");
+}
+
 static void explain(const struct rule *r)
 {
 	printf("%s (%s)\n%s\n\n", r->id, severity_name(r->severity), r->title);
-	printf("When:\n  %s\n\n", r->when_text);
+	print_condition("When:", r->when_text);
 	if (r->critical_text)
-		printf("Critical when also:\n  %s\n\n", r->critical_text);
+		print_condition("Critical when also:", r->critical_text);
 	if (r->setting_count) {
 		printf("Recommends:\n");
 		for (unsigned k = 0; k < r->setting_count; k++)

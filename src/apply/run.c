@@ -154,7 +154,7 @@ static int gate_requirements(const struct apply_request *req, const struct rule 
 		return 0;
 	}
 	if (req->preview) {
-		apply_note(out, "%s. Nothing was changed; --force applies it anyway", why);
+		apply_note(out, "%s. apply refuses it without --force; what it would change:", why);
 		return 0;
 	}
 	if (!req->force)

@@ -357,6 +357,20 @@ static int judge_with_rules(const struct lint_options *o, const struct boot_valu
 	return rc;
 }
 
+/* Assignments of keys twtune does not know (kernel.pid_max, ...): lint
+ * reads them for precedence but judges none, which the summary says. */
+static void count_unjudged(struct lint_result *r)
+{
+	for (size_t i = 0; i < r->config.count; i++) {
+		const struct sysctl_assignment *a = &r->config.assignments[i];
+
+		if (a->is_glob || assignment_knob(a) >= 0)
+			continue;
+		if (!r->unjudged++)
+			r->unjudged_example = a->key;
+	}
+}
+
 int lint_run(const struct lint_options *o, struct lint_result *out)
 {
 	struct boot_values boot;
@@ -371,6 +385,7 @@ int lint_run(const struct lint_options *o, struct lint_result *out)
 	if (rc < 0)
 		return rc;
 	boot_values_init(&out->config, &boot);
+	count_unjudged(out);
 	if ((rc = check_problems(out)) == 0 &&
 	    (rc = check_values(out, kernel_version_code(&o->version), &boot)) == 0 &&
 	    (rc = check_duplicates_and_overrides(out)) == 0 &&

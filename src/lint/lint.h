@@ -19,17 +19,21 @@ struct lint_options {
 #define LINT_MAX_SKIPPED 64
 
 struct lint_result {
-	const char *root; /* stripped from the paths shown */
+	const char *root; /* --root, as given */
 	struct sysctl_config config;
 	struct findings findings;	       /* lint's own and the rules', with file:line */
 	size_t input_errors;		       /* unreadable, binary, too long, bad encoding */
 	const char *skipped[LINT_MAX_SKIPPED]; /* rules needing live facts */
 	size_t skipped_count;
+	/* assignments of keys twtune does not judge (not TIME_WAIT knobs),
+	 * read for precedence only, and the first of them */
+	size_t unjudged;
+	const char *unjudged_example;
 };
 
-/* Read the files and judge them. With --root, the files are named relative
- * to it (etc/sysctl.d/x.conf): what a CI job on a configuration repository
- * and its annotations need. 0 or -ENOMEM. */
+/* Read the files and judge them. Files are named as given (--root config
+ * names config/etc/sysctl.d/x.conf): what a CI job on a configuration
+ * repository and its annotations need. 0 or -ENOMEM. */
 int lint_run(const struct lint_options *o, struct lint_result *out);
 void lint_free(struct lint_result *r);
 

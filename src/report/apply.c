@@ -72,7 +72,8 @@ void report_apply_text(FILE *out, const struct apply_outcome *o)
 		fprintf(out, "  %-40s skipped: %s\n", knob_get(p->skipped[i].key)->name,
 			p->skipped[i].reason);
 	if (p->file_change) {
-		fprintf(out, "  %s/%s %s\n", r->persist_dir, r->persist_name,
+		fprintf(out, "  %s/%s %s%s\n", r->persist_dir, r->persist_name,
+			o->check_mode ? "would be " : "",
 			r->remove_file	  ? "removed"
 			: r->file_existed ? "updated"
 					  : "created");

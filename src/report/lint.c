@@ -43,6 +43,10 @@ void report_lint_text(FILE *out, const struct lint_result *r)
 		fprintf(out,
 			"; %zu rules need live facts (sockets, counters, NAT) and were skipped",
 			r->skipped_count);
+	if (r->unjudged)
+		fprintf(out, "; %zu assignment%s of keys twtune does not judge (%s%s) only read",
+			r->unjudged, r->unjudged == 1 ? "" : "s", r->unjudged_example,
+			r->unjudged > 1 ? ", ..." : "");
 	fprintf(out, "\n");
 }
 
@@ -79,6 +83,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 	json_object_set_new(summary, "info", json_integer(by[SEVERITY_INFO]));
 	json_object_set_new(summary, "input_errors", json_integer((json_int_t)r->input_errors));
 	json_object_set_new(summary, "skipped_rules", skipped);
+	json_object_set_new(summary, "unjudged_assignments", json_integer((json_int_t)r->unjudged));
 	json_object_set_new(summary, "skipped_reason",
 			    json_string("these rules need live facts (sockets, counters, NAT), "
 					"which files do not have"));
