@@ -5,35 +5,8 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/factview_internal.h"
 #include "inspect/classify.h"
-
-typedef struct value (*getter_fn)(const struct fact_view *v);
-
-struct fact {
-	const char *name;
-	getter_fn get;
-	const char *doc;
-};
-
-static struct value undefined(void)
-{
-	return (struct value){.type = VAL_UNDEFINED};
-}
-
-static struct value number(double n)
-{
-	return (struct value){.type = VAL_NUMBER, .number = n};
-}
-
-static struct value boolean(bool b)
-{
-	return (struct value){.type = VAL_BOOL, .boolean = b};
-}
-
-static struct value string(const char *s)
-{
-	return s ? (struct value){.type = VAL_STRING, .string = s} : undefined();
-}
 
 static struct value census_number(const struct fact_view *v, uint64_t n)
 {
@@ -180,7 +153,7 @@ static struct value connect_ports(const struct fact_view *v)
 	return census_number(v, v->facts->census.worst_tuple_ports);
 }
 
-static const struct destination_stat *top_destination(const struct fact_view *v)
+const struct destination_stat *top_destination(const struct fact_view *v)
 {
 	const struct tw_census *c = &v->facts->census;
 	return c->available && c->top_count ? &c->top[0] : NULL;
@@ -405,6 +378,9 @@ static const struct fact *find_fact(const char *name)
 	for (size_t i = 0; i < FACT_COUNT; i++)
 		if (strcmp(facts_table[i].name, name) == 0)
 			return &facts_table[i];
+	for (size_t i = 0; i < port_fact_count; i++)
+		if (strcmp(port_facts[i].name, name) == 0)
+			return &port_facts[i];
 	return NULL;
 }
 
@@ -487,6 +463,8 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 
 	for (size_t i = 0; i < FACT_COUNT; i++)
 		each(facts_table[i].name, facts_table[i].doc, arg);
+	for (size_t i = 0; i < port_fact_count; i++)
+		each(port_facts[i].name, port_facts[i].doc, arg);
 	for (int id = 0; id < KNOB_COUNT; id++)
 		each(knob_get(id)->name, "the sysctl's value (a number when it is one)", arg);
 	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
@@ -506,14 +484,6 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 }
 
 /* ---- the derived strings */
-
-static void append(char *buf, size_t size, const char *text)
-{
-	size_t n = strlen(buf);
-
-	if (n < size - 1)
-		snprintf(buf + n, size - n, "%s", text);
-}
 
 void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 {
@@ -543,6 +513,7 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 	}
 	if (c->listen_in_range_count > 16)
 		append(view->listen_in_range, sizeof(view->listen_in_range), ", ...");
+	fact_view_init_ports(view);
 }
 
 void fact_view_recommend(struct fact_view *view, const struct finding_setting *settings,

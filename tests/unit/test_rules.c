@@ -29,7 +29,7 @@
 #include "inspect/inspect.h"
 #include "report/format.h"
 
-#define SHIPPED_RULE_COUNT 16
+#define SHIPPED_RULE_COUNT 19
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1214,6 +1214,7 @@ static void test_load_order_across_dirs(void **state)
 /* ------------------------------------------------- D. the shipped rules */
 
 static const char *const shipped_ids[] = {
+	"bind-before-connect",
 	"conntrack-near-full",
 	"fin-timeout-lowered",
 	"inbound-time-wait-dominant",
@@ -1221,6 +1222,8 @@ static const char *const shipped_ids[] = {
 	"loopback-upstream-churn",
 	"nodeports-in-ephemeral-range",
 	"outbound-concentrated",
+	"paws-rejections",
+	"peer-lacks-timestamps",
 	"port-range-narrow",
 	"port-range-parity",
 	"tw-buckets-near-limit",
