@@ -265,7 +265,7 @@ const struct fact port_facts[] = {
 	 "listed destinations whose range runs out at the rate measured"},
 	{"destinations.exhausting.list", exhausting_list, "those destinations, as text"},
 	{"rates.time_wait_closes", closes,
-	 "TIME_WAIT sockets leaving it per second: TW + TWKilled + TWRecycled"},
+	 "connections entering TIME_WAIT per second: TW + TWKilled (+ TWRecycled before 5.18)"},
 	{"rates.recycled_share", recycled, "TWRecycled over that: the share taken over, 0-1"},
 	{"rates.paws_rejected", paws_rejected,
 	 "segments/s rejected by PAWS: PAWSActive + PAWSEstab + PAWSTimewait"},

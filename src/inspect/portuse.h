@@ -33,10 +33,11 @@ double destination_timestamps_share(const struct tw_facts *f, const struct desti
  * no reuse can ever take its TIME_WAIT over. */
 bool destination_lacks_timestamps(const struct tw_facts *f, const struct destination_stat *d);
 
-/* TIME_WAIT sockets leaving TIME_WAIT per second, host-wide: expired
- * (TcpExt TW), killed early (TWKilled) and taken over by a new connection
- * (TWRecycled). While the load holds steady as many enter it. Negative
- * without rates (--sample, or the previous run's counters). */
+/* Connections entering TIME_WAIT per second, host-wide: TcpExt TW +
+ * TWKilled, which count them on entry since Linux 5.18; before, on
+ * expiry, and then TWRecycled (taken over, never expired) is added: as
+ * many leave as enter while the load holds steady. Negative without rates
+ * (--sample, or the previous run's counters). */
 double time_wait_close_rate(const struct tw_facts *f);
 
 /* TWRecycled over that rate: the share of TIME_WAIT sockets that a new

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "inspect/classify.h"
+#include "inspect/portuse.h"
 #include "report/json.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
@@ -23,15 +24,22 @@ static void label_value(FILE *out, const char *v)
 	}
 }
 
-static void sample(FILE *out, const char *name, const char *label, const char *value, double v)
+/* NAME{KEYS[0]="VALUES[0]",...} V, with COUNT labels. */
+static void sample_labels(FILE *out, const char *name, const char *const *keys,
+			  const char *const *values, unsigned count, double v)
 {
 	fputs(name, out);
-	if (label) {
-		fprintf(out, "{%s=\"", label);
-		label_value(out, value);
-		fputs("\"}", out);
+	for (unsigned i = 0; i < count; i++) {
+		fprintf(out, "%s%s=\"", i ? "," : "{", keys[i]);
+		label_value(out, values[i]);
+		fputs(i + 1 == count ? "\"}" : "\"", out);
 	}
 	fprintf(out, " %.17g\n", v);
+}
+
+static void sample(FILE *out, const char *name, const char *label, const char *value, double v)
+{
+	sample_labels(out, name, &label, &value, label ? 1 : 0, v);
 }
 
 static void census_metrics(FILE *out, const struct tw_facts *f)
@@ -66,6 +74,76 @@ static void census_metrics(FILE *out, const struct tw_facts *f)
 	family(out, "twtune_listening_in_ephemeral_range", "gauge",
 	       "Listening ports inside ip_local_port_range and not reserved.");
 	sample(out, "twtune_listening_in_ephemeral_range", NULL, NULL, c->listen_in_range_count);
+	if (f->port_range_known) {
+		family(out, "twtune_outbound_bound_sockets", "gauge",
+		       "Outbound sockets on ports the application bound itself (inferred: outside "
+		       "the range, or on bind()'s parity; a lower bound).");
+		sample(out, "twtune_outbound_bound_sockets", NULL, NULL,
+		       (double)outbound_bound_sockets(f));
+	}
+}
+
+/* Per top destination (at most 2 * CENSUS_TOP series each): whether
+ * reuse works toward it, its established sockets by timestamps, and with
+ * rates its forecast. */
+static void destination_metrics(FILE *out, const struct tw_facts *f)
+{
+	static const char *const keys[] = {"destination", "status"};
+	const struct tw_census *c = &f->census;
+	char dest[2 * CENSUS_TOP][80];
+	struct destination_forecast fc;
+
+	if (!c->available || !c->top_count)
+		return;
+	for (unsigned i = 0; i < c->top_count; i++)
+		format_endpoint(&c->top[i].address, c->top[i].port, dest[i], sizeof(dest[i]));
+	family(out, "twtune_destination_reuse", "gauge",
+	       "1 for each top destination, labelled with whether TIME_WAIT reuse works toward "
+	       "it.");
+	for (unsigned i = 0; i < c->top_count; i++) {
+		const char *values[] = {dest[i],
+					reuse_status_name(destination_reuse(f, &c->top[i]))};
+		sample_labels(out, "twtune_destination_reuse", keys, values, 2, 1);
+	}
+	if (c->tcp_info) {
+		static const char *const ts_keys[] = {"destination", "timestamps"};
+
+		family(out, "twtune_destination_established", "gauge",
+		       "Established sockets toward each top destination, by whether they "
+		       "negotiated TCP timestamps.");
+		for (unsigned i = 0; i < c->top_count; i++) {
+			const char *with[] = {dest[i], "with"}, *without[] = {dest[i], "without"};
+			sample_labels(out, "twtune_destination_established", ts_keys, with, 2,
+				      c->top[i].established_with_timestamps);
+			sample_labels(out, "twtune_destination_established", ts_keys, without, 2,
+				      c->top[i].established_without_timestamps);
+		}
+	}
+	if (time_wait_close_rate(f) < 0 || !port_range_size(f))
+		return;
+	family(out, "twtune_destination_close_rate", "gauge",
+	       "Closes per second toward each top destination: an estimate, the host's TIME_WAIT "
+	       "closes split by its share of TIME_WAIT.");
+	for (unsigned i = 0; i < c->top_count; i++) {
+		destination_forecast(f, &c->top[i], &fc);
+		sample(out, "twtune_destination_close_rate", "destination", dest[i], fc.close_rate);
+	}
+	family(out, "twtune_destination_headroom", "gauge",
+	       "New connections per second each top destination sustains without reuse (range "
+	       "size / 60 s) less its close rate; negative: the range runs out.");
+	for (unsigned i = 0; i < c->top_count; i++) {
+		destination_forecast(f, &c->top[i], &fc);
+		sample(out, "twtune_destination_headroom", "destination", dest[i], fc.headroom);
+	}
+	family(out, "twtune_destination_seconds_to_exhaustion", "gauge",
+	       "Seconds until the range runs out toward a top destination at its close rate; "
+	       "only those that run out.");
+	for (unsigned i = 0; i < c->top_count; i++) {
+		destination_forecast(f, &c->top[i], &fc);
+		if (fc.exhausts)
+			sample(out, "twtune_destination_seconds_to_exhaustion", "destination",
+			       dest[i], fc.seconds_to_exhaustion);
+	}
 }
 
 static void knob_metrics(FILE *out, const struct tw_facts *f)
@@ -152,6 +230,7 @@ void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct f
 	sample(out, "twtune_up", NULL, NULL, f->parts_inspected ? 1 : 0);
 	finding_metrics(out, f, fs);
 	census_metrics(out, f);
+	destination_metrics(out, f);
 	knob_metrics(out, f);
 	counter_metrics(out, f);
 	nat_metrics(out, f);

@@ -9,6 +9,7 @@
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/json.h"
+#include "report/ports.h"
 
 static void print_percent(FILE *out, double ratio)
 {
@@ -305,6 +306,7 @@ void report_check_text(FILE *out, const struct tw_facts *f, const struct finding
 	print_findings(out, f, fs, colour);
 	print_sockets(out, f);
 	print_pressure(out, f);
+	print_port_outlook(out, f);
 	print_nat(out, f);
 	print_knobs(out, f);
 	print_counters(out, f);
