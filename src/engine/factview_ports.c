@@ -87,7 +87,11 @@ static struct value top_exhaustion(const struct fact_view *v)
 
 /* ---- every destination listed */
 
-static struct value lacking_count(const struct fact_view *v)
+/* How many listed destinations PICK holds for; undefined unless the
+ * timestamps were read. */
+static struct value count_listed(const struct fact_view *v,
+				 bool (*pick)(const struct tw_facts *f,
+					      const struct destination_stat *d))
 {
 	const struct tw_census *c = &v->facts->census;
 	unsigned n = 0;
@@ -95,8 +99,18 @@ static struct value lacking_count(const struct fact_view *v)
 	if (!timestamps_read(v))
 		return undefined();
 	for (unsigned i = 0; i < c->top_count; i++)
-		n += destination_lacks_timestamps(v->facts, &c->top[i]);
+		n += pick(v->facts, &c->top[i]);
 	return number(n);
+}
+
+static bool reuse_lacks(const struct tw_facts *f, const struct destination_stat *d)
+{
+	return destination_reuse(f, d) == REUSE_PEER_LACKS_TIMESTAMPS;
+}
+
+static struct value lacking_count(const struct fact_view *v)
+{
+	return count_listed(v, destination_lacks_timestamps);
 }
 
 static struct value lacking_list(const struct fact_view *v)
@@ -106,14 +120,7 @@ static struct value lacking_list(const struct fact_view *v)
 
 static struct value reuse_lacking_count(const struct fact_view *v)
 {
-	const struct tw_census *c = &v->facts->census;
-	unsigned n = 0;
-
-	if (!timestamps_read(v))
-		return undefined();
-	for (unsigned i = 0; i < c->top_count; i++)
-		n += destination_reuse(v->facts, &c->top[i]) == REUSE_PEER_LACKS_TIMESTAMPS;
-	return number(n);
+	return count_listed(v, reuse_lacks);
 }
 
 static struct value exhausting_count(const struct fact_view *v)
@@ -207,20 +214,18 @@ static struct value bind_remedy(const struct fact_view *v)
 	unsigned code = f->version_known ? kernel_version_code(&f->version) : 0;
 
 	if (!f->version_known)
-		return string("set IP_BIND_ADDRESS_NO_PORT (Linux 4.2+) before bind(), so that "
-			      "connect() picks the port per destination, or narrow each "
-			      "socket's range with IP_LOCAL_PORT_RANGE (6.3+)");
+		return string("set IP_BIND_ADDRESS_NO_PORT (4.2+) before bind() so that "
+			      "connect() picks the port per destination, or IP_LOCAL_PORT_RANGE "
+			      "(6.3+)");
 	if (code >= KERNEL_VERSION_CODE(6, 3, 0))
-		return string("set IP_BIND_ADDRESS_NO_PORT before bind(), so that connect() "
-			      "picks the port per destination, or give the sockets a range of "
-			      "their own with IP_LOCAL_PORT_RANGE; this kernel has both");
+		return string("set IP_BIND_ADDRESS_NO_PORT before bind() so that connect() picks "
+			      "the port per destination, or IP_LOCAL_PORT_RANGE (this kernel has "
+			      "both)");
 	if (code >= KERNEL_VERSION_CODE(4, 2, 0))
-		return string("set IP_BIND_ADDRESS_NO_PORT before bind(), so that connect() "
-			      "picks the port per destination (IP_LOCAL_PORT_RANGE needs Linux "
-			      "6.3)");
+		return string("set IP_BIND_ADDRESS_NO_PORT before bind() so that connect() picks "
+			      "the port per destination (IP_LOCAL_PORT_RANGE needs 6.3)");
 	return string("this kernel (before 4.2) has neither IP_BIND_ADDRESS_NO_PORT nor "
-		      "IP_LOCAL_PORT_RANGE: let connect() pick the port (no bind() before "
-		      "it), or move to Linux 4.2 or later");
+		      "IP_LOCAL_PORT_RANGE: do not bind() before connect(), or upgrade");
 }
 
 static struct value evidence_paws(const struct fact_view *v)

@@ -102,8 +102,8 @@ static void print_reuse(FILE *out, const struct tw_facts *f)
 			fprintf(out, "not read\n");
 	}
 	if (!c->tcp_info)
-		fprintf(out, "  (timestamps per destination come from sock_diag's tcp_info; "
-			     "/proc/net/tcp has none)\n");
+		fprintf(out, "  (timestamps per destination come from the tcp_info of "
+			     "sock_diag; a tree read from files has none)\n");
 	if (closes > 0 && r->valid[CTR_TW_RECYCLED])
 		fprintf(out,
 			"  TWRecycled %.1f/s of %.1f/s entering TIME_WAIT: %.1f%% taken over\n",
@@ -115,7 +115,7 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 {
 	const struct tw_census *c = &f->census;
 	struct destination_forecast fc;
-	char dest[80];
+	char dest[80], rate[32];
 
 	if (time_wait_close_rate(f) < 0 || !port_range_size(f)) {
 		fprintf(out, "Forecast per destination: needs rates (--sample SECONDS, or the "
@@ -129,8 +129,9 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 		const struct destination_stat *d = &c->top[i];
 
 		destination_forecast(f, d, &fc);
-		fprintf(out, "  %-44s ~%9.1f/s   ",
-			format_endpoint(&d->address, d->port, dest, sizeof(dest)), fc.close_rate);
+		snprintf(rate, sizeof(rate), "~%.1f/s", fc.close_rate);
+		fprintf(out, "  %-44s %-12s ",
+			format_endpoint(&d->address, d->port, dest, sizeof(dest)), rate);
 		if (!fc.exhausts)
 			fprintf(out, "headroom %.1f/s\n", fc.headroom);
 		else if (fc.seconds_to_exhaustion == 0)

@@ -89,6 +89,20 @@ static void census_metrics(FILE *out, const struct tw_facts *f)
 static void destination_metrics(FILE *out, const struct tw_facts *f)
 {
 	static const char *const keys[] = {"destination", "status"};
+	/* in the order of the figures below: close rate, headroom, seconds */
+	static const struct {
+		const char *name, *help;
+	} forecasts[] = {
+		{"twtune_destination_close_rate",
+		 "Closes per second toward each top destination: an estimate, the host's closes "
+		 "into TIME_WAIT split by its share of TIME_WAIT."},
+		{"twtune_destination_headroom",
+		 "New connections per second each top destination sustains without reuse (range "
+		 "size / 60 s) less its close rate; negative: the range runs out."},
+		{"twtune_destination_seconds_to_exhaustion",
+		 "Seconds until the range runs out toward a top destination at its close rate; "
+		 "only those that run out."},
+	};
 	const struct tw_census *c = &f->census;
 	char dest[2 * CENSUS_TOP][80];
 	struct destination_forecast fc;
@@ -121,28 +135,18 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 	}
 	if (time_wait_close_rate(f) < 0 || !port_range_size(f))
 		return;
-	family(out, "twtune_destination_close_rate", "gauge",
-	       "Closes per second toward each top destination: an estimate, the host's TIME_WAIT "
-	       "closes split by its share of TIME_WAIT.");
-	for (unsigned i = 0; i < c->top_count; i++) {
-		destination_forecast(f, &c->top[i], &fc);
-		sample(out, "twtune_destination_close_rate", "destination", dest[i], fc.close_rate);
-	}
-	family(out, "twtune_destination_headroom", "gauge",
-	       "New connections per second each top destination sustains without reuse (range "
-	       "size / 60 s) less its close rate; negative: the range runs out.");
-	for (unsigned i = 0; i < c->top_count; i++) {
-		destination_forecast(f, &c->top[i], &fc);
-		sample(out, "twtune_destination_headroom", "destination", dest[i], fc.headroom);
-	}
-	family(out, "twtune_destination_seconds_to_exhaustion", "gauge",
-	       "Seconds until the range runs out toward a top destination at its close rate; "
-	       "only those that run out.");
-	for (unsigned i = 0; i < c->top_count; i++) {
-		destination_forecast(f, &c->top[i], &fc);
-		if (fc.exhausts)
-			sample(out, "twtune_destination_seconds_to_exhaustion", "destination",
-			       dest[i], fc.seconds_to_exhaustion);
+	for (size_t k = 0; k < sizeof(forecasts) / sizeof(forecasts[0]); k++) {
+		family(out, forecasts[k].name, "gauge", forecasts[k].help);
+		for (unsigned i = 0; i < c->top_count; i++) {
+			double v[] = {0, 0, 0};
+
+			destination_forecast(f, &c->top[i], &fc);
+			v[0] = fc.close_rate;
+			v[1] = fc.headroom;
+			v[2] = fc.seconds_to_exhaustion;
+			if (k != 2 || fc.exhausts)
+				sample(out, forecasts[k].name, "destination", dest[i], v[k]);
+		}
 	}
 }
 
