@@ -24,10 +24,14 @@ cd "$(dirname "$0")/.."
 # ansible-playbook (Debian 12's is 2.14, the oldest the collection
 # supports; without recommends, so not the whole `ansible` bundle), and
 # clang, whose libFuzzer (clang 14 ships it) the fuzz targets that
-# `make check` runs are built with (tests/fuzz/).
-packages="build-essential autoconf automake pkgconf libnl-3-dev libnl-nf-3-dev
-	libnl-idiag-3-dev libjansson-dev libcap-dev libcmocka-dev iproute2 util-linux
-	nftables procps jq clang-format ansible-core clang"
+# `make check` runs are built with (tests/fuzz/), and bash-completion,
+# which the completion's test drives, and debhelper and lintian, with
+# which tests/integration/debian.sh builds and checks the Debian package,
+# prometheus for promtool (the exposition format's checker) and systemd
+# for systemd-analyze, which the metrics test runs.
+packages="build-essential autoconf automake pkgconf libnl-3-dev libjansson-dev
+	libcap-dev libcmocka-dev iproute2 util-linux nftables procps jq clang-format
+	ansible-core clang bash-completion debhelper lintian prometheus systemd"
 
 missing=""
 for p in $packages; do
@@ -41,8 +45,22 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "contrib/setup.sh: installing$missing"
-	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	# A fresh cloud machine runs unattended-upgrades at boot and holds
+	# apt's locks for a while: wait for them (at most 10 minutes) rather
+	# than fail. DPkg::Lock::Timeout covers dpkg's lock (apt 1.9.11+); the
+	# package lists' lock is waited for by retrying the update.
+	tries=0
+	until apt-get -q -o DPkg::Lock::Timeout=600 update; do
+		tries=$((tries + 1))
+		if [ "$tries" -ge 60 ]; then
+			echo "contrib/setup.sh: apt-get update kept failing for 10 minutes (another apt holding its lock?)" >&2
+			exit 1
+		fi
+		echo "contrib/setup.sh: apt-get update failed; another apt may hold its lock; retrying in 10 s" >&2
+		sleep 10
+	done
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 $missing
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)

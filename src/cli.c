@@ -1,13 +1,16 @@
 /* What every command shares: usage errors, the choice options (--format,
- * --fail-on), and loading the rules and profiles the global options name,
- * with their problems printed. */
+ * --fail-on), loading the rules and profiles the global options name,
+ * with their problems printed, and --output's atomic file. */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/rules.h"
 
@@ -121,4 +124,57 @@ int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set)
 {
 	return load_set(profiles_load, ctx->profiles_dir, TWTUNE_PROFILES_DIR,
 			PROFILES_OVERRIDE_DIR, "--profiles", set);
+}
+
+int output_begin(struct atomic_output *o, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	/* a dot file beside it: the textfile collector reads *.prom only */
+	n = slash ? snprintf(o->temporary, sizeof(o->temporary), "%.*s/.%s.XXXXXX",
+			     (int)(slash - path), path, slash + 1)
+		  : snprintf(o->temporary, sizeof(o->temporary), ".%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(o->temporary) || strlen(path) >= sizeof(o->path)) {
+		fprintf(stderr, "twtune: --output %s: path too long\n", path);
+		return -ENAMETOOLONG;
+	}
+	if ((o->fd = mkstemp(o->temporary)) < 0) {
+		int err = errno;
+
+		fprintf(stderr, "twtune: --output %s: cannot create a file in %s: %s\n", path,
+			slash ? "its directory" : "the current directory", strerror(err));
+		return -err;
+	}
+	fflush(stdout);
+	if (dup2(o->fd, STDOUT_FILENO) < 0) {
+		int err = errno;
+
+		unlink(o->temporary);
+		close(o->fd);
+		fprintf(stderr, "twtune: --output %s: %s\n", path, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int output_commit(struct atomic_output *o)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err = errno ? errno : EIO;
+	else if (fchmod(o->fd, 0644) < 0 || fsync(o->fd) < 0)
+		err = errno;
+	else if (rename(o->temporary, o->path) < 0)
+		err = errno;
+	close(o->fd);
+	if (err) {
+		unlink(o->temporary);
+		fprintf(stderr, "twtune: --output %s: %s; the file was left as it was\n", o->path,
+			strerror(err));
+		return -err;
+	}
+	return 0;
 }

@@ -9,7 +9,7 @@
 #define EXIT_USAGE 2
 
 /* Where apply keeps its journal and lock, unless --state-dir. */
-#define TWTUNE_STATE_DIR "/var/lib/twtune"
+#define TWTUNE_STATE_DIR TWTUNE_LOCALSTATEDIR "/lib/twtune"
 
 /* Parsed global options; the only process-wide state twtune has. */
 struct twtune_ctx {
@@ -52,6 +52,24 @@ struct rule_set;
  * file:line:column; returns 0 or negative. */
 int load_rules(const struct twtune_ctx *ctx, struct rule_set *set);
 int load_profiles(const struct twtune_ctx *ctx, struct rule_set *set);
+
+/* --output FILE: the command's standard output goes to a temporary file
+ * in FILE's directory, renamed over FILE once complete, so that a reader
+ * (node_exporter's textfile collector) never sees half a report. */
+struct atomic_output {
+	char path[4096];
+	char temporary[4096];
+	int fd;
+};
+
+/* Send standard output to a new temporary file beside PATH. 0, or -errno
+ * with the reason printed (naming the directory). */
+int output_begin(struct atomic_output *o, const char *path);
+
+/* Flush standard output into the temporary file, make it 0644, sync it and
+ * rename it over PATH; on a failure remove it and leave PATH as it was.
+ * 0, or -errno with the reason printed. */
+int output_commit(struct atomic_output *o);
 
 /* Print "twtune: MESSAGE" and a hint to stderr; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

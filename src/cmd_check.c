@@ -41,6 +41,14 @@ void cmd_check_help(FILE *out)
 		"  --state-dir DIR    where apply keeps its journal (default " TWTUNE_STATE_DIR
 		"):\n"
 		"                     an interrupted transaction there is reported\n"
+		"  --processes        name the processes holding live sockets toward the\n"
+		"                     top destinations (pid, command, unit, cgroup), with\n"
+		"                     their new sockets when sampled; by default only under\n"
+		"                     pressure (twtune(1), PROCESSES)\n"
+		"  --no-processes     never map sockets to processes\n"
+		"  --output FILE      write the report to FILE atomically (a temporary file\n"
+		"                     beside it, renamed over it once complete): for\n"
+		"                     node_exporter's textfile collector\n"
 		"  --all-netns        inspect every network namespace on the host (named\n"
 		"                     ones and those of running processes): one report each,\n"
 		"                     then a summary table; JSON: an array of documents\n"
@@ -71,6 +79,7 @@ struct check_cli {
 	enum check_format format;
 	bool all_netns;
 	enum severity fail_on; /* SEVERITY_NONE: never fail on findings */
+	const char *output;    /* --output FILE, or NULL: standard output */
 };
 
 /* Like a monitoring plugin: UNKNOWN when nothing could be read; otherwise
@@ -222,7 +231,10 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		OPT_ALL_NETNS,
 		OPT_FAIL_ON,
 		OPT_STATE_DIR,
-		OPT_SYSCTL_ROOT
+		OPT_SYSCTL_ROOT,
+		OPT_PROCESSES,
+		OPT_NO_PROCESSES,
+		OPT_OUTPUT
 	};
 	static const struct option options[] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
@@ -231,6 +243,9 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 		{"sysctl-root", required_argument, NULL, OPT_SYSCTL_ROOT},
+		{"processes", no_argument, NULL, OPT_PROCESSES},
+		{"no-processes", no_argument, NULL, OPT_NO_PROCESSES},
+		{"output", required_argument, NULL, OPT_OUTPUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -238,6 +253,7 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 						    .kernel_override = ctx->kernel_override},
 					.state_dir = TWTUNE_STATE_DIR},
 			      .fail_on = SEVERITY_WARNING};
+	struct atomic_output output;
 	struct rule_set rules;
 	int c, status, level;
 
@@ -266,6 +282,9 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		case OPT_ALL_NETNS: o.all_netns = true; break;
 		case OPT_STATE_DIR: o.check.state_dir = optarg; break;
 		case OPT_SYSCTL_ROOT: o.check.sysctl_root = optarg; break;
+		case OPT_PROCESSES: o.check.inspect.owners = OWNERS_ALWAYS; break;
+		case OPT_NO_PROCESSES: o.check.inspect.owners = OWNERS_NEVER; break;
+		case OPT_OUTPUT: o.output = optarg; break;
 		case 'h': cmd_check_help(stdout); return 0;
 		default: return option_error("check", c, argv);
 		}
@@ -283,9 +302,15 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 		return usage_error("check", "--all-netns reports as text or json; for metrics, "
 					    "run check --format prometheus in each namespace");
 
+	if (o.output && output_begin(&output, o.output) < 0)
+		return CHECK_UNKNOWN;
 	if (load_rules(ctx, &rules) < 0) {
 		fprintf(stderr, "twtune: the rules could not be loaded; nothing was judged\n");
 		rules_free(&rules);
+		if (o.format == FORMAT_PROMETHEUS)
+			report_prometheus_down(stdout, "rules");
+		if (o.output && output_commit(&output) < 0)
+			return CHECK_UNKNOWN;
 		return CHECK_UNKNOWN;
 	}
 	o.check.rules = &rules;
@@ -295,6 +320,8 @@ int cmd_check(const struct twtune_ctx *ctx, int argc, char **argv)
 	}
 	status = o.all_netns ? check_every_namespace(&o) : check_here(&o);
 	rules_free(&rules);
+	if (o.output)
+		return output_commit(&output) < 0 ? CHECK_UNKNOWN : status;
 	if (fflush(stdout) != 0) {
 		perror("twtune: writing the report");
 		return CHECK_UNKNOWN;

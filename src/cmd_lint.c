@@ -21,7 +21,8 @@ void cmd_lint_help(FILE *out)
 		"Options:\n"
 		"  --root DIR          lint a tree laid out like / (DIR/etc/sysctl.d, ...)\n"
 		"  --with-sysctl-conf  read ROOT/etc/sysctl.conf last, as sysctl --system does\n"
-		"  --format FORMAT     text (default), json, sarif or github\n"
+		"  --format FORMAT     text (default), json, sarif, github or codequality\n"
+		"                      (GitLab Code Quality)\n"
 		"  --fail-on LEVEL     info, warning (default), critical or none\n"
 		"The kernel version is --kernel's (a global option), else the running one's.\n"
 		"\n"
@@ -47,7 +48,8 @@ static int parse_lint_options(int argc, char **argv, struct lint_cli *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const formats[] = {"text", "json", "sarif", "github", NULL};
+	static const char *const formats[] = {"text",	"json",	       "sarif",
+					      "github", "codequality", NULL};
 	int c, level;
 
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -137,6 +139,7 @@ int cmd_lint(const struct twtune_ctx *ctx, int argc, char **argv)
 	case LINT_JSON: report_lint_json(stdout, &result); break;
 	case LINT_SARIF: report_lint_sarif(stdout, &result); break;
 	case LINT_GITHUB: report_lint_github(stdout, &result); break;
+	case LINT_CODEQUALITY: report_lint_codequality(stdout, &result); break;
 	}
 	if (result.input_errors)
 		status = EXIT_USAGE;

@@ -68,6 +68,7 @@ static void help(FILE *out)
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n"
 		"\n"
+		"Global options may also follow the command name, spelled in full.\n"
 		"'twtune help COMMAND' shows a command's options. See twtune(1).\n");
 }
 
@@ -120,77 +121,141 @@ static int enter_namespace(const char *name, const char *pid)
 	return r;
 }
 
+enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID, OPT_RULES, OPT_PROFILES };
+
+static const struct option global_options[] = {
+	{"proc", required_argument, NULL, OPT_PROC},
+	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"netns", required_argument, NULL, OPT_NETNS},
+	{"netns-pid", required_argument, NULL, OPT_NETNS_PID},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"profiles", required_argument, NULL, OPT_PROFILES},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+struct global_choice {
+	struct twtune_ctx ctx;
+	const char *netns_name, *netns_pid;
+};
+
+/* One global option, wherever it was given. 0, or the exit status of a
+ * usage error. */
+static int global_option(int id, const char *value, struct global_choice *g)
+{
+	struct kernel_version kv;
+
+	switch (id) {
+	case OPT_PROC: g->ctx.proc_root = value; break;
+	case OPT_KERNEL:
+		if (kernel_version_parse_option(value, &kv) < 0)
+			return usage_error(NULL,
+					   "--kernel: '%s' is not a kernel version "
+					   "(expected MAJOR.MINOR or MAJOR.MINOR.PATCH, "
+					   "with a release suffix if any: e.g. 4.9, 5.15.0 "
+					   "or 6.1.0-18-amd64)",
+					   value);
+		g->ctx.kernel_override = value;
+		break;
+	case OPT_NETNS: g->netns_name = value; break;
+	case OPT_NETNS_PID: g->netns_pid = value; break;
+	case OPT_RULES: g->ctx.rules_dir = value; break;
+	case OPT_PROFILES: g->ctx.profiles_dir = value; break;
+	}
+	return 0;
+}
+
+/* Global options given after the command name ("lint --kernel 4.9 DIR"),
+ * taken out of ARGV (the command's arguments, ARGV[0] its name) before the
+ * command parses the rest: "--name VALUE" or "--name=VALUE", spelled in
+ * full, up to a "--". ARGC is updated. 0 or a usage error's status. */
+static int globals_after_command(int *argc, char **argv, struct global_choice *g)
+{
+	int out = 1, r;
+
+	for (int i = 1; i < *argc; i++) {
+		const struct option *o = NULL;
+		const char *value = NULL;
+		size_t len;
+
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		for (const struct option *c = global_options; c->name && !o; c++) {
+			len = strlen(c->name);
+			if (c->has_arg == required_argument && strncmp(argv[i], "--", 2) == 0 &&
+			    strncmp(argv[i] + 2, c->name, len) == 0 &&
+			    (argv[i][2 + len] == '\0' || argv[i][2 + len] == '='))
+				o = c;
+		}
+		if (!o) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (argv[i][2 + strlen(o->name)] == '=')
+			value = argv[i] + 3 + strlen(o->name);
+		else if (i + 1 < *argc)
+			value = argv[++i];
+		else
+			return usage_error(NULL, "option '--%s' needs an argument", o->name);
+		if ((r = global_option(o->val, value, g)) != 0)
+			return r;
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_PROC = 256, OPT_KERNEL, OPT_NETNS, OPT_NETNS_PID, OPT_RULES, OPT_PROFILES };
-	static const struct option options[] = {
-		{"proc", required_argument, NULL, OPT_PROC},
-		{"kernel", required_argument, NULL, OPT_KERNEL},
-		{"netns", required_argument, NULL, OPT_NETNS},
-		{"netns-pid", required_argument, NULL, OPT_NETNS_PID},
-		{"rules", required_argument, NULL, OPT_RULES},
-		{"profiles", required_argument, NULL, OPT_PROFILES},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	struct twtune_ctx ctx = {.proc_root = PROCFS_ROOT,
-				 .rules_dir = getenv("TWTUNE_RULES"),
-				 .profiles_dir = getenv("TWTUNE_PROFILES")};
+	struct global_choice g = {.ctx = {.proc_root = PROCFS_ROOT,
+					  .rules_dir = getenv("TWTUNE_RULES"),
+					  .profiles_dir = getenv("TWTUNE_PROFILES")}};
 	const struct command *cmd;
-	struct kernel_version kv;
-	const char *netns_name = NULL, *netns_pid = NULL;
 	struct stat st;
-	int c;
+	int c, r;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hV", global_options, NULL)) != -1) {
 		switch (c) {
-		case OPT_PROC: ctx.proc_root = optarg; break;
-		case OPT_KERNEL:
-			if (kernel_version_parse_option(optarg, &kv) < 0)
-				return usage_error(NULL,
-						   "--kernel: '%s' is not a kernel version "
-						   "(expected MAJOR.MINOR or MAJOR.MINOR.PATCH, "
-						   "with a release suffix if any: e.g. 4.9, 5.15.0 "
-						   "or 6.1.0-18-amd64)",
-						   optarg);
-			ctx.kernel_override = optarg;
-			break;
-		case OPT_NETNS: netns_name = optarg; break;
-		case OPT_NETNS_PID: netns_pid = optarg; break;
-		case OPT_RULES: ctx.rules_dir = optarg; break;
-		case OPT_PROFILES: ctx.profiles_dir = optarg; break;
 		case 'h': help(stdout); return 0;
 		case 'V': printf("twtune %s\n", PACKAGE_VERSION); return 0;
 		case ':':
 			return usage_error(NULL, "option '%s' needs an argument", argv[optind - 1]);
-		default: return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		case '?': return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		default:
+			if ((r = global_option(c, optarg, &g)) != 0)
+				return r;
 		}
 	}
 	if (optind >= argc) {
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	if (stat(ctx.proc_root, &st) < 0)
-		return usage_error(NULL, "--proc %s: %s", ctx.proc_root, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return usage_error(NULL, "--proc %s: not a directory", ctx.proc_root);
 	cmd = find_command(argv[optind]);
 	if (!cmd)
 		return usage_error(NULL, "unknown command '%s'", argv[optind]);
-	if (netns_name && netns_pid)
-		return usage_error(NULL, "--netns and --netns-pid name two namespaces: give one");
-	if (netns_name || netns_pid) {
-		if (enter_namespace(netns_name, netns_pid) < 0)
-			return EXIT_USAGE;
-		ctx.netns_selected = true;
-	}
 	argc -= optind;
 	argv += optind;
+	if ((r = globals_after_command(&argc, argv, &g)) != 0)
+		return r;
+	if (stat(g.ctx.proc_root, &st) < 0)
+		return usage_error(NULL, "--proc %s: %s", g.ctx.proc_root, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return usage_error(NULL, "--proc %s: not a directory", g.ctx.proc_root);
+	if (g.netns_name && g.netns_pid)
+		return usage_error(NULL, "--netns and --netns-pid name two namespaces: give one");
+	if (g.netns_name || g.netns_pid) {
+		if (enter_namespace(g.netns_name, g.netns_pid) < 0)
+			return EXIT_USAGE;
+		g.ctx.netns_selected = true;
+	}
 	/* The command parses its own options from scratch, and in any order
 	 * around its operands ("rollback ID --state-dir DIR"): getopt_long
 	 * permutes unless POSIXLY_CORRECT is set. */
 	optind = 0;
-	return cmd->run(&ctx, argc, argv);
+	return cmd->run(&g.ctx, argc, argv);
 }

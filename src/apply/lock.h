@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#define LOCK_DIR "/run/twtune"
+#define LOCK_DIR TWTUNE_RUNSTATEDIR "/twtune"
 
 /* Take the lock of namespace NS in DIR (NULL: LOCK_DIR), waiting up to
  * WAIT_MS. Returns the lock's descriptor (close it to release), or a

@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 #include "engine/factview_internal.h"
+#include "engine/factview_owners.h"
 #include "inspect/classify.h"
 
 static struct value census_number(const struct fact_view *v, uint64_t n)
@@ -416,7 +417,7 @@ bool fact_known(const char *name)
 	int c;
 
 	if (find_fact(name) || knob_find(name) >= 0 || state_of(name) >= 0 ||
-	    counter_of(name, "counters.") >= 0)
+	    counter_of(name, "counters.") >= 0 || snat_fact_known(name) || owner_fact_known(name))
 		return true;
 	c = counter_of(name, "rates.");
 	return c >= 0 && !counter_info(c)->is_gauge;
@@ -440,10 +441,16 @@ struct value fact_lookup(const char *name, void *ctx)
 {
 	const struct fact_view *v = ctx;
 	const struct fact *fact = find_fact(name);
+	struct value snat;
+	struct value owner;
 	int id;
 
 	if (fact)
 		return fact->get(v);
+	if (snat_fact_lookup(name, v, &snat))
+		return snat;
+	if (owner_fact_lookup(name, v, &owner))
+		return owner;
 	if ((id = knob_find(name)) >= 0)
 		return sysctl_value(v->facts, id);
 	if ((id = state_of(name)) >= 0)
@@ -465,6 +472,8 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 		each(facts_table[i].name, facts_table[i].doc, arg);
 	for (size_t i = 0; i < port_fact_count; i++)
 		each(port_facts[i].name, port_facts[i].doc, arg);
+	snat_fact_names(each, arg);
+	owner_fact_names(each, arg);
 	for (int id = 0; id < KNOB_COUNT; id++)
 		each(knob_get(id)->name, "the sysctl's value (a number when it is one)", arg);
 	for (unsigned st = 0; st < TCP_STATE_SLOTS; st++) {
@@ -514,6 +523,8 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 	if (c->listen_in_range_count > 16)
 		append(view->listen_in_range, sizeof(view->listen_in_range), ", ...");
 	fact_view_init_ports(view);
+	snat_fact_view_init(view);
+	owner_fact_view_init(view);
 }
 
 void fact_view_recommend(struct fact_view *view, const struct finding_setting *settings,

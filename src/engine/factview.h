@@ -26,6 +26,7 @@ struct fact_view {
 	char top3_list[320];
 	char inbound_ports[256];
 	char listen_in_range[256];
+	char top_owner[192]; /* "api-worker (pid 812, api.service)" */
 	/* the recommendation of the finding being rendered, if any */
 	const struct knob_value *recommended;
 	char recommended_text[KNOB_TEXT_MAX];
@@ -34,6 +35,10 @@ struct fact_view {
 	const struct knob_value *recommended_range;
 	char range_change[192];
 	struct fact_view_ports ports;
+	/* source NAT (factview_snat.c) */
+	char snat_rules[320];
+	char snat_top_source[64];
+	char snat_top_destination[80];
 };
 
 /* Fill VIEW's recommendation of a finding whose settings are SETTINGS, or
@@ -47,6 +52,12 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f);
 /* expr_known_fn and expr_lookup_fn for the engine (ctx: struct fact_view). */
 bool fact_known(const char *name);
 struct value fact_lookup(const char *name, void *ctx);
+
+/* The snat.* facts (factview_snat.c), for the functions above. */
+bool snat_fact_known(const char *name);
+bool snat_fact_lookup(const char *name, const struct fact_view *v, struct value *out);
+void snat_fact_names(void (*each)(const char *name, const char *doc, void *arg), void *arg);
+void snat_fact_view_init(struct fact_view *view);
 
 /* Each fact name with a line of documentation, for `twtune rules --facts`
  * and the manual. Sysctl keys are listed once, as "KEY". */

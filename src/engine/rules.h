@@ -77,7 +77,7 @@ struct rule_errors {
 
 /* The shipped rules, and the directory whose files replace them by name (an
  * empty file there disables the shipped one). */
-#define RULES_OVERRIDE_DIR "/etc/twtune/rules.d"
+#define RULES_OVERRIDE_DIR TWTUNE_SYSCONFDIR "/twtune/rules.d"
 
 /* Load every *.rule file of SHIPPED, each replaced by the file of the same
  * name in OVERRIDE (NULL: none) when there is one, in file-name order.
@@ -97,7 +97,7 @@ int rules_parse_buffer(enum section_kind section, const char *path, const char *
 
 /* The same for profiles: *.profile files of SHIPPED, replaced by name from
  * OVERRIDE, holding [profile NAME] sections. */
-#define PROFILES_OVERRIDE_DIR "/etc/twtune/profiles.d"
+#define PROFILES_OVERRIDE_DIR TWTUNE_SYSCONFDIR "/twtune/profiles.d"
 int profiles_load(const char *shipped, const char *override, struct rule_set *set,
 		  struct rule_errors *errors);
 

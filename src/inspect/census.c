@@ -322,7 +322,7 @@ bool census_recount_begin(struct census_builder *b)
 
 /* inet_diag carries IPv4-mapped addresses for dual-stack sockets; they use
  * the IPv4 port space, so count them as IPv4. */
-static void addr_from_diag(struct tw_addr *a, uint8_t family, const __be32 words[4])
+void census_addr_from_diag(struct tw_addr *a, uint8_t family, const __be32 words[4])
 {
 	static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
@@ -360,8 +360,8 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 			census_add_listener(b, ntohs(m->id.idiag_sport));
 		return 0;
 	}
-	addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
-	addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
+	census_addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
+	census_addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
 	census_add_socket_info(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
 			       ntohs(m->id.idiag_dport), census_diag_timestamps(nlh));
 	return 0;

@@ -94,6 +94,10 @@ int census_diag_timestamps(const struct nlmsghdr *nlh);
  * message was malformed and skipped. */
 int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh, bool listeners);
 
+/* An address of an inet_diag_msg (idiag_src or idiag_dst) as the census
+ * counts it: an IPv4-mapped IPv6 address as IPv4, whose ports it shares. */
+void census_addr_from_diag(struct tw_addr *a, uint8_t family, const __be32 words[4]);
+
 /* After pass 2: when a destination that may hold a significant share of
  * the range has figures not known exact (the table was full when it came,
  * or it is reached from many local addresses), prepare a third pass that

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inspect/ct_stats.h"
 #include "inspect/procfs.h"
 
 /* A view of one line inside a larger buffer; nothing is copied. */
@@ -259,7 +260,7 @@ int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct t
 			/* -ENOENT: an older kernel without this counter; absent. */
 		}
 	}
-	return found;
+	return found + ct_stats_read(proc_root, out, f);
 }
 
 void compute_rates(const struct counter before[CTR_COUNT], const struct counter after[CTR_COUNT],

@@ -15,7 +15,8 @@ int counter_table_lookup(const char *text, const char *section, const char *fiel
 int counter_pairs_lookup(const char *text, const char *section, const char *field, uint64_t *value,
 			 unsigned *bad_line);
 
-/* Read every counter from ROOT/net/{snmp,netstat,sockstat}. Problems are
+/* Read every counter from ROOT/net/{snmp,netstat,sockstat}, and conntrack's
+ * from ROOT/net/stat/nf_conntrack (ct_stats.h). Problems are
  * recorded in f->errors (F may be NULL to keep quiet). Returns the number of counters read. */
 int read_counters(const char *proc_root, struct counter out[CTR_COUNT], struct tw_facts *f);
 

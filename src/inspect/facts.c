@@ -44,6 +44,16 @@ static const struct counter_info counters[CTR_COUNT] = {
 	[CTR_LISTEN_OVERFLOWS] = {"listen_overflows", "net/netstat", "TcpExt", "ListenOverflows",
 				  false},
 	[CTR_LISTEN_DROPS] = {"listen_drops", "net/netstat", "TcpExt", "ListenDrops", false},
+	/* FIELD: the column of /proc/net/stat/nf_conntrack's header */
+	[CTR_CT_INSERT_FAILED] = {"conntrack_insert_failed", "net/stat/nf_conntrack", "conntrack",
+				  "insert_failed", false},
+	[CTR_CT_DROP] = {"conntrack_drop", "net/stat/nf_conntrack", "conntrack", "drop", false},
+	[CTR_CT_EARLY_DROP] = {"conntrack_early_drop", "net/stat/nf_conntrack", "conntrack",
+			       "early_drop", false},
+	[CTR_CT_SEARCH_RESTART] = {"conntrack_search_restart", "net/stat/nf_conntrack", "conntrack",
+				   "search_restart", false},
+	[CTR_CT_CLASH_RESOLVE] = {"conntrack_clash_resolve", "net/stat/nf_conntrack", "conntrack",
+				  "clashres", false},
 };
 
 const struct counter_info *counter_info(enum counter_id id)

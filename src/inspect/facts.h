@@ -141,6 +141,49 @@ struct tw_census {
 	unsigned top_inbound_count;
 };
 
+/* The processes behind the top destinations (inspect/owners.c, twtune(1)
+ * PROCESSES): TIME_WAIT sockets have no owner, but the live sockets toward
+ * the same destination do. Each listed owner is one process (tgid). */
+#define OWNERS_LISTED 5
+
+struct socket_owner {
+	uint32_t pid;
+	char command[16];     /* /proc/PID/comm (TASK_COMM_LEN), "" when unreadable */
+	char unit[128];	      /* "api.service": the last *.service or *.scope of its
+			       * cgroup, "" when none */
+	char cgroup[256];     /* cgroup v2 path (or v1 name=systemd's), "" unknown */
+	uint32_t connections; /* its live sockets toward the destination */
+	uint32_t new_sockets; /* with --sample: those not open at its start */
+};
+
+struct destination_owners {
+	struct socket_owner owners[OWNERS_LISTED]; /* most connections first */
+	unsigned count;
+	uint32_t live;	       /* live (not TIME_WAIT) sockets toward it */
+	uint32_t orphaned;     /* closed by their process, the kernel finishing */
+	uint32_t unattributed; /* held by no process twtune could read */
+	uint32_t unrecorded;   /* beyond OWNERS_INODES_PER_DESTINATION */
+	uint32_t other_processes, other_connections; /* owners not listed */
+	uint32_t new_sockets;			     /* with --sample, every owner's */
+};
+
+struct owner_facts {
+	bool attempted;
+	char reason[192]; /* why it was (or was not) attempted */
+	uint64_t sockets; /* live sockets toward the top destinations */
+	uint64_t attributed, unattributed, orphaned, unrecorded;
+	char unattributed_why[256]; /* "" when every socket was attributed */
+	uint32_t processes_scanned, processes_unreadable;
+	bool truncated; /* a bound was reached: counts are lower bounds */
+	char truncated_why[160];
+	bool sampled; /* new_sockets measured over INTERVAL seconds */
+	double interval;
+	char sample_note[160]; /* why not, with --sample */
+	double seconds;	       /* the dump and the walk took this long */
+	/* parallel to census.top */
+	struct destination_owners destinations[2 * CENSUS_TOP];
+};
+
 struct counter {
 	bool present;
 	uint64_t value;
@@ -161,8 +204,20 @@ enum counter_id {
 	CTR_PAWS_TIMEWAIT, /* recent kernels (present on 6.18) */
 	CTR_LISTEN_OVERFLOWS,
 	CTR_LISTEN_DROPS,
+	/* conntrack's statistics, summed over CPUs (ct_stats.c): absent
+	 * without nf_conntrack */
+	CTR_CT_INSERT_FAILED,
+	CTR_CT_DROP,
+	CTR_CT_EARLY_DROP,
+	CTR_CT_SEARCH_RESTART,
+	CTR_CT_CLASH_RESOLVE,
 	CTR_COUNT
 };
+
+static inline bool counter_is_conntrack(int id)
+{
+	return id >= CTR_CT_INSERT_FAILED && id <= CTR_CT_CLASH_RESOLVE;
+}
 
 struct counter_info {
 	const char *json_name;
@@ -222,6 +277,53 @@ struct evidence_source {
 	char error[192]; /* why not, when !inspected; what was missed, when incomplete */
 };
 
+#define SNAT_MAX_RULES 8
+#define SNAT_TOP 5
+
+/* A masquerade or snat statement (nftables, iptables-nft's MASQUERADE and
+ * SNAT targets, the legacy nat table), as the kernel holds it. */
+struct snat_rule {
+	char where[96];	  /* "ip twtnat/post", "iptables nat" */
+	char action[16];  /* "masquerade" or "snat" */
+	uint32_t flags;	  /* NF_NAT_RANGE_* (linux/netfilter/nf_nat.h) */
+	bool ports_known; /* a port range is set and twtune could read it */
+	uint16_t port_low, port_high;
+};
+
+/* Source-NAT entries of one (protocol, translated source address,
+ * destination address, destination port): the kernel picks a translated
+ * port unique for that tuple (nf_nat_core.c), so each holds one port. */
+struct snat_destination {
+	uint8_t protocol;      /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	struct tw_addr source; /* the translated source: this host's address */
+	struct tw_addr address;
+	uint16_t port;
+	uint32_t entries;   /* conntrack entries for it */
+	uint32_t time_wait; /* of which TCP TIME_WAIT */
+	bool estimated;	    /* more tuples than tracked: figures may be low by ERROR */
+	uint32_t error;
+};
+
+/* Source NAT: which rules translate, with which port selection, and how
+ * much of each destination's port space the conntrack table holds. */
+struct snat_facts {
+	/* masquerade and snat rules, counted where nat.nftables and
+	 * nat.iptables were inspected; the first SNAT_MAX_RULES described */
+	unsigned rules, rules_without_fully_random;
+	struct snat_rule rule[SNAT_MAX_RULES];
+	unsigned rule_count;
+	/* the narrowest port range a rule sets; without one (port_low 0) the
+	 * kernel picks from 1024-65535 (snat_port_range() in inspect/snat.h) */
+	unsigned port_low, port_high;
+	/* the conntrack table's SNAT entries, tallied per destination */
+	bool tallied;
+	uint64_t entries;
+	bool truncated;			       /* more tuples than tracked: the top may be low */
+	uint64_t untracked_max;		       /* then: the most entries an untracked one holds */
+	struct snat_destination top[SNAT_TOP]; /* most entries first */
+	unsigned top_count;
+};
+
 struct nat_facts {
 	int present; /* 1 yes, 0 no, -1 unknown (nothing found, not all inspected) */
 	struct nat_signal signals[NAT_MAX_SIGNALS];
@@ -233,6 +335,7 @@ struct nat_facts {
 	/* a kube-proxy chain that serves NodePorts ("ip nat/KUBE-NODEPORTS"),
 	 * "" when none was seen */
 	char nodeport_chain[128];
+	struct snat_facts snat; /* source NAT: its rules and its ports */
 };
 
 struct conntrack_facts {
@@ -281,6 +384,7 @@ struct tw_facts {
 	unsigned unprivileged_port_start; /* 1024 when unknown */
 
 	struct tw_census census;
+	struct owner_facts owners;
 	struct counter counters[CTR_COUNT];
 	struct tw_rates rates;
 	struct classification classification;

@@ -12,6 +12,7 @@
 #include "inspect/kernel.h"
 #include "inspect/nat.h"
 #include "inspect/netns.h"
+#include "inspect/owners.h"
 #include "inspect/procfs.h"
 #include "inspect/sysctl.h"
 
@@ -103,8 +104,22 @@ static bool holds_cap_net_admin(void)
 	return v == CAP_SET;
 }
 
+/* With --sample, the live sockets when it begins: those of the top
+ * destinations' processes not among them at the end are new. */
+static void take_owner_baseline(const struct inspect_options *o, struct tw_facts *f,
+				struct owner_baseline *b)
+{
+	char err[256] = "";
+
+	if (o->owners == OWNERS_NEVER || !procfs_is_live(o->proc_root))
+		return;
+	if (owners_baseline_take(b, err, sizeof(err)) < 0)
+		facts_add_error(f, "processes", "the sockets at the start of the sample: %s", err);
+}
+
 int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 {
+	struct owner_baseline baseline = {0};
 	unsigned parts = 0;
 
 	if (inspect_kernel(o->proc_root, o->kernel_override, f) == 0 || f->release_known)
@@ -117,9 +132,10 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 				"%s/sys/net/ipv4: none of the TIME_WAIT knobs could be read",
 				o->proc_root);
 
-	if (o->sample_seconds > 0)
+	if (o->sample_seconds > 0) {
+		take_owner_baseline(o, f, &baseline);
 		sample_counters(o, f);
-	else
+	} else
 		read_counters(o->proc_root, f->counters, f);
 	for (int i = 0; i < CTR_COUNT; i++) {
 		if (f->counters[i].present) {
@@ -130,6 +146,7 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 
 	if (take_census(o->proc_root, f) == 0)
 		parts++;
+	inspect_owners(o->proc_root, o->owners, f, &baseline);
 	inspect_nat(o->proc_root, f);
 	/* A --proc tree describes some other host: this process's namespace
 	 * is not its identity. */

@@ -3,10 +3,16 @@
 
 #include "inspect/facts.h"
 
+/* Whether to map the top destinations' sockets to processes (check
+ * --processes, --no-processes; inspect/owners.h): by default only when
+ * there is pressure worth explaining. */
+enum owners_mode { OWNERS_AUTO, OWNERS_ALWAYS, OWNERS_NEVER };
+
 struct inspect_options {
 	const char *proc_root;	     /* "/proc" unless --proc */
 	const char *kernel_override; /* --kernel, or NULL */
 	double sample_seconds;	     /* --sample; 0 = one reading */
+	enum owners_mode owners;     /* --processes, --no-processes */
 	/* called about ten times a second while sampling, may be NULL */
 	void (*progress)(double elapsed, double total, void *arg);
 	void *progress_arg;

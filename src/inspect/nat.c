@@ -152,8 +152,9 @@ static bool names_list(const char *names, const char *name)
 	}
 }
 
-/* The size of the legacy IPv4 nat table, from the kernel. */
-static int ipt_nat_entries(unsigned *entries)
+/* The size of the legacy IPv4 nat table, from the kernel: its entries, and
+ * its SIZE in bytes. */
+static int ipt_nat_entries(unsigned *entries, unsigned *size)
 {
 	struct ipt_getinfo info;
 	socklen_t len = sizeof(info);
@@ -166,8 +167,10 @@ static int ipt_nat_entries(unsigned *entries)
 	snprintf(info.name, sizeof(info.name), "nat");
 	if (getsockopt(fd, IPPROTO_IP, IPT_SO_GET_INFO, &info, &len) < 0)
 		r = -errno;
-	else
+	else {
 		*entries = info.num_entries;
+		*size = info.size;
+	}
 	close(fd);
 	return r;
 }
@@ -181,7 +184,7 @@ static void inspect_iptables(const char *proc_root, struct nat_facts *nat)
 {
 	struct evidence_source *src = &nat->iptables;
 	char names[1024];
-	unsigned entries = 0;
+	unsigned entries = 0, size = 0;
 	long n;
 	int r;
 
@@ -198,7 +201,7 @@ static void inspect_iptables(const char *proc_root, struct nat_facts *nat)
 				  proc_root, strerror((int)-n));
 		return;
 	}
-	r = ipt_nat_entries(&entries);
+	r = ipt_nat_entries(&entries, &size);
 	if (r == -EPERM || r == -EACCES) {
 		/* do_ipt_get_ctl wants CAP_NET_ADMIN; the raw socket itself
 		 * CAP_NET_RAW */
@@ -224,23 +227,35 @@ static void inspect_iptables(const char *proc_root, struct nat_facts *nat)
 			       "table's %d (rules, and 2 per user chain)",
 			       entries, (long long)nat->iptables_nat_rules,
 			       IPT_NAT_BUILTIN_CHAINS + 1);
+	/* which of them masquerade, and how they pick ports */
+	if (nat->iptables_nat_rules > 0 && (r = snat_read_legacy(&nat->snat, size)) < 0)
+		nat_source_partial(src,
+				   "iptables: the nat table's rules were not read for "
+				   "masquerade and SNAT (%s)",
+				   r == -EFBIG ? "larger than twtune reads" : strerror(-r));
 }
 
 void inspect_nat(const char *proc_root, struct tw_facts *f)
 {
 	const char *why = "not asked: a --proc tree has no kernel behind it";
+	struct snat_tally tally, *snat = &tally;
 
 	memset(&f->nat, 0, sizeof(f->nat));
 	memset(&f->conntrack, 0, sizeof(f->conntrack));
 	f->nat.iptables_nat_rules = -1;
 	read_conntrack_sysctls(proc_root, f);
+	if (snat_tally_begin(&tally) < 0) {
+		/* the per-destination figures are a nicety; the counts stand */
+		snat_tally_discard(&tally);
+		snat = NULL;
+	}
 
 	if (strcmp(proc_root, "/proc") != 0) {
 		nat_source_failed(&f->nat.nftables, "%s", why);
 		nat_source_failed(&f->nat.iptables, "%s", why);
 		/* A copied tree may still carry the conntrack table as text. */
 		if (f->conntrack.loaded)
-			conntrack_read_proc(proc_root, &f->conntrack);
+			conntrack_read_proc(proc_root, &f->conntrack, snat);
 		else
 			nat_source_failed(&f->conntrack.dump, "%s", why);
 	} else {
@@ -249,11 +264,15 @@ void inspect_nat(const char *proc_root, struct tw_facts *f)
 		nat_dump_nftables(&f->nat);
 		inspect_iptables(proc_root, &f->nat);
 		if (f->conntrack.loaded)
-			nat_dump_conntrack(&f->conntrack);
+			nat_dump_conntrack(&f->conntrack, snat);
 		else
 			nat_source_failed(
 				&f->conntrack.dump,
 				"conntrack: nf_conntrack is not loaded here: no table to dump");
 	}
+	if (snat && f->conntrack.dump.inspected)
+		snat_tally_finish(snat, &f->nat.snat);
+	else if (snat)
+		snat_tally_discard(snat);
 	nat_conclude(f);
 }

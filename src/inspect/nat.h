@@ -8,6 +8,7 @@
 #include <linux/netlink.h>
 
 #include "inspect/facts.h"
+#include "inspect/snat.h"
 
 /* Fill f->nat and f->conntrack. Sysctls (forwarding, conntrack limits) come
  * from f->sysctl, already read; ROOT/sys/net/netfilter/nf_conntrack_count
@@ -43,6 +44,10 @@ struct nft_chain_ref {
 	uint8_t family; /* nfgen_family: NFPROTO_IPV4, NFPROTO_INET, ... */
 	char table[NFT_TABLE_MAXNAMELEN];
 	char chain[NFT_CHAIN_MAXNAMELEN];
+	/* source NAT happens here (hook postrouting or input, or a chain
+	 * such a chain jumps to): its masquerade and snat rules are read */
+	bool snat;
+	bool jumped; /* a regular chain, followed: its rules are not counted */
 };
 
 /* What the nftables dumps learn as they stream. */
@@ -53,6 +58,10 @@ struct nft_scan {
 	bool chains_truncated;		  /* more nat chains than tracked */
 	const struct nft_chain_ref *only; /* while dumping one chain's rules */
 	unsigned long malformed;
+	/* the regular chains source-NAT chains jump to, dumped after them */
+	struct nft_chain_ref followed[SNAT_JUMPS_TRACKED];
+	unsigned followed_count;
+	struct snat_jumps jumps; /* those the chain being dumped names */
 };
 
 /* Start a scan whose results go to NAT. */
@@ -65,7 +74,9 @@ int nat_parse_chain(struct nft_scan *s, const struct nlmsghdr *nlh);
 
 /* One NFT_MSG_NEWRULE reply of a GETRULE dump: counted when its family,
  * table and chain name one of the nat chains found (only S->only when
- * set). 0 or -EBADMSG. */
+ * set); in a chain where source NAT happens, its masquerade and snat
+ * statements go to S->nat->snat and its jumps to S->jumps. 0 or
+ * -EBADMSG. */
 int nat_parse_rule(struct nft_scan *s, const struct nlmsghdr *nlh);
 
 /* Dump the nftables chains and rules of the current network namespace into
@@ -79,13 +90,18 @@ int nat_dump_nftables(struct nat_facts *nat);
  * counted in CT (entries, tcp, time_wait, snat, dnat). 0 or -EBADMSG. */
 int nat_parse_conntrack(struct conntrack_facts *ct, const struct nlmsghdr *nlh);
 
+/* The same, and a source-NAT entry tallied in SNAT (NULL: not). */
+int nat_parse_conntrack_snat(struct conntrack_facts *ct, struct snat_tally *snat,
+			     const struct nlmsghdr *nlh);
+
 /* Dump the conntrack table of the current network namespace into CT (its
- * dump source and counts). 0 or a negative errno, explained in CT->dump. */
-int nat_dump_conntrack(struct conntrack_facts *ct);
+ * dump source and counts) and SNAT (may be NULL). 0 or a negative errno,
+ * explained in CT->dump. */
+int nat_dump_conntrack(struct conntrack_facts *ct, struct snat_tally *snat);
 
 /* With --proc DIR: count DIR/net/nf_conntrack, the kernel's text table
  * (present with CONFIG_NF_CONNTRACK_PROCFS), the same way. 0 or -errno,
  * the outcome recorded in ct->dump. */
-int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct);
+int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct, struct snat_tally *snat);
 
 #endif

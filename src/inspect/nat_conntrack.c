@@ -19,6 +19,7 @@
 
 static const struct nla_policy ct_policy[CTA_MAX + 1] = {
 	[CTA_TUPLE_ORIG] = {.type = NLA_NESTED},
+	[CTA_TUPLE_REPLY] = {.type = NLA_NESTED},
 	[CTA_STATUS] = {.type = NLA_U32},
 	[CTA_PROTOINFO] = {.type = NLA_NESTED},
 };
@@ -81,6 +82,12 @@ static int entry_tcp_state(struct nlattr *protoinfo, uint8_t *state)
 
 int nat_parse_conntrack(struct conntrack_facts *ct, const struct nlmsghdr *nlh)
 {
+	return nat_parse_conntrack_snat(ct, NULL, nlh);
+}
+
+int nat_parse_conntrack_snat(struct conntrack_facts *ct, struct snat_tally *snat,
+			     const struct nlmsghdr *nlh)
+{
 	struct nlattr *tb[CTA_MAX + 1];
 	uint32_t status = 0;
 	uint8_t protocol, state;
@@ -97,6 +104,10 @@ int nat_parse_conntrack(struct conntrack_facts *ct, const struct nlmsghdr *nlh)
 	/* CTA_STATUS is big-endian, like every ctnetlink integer */
 	if (tb[CTA_STATUS])
 		status = ntohl(nla_get_u32(tb[CTA_STATUS]));
+	if (snat && (status & IPS_SRC_NAT) &&
+	    snat_tally_reply(snat, tb[CTA_TUPLE_REPLY],
+			     protocol == IPPROTO_TCP && state == TCP_CONNTRACK_TIME_WAIT) < 0)
+		return -EBADMSG;
 
 	ct->entries++;
 	if (status & IPS_SRC_NAT)
@@ -113,6 +124,7 @@ int nat_parse_conntrack(struct conntrack_facts *ct, const struct nlmsghdr *nlh)
 
 struct ct_dump {
 	struct conntrack_facts *ct;
+	struct snat_tally *snat;
 	unsigned long malformed;
 };
 
@@ -120,7 +132,7 @@ static int on_conntrack(struct nl_msg *msg, void *arg)
 {
 	struct ct_dump *d = arg;
 
-	if (nat_parse_conntrack(d->ct, nlmsg_hdr(msg)) < 0)
+	if (nat_parse_conntrack_snat(d->ct, d->snat, nlmsg_hdr(msg)) < 0)
 		d->malformed++;
 	return NL_OK;
 }
@@ -169,9 +181,9 @@ static void clear_counts(struct conntrack_facts *ct)
 	ct->entries = ct->tcp = ct->time_wait = ct->snat = ct->dnat = 0;
 }
 
-int nat_dump_conntrack(struct conntrack_facts *ct)
+int nat_dump_conntrack(struct conntrack_facts *ct, struct snat_tally *snat)
 {
-	struct ct_dump d = {.ct = ct};
+	struct ct_dump d = {.ct = ct, .snat = snat};
 	struct nl_sock *sk;
 	int r;
 
@@ -212,12 +224,32 @@ static bool same_field(const char *a, size_t alen, const char *b, size_t blen)
 	return a && b && alen == blen && memcmp(a, b, alen) == 0;
 }
 
+/* A source-NAT entry of the text table, into SNAT: the reply tuple's
+ * destination is the translated source, its source and source port the
+ * destination (ct_seq_show prints the protocol's number fourth). */
+static int snat_text_entry(struct snat_tally *snat, char **tokens, size_t count)
+{
+	const char *source, *address, *port;
+	size_t len;
+	uint64_t protocol;
+
+	source = tuple_field(tokens, count, "dst=", 1, &len);
+	address = tuple_field(tokens, count, "src=", 1, &len);
+	port = tuple_field(tokens, count, "sport=", 1, &len);
+	if (strict_uint(tokens[3], 0, 255, &protocol) < 0)
+		return -EBADMSG;
+	return snat_tally_text(snat, (uint8_t)protocol, source, address, port,
+			       count > 5 && strcmp(tokens[5], "TIME_WAIT") == 0) < 0
+		       ? -EBADMSG
+		       : 0;
+}
+
 /* One line of /proc/net/nf_conntrack (net/netfilter/nf_conntrack_standalone.c):
  *   ipv4 2 tcp 6 117 TIME_WAIT src=A dst=B sport=P dport=Q src=B dst=C ... use=2
  * The reply tuple tells the translation: its destination is not the
  * original source under SNAT, its source not the original destination
  * under DNAT. */
-static int conntrack_text_line(struct conntrack_facts *ct, char *line)
+static int conntrack_text_line(struct conntrack_facts *ct, struct snat_tally *snat, char *line)
 {
 	char *tokens[48], *save = NULL;
 	const char *osrc, *odst, *rsrc, *rdst;
@@ -240,14 +272,17 @@ static int conntrack_text_line(struct conntrack_facts *ct, char *line)
 		if (count > 5 && strcmp(tokens[5], "TIME_WAIT") == 0)
 			ct->time_wait++;
 	}
-	if (!same_field(rdst, l4, osrc, l1))
+	if (!same_field(rdst, l4, osrc, l1)) {
 		ct->snat++;
+		if (snat && snat_text_entry(snat, tokens, count) < 0)
+			return -EBADMSG;
+	}
 	if (!same_field(rsrc, l3, odst, l2))
 		ct->dnat++;
 	return 0;
 }
 
-int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct)
+int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct, struct snat_tally *snat)
 {
 	char path[4096], line[1024];
 	unsigned number = 0;
@@ -264,7 +299,7 @@ int conntrack_read_proc(const char *proc_root, struct conntrack_facts *ct)
 	while ((r = read_line(fp, line, sizeof(line), &len)) != 0) {
 		number++;
 		if (r > 0)
-			r = conntrack_text_line(ct, line);
+			r = conntrack_text_line(ct, snat, line);
 		if (r < 0) {
 			nat_source_failed(&ct->dump, "conntrack: %s:%u: malformed entry", path,
 					  number);

@@ -36,6 +36,7 @@ static const struct nla_policy hook_policy[NFTA_HOOK_MAX + 1] = {
 static const struct nla_policy rule_policy[NFTA_RULE_MAX + 1] = {
 	[NFTA_RULE_TABLE] = {.type = NLA_STRING, .maxlen = NFT_TABLE_MAXNAMELEN},
 	[NFTA_RULE_CHAIN] = {.type = NLA_STRING, .maxlen = NFT_CHAIN_MAXNAMELEN},
+	[NFTA_RULE_EXPRESSIONS] = {.type = NLA_NESTED},
 };
 
 static const char *family_name(uint8_t family)
@@ -75,9 +76,11 @@ void nft_scan_begin(struct nft_scan *s, struct nat_facts *nat)
 	nat->nft_nat_chains = 0;
 	nat->nodeport_chain[0] = '\0';
 	nat->nft_nat_rules = 0;
+	snat_rules_reset(&nat->snat);
 }
 
-static void remember_chain(struct nft_scan *s, uint8_t family, const char *table, const char *chain)
+static void remember_chain(struct nft_scan *s, uint8_t family, const char *table, const char *chain,
+			   uint32_t hook)
 {
 	struct nft_chain_ref *ref;
 
@@ -89,6 +92,34 @@ static void remember_chain(struct nft_scan *s, uint8_t family, const char *table
 	ref->family = family;
 	snprintf(ref->table, sizeof(ref->table), "%s", table);
 	snprintf(ref->chain, sizeof(ref->chain), "%s", chain);
+	/* masquerade is valid at postrouting only, snat there and at input
+	 * (nft_masq_validate, nft_nat_validate) */
+	ref->snat = hook == NF_INET_POST_ROUTING || hook == NF_INET_LOCAL_IN;
+}
+
+/* A regular chain that REF jumps to, to be read for masquerade and snat
+ * after the base chains (once, and at most SNAT_JUMPS_TRACKED of them). */
+static void follow_chain(struct nft_scan *s, const struct nft_chain_ref *ref, const char *chain)
+{
+	struct nft_chain_ref *next;
+	size_t len;
+
+	for (unsigned i = 0; i < s->followed_count; i++)
+		if (s->followed[i].family == ref->family &&
+		    strcmp(s->followed[i].table, ref->table) == 0 &&
+		    strcmp(s->followed[i].chain, chain) == 0)
+			return;
+	if (s->followed_count == SNAT_JUMPS_TRACKED) {
+		s->jumps.truncated = true;
+		return;
+	}
+	next = &s->followed[s->followed_count++];
+	*next = *ref;
+	/* CHAIN is one of s->jumps: never the same bytes as NEXT's */
+	len = strnlen(chain, sizeof(next->chain) - 1);
+	memcpy(next->chain, chain, len);
+	next->chain[len] = '\0';
+	next->jumped = true;
 }
 
 /* kube-proxy serves NodePorts from chain KUBE-NODEPORTS of the nat table
@@ -116,6 +147,7 @@ int nat_parse_chain(struct nft_scan *s, const struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[NFTA_CHAIN_MAX + 1], *hook[NFTA_HOOK_MAX + 1];
 	const char *table, *chain, *where = "unknown";
+	uint32_t hooknum = UINT32_MAX;
 	uint8_t family;
 
 	if (nlh->nlmsg_type != NFT_MSG(NFT_MSG_NEWCHAIN) ||
@@ -132,12 +164,14 @@ int nat_parse_chain(struct nft_scan *s, const struct nlmsghdr *nlh)
 	if (tb[NFTA_CHAIN_HOOK]) {
 		if (nfnl_nested(hook, NFTA_HOOK_MAX, tb[NFTA_CHAIN_HOOK], hook_policy) < 0)
 			return -EBADMSG;
-		if (hook[NFTA_HOOK_HOOKNUM])
-			where = hook_name(family, ntohl(nla_get_u32(hook[NFTA_HOOK_HOOKNUM])));
+		if (hook[NFTA_HOOK_HOOKNUM]) {
+			hooknum = ntohl(nla_get_u32(hook[NFTA_HOOK_HOOKNUM]));
+			where = hook_name(family, hooknum);
+		}
 	}
 
 	s->nat->nft_nat_chains++;
-	remember_chain(s, family, table, chain);
+	remember_chain(s, family, table, chain, hooknum);
 	if (s->nat->signal_count < NAT_MAX_SIGNALS - NAT_SIGNALS_AFTER_CHAINS)
 		nat_add_signal(s->nat, "nft_nat_chain",
 			       "nftables chain %s %s/%s (type nat, hook %s)", family_name(family),
@@ -152,31 +186,41 @@ static bool chain_is(const struct nft_chain_ref *ref, uint8_t family, const char
 	       strcmp(ref->chain, chain) == 0;
 }
 
-static bool is_nat_chain(const struct nft_scan *s, uint8_t family, const char *table,
-			 const char *chain)
+/* The chain scanned that a rule belongs to, or NULL. */
+static const struct nft_chain_ref *scanned_chain(const struct nft_scan *s, uint8_t family,
+						 const char *table, const char *chain)
 {
 	if (s->only)
-		return chain_is(s->only, family, table, chain);
+		return chain_is(s->only, family, table, chain) ? s->only : NULL;
 	for (unsigned i = 0; i < s->chain_count; i++) {
 		if (chain_is(&s->chains[i], family, table, chain))
-			return true;
+			return &s->chains[i];
 	}
-	return false;
+	return NULL;
 }
 
 int nat_parse_rule(struct nft_scan *s, const struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[NFTA_RULE_MAX + 1];
+	const struct nft_chain_ref *ref;
+	char where[sizeof(ref->table) + sizeof(ref->chain) + 16];
+	uint8_t family = nfnl_family(nlh);
 
 	if (nlh->nlmsg_type != NFT_MSG(NFT_MSG_NEWRULE) ||
 	    nfnl_attrs(nlh, tb, NFTA_RULE_MAX, rule_policy) < 0)
 		return -EBADMSG;
 	if (!tb[NFTA_RULE_TABLE] || !tb[NFTA_RULE_CHAIN])
 		return -EBADMSG;
-	if (is_nat_chain(s, nfnl_family(nlh), nla_get_string(tb[NFTA_RULE_TABLE]),
-			 nla_get_string(tb[NFTA_RULE_CHAIN])))
+	ref = scanned_chain(s, family, nla_get_string(tb[NFTA_RULE_TABLE]),
+			    nla_get_string(tb[NFTA_RULE_CHAIN]));
+	if (!ref)
+		return 0;
+	if (!ref->jumped)
 		s->nat->nft_nat_rules++;
-	return 0;
+	if (!ref->snat || !tb[NFTA_RULE_EXPRESSIONS])
+		return 0;
+	snprintf(where, sizeof(where), "%s %s/%s", family_name(family), ref->table, ref->chain);
+	return snat_parse_rule(&s->nat->snat, family, where, tb[NFTA_RULE_EXPRESSIONS], &s->jumps);
 }
 
 static int on_chain(struct nl_msg *msg, void *arg)
@@ -215,8 +259,11 @@ static int dump_chain_rules(struct nl_sock *sk, struct nft_scan *s, const struct
 		msg = NULL;
 	}
 	s->only = ref;
+	s->jumps.count = 0;
 	r = nfnl_dump(sk, msg, on_rule, s);
 	s->only = NULL;
+	for (unsigned i = 0; ref->snat && i < s->jumps.count; i++)
+		follow_chain(s, ref, s->jumps.chain[i].chain);
 	return r;
 }
 
@@ -232,6 +279,11 @@ static int nft_scan(struct nl_sock *sk, struct nft_scan *s)
 	 * last attempt's figures cover every chain */
 	for (unsigned i = 0; (r == 0 || r == -EINTR) && i < s->chain_count; i++) {
 		r = dump_chain_rules(sk, s, &s->chains[i]);
+		interrupted |= r == -EINTR;
+	}
+	/* then the chains they jump to, and those these jump to, in turn */
+	for (unsigned i = 0; (r == 0 || r == -EINTR) && i < s->followed_count; i++) {
+		r = dump_chain_rules(sk, s, &s->followed[i]);
 		interrupted |= r == -EINTR;
 	}
 	if (r < 0 && r != -EINTR)
@@ -280,6 +332,11 @@ static int nft_record(struct nat_facts *nat, const struct nft_scan *s, int r)
 		nat_source_partial(
 			src, "nftables: more than %d nat chains; rules counted in the first %d",
 			NFT_NAT_CHAINS_TRACKED, NFT_NAT_CHAINS_TRACKED);
+	if (s->jumps.truncated)
+		nat_source_partial(src,
+				   "nftables: source-NAT chains jump to more than %d chains; "
+				   "masquerade and snat read in the first %d",
+				   SNAT_JUMPS_TRACKED, SNAT_JUMPS_TRACKED);
 	return 0;
 }
 

@@ -22,15 +22,14 @@ static int assignment_knob(const struct sysctl_assignment *a)
 	return knob_find(sysctld_key_dotted(a->key, dotted, sizeof(dotted)));
 }
 
-/* A path as reports show it: relative to --root when there is one. */
-const char *lint_shown_path(const struct lint_result *r, const char *path)
+/* A path as reports show it: as given, relative to the current directory
+ * when it was given so ("config/etc/sysctl.d/x.conf" for --root ./config),
+ * which is what CI annotations and SARIF results need to land on the
+ * repository's files; a leading "./" is dropped. */
+const char *lint_shown_path(const char *path)
 {
-	size_t n = r->root ? strlen(r->root) : 0;
-
-	while (n > 1 && r->root[n - 1] == '/')
-		n--;
-	if (n && strncmp(path, r->root, n) == 0 && path[n] == '/') {
-		path += n;
+	while (path[0] == '.' && path[1] == '/') {
+		path += 2;
 		while (*path == '/')
 			path++;
 	}
@@ -39,7 +38,7 @@ const char *lint_shown_path(const struct lint_result *r, const char *path)
 
 static const char *file_of(const struct lint_result *r, const struct sysctl_assignment *a)
 {
-	return lint_shown_path(r, r->config.files[a->file].path);
+	return lint_shown_path(r->config.files[a->file].path);
 }
 
 /* ---- lint's own checks */
@@ -55,7 +54,7 @@ static int check_problems(struct lint_result *r)
 		if (!syntax)
 			r->input_errors++;
 		if (!findings_add(&r->findings, syntax ? &lint_rule_syntax : &lint_rule_unreadable,
-				  lint_shown_path(r, p->path), p->line, -1, "%s", p->message))
+				  lint_shown_path(p->path), p->line, -1, "%s", p->message))
 			return -ENOMEM;
 	}
 	return 0;

@@ -33,7 +33,8 @@ struct lint_result {
 int lint_run(const struct lint_options *o, struct lint_result *out);
 void lint_free(struct lint_result *r);
 
-/* PATH as reports show it: relative to --root when there is one. */
-const char *lint_shown_path(const struct lint_result *r, const char *path);
+/* PATH as reports show it: as given (a leading "./" dropped), so that
+ * CI tools find the repository file it names. */
+const char *lint_shown_path(const char *path);
 
 #endif

@@ -7,7 +7,9 @@
 
 #include "inspect/classify.h"
 #include "report/format.h"
+#include "report/owners.h"
 #include "report/ports.h"
+#include "report/snat.h"
 
 static json_t *json_ratio_or_null(double v)
 {
@@ -137,9 +139,13 @@ static json_t *sockets_json(const struct tw_facts *f)
 	json_object_set_new(s, "destinations_truncated", json_boolean(c->destinations_truncated));
 	json_object_set_new(s, "destinations_untracked_max",
 			    json_integer((json_int_t)c->destinations_untracked_max));
-	for (unsigned i = 0; i < c->top_count; i++)
-		json_array_append_new(top, destination_json(f, &c->top[i]));
+	for (unsigned i = 0; i < c->top_count; i++) {
+		json_t *d = destination_json(f, &c->top[i]);
+		report_owners_json(d, f, i);
+		json_array_append_new(top, d);
+	}
 	json_object_set_new(s, "top_destinations", top);
+	json_object_set_new(s, "owners", report_owners_json_status(f));
 	json_object_set_new(s, "port_pressure", pressure_json(f));
 	return s;
 }
@@ -363,6 +369,7 @@ json_t *report_check_json(const struct tw_facts *f, const struct findings *fs)
 	json_object_set_new(doc, "classification", classification_json(f));
 	json_object_set_new(doc, "nat", nat_json(f));
 	json_object_set_new(doc, "conntrack", conntrack_json(f));
+	json_object_set_new(doc, "snat", snat_json(f));
 	json_object_set_new(doc, "netns", netns_identity_json(&f->netns));
 	json_object_set_new(doc, "privileges",
 			    json_pack("{s:b}", "cap_net_admin", f->cap_net_admin));

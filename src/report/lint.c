@@ -1,8 +1,12 @@
 #include "report/lint.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -66,8 +70,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 
 	counts(r, by);
 	for (size_t i = 0; i < r->config.file_count; i++)
-		json_array_append_new(files,
-				      json_string(lint_shown_path(r, r->config.files[i].path)));
+		json_array_append_new(files, json_string(lint_shown_path(r->config.files[i].path)));
 	for (size_t i = 0; i < r->skipped_count; i++)
 		json_array_append_new(skipped, json_string(r->skipped[i]));
 	json_object_set_new(summary, "files", files);
@@ -105,6 +108,22 @@ static void uri_encode(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* A file as a SARIF artifact location: a relative path is relative to
+ * SRCROOT, the directory lint ran in (originalUriBaseIds says which), so
+ * that code scanning resolves it against the repository; an absolute one
+ * is a file: URI. */
+static json_t *artifact_location(const char *path)
+{
+	char uri[3 * 4096 + 1], absolute[3 * 4096 + 8];
+
+	uri_encode(path, uri, sizeof(uri));
+	if (path[0] == '/') {
+		snprintf(absolute, sizeof(absolute), "file://%s", uri);
+		return json_pack("{s:s}", "uri", absolute);
+	}
+	return json_pack("{s:s,s:s}", "uri", uri, "uriBaseId", "SRCROOT");
+}
+
 static const char *sarif_level(enum severity s)
 {
 	return s == SEVERITY_CRITICAL ? "error" : s == SEVERITY_WARNING ? "warning" : "note";
@@ -136,16 +155,64 @@ static json_t *sarif_result(size_t i, const void *arg)
 {
 	const struct sarif_results *s = arg;
 	const struct finding *fd = &s->lint->findings.items[i];
-	char uri[3 * 4096 + 1];
 	size_t index = 0;
 
 	while (index < s->rule_count && s->rules[index] != fd->rule)
 		index++;
-	uri_encode(fd->file, uri, sizeof(uri));
-	return json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId", fd->rule->id,
+	return json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:o,s:{s:i}}}]}", "ruleId", fd->rule->id,
 			 "ruleIndex", (int)index, "level", sarif_level(fd->severity), "message",
 			 "text", fd->summary, "locations", "physicalLocation", "artifactLocation",
-			 "uri", uri, "region", "startLine", fd->line ? (int)fd->line : 1);
+			 artifact_location(fd->file), "region", "startLine",
+			 fd->line ? (int)fd->line : 1);
+}
+
+/* Where the rule is explained: its file in the repository for a rule
+ * file, twtune(1) for lint's own checks. */
+static void help_uri(const struct rule *rule, char *buf, size_t size)
+{
+	const char *slash = strrchr(rule->file, '/');
+
+	if (rule->file[0])
+		snprintf(buf, size, "%s/blob/main/rules/%s", PACKAGE_URL,
+			 slash ? slash + 1 : rule->file);
+	else
+		snprintf(buf, size, "%s/blob/main/man/twtune.1", PACKAGE_URL);
+}
+
+/* A rule's help for code scanning: its explanation and references, as
+ * text and as Markdown. */
+static json_t *rule_help(const struct rule *rule)
+{
+	json_t *help;
+	char *text = NULL, *markdown = NULL;
+	size_t tlen = 0, mlen = 0;
+	FILE *t = open_memstream(&text, &tlen), *m = open_memstream(&markdown, &mlen);
+
+	if (!t || !m) {
+		if (t)
+			fclose(t);
+		if (m)
+			fclose(m);
+		free(text);
+		free(markdown);
+		return NULL;
+	}
+	fprintf(t, "%s", rule->explanation ? rule->explanation : rule->title);
+	fprintf(m, "**%s**\n\n%s", rule->title, rule->explanation ? rule->explanation : "");
+	if (rule->reference_count) {
+		fputs("\n\nReferences:", t);
+		fputs("\n\nReferences:\n", m);
+	}
+	for (unsigned i = 0; i < rule->reference_count; i++) {
+		fprintf(t, "\n- %s", rule->references[i]);
+		fprintf(m, "\n- %s", rule->references[i]);
+	}
+	fclose(t);
+	fclose(m);
+	help = json_pack("{s:s,s:s}", "text", text, "markdown", markdown);
+	free(text);
+	free(markdown);
+	return help;
 }
 
 void report_lint_sarif(FILE *out, const struct lint_result *r)
@@ -160,16 +227,36 @@ void report_lint_sarif(FILE *out, const struct lint_result *r)
 			json_pack("{s:s,s:{s:s},s:{s:s}}", "id", rules[i]->id, "shortDescription",
 				  "text", rules[i]->title, "defaultConfiguration", "level",
 				  sarif_level(rules[i]->severity));
+		char uri[PATH_MAX + 128];
+		json_t *help = rule_help(rules[i]);
+
 		if (rules[i]->explanation)
 			json_object_set_new(d, "fullDescription",
 					    json_pack("{s:s}", "text", rules[i]->explanation));
+		if (help)
+			json_object_set_new(d, "help", help);
+		help_uri(rules[i], uri, sizeof(uri));
+		json_object_set_new(d, "helpUri", json_string(uri));
 		json_array_append_new(descriptors, d);
 	}
-	json_t *doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:O}]}", "$schema",
-				"https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-				"runs", "tool", "driver", "name", "twtune", "version",
-				PACKAGE_VERSION, "informationUri", "https://example.invalid/twtune",
-				"rules", descriptors, "results", list);
+	json_t *doc =
+		json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:O}]}", "$schema",
+			  "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+			  "runs", "tool", "driver", "name", "twtune", "version", PACKAGE_VERSION,
+			  "informationUri", PACKAGE_URL, "rules", descriptors, "results", list);
+	char cwd[PATH_MAX], base[3 * PATH_MAX + 16];
+
+	/* SRCROOT: where lint ran, which relative paths are relative to */
+	if (getcwd(cwd, sizeof(cwd))) {
+		uri_encode(cwd, base, sizeof(base) - 16);
+		memmove(base + 7, base, strlen(base) + 1);
+		memcpy(base, "file://", 7);
+		if (base[strlen(base) - 1] != '/')
+			strcat(base, "/");
+		json_object_set_new(json_array_get(json_object_get(doc, "runs"), 0),
+				    "originalUriBaseIds",
+				    json_pack("{s:{s:s}}", "SRCROOT", "uri", base));
+	}
 	/* one result at a time: a file of 40,000 lines makes 40,000 */
 	print_json_streamed(doc, list, r->findings.count, sarif_result, &results, out);
 	json_decref(list);
@@ -208,4 +295,50 @@ void report_lint_github(FILE *out, const struct lint_result *r)
 		escaped(out, fd->summary, false);
 		fputc('\n', out);
 	}
+}
+
+/* GitLab's severities: critical and major fail a merge request's widget
+ * as errors do; info is informational. */
+static const char *codequality_severity(enum severity s)
+{
+	return s == SEVERITY_CRITICAL ? "critical" : s == SEVERITY_WARNING ? "major" : "info";
+}
+
+/* A finding's fingerprint: the same finding on the same line gets the same
+ * one from run to run (GitLab compares them between branches), two
+ * different ones differ. 64-bit FNV-1a over rule, file, line and message. */
+static void fingerprint(const struct finding *fd, char *buf, size_t size)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	char line[16];
+	const char *parts[] = {fd->rule->id, fd->file, line, fd->summary};
+
+	snprintf(line, sizeof(line), "%u", fd->line);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i];; p++) {
+			h ^= *p;
+			h *= UINT64_C(1099511628211);
+			if (!*p)
+				break;
+		}
+	snprintf(buf, size, "%016" PRIx64, h);
+}
+
+static json_t *codequality_issue(size_t i, const void *arg)
+{
+	const struct finding *fd = &((const struct lint_result *)arg)->findings.items[i];
+	char print[17];
+
+	fingerprint(fd, print, sizeof(print));
+	return json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:{s:i}}}", "description", fd->summary,
+			 "check_name", fd->rule->id, "fingerprint", print, "severity",
+			 codequality_severity(fd->severity), "location", "path", fd->file, "lines",
+			 "begin", fd->line ? (int)fd->line : 1);
+}
+
+void report_lint_codequality(FILE *out, const struct lint_result *r)
+{
+	json_t *list = json_array();
+
+	print_json_streamed(list, list, r->findings.count, codequality_issue, r, out);
 }

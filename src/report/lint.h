@@ -6,7 +6,7 @@
 
 #include "lint/lint.h"
 
-enum lint_format { LINT_TEXT, LINT_JSON, LINT_SARIF, LINT_GITHUB };
+enum lint_format { LINT_TEXT, LINT_JSON, LINT_SARIF, LINT_GITHUB, LINT_CODEQUALITY };
 
 /* FILE:LINE: severity: message [ID], then a summary line. */
 void report_lint_text(FILE *out, const struct lint_result *r);
@@ -16,5 +16,8 @@ void report_lint_json(FILE *out, const struct lint_result *r);
 void report_lint_sarif(FILE *out, const struct lint_result *r);
 /* GitHub Actions workflow commands: ::error file=F,line=L,title=ID::message */
 void report_lint_github(FILE *out, const struct lint_result *r);
+/* GitLab Code Quality: [{description, check_name, fingerprint, severity,
+ * location: {path, lines: {begin}}}] */
+void report_lint_codequality(FILE *out, const struct lint_result *r);
 
 #endif

@@ -2,17 +2,20 @@
 
 #include <string.h>
 
+#include "config.h"
+
 #include "inspect/classify.h"
 #include "inspect/portuse.h"
 #include "report/json.h"
+#include "report/owners.h"
+#include "report/snat.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Label values escape backslash, double quote and newline. */
-static void label_value(FILE *out, const char *v)
+void prometheus_label_value(FILE *out, const char *v)
 {
 	for (; *v; v++) {
 		if (*v == '\\' || *v == '"')
@@ -31,7 +34,7 @@ static void sample_labels(FILE *out, const char *name, const char *const *keys,
 	fputs(name, out);
 	for (unsigned i = 0; i < count; i++) {
 		fprintf(out, "%s%s=\"", i ? "," : "{", keys[i]);
-		label_value(out, values[i]);
+		prometheus_label_value(out, values[i]);
 		fputs(i + 1 == count ? "\"}" : "\"", out);
 	}
 	fprintf(out, " %.17g\n", v);
@@ -152,12 +155,26 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 
 static void knob_metrics(FILE *out, const struct tw_facts *f)
 {
-	family(out, "twtune_sysctl", "gauge", "TIME_WAIT knobs with a numeric value.");
+	const struct sysctl_value *ehash = &f->sysctl[KNOB_TCP_EHASH_ENTRIES];
+
+	family(out, "twtune_sysctl", "gauge",
+	       "TIME_WAIT knobs with a numeric value (tcp_ehash_entries as the hash's size).");
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
+		long value = v->value.integer;
+
+		/* a child namespace shows the initial one's hash, shared, as
+		 * a negative size: the size is the magnitude */
+		if (id == KNOB_TCP_EHASH_ENTRIES && value < 0)
+			value = -value;
 		if (v->known && v->value.type == KNOB_TYPE_INT)
-			sample(out, "twtune_sysctl", "key", knob_get(id)->name,
-			       (double)v->value.integer);
+			sample(out, "twtune_sysctl", "key", knob_get(id)->name, (double)value);
+	}
+	if (ehash->known && ehash->value.integer != 0) {
+		family(out, "twtune_ehash_shared", "gauge",
+		       "1 when this namespace shares the initial namespace's established hash "
+		       "(tcp_ehash_entries reads negative), 0 when it has its own.");
+		sample(out, "twtune_ehash_shared", NULL, NULL, ehash->value.integer < 0);
 	}
 	if (f->port_range_known) {
 		family(out, "twtune_port_range", "gauge", "ip_local_port_range ends.");
@@ -168,12 +185,13 @@ static void knob_metrics(FILE *out, const struct tw_facts *f)
 
 static void counter_metrics(FILE *out, const struct tw_facts *f)
 {
-	family(out, "twtune_tcp_counter_total", "counter",
+	family(out, "twtune_tcp_stat_total", "counter",
 	       "TCP counters from /proc/net/snmp and /proc/net/netstat.");
 	for (int id = 0; id < CTR_COUNT; id++)
-		if (f->counters[id].present && !counter_info(id)->is_gauge)
-			sample(out, "twtune_tcp_counter_total", "counter",
-			       counter_info(id)->json_name, (double)f->counters[id].value);
+		if (f->counters[id].present && !counter_info(id)->is_gauge &&
+		    !counter_is_conntrack(id))
+			sample(out, "twtune_tcp_stat_total", "stat", counter_info(id)->json_name,
+			       (double)f->counters[id].value);
 	family(out, "twtune_tcp_level", "gauge", "TCP levels: CurrEstab, sockstat tw.");
 	for (int id = 0; id < CTR_COUNT; id++)
 		if (f->counters[id].present && counter_info(id)->is_gauge)
@@ -228,14 +246,41 @@ static void finding_metrics(FILE *out, const struct tw_facts *f, const struct fi
 	       1);
 }
 
+/* twtune_info: the version, and the kernel judged (when known), as labels
+ * of a constant 1, as exporters do. */
+static void info_metric(FILE *out, const struct tw_facts *f)
+{
+	family(out, "twtune_info", "gauge", "twtune's version and the kernel it judged.");
+	fprintf(out, "twtune_info{version=\"");
+	prometheus_label_value(out, PACKAGE_VERSION);
+	fputs("\",kernel=\"", out);
+	prometheus_label_value(out, f && f->release_known ? f->release : "");
+	fputs("\"} 1\n", out);
+}
+
 void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct findings *fs)
 {
-	family(out, "twtune_up", "gauge", "1 when anything could be inspected.");
-	sample(out, "twtune_up", NULL, NULL, f->parts_inspected ? 1 : 0);
+	family(out, "twtune_up", "gauge",
+	       "1 when twtune could inspect and judge; 0, with the reason, when it could not.");
+	if (f->parts_inspected)
+		sample(out, "twtune_up", NULL, NULL, 1);
+	else
+		sample(out, "twtune_up", "reason", "inspection", 0);
+	info_metric(out, f);
 	finding_metrics(out, f, fs);
 	census_metrics(out, f);
 	destination_metrics(out, f);
+	report_owners_prometheus(out, f);
 	knob_metrics(out, f);
 	counter_metrics(out, f);
 	nat_metrics(out, f);
+	snat_prometheus(out, f);
+}
+
+void report_prometheus_down(FILE *out, const char *reason)
+{
+	family(out, "twtune_up", "gauge",
+	       "1 when twtune could inspect and judge; 0, with the reason, when it could not.");
+	sample(out, "twtune_up", "reason", reason, 0);
+	info_metric(out, NULL);
 }

@@ -9,7 +9,9 @@
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/json.h"
+#include "report/owners.h"
 #include "report/ports.h"
+#include "report/snat.h"
 
 static void print_percent(FILE *out, double ratio)
 {
@@ -161,7 +163,9 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 			if (d->estimated)
 				fprintf(out, "   ~ up to %u more", d->error);
 			fprintf(out, "\n");
+			report_owners_text(out, f, i);
 		}
+		report_owners_text_status(out, f);
 		if (c->destinations_truncated)
 			fprintf(out,
 				"  (about %llu destinations, more than are tracked: any not "
@@ -257,6 +261,8 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 		char label[64];
 
 		snprintf(label, sizeof(label), "%s %s", ci->section, ci->field);
+		if (!c->present && counter_is_conntrack(id))
+			continue; /* no nf_conntrack here: nothing to say */
 		if (!c->present) {
 			fprintf(out, "  %-28s %10s\n", label, "absent");
 			continue;
@@ -308,6 +314,7 @@ void report_check_text(FILE *out, const struct tw_facts *f, const struct finding
 	print_pressure(out, f);
 	print_port_outlook(out, f);
 	print_nat(out, f);
+	snat_text(out, f);
 	print_knobs(out, f);
 	print_counters(out, f);
 	print_errors(out, f);

@@ -23,8 +23,9 @@
  * Across namespaces the two ends are two processes: --serve only listens
  * and accepts (closing first with --close server, else after the client's
  * end-of-file), until killed; --remote only connects COUNT times to
- * ADDR:PORT and closes first with --close client, else after the server's
- * (with --hold K and --wait it keeps its last K connections open).
+ * ADDR:PORT and closes first with --close client, else after the server's,
+ * keeping the last K open with --hold K (and --wait: until killed). The
+ * server reads all its connections at once, so held ones stall no other.
  *
  * With --bind-first the client binds ADDR, port 0, before connect(), as an
  * application setting its source address does (no SO_REUSEADDR): bind()
@@ -32,15 +33,20 @@
  *
  * Prints one line: "opened N failed M [error MESSAGE]". With --wait it then
  * prints "ready" and keeps its listeners, and the last K connections when
- * --hold K is given, until it is killed. */
+ * --hold K is given, until it is killed. With --hold-children C as well,
+ * the client ends of those K connections go to C child processes, round
+ * robin (the server ends stay): many processes holding sockets, for the
+ * owners' benchmark. The children die with the storm (PR_SET_PDEATHSIG). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,7 +55,7 @@
 struct options {
 	const char *addr;
 	unsigned port, listeners;
-	unsigned long count, hold;
+	unsigned long count, hold, hold_children;
 	unsigned source_port;
 	unsigned long destinations; /* 0: one per listener */
 	int serve, remote;
@@ -61,7 +67,8 @@ struct options {
 static void usage(void)
 {
 	fprintf(stderr, "usage: twstorm [--addr A] [--port P] [--listeners K] [--count N]\n"
-			"               [--close client|server] [--hold K] [--wait]\n"
+			"               [--close client|server] [--hold K [--hold-children C]]\n"
+			"               [--wait]\n"
 			"               [--source-port P] [--destinations D]\n"
 			"               [--serve | --remote] [--bind-first]\n");
 	exit(2);
@@ -260,7 +267,7 @@ static int connect_remote(const struct options *o)
 		}
 		opened++;
 		if (n >= o->count - o->hold)
-			continue; /* held open until killed */
+			continue; /* held open until the process ends */
 		if (o->server_closes)
 			drain_and_close(fd);
 		else
@@ -280,6 +287,33 @@ static int connect_remote(const struct options *o)
 	return 0;
 }
 
+/* --hold-children: child C keeps the client ends of held connections C,
+ * C + CHILDREN, ... and waits for the storm to end; the storm keeps the
+ * server ends. */
+static void hand_to_children(int *held, unsigned long nheld, unsigned long children)
+{
+	for (unsigned long c = 0; c < children; c++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("twstorm: fork");
+			exit(1);
+		}
+		if (pid > 0)
+			continue;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (unsigned long i = 0; i < nheld; i++) {
+			close(held[2 * i + 1]);
+			if (i % children != c)
+				close(held[2 * i]);
+		}
+		for (;;)
+			pause();
+	}
+	for (unsigned long i = 0; i < nheld; i++)
+		close(held[2 * i]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -289,6 +323,7 @@ int main(int argc, char **argv)
 		{"count", required_argument, NULL, 'n'},
 		{"close", required_argument, NULL, 'c'},
 		{"hold", required_argument, NULL, 'H'},
+		{"hold-children", required_argument, NULL, 'C'},
 		{"wait", no_argument, NULL, 'w'},
 		{"source-port", required_argument, NULL, 's'},
 		{"destinations", required_argument, NULL, 'd'},
@@ -310,6 +345,7 @@ int main(int argc, char **argv)
 		case 'l': o.listeners = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'n': o.count = strtoul(optarg, NULL, 10); break;
 		case 'H': o.hold = strtoul(optarg, NULL, 10); break;
+		case 'C': o.hold_children = strtoul(optarg, NULL, 10); break;
 		case 'w': o.wait = 1; break;
 		case 's': o.source_port = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': o.destinations = strtoul(optarg, NULL, 10); break;
@@ -328,6 +364,7 @@ int main(int argc, char **argv)
 	spread = o.destinations ? o.destinations : o.listeners;
 	if (o.listeners == 0 || o.listeners > MAX_LISTENERS || o.port == 0 ||
 	    o.port + o.listeners > 65536 || o.hold > o.count || o.source_port > 65535 ||
+	    o.hold_children > o.hold ||
 	    (o.destinations &&
 	     (o.destinations < o.listeners || o.serve || o.remote || strchr(o.addr, ':'))) ||
 	    (o.source_port && !o.destinations && o.source_port + o.count / spread > 65535) ||
@@ -404,6 +441,8 @@ int main(int argc, char **argv)
 		printf(" error %s", strerror(last_errno));
 	printf("\n");
 	fflush(stdout);
+	if (o.hold_children)
+		hand_to_children(held, nheld, o.hold_children);
 	if (o.wait) {
 		printf("ready\n");
 		fflush(stdout);

@@ -83,6 +83,34 @@ in_scenarios() {
 	$enter "$scenario"
 }
 
+# A gateway between a client and a server, in three namespaces joined by
+# veth pairs: twt-cli (NET.1.2) -- (NET.1.1) twt-gw (NET.2.1) -- twt-srv
+# (NET.2.2), the client routed through the gateway, which forwards. NET
+# is the first two octets ("10.77"). The names live in the private /run of
+# in_throwaway_netns_and_run.
+gateway_namespaces() {
+	for n in cli gw srv; do
+		ip netns add "twt-$n" || fail "ip netns add twt-$n"
+		ip -n "twt-$n" link set lo up
+	done
+	ip link add veth-c type veth peer name veth-gc || skip "veth is not available"
+	ip link set veth-c netns twt-cli
+	ip link set veth-gc netns twt-gw
+	ip link add veth-s type veth peer name veth-gs
+	ip link set veth-s netns twt-srv
+	ip link set veth-gs netns twt-gw
+	ip -n twt-cli addr add "$1.1.2/24" dev veth-c
+	ip -n twt-gw addr add "$1.1.1/24" dev veth-gc
+	ip -n twt-gw addr add "$1.2.1/24" dev veth-gs
+	ip -n twt-srv addr add "$1.2.2/24" dev veth-s
+	for pair in cli:veth-c gw:veth-gc gw:veth-gs srv:veth-s; do
+		ip -n "twt-${pair%%:*}" link set "${pair#*:}" up
+	done
+	ip -n twt-cli route add default via "$1.1.1"
+	ip netns exec twt-gw sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' ||
+		fail "cannot turn forwarding on in the gateway"
+}
+
 # For tests of apply: temporary state and sysctl.d directories (the host's
 # /var/lib and /etc are never touched), removed with any storms on exit.
 apply_workdir() {

@@ -18,6 +18,11 @@ tree="$work/lint-tree"
 cp -r "$TEST_SRCDIR/data/lint-tree" "$tree"
 chmod -R u+w "$tree"
 ln -s /dev/null "$tree/etc/sysctl.d/60-legacy-tuning.conf"
+# As a CI job runs it, from the repository's top, with the tree's path
+# relative to it: findings name files by that path (lint-tree/etc/...), so
+# that annotations and code scanning land on the repository's files.
+cd "$work"
+tree=lint-tree
 
 lint() {
 	status=0
@@ -40,7 +45,7 @@ jget "$out" '.summary.skipped_rules[]' | grep -qx inbound-time-wait-dominant ||
 pass "masked file not read; rules needing live facts listed once as skipped"
 
 lint --kernel 6.1 lint --root "$tree"
-grep -q '^etc/sysctl.d/80-site.conf:4: warning: tcp_timestamps = 0 turns off every kind of TIME_WAIT reuse (tcp_tw_reuse = 1' "$out" ||
+grep -q '^lint-tree/etc/sysctl.d/80-site.conf:4: warning: tcp_timestamps = 0 turns off every kind of TIME_WAIT reuse (tcp_tw_reuse = 1' "$out" ||
 	fail "text format: $(head -n 3 "$out")"
 tail -n 1 "$out" | grep -Eq '^0 critical, 7 warning, 5 info in 5 files; 7 rules need live facts' ||
 	fail "summary line: $(tail -n 1 "$out")"
@@ -48,13 +53,13 @@ pass "text: FILE:LINE: severity: message [ID], and one summary line"
 
 lint --kernel 6.1 lint --root "$tree" --fail-on critical
 [ "$status" -eq 0 ] || fail "--fail-on critical: exit $status"
-lint --kernel 4.9 lint --root "$tree" --fail-on critical --format json
+lint lint --kernel 4.9 --root "$tree" --fail-on critical --format json
 [ "$status" -eq 1 ] || fail "4.9 with --fail-on critical: exit $status"
-[ "$(jget "$out" '[.findings[] | select(.id == "tw-recycle-enabled" and .severity == "critical" and .file == "usr/local/lib/sysctl.d/95-recycle.conf")] | length')" -eq 1 ] ||
+[ "$(jget "$out" '[.findings[] | select(.id == "tw-recycle-enabled" and .severity == "critical" and .file == "lint-tree/usr/local/lib/sysctl.d/95-recycle.conf")] | length')" -eq 1 ] ||
 	fail "4.9: tcp_tw_recycle = 1 is not the critical rule: $(jget "$out" '[.findings[].id]')"
 [ "$(jget "$out" '[.findings[] | select(.id == "not-on-kernel" and .key == "net.ipv4.tcp_tw_recycle")] | length')" -eq 0 ] ||
 	fail "4.9: tcp_tw_recycle reported as missing"
-pass "--kernel 4.9: tcp_tw_recycle = 1 is critical; 6.1: a key the kernel lacks"
+pass "--kernel 4.9 (after the command): tcp_tw_recycle = 1 is critical"
 
 lint --kernel 6.1 lint --root "$tree" --format sarif
 [ "$(jget "$out" .version)" = 2.1.0 ] && [ "$(jget "$out" '.runs[0].tool.driver.name')" = twtune ] ||
@@ -62,30 +67,39 @@ lint --kernel 6.1 lint --root "$tree" --format sarif
 [ "$(jget "$out" '.runs[0].results | length')" -eq "$(jq length "$expected")" ] || fail "sarif results"
 [ "$(jget "$out" '[.runs[0] as $r | $r.results[] | select($r.tool.driver.rules[.ruleIndex].id != .ruleId)] | length')" -eq 0 ] ||
 	fail "sarif ruleIndex does not point at the rule"
-[ "$(jget "$out" '.runs[0].results[0].locations[0].physicalLocation | "\(.artifactLocation.uri):\(.region.startLine)"')" = "etc/sysctl.d/80-site.conf:4" ] ||
-	fail "sarif location"
-pass "sarif 2.1.0: results, rule indexes and locations"
+[ "$(jget "$out" '.runs[0].results[0].locations[0].physicalLocation | "\(.artifactLocation.uriBaseId)/\(.artifactLocation.uri):\(.region.startLine)"')" = "SRCROOT/lint-tree/etc/sysctl.d/80-site.conf:4" ] ||
+	fail "sarif location: $(jget "$out" '.runs[0].results[0].locations[0]')"
+[ "$(jget "$out" '.runs[0].originalUriBaseIds.SRCROOT.uri')" = "file://$work/" ] ||
+	fail "sarif SRCROOT: $(jget "$out" '.runs[0].originalUriBaseIds')"
+# what SARIF 2.1.0 requires of each rule and result, and the help code
+# scanning shows
+[ "$(jget "$out" '[.runs[0].tool.driver.rules[] | select((.id | type) != "string" or (.help.text | type) != "string" or (.help.markdown | type) != "string" or (.helpUri | test("^https://")) != true)] | length')" -eq 0 ] ||
+	fail "sarif rules without help or helpUri: $(jget "$out" '.runs[0].tool.driver.rules[0]')"
+[ "$(jget "$out" '[.runs[0].results[] | select((.message.text | type) != "string" or (.locations | length) != 1)] | length')" -eq 0 ] ||
+	fail "sarif results without a message or location"
+jget "$out" '.runs[0].tool.driver.informationUri' | grep -q '^https://' || fail "sarif informationUri"
+pass "sarif 2.1.0: results, rule indexes, SRCROOT-relative locations, rule help"
 
 lint --kernel 6.1 lint --root "$tree" --format github
-grep -qx '::warning file=etc/sysctl.d/80-site.conf,line=6,title=duplicate-key::net.ipv4.tcp_max_tw_buckets is set again (line 5 set it to 262144)' "$out" ||
+grep -qx '::warning file=lint-tree/etc/sysctl.d/80-site.conf,line=6,title=duplicate-key::net.ipv4.tcp_max_tw_buckets is set again (line 5 set it to 262144)' "$out" ||
 	fail "github: $(head -n 3 "$out")"
-grep -q '^::notice file=usr/lib/sysctl.d/70-ports.conf,line=2,title=overridden::' "$out" || fail "github notice"
+grep -q '^::notice file=lint-tree/usr/lib/sysctl.d/70-ports.conf,line=2,title=overridden::' "$out" || fail "github notice"
 pass "github workflow commands"
 
 # Broken input: named, the rest still linted, exit 2.
-cp -a "$tree" "$work/tree"
+cp -a "$tree" tree
 printf 'net.ipv4.tcp_tw_reuse = 1\0\0binary\n' >"$work/tree/etc/sysctl.d/85-binary.conf"
 awk 'BEGIN { printf "net.ipv4.tcp_fin_timeout = "; for (i = 0; i < 100000; i++) printf "9"; printf "\nnet.ipv4.tcp_tw_reuse = 7\n" }' \
 	>"$work/tree/etc/sysctl.d/86-huge.conf"
 ln -s nowhere.conf "$work/tree/etc/sysctl.d/87-dangling.conf"
-lint --kernel 6.1 lint --root "$work/tree" --format json
+lint --kernel 6.1 lint --root ./tree --format json
 [ "$status" -eq 2 ] || fail "broken input: exit $status, expected 2"
 for f in 85-binary.conf 86-huge.conf 87-dangling.conf; do
 	grep -q "$f" "$err" || fail "stderr does not name $f: $(cat "$err")"
 	[ "$(jget "$out" "[.findings[] | select(.id == \"unreadable\" and (.file | endswith(\"$f\")))] | length")" -ge 1 ] ||
 		fail "no unreadable finding for $f"
 done
-[ "$(jget "$out" '[.findings[] | select(.file == "etc/sysctl.d/86-huge.conf" and .line == 2 and .id == "invalid-value")] | length')" -eq 1 ] ||
+[ "$(jget "$out" '[.findings[] | select(.file == "tree/etc/sysctl.d/86-huge.conf" and .line == 2 and .id == "invalid-value")] | length')" -eq 1 ] ||
 	fail "the line after the enormous one was not linted"
 [ "$(jget "$out" '[.findings[] | select(.id == "duplicate-key")] | length')" -eq 1 ] ||
 	fail "the other files were not linted"

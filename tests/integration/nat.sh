@@ -13,31 +13,13 @@ in_throwaway_netns_and_run
 out=$(mktemp)
 trap 'stop_storms; rm -f "$out"' EXIT
 
-for n in cli gw srv; do
-	ip netns add "twt-$n" || fail "ip netns add twt-$n"
-	ip -n "twt-$n" link set lo up
-done
-ip link add veth-c type veth peer name veth-gc || skip "veth is not available"
-ip link set veth-c netns twt-cli
-ip link set veth-gc netns twt-gw
-ip link add veth-s type veth peer name veth-gs
-ip link set veth-s netns twt-srv
-ip link set veth-gs netns twt-gw
-ip -n twt-cli addr add 10.77.1.2/24 dev veth-c
-ip -n twt-gw addr add 10.77.1.1/24 dev veth-gc
-ip -n twt-gw addr add 10.77.2.1/24 dev veth-gs
-ip -n twt-srv addr add 10.77.2.2/24 dev veth-s
-for pair in cli:veth-c gw:veth-gc gw:veth-gs srv:veth-s; do
-	ip -n "twt-${pair%%:*}" link set "${pair#*:}" up
-done
-ip -n twt-cli route add default via 10.77.1.1
+gateway_namespaces 10.77
 # Under load a server may retransmit its FIN; the duplicate ACK then finds
 # the server socket closed and draws a RST, which kills the client's
 # TIME_WAIT socket (RFC 1337 "TIME-WAIT assassination", silent while
 # tcp_rfc1337 = 0): seen in CI as 29 of 40. Protect the count.
 ip netns exec twt-cli sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_rfc1337' ||
 	fail "cannot set tcp_rfc1337 in the client namespace"
-ip netns exec twt-gw sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
 ip netns exec twt-gw nft -f - <<'NFT' || fail "cannot load the masquerade rule"
 table ip twtnat {
 	chain post {

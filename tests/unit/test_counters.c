@@ -301,11 +301,22 @@ static void test_pairs_lookup_errors(void **state)
 	assert_int_equal(bad_line, 2);
 }
 
+/* As 6.18 prints it, two CPUs; summed: insert_failed 0x31 + 0x0a = 59,
+ * drop 59, early_drop 2, search_restart 0x10, clashres 1. */
+static const char nf_conntrack_stat_text[] =
+	"entries  clashres found new invalid ignore delete chainlength insert insert_failed drop "
+	"early_drop icmp_error  expect_new expect_create expect_delete search_restart\n"
+	"0000002a  00000001 00000005 00000000 00000003 00000000 00000000 00000000 000000c8 "
+	"00000031 00000031 00000002 00000000  00000000 00000000 00000000 0000000c\n"
+	"0000002a  00000000 00000002 00000000 00000000 00000000 00000000 00000000 0000004b "
+	"0000000a 0000000a 00000000 00000000  00000000 00000000 00000000 00000004\n";
+
 static void write_counter_files(const char *root)
 {
 	fixture_write(root, "net/snmp", snmp_text);
 	fixture_write(root, "net/netstat", netstat_text);
 	fixture_write(root, "net/sockstat", sockstat_text);
+	fixture_write(root, "net/stat/nf_conntrack", nf_conntrack_stat_text);
 }
 
 static void assert_counter(const struct counter *c, enum counter_id id, uint64_t value)
@@ -339,6 +350,11 @@ static void test_read_counters_all(void **state)
 	/* absent on this kernel, and not an error */
 	assert_false(c[CTR_PAWS_PASSIVE].present);
 	assert_false(c[CTR_PAWS_TIMEWAIT].present);
+	assert_counter(c, CTR_CT_INSERT_FAILED, 59);
+	assert_counter(c, CTR_CT_DROP, 59);
+	assert_counter(c, CTR_CT_EARLY_DROP, 2);
+	assert_counter(c, CTR_CT_SEARCH_RESTART, 16);
+	assert_counter(c, CTR_CT_CLASH_RESOLVE, 1);
 	assert_int_equal(fx->facts.error_count, 0);
 }
 
@@ -351,7 +367,7 @@ static void test_read_counters_missing_file(void **state)
 
 	write_counter_files(fx->root);
 	fixture_unlink(fx->root, "net/netstat");
-	assert_int_equal(read_counters(fx->root, c, &fx->facts), 4);
+	assert_int_equal(read_counters(fx->root, c, &fx->facts), 4 + 5);
 	assert_int_equal(fx->facts.error_count, 1);
 	fixture_join(path, sizeof(path), fx->root, "net/netstat");
 	msg = fixture_find_error(&fx->facts, "counters", path);
@@ -374,6 +390,7 @@ static void test_read_counters_malformed_line(void **state)
 	fixture_write(fx->root, "net/snmp", snmp_text);
 	fixture_write(fx->root, "net/netstat", netstat);
 	fixture_write(fx->root, "net/sockstat", sockstat_text);
+	fixture_write(fx->root, "net/stat/nf_conntrack", nf_conntrack_stat_text);
 	free(netstat);
 	assert_int_equal(read_counters(fx->root, c, &fx->facts), READABLE - 1);
 	assert_false(c[CTR_TW].present);
@@ -390,6 +407,7 @@ static void test_read_counters_bad_value_named(void **state)
 	fixture_write(fx->root, "net/snmp", snmp);
 	fixture_write(fx->root, "net/netstat", netstat);
 	fixture_write(fx->root, "net/sockstat", sockstat_text);
+	fixture_write(fx->root, "net/stat/nf_conntrack", nf_conntrack_stat_text);
 	free(netstat);
 	free(snmp);
 	assert_int_equal(read_counters(fx->root, (struct counter[CTR_COUNT]){0}, &fx->facts),
@@ -413,6 +431,7 @@ static void test_read_counters_largest(void **state)
 	fixture_write(fx->root, "net/snmp", snmp_text);
 	fixture_write(fx->root, "net/netstat", netstat);
 	fixture_write(fx->root, "net/sockstat", sockstat_text);
+	fixture_write(fx->root, "net/stat/nf_conntrack", nf_conntrack_stat_text);
 	free(netstat);
 	assert_int_equal(read_counters(fx->root, c, &fx->facts), READABLE);
 	assert_counter(c, CTR_TW, UINT64_MAX);

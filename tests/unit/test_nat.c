@@ -29,6 +29,7 @@
 #include "fixture.h"
 #include "inspect/nat.h"
 #include "inspect/sysctl.h"
+#include "nfmsg.h"
 
 #define NFT_TYPE(m) ((NFNL_SUBSYS_NFTABLES << 8) | (m))
 #define CT_TYPE(m) ((NFNL_SUBSYS_CTNETLINK << 8) | (m))
@@ -60,16 +61,9 @@ static int nat_teardown(void **state)
 	return 0;
 }
 
-/* A dump reply of TYPE for FAMILY with its struct nfgenmsg, as
- * nfnl_fill_hdr builds it; attributes are appended by the caller. */
 static struct nl_msg *reply(int type, uint8_t family)
 {
-	struct nfgenmsg nfg = {.nfgen_family = family, .version = NFNETLINK_V0};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_MULTI);
-
-	assert_non_null(msg);
-	assert_int_equal(nlmsg_append(msg, &nfg, sizeof(nfg), NLMSG_ALIGNTO), 0);
-	return msg;
+	return nfmsg_reply(type, family);
 }
 
 /* NFT_MSG_NEWCHAIN as nf_tables_fill_chain_info sends it: a base chain has

@@ -584,7 +584,7 @@ static void test_reports(void **state)
 	assert_has(text, "twtune_destination_established{destination=\"10.0.0.9:443\",timestamps="
 			 "\"without\"} 8\n");
 	assert_has(text, "twtune_destination_seconds_to_exhaustion{destination=\"10.0.0.5:5432\"}");
-	assert_has(text, "twtune_tcp_counter_total{counter=\"paws_active\"} 0\n");
+	assert_has(text, "twtune_tcp_stat_total{stat=\"paws_active\"} 0\n");
 	free(text);
 
 	text = render(f, &j.findings, 't');

@@ -29,7 +29,7 @@
 #include "inspect/inspect.h"
 #include "report/format.h"
 
-#define SHIPPED_RULE_COUNT 19
+#define SHIPPED_RULE_COUNT 24
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1215,17 +1215,22 @@ static void test_load_order_across_dirs(void **state)
 
 static const char *const shipped_ids[] = {
 	"bind-before-connect",
+	"conntrack-insert-failed",
 	"conntrack-near-full",
 	"fin-timeout-lowered",
 	"inbound-time-wait-dominant",
 	"listening-in-ephemeral-range",
 	"loopback-upstream-churn",
 	"nodeports-in-ephemeral-range",
+	"outbound-churn-owner",
 	"outbound-concentrated",
 	"paws-rejections",
 	"peer-lacks-timestamps",
 	"port-range-narrow",
 	"port-range-parity",
+	"snat-not-fully-random",
+	"snat-port-pressure",
+	"snat-time-wait-timeout",
 	"tw-buckets-near-limit",
 	"tw-recycle-enabled",
 	"tw-recycle-with-nat",
@@ -1827,6 +1832,45 @@ static void remote_churn(struct tw_facts *f)
 	add_destination(f, AF_INET, "10.0.0.5", 8080, 900, 900);
 }
 
+/* outbound_concentrated, with the processes behind 10.0.0.5:5432 mapped
+ * (check --processes): 37 of its 40 live sockets are api-worker's */
+static void churn_with_owner(struct tw_facts *f)
+{
+	struct destination_owners *d = &f->owners.destinations[0];
+
+	outbound_concentrated(f);
+	f->owners.attempted = true;
+	d->live = 40;
+	d->unattributed = 3;
+	d->count = 1;
+	d->owners[0] = (struct socket_owner){.pid = 812,
+					     .command = "api-worker",
+					     .unit = "api.service",
+					     .cgroup = "/system.slice/api.service",
+					     .connections = 37};
+}
+
+/* the same process outside any unit */
+static void churn_with_bare_owner(struct tw_facts *f)
+{
+	churn_with_owner(f);
+	f->owners.destinations[0].owners[0].unit[0] = '\0';
+}
+
+/* mapped, but too little churn toward it to be worth a word */
+static void calm_with_owner(struct tw_facts *f)
+{
+	churn_with_owner(f);
+	f->census.top[0].time_wait = 100;
+}
+
+/* mapped, and nobody holds a live connection there */
+static void churn_without_live_owner(struct tw_facts *f)
+{
+	churn_with_owner(f);
+	memset(&f->owners.destinations[0], 0, sizeof(f->owners.destinations[0]));
+}
+
 static void gateway(struct tw_facts *f)
 {
 	inspect_tree(f, "proc-gateway-6.1", NULL);
@@ -1871,6 +1915,20 @@ static const struct verdict other_verdicts[] = {
 	 .summary_starts = "900 outbound TIME_WAIT toward [::1]:8080 on loopback: "},
 	{"remote upstream churn", remote_churn, .fires = "outbound-concentrated",
 	 .severity = SEVERITY_INFO, .silent = {"loopback-upstream-churn"}},
+	{"churn with its owner", churn_with_owner, .fires = "outbound-churn-owner",
+	 .severity = SEVERITY_INFO,
+	 .summary = "api-worker (pid 812, api.service) holds 37 of the 40 live connections to "
+		    "10.0.0.5:5432, where this host leaves 1000 TIME_WAIT (about 16.7 closes/s): "
+		    "pool or keep alive its connections there",
+	 .silent = {"loopback-upstream-churn"}},
+	{"churn with an owner outside units", churn_with_bare_owner,
+	 .fires = "outbound-churn-owner", .severity = SEVERITY_INFO,
+	 .summary_starts = "api-worker (pid 812) holds 37 of the 40 live connections"},
+	{"owners not mapped", outbound_concentrated, .fires = "outbound-concentrated",
+	 .severity = SEVERITY_INFO, .silent = {"outbound-churn-owner"}},
+	{"owner of little churn", calm_with_owner, .silent = {"outbound-churn-owner"}},
+	{"churn without a live owner", churn_without_live_owner,
+	 .silent = {"outbound-churn-owner"}},
 	{"conntrack near full", gateway, .fires = "conntrack-near-full",
 	 .severity = SEVERITY_WARNING,
 	 .settings = {{KNOB_NF_CONNTRACK_MAX, "48", "128"},
