@@ -48,24 +48,10 @@ ns_sysctl net.ipv4.tcp_tw_reuse "$reuse"
 ip netns exec twt-peer sh -c "echo $peer_timestamps >/proc/sys/net/ipv4/tcp_timestamps" ||
 	fail "cannot set tcp_timestamps in the server's namespace"
 
-out_srv=$(mktemp)
-ip netns exec twt-peer "$TWSTORM" --serve --addr 10.79.0.2 --port 8080 >"$out_srv" &
-STORM_PIDS="$!"
-tries=0
-until grep -q ready "$out_srv"; do
-	tries=$((tries + 1))
-	[ $tries -lt 100 ] || fail "the server did not start"
-	sleep 0.1
-done
-rm -f "$out_srv"
+serve_in twt-peer 10.79.0.2 8080
 start_storm --remote --addr 10.79.0.2 --port 8080 --count 100 --hold 10 --close client
 [ "$STORM_OUT" = "opened 100 failed 0" ] || fail "client: $STORM_OUT"
-tries=0
-until [ "$(ss -Htan state time-wait | wc -l)" -ge 90 ]; do
-	tries=$((tries + 1))
-	[ $tries -lt 100 ] || fail "the client's 90 closed connections did not reach TIME_WAIT: $(ss -Htan | awk '{print $1}' | sort | uniq -c | tr '\n' ' ')"
-	sleep 0.1
-done
+await_time_wait 90
 pass "$scenario: 90 TIME_WAIT and 10 established toward 10.79.0.2:8080 (server tcp_timestamps = $peer_timestamps)"
 
 "$TWTUNE" check --fail-on none --format json >"$out" || fail "check exited $?"
