@@ -5,36 +5,9 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "engine/factview_internal.h"
 #include "engine/factview_owners.h"
 #include "inspect/classify.h"
-
-typedef struct value (*getter_fn)(const struct fact_view *v);
-
-struct fact {
-	const char *name;
-	getter_fn get;
-	const char *doc;
-};
-
-static struct value undefined(void)
-{
-	return (struct value){.type = VAL_UNDEFINED};
-}
-
-static struct value number(double n)
-{
-	return (struct value){.type = VAL_NUMBER, .number = n};
-}
-
-static struct value boolean(bool b)
-{
-	return (struct value){.type = VAL_BOOL, .boolean = b};
-}
-
-static struct value string(const char *s)
-{
-	return s ? (struct value){.type = VAL_STRING, .string = s} : undefined();
-}
 
 static struct value census_number(const struct fact_view *v, uint64_t n)
 {
@@ -181,7 +154,7 @@ static struct value connect_ports(const struct fact_view *v)
 	return census_number(v, v->facts->census.worst_tuple_ports);
 }
 
-static const struct destination_stat *top_destination(const struct fact_view *v)
+const struct destination_stat *top_destination(const struct fact_view *v)
 {
 	const struct tw_census *c = &v->facts->census;
 	return c->available && c->top_count ? &c->top[0] : NULL;
@@ -406,6 +379,9 @@ static const struct fact *find_fact(const char *name)
 	for (size_t i = 0; i < FACT_COUNT; i++)
 		if (strcmp(facts_table[i].name, name) == 0)
 			return &facts_table[i];
+	for (size_t i = 0; i < port_fact_count; i++)
+		if (strcmp(port_facts[i].name, name) == 0)
+			return &port_facts[i];
 	return NULL;
 }
 
@@ -494,6 +470,8 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 
 	for (size_t i = 0; i < FACT_COUNT; i++)
 		each(facts_table[i].name, facts_table[i].doc, arg);
+	for (size_t i = 0; i < port_fact_count; i++)
+		each(port_facts[i].name, port_facts[i].doc, arg);
 	snat_fact_names(each, arg);
 	owner_fact_names(each, arg);
 	for (int id = 0; id < KNOB_COUNT; id++)
@@ -515,14 +493,6 @@ void fact_names(void (*each)(const char *name, const char *doc, void *arg), void
 }
 
 /* ---- the derived strings */
-
-static void append(char *buf, size_t size, const char *text)
-{
-	size_t n = strlen(buf);
-
-	if (n < size - 1)
-		snprintf(buf + n, size - n, "%s", text);
-}
 
 void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 {
@@ -552,6 +522,7 @@ void fact_view_init(struct fact_view *view, const struct tw_facts *f)
 	}
 	if (c->listen_in_range_count > 16)
 		append(view->listen_in_range, sizeof(view->listen_in_range), ", ...");
+	fact_view_init_ports(view);
 	snat_fact_view_init(view);
 	owner_fact_view_init(view);
 }

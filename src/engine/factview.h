@@ -7,6 +7,17 @@
 #include "engine/expr.h"
 #include "inspect/facts.h"
 
+/* The strings factview_ports.c derives: destinations whose connections
+ * carry no timestamps, those the forecast says run out, and the counters'
+ * evidence for the findings that cite it ("" when there is none). */
+struct fact_view_ports {
+	char lacking_timestamps[320];
+	char exhausting[320];
+	char paws[256];
+	char recycle_drops[192];
+	char listen_drops[192];
+};
+
 /* A view over one host's facts, with the few strings derived from them
  * ("10.0.0.1:5432 (1200), ...") kept here so values may borrow them. */
 struct fact_view {
@@ -23,6 +34,7 @@ struct fact_view {
 	 * recommended.range_change */
 	const struct knob_value *recommended_range;
 	char range_change[192];
+	struct fact_view_ports ports;
 	/* source NAT (factview_snat.c) */
 	char snat_rules[320];
 	char snat_top_source[64];

@@ -171,7 +171,9 @@ void template_render(const struct template *t, expr_lookup_fn lookup, void *ctx,
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < t->count && n < size - 1; i++) {
-		char value[128];
+		/* a string fact (a list of destinations, a remedy) may be long: the
+		 * summary it goes into is cut at its own limit anyway */
+		char value[512];
 		const char *piece = t->segments[i].text;
 
 		if (!piece) {

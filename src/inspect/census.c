@@ -29,7 +29,8 @@ struct dest_entry {
 	uint32_t time_wait;
 	uint32_t ports_in_use;
 	uint32_t max_from_one_local;
-	uint8_t max_local[16]; /* the local address that has it */
+	uint32_t established_ts, established_no_ts; /* by tcp_info, when read */
+	uint8_t max_local[16];			    /* the local address that has it */
 	struct {
 		uint8_t addr[16];
 		uint32_t ports;
@@ -121,9 +122,21 @@ static void note_local_ports(struct dest_entry *d, const uint8_t *local, uint32_
 	}
 }
 
+/* An established socket toward D whose tcp_info said whether timestamps
+ * were negotiated (TIMESTAMPS 1 or 0; -1: not known, not counted). */
+static void count_timestamps(struct dest_entry *d, unsigned state, int timestamps)
+{
+	if (state != TCP_STATE_ESTABLISHED || timestamps < 0)
+		return;
+	if (timestamps)
+		d->established_ts++;
+	else
+		d->established_no_ts++;
+}
+
 /* Pass 2: one outbound socket toward KEY from LOCAL. */
 static void count_destination(struct census_builder *b, unsigned state, const struct tuple_key *tk,
-			      bool in_range)
+			      bool in_range, int timestamps)
 {
 	uint64_t hash = hash64_bytes(&tk->remote, sizeof(tk->remote));
 	struct dest_entry *d;
@@ -133,6 +146,7 @@ static void count_destination(struct census_builder *b, unsigned state, const st
 	d = hh_add(&b->dests, &tk->remote, hash);
 	if (state == TCP_STATE_TIME_WAIT)
 		d->time_wait++;
+	count_timestamps(d, state, timestamps);
 	if (!in_range)
 		return;
 	d->ports_in_use++;
@@ -152,7 +166,7 @@ static void count_destination(struct census_builder *b, unsigned state, const st
 
 /* Pass 3: the same socket, counted only toward a destination recounted. */
 static void recount_destination(struct census_builder *b, unsigned state,
-				const struct tuple_key *tk, bool in_range)
+				const struct tuple_key *tk, bool in_range, int timestamps)
 {
 	struct dest_entry *d =
 		hh_find(&b->dests, &tk->remote, hash64_bytes(&tk->remote, sizeof(tk->remote)));
@@ -162,6 +176,7 @@ static void recount_destination(struct census_builder *b, unsigned state,
 		return;
 	if (state == TCP_STATE_TIME_WAIT)
 		d->time_wait++;
+	count_timestamps(d, state, timestamps);
 	if (!in_range)
 		return;
 	d->ports_in_use++;
@@ -172,8 +187,31 @@ static void recount_destination(struct census_builder *b, unsigned state,
 	note_local_ports(d, tk->local, ++t->ports);
 }
 
+/* An outbound socket's local port: one outside the range was bound by
+ * the application itself; one inside it on bind(0)'s parity (the other
+ * half since 4.6: __inet_hash_connect() starts from an offset of the low
+ * end's parity, inet_csk_find_open_port() from an odd one) most likely
+ * by bind() too, unless connect() spilled over, which needs half the
+ * range toward one destination. */
+static void count_outbound_port(struct census_builder *b, uint16_t local_port, bool in_range)
+{
+	if (!b->range_known)
+		return;
+	if (!in_range)
+		b->out->outbound_outside_range++;
+	else if (in_range && ((local_port - b->port_low) & 1u))
+		b->out->outbound_bind_parity++;
+}
+
 void census_add_socket(struct census_builder *b, unsigned state, const struct tw_addr *local,
 		       uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port)
+{
+	census_add_socket_info(b, state, local, local_port, remote, remote_port, -1);
+}
+
+void census_add_socket_info(struct census_builder *b, unsigned state, const struct tw_addr *local,
+			    uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port,
+			    int timestamps)
 {
 	struct tw_census *c = b->out;
 	bool inbound, in_range;
@@ -212,6 +250,8 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	}
 	if (inbound || remote_port == 0)
 		return;
+	if (!b->recounting)
+		count_outbound_port(b, local_port, in_range);
 
 	memset(&tk, 0, sizeof(tk));
 	tk.remote.family = remote->family;
@@ -219,9 +259,9 @@ void census_add_socket(struct census_builder *b, unsigned state, const struct tw
 	key_addr(tk.remote.addr, remote);
 	key_addr(tk.local, local);
 	if (b->recounting)
-		recount_destination(b, state, &tk, in_range);
+		recount_destination(b, state, &tk, in_range, timestamps);
 	else
-		count_destination(b, state, &tk, in_range);
+		count_destination(b, state, &tk, in_range, timestamps);
 }
 
 /* The entry's figures are all its sockets: it was tracked from its first
@@ -264,6 +304,7 @@ bool census_recount_begin(struct census_builder *b)
 			continue;
 		d->recount = true;
 		d->time_wait = d->ports_in_use = d->max_from_one_local = 0;
+		d->established_ts = d->established_no_ts = 0;
 		any = true;
 	}
 	if (!any)
@@ -321,8 +362,8 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 	}
 	census_addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
 	census_addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
-	census_add_socket(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
-			  ntohs(m->id.idiag_dport));
+	census_add_socket_info(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
+			       ntohs(m->id.idiag_dport), census_diag_timestamps(nlh));
 	return 0;
 }
 
@@ -336,6 +377,8 @@ static void dest_to_stat(const struct heavy_hitters *h, const struct dest_entry 
 	s->time_wait = e->time_wait;
 	s->ports_in_use = e->ports_in_use;
 	s->max_from_one_local = e->max_from_one_local;
+	s->established_with_timestamps = e->established_ts;
+	s->established_without_timestamps = e->established_no_ts;
 	s->estimated = !entry_exact(h, e);
 	s->error = s->estimated ? entry_error(h, e) : 0;
 }

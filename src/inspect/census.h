@@ -76,6 +76,19 @@ void census_add_listener(struct census_builder *b, uint16_t port);
 void census_add_socket(struct census_builder *b, unsigned state, const struct tw_addr *local,
 		       uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port);
 
+/* The same, for a socket whose tcp_info says whether TCP timestamps were
+ * negotiated: TIMESTAMPS 1 or 0, -1 when not known. Established outbound
+ * sockets are then counted per destination with and without them. */
+void census_add_socket_info(struct census_builder *b, unsigned state, const struct tw_addr *local,
+			    uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port,
+			    int timestamps);
+
+/* Whether a SOCK_DIAG_BY_FAMILY reply NLH (already checked to hold a
+ * struct inet_diag_msg) says TCP timestamps were negotiated: 1 or 0 from
+ * its INET_DIAG_INFO attribute (struct tcp_info), -1 when it has none
+ * (not asked for; a TIME_WAIT or request socket) or a malformed one. */
+int census_diag_timestamps(const struct nlmsghdr *nlh);
+
 /* Feed one SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg), validated for
  * length and family. LISTENERS selects the pass. 0, or -EBADMSG when the
  * message was malformed and skipped. */

@@ -44,6 +44,12 @@ static int dump_family(struct nl_sock *sk, uint8_t family, uint32_t states)
 	req.sdiag_family = family;
 	req.sdiag_protocol = IPPROTO_TCP;
 	req.idiag_states = states;
+	/* Each full socket's tcp_info, for whether timestamps were
+	 * negotiated: the kernel adds it to established sockets only (never
+	 * to TIME_WAIT or request sockets), so a dump of TIME_WAIT costs the
+	 * same; the listeners' pass needs none. */
+	if (!(states & (1u << TCP_STATE_LISTEN)))
+		req.idiag_ext = 1u << (INET_DIAG_INFO - 1);
 	r = nl_send_simple(sk, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, &req, sizeof(req));
 	if (r < 0)
 		return r;
@@ -78,6 +84,7 @@ int census_dump_netlink(struct census_builder *b, char *err, size_t errlen)
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &ctx);
 
 	b->out->ipv6 = true;
+	b->out->tcp_info = true;
 	/* the third pass only when census_recount_begin() asks for it */
 	for (int pass = 0; pass < 2 || (pass == 2 && census_recount_begin(b)); pass++) {
 		ctx.listeners = pass == 0;

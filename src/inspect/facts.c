@@ -37,6 +37,13 @@ static const struct counter_info counters[CTR_COUNT] = {
 	[CTR_TIME_WAIT_OVERFLOW] = {"time_wait_overflow", "net/netstat", "TcpExt",
 				    "TCPTimeWaitOverflow", false},
 	[CTR_SOCKSTAT_TW] = {"sockstat_tw", "net/sockstat", "TCP", "tw", true},
+	[CTR_PAWS_ACTIVE] = {"paws_active", "net/netstat", "TcpExt", "PAWSActive", false},
+	[CTR_PAWS_ESTAB] = {"paws_estab", "net/netstat", "TcpExt", "PAWSEstab", false},
+	[CTR_PAWS_PASSIVE] = {"paws_passive", "net/netstat", "TcpExt", "PAWSPassive", false},
+	[CTR_PAWS_TIMEWAIT] = {"paws_timewait", "net/netstat", "TcpExt", "PAWSTimewait", false},
+	[CTR_LISTEN_OVERFLOWS] = {"listen_overflows", "net/netstat", "TcpExt", "ListenOverflows",
+				  false},
+	[CTR_LISTEN_DROPS] = {"listen_drops", "net/netstat", "TcpExt", "ListenDrops", false},
 	/* FIELD: the column of /proc/net/stat/nf_conntrack's header */
 	[CTR_CT_INSERT_FAILED] = {"conntrack_insert_failed", "net/stat/nf_conntrack", "conntrack",
 				  "insert_failed", false},

@@ -71,6 +71,12 @@ struct destination_stat {
 	 * above may be low by at most ERROR sockets */
 	bool estimated;
 	uint32_t error;
+	/* ESTABLISHED sockets toward it whose tcp_info says timestamps were
+	 * negotiated (TCPI_OPT_TIMESTAMPS) and those where they were not:
+	 * read only when tw_census.tcp_info (sock_diag), counted like
+	 * TIME_WAIT (low by at most ERROR when estimated) */
+	uint32_t established_with_timestamps;
+	uint32_t established_without_timestamps;
 };
 
 #define CENSUS_TOP 10
@@ -101,6 +107,18 @@ struct tw_census {
 	uint16_t worst_remote_port;
 	bool worst_tuple_estimated;
 	uint32_t worst_tuple_error;
+
+	/* The dump carried each established socket's tcp_info (INET_DIAG_INFO):
+	 * the timestamps counts of the destinations mean something. False for
+	 * /proc/net/tcp, which has no such field. */
+	bool tcp_info;
+	/* Outbound sockets (not on a listening port) whose local port lies
+	 * outside ip_local_port_range: connect() and bind(0) only pick ports
+	 * inside it, so the application bound these itself. And those inside
+	 * it on the parity bind(0) prefers (since 4.6 connect() starts from
+	 * ports of the low end's parity, bind(0) from the others). Exact. */
+	uint64_t outbound_outside_range;
+	uint64_t outbound_bind_parity;
 
 	/* Ranked by TIME_WAIT, then those in the top by ports in use that the
 	 * first ranking missed. */
@@ -180,6 +198,12 @@ enum counter_id {
 	CTR_TW_KILLED,
 	CTR_TIME_WAIT_OVERFLOW,
 	CTR_SOCKSTAT_TW, /* /proc/net/sockstat TCP tw */
+	CTR_PAWS_ACTIVE, /* /proc/net/netstat TcpExt: PAWS and listen queue drops */
+	CTR_PAWS_ESTAB,
+	CTR_PAWS_PASSIVE,  /* tcp_tw_recycle's SYN drops: 4.11 and older */
+	CTR_PAWS_TIMEWAIT, /* recent kernels (present on 6.18) */
+	CTR_LISTEN_OVERFLOWS,
+	CTR_LISTEN_DROPS,
 	/* conntrack's statistics, summed over CPUs (ct_stats.c): absent
 	 * without nf_conntrack */
 	CTR_CT_INSERT_FAILED,

@@ -8,6 +8,7 @@
 #include "inspect/classify.h"
 #include "report/format.h"
 #include "report/owners.h"
+#include "report/ports.h"
 #include "report/snat.h"
 
 static json_t *json_ratio_or_null(double v)
@@ -58,6 +59,8 @@ static json_t *destination_json(const struct tw_facts *f, const struct destinati
 	 * counted whole; each figure may be low by at most "error" sockets */
 	json_object_set_new(o, "exact", json_boolean(!d->estimated));
 	json_object_set_new(o, "error", json_integer(d->error));
+	json_object_set_new(o, "reuse", destination_reuse_json(f, d));
+	json_object_set_new(o, "forecast", destination_forecast_json(f, d));
 	return o;
 }
 
@@ -82,6 +85,7 @@ static json_t *pressure_json(const struct tw_facts *f)
 	json_object_set_new(conn, "error", json_integer(c->worst_tuple_error));
 	json_object_set_new(bind, "ratio", json_ratio_or_null(bind_pressure(f)));
 	json_object_set_new(bind, "ports_in_use", json_integer(c->local_ports_in_use));
+	bind_evidence_json(bind, f);
 	json_object_set_new(p, "connect", conn);
 	json_object_set_new(p, "bind", bind);
 	return p;
@@ -361,6 +365,7 @@ json_t *report_check_json(const struct tw_facts *f, const struct findings *fs)
 	json_object_set_new(doc, "sysctl", sysctl_json(f));
 	json_object_set_new(doc, "sockets", sockets_json(f));
 	json_object_set_new(doc, "counters", counters_json(f));
+	json_object_set_new(doc, "reuse", reuse_json(f));
 	json_object_set_new(doc, "classification", classification_json(f));
 	json_object_set_new(doc, "nat", nat_json(f));
 	json_object_set_new(doc, "conntrack", conntrack_json(f));

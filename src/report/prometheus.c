@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "inspect/classify.h"
+#include "inspect/portuse.h"
 #include "report/json.h"
 #include "report/owners.h"
 #include "report/snat.h"
@@ -26,15 +27,22 @@ void prometheus_label_value(FILE *out, const char *v)
 	}
 }
 
-static void sample(FILE *out, const char *name, const char *label, const char *value, double v)
+/* NAME{KEYS[0]="VALUES[0]",...} V, with COUNT labels. */
+static void sample_labels(FILE *out, const char *name, const char *const *keys,
+			  const char *const *values, unsigned count, double v)
 {
 	fputs(name, out);
-	if (label) {
-		fprintf(out, "{%s=\"", label);
-		prometheus_label_value(out, value);
-		fputs("\"}", out);
+	for (unsigned i = 0; i < count; i++) {
+		fprintf(out, "%s%s=\"", i ? "," : "{", keys[i]);
+		prometheus_label_value(out, values[i]);
+		fputs(i + 1 == count ? "\"}" : "\"", out);
 	}
 	fprintf(out, " %.17g\n", v);
+}
+
+static void sample(FILE *out, const char *name, const char *label, const char *value, double v)
+{
+	sample_labels(out, name, &label, &value, label ? 1 : 0, v);
 }
 
 static void census_metrics(FILE *out, const struct tw_facts *f)
@@ -69,6 +77,80 @@ static void census_metrics(FILE *out, const struct tw_facts *f)
 	family(out, "twtune_listening_in_ephemeral_range", "gauge",
 	       "Listening ports inside ip_local_port_range and not reserved.");
 	sample(out, "twtune_listening_in_ephemeral_range", NULL, NULL, c->listen_in_range_count);
+	if (f->port_range_known) {
+		family(out, "twtune_outbound_bound_sockets", "gauge",
+		       "Outbound sockets on ports the application bound itself (inferred: outside "
+		       "the range, or on bind()'s parity; a lower bound).");
+		sample(out, "twtune_outbound_bound_sockets", NULL, NULL,
+		       (double)outbound_bound_sockets(f));
+	}
+}
+
+/* Per top destination (at most 2 * CENSUS_TOP series each): whether
+ * reuse works toward it, its established sockets by timestamps, and with
+ * rates its forecast. */
+static void destination_metrics(FILE *out, const struct tw_facts *f)
+{
+	static const char *const keys[] = {"destination", "status"};
+	/* in the order of the figures below: close rate, headroom, seconds */
+	static const struct {
+		const char *name, *help;
+	} forecasts[] = {
+		{"twtune_destination_close_rate",
+		 "Closes per second toward each top destination: an estimate, the host's closes "
+		 "into TIME_WAIT split by its share of TIME_WAIT."},
+		{"twtune_destination_headroom",
+		 "New connections per second each top destination sustains without reuse (range "
+		 "size / 60 s) less its close rate; negative: the range runs out."},
+		{"twtune_destination_seconds_to_exhaustion",
+		 "Seconds until the range runs out toward a top destination at its close rate; "
+		 "only those that run out."},
+	};
+	const struct tw_census *c = &f->census;
+	char dest[2 * CENSUS_TOP][80];
+	struct destination_forecast fc;
+
+	if (!c->available || !c->top_count)
+		return;
+	for (unsigned i = 0; i < c->top_count; i++)
+		format_endpoint(&c->top[i].address, c->top[i].port, dest[i], sizeof(dest[i]));
+	family(out, "twtune_destination_reuse", "gauge",
+	       "1 for each top destination, labelled with whether TIME_WAIT reuse works toward "
+	       "it.");
+	for (unsigned i = 0; i < c->top_count; i++) {
+		const char *values[] = {dest[i],
+					reuse_status_name(destination_reuse(f, &c->top[i]))};
+		sample_labels(out, "twtune_destination_reuse", keys, values, 2, 1);
+	}
+	if (c->tcp_info) {
+		static const char *const ts_keys[] = {"destination", "timestamps"};
+
+		family(out, "twtune_destination_established", "gauge",
+		       "Established sockets toward each top destination, by whether they "
+		       "negotiated TCP timestamps.");
+		for (unsigned i = 0; i < c->top_count; i++) {
+			const char *with[] = {dest[i], "with"}, *without[] = {dest[i], "without"};
+			sample_labels(out, "twtune_destination_established", ts_keys, with, 2,
+				      c->top[i].established_with_timestamps);
+			sample_labels(out, "twtune_destination_established", ts_keys, without, 2,
+				      c->top[i].established_without_timestamps);
+		}
+	}
+	if (time_wait_close_rate(f) < 0 || !port_range_size(f))
+		return;
+	for (size_t k = 0; k < sizeof(forecasts) / sizeof(forecasts[0]); k++) {
+		family(out, forecasts[k].name, "gauge", forecasts[k].help);
+		for (unsigned i = 0; i < c->top_count; i++) {
+			double v[] = {0, 0, 0};
+
+			destination_forecast(f, &c->top[i], &fc);
+			v[0] = fc.close_rate;
+			v[1] = fc.headroom;
+			v[2] = fc.seconds_to_exhaustion;
+			if (k != 2 || fc.exhausts)
+				sample(out, forecasts[k].name, "destination", dest[i], v[k]);
+		}
+	}
 }
 
 static void knob_metrics(FILE *out, const struct tw_facts *f)
@@ -187,6 +269,7 @@ void report_check_prometheus(FILE *out, const struct tw_facts *f, const struct f
 	info_metric(out, f);
 	finding_metrics(out, f, fs);
 	census_metrics(out, f);
+	destination_metrics(out, f);
 	report_owners_prometheus(out, f);
 	knob_metrics(out, f);
 	counter_metrics(out, f);

@@ -10,6 +10,7 @@
 #include "report/format.h"
 #include "report/json.h"
 #include "report/owners.h"
+#include "report/ports.h"
 #include "report/snat.h"
 
 static void print_percent(FILE *out, double ratio)
@@ -311,6 +312,7 @@ void report_check_text(FILE *out, const struct tw_facts *f, const struct finding
 	print_findings(out, f, fs, colour);
 	print_sockets(out, f);
 	print_pressure(out, f);
+	print_port_outlook(out, f);
 	print_nat(out, f);
 	snat_text(out, f);
 	print_knobs(out, f);

@@ -24,7 +24,12 @@
  * and accepts (closing first with --close server, else after the client's
  * end-of-file), until killed; --remote only connects COUNT times to
  * ADDR:PORT and closes first with --close client, else after the server's,
- * keeping the last K open with --hold K (and --wait: until killed).
+ * keeping the last K open with --hold K (and --wait: until killed). The
+ * server reads all its connections at once, so held ones stall no other.
+ *
+ * With --bind-first the client binds ADDR, port 0, before connect(), as an
+ * application setting its source address does (no SO_REUSEADDR): bind()
+ * picks the port, one across all destinations.
  *
  * Prints one line: "opened N failed M [error MESSAGE]". With --wait it then
  * prints "ready" and keeps its listeners, and the last K connections when
@@ -36,6 +41,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +59,7 @@ struct options {
 	unsigned source_port;
 	unsigned long destinations; /* 0: one per listener */
 	int serve, remote;
+	int bind_first;
 	int server_closes;
 	int wait;
 };
@@ -63,7 +70,7 @@ static void usage(void)
 			"               [--close client|server] [--hold K [--hold-children C]]\n"
 			"               [--wait]\n"
 			"               [--source-port P] [--destinations D]\n"
-			"               [--serve | --remote]\n");
+			"               [--serve | --remote] [--bind-first]\n");
 	exit(2);
 }
 
@@ -160,6 +167,18 @@ static int bind_source(int fd, const char *source, unsigned port)
 	return bind(fd, (struct sockaddr *)&src, len);
 }
 
+/* --bind-first: ADDR, port 0, the way an application that sets its
+ * source address binds (no SO_REUSEADDR). */
+static int bind_port_zero(int fd, const char *source)
+{
+	struct sockaddr_storage src;
+	socklen_t len;
+
+	if (make_addr(source, 0, &src, &len) < 0)
+		return -1;
+	return bind(fd, (struct sockaddr *)&src, len);
+}
+
 /* Close FIRST, wait for the peer to see end-of-file, close the peer: FIRST
  * ends in TIME_WAIT, the peer passes through CLOSE_WAIT and LAST_ACK. */
 static void close_in_order(int first, int second)
@@ -181,10 +200,17 @@ static void drain_and_close(int fd)
 	close(fd);
 }
 
-/* --serve: accept on one listener until killed. */
+/* Connections --serve keeps open at once, waiting for the client's end. */
+#define MAX_SERVED 4096
+
+/* --serve: accept on one listener until killed. Without --close server,
+ * each connection is closed at the client's end-of-file, and a client that
+ * holds some open (--remote --hold) does not hold up the others. */
 static int serve(const struct options *o)
 {
+	static struct pollfd fds[1 + MAX_SERVED];
 	int listener = make_listener(o->addr, o->port);
+	nfds_t n = 1;
 
 	if (listener < 0) {
 		fprintf(stderr, "twstorm: listen on %s:%u: %s\n", o->addr, o->port,
@@ -193,14 +219,29 @@ static int serve(const struct options *o)
 	}
 	printf("ready\n");
 	fflush(stdout);
+	fds[0].fd = listener;
 	for (;;) {
-		int fd = accept(listener, NULL, NULL);
-		if (fd < 0)
+		fds[0].events = n < 1 + MAX_SERVED ? POLLIN : 0;
+		if (poll(fds, n, -1) < 0)
 			continue;
-		if (o->server_closes)
-			close(fd);
-		else
-			drain_and_close(fd);
+		if (fds[0].revents & POLLIN) {
+			int fd = accept(listener, NULL, NULL);
+
+			if (fd >= 0 && o->server_closes)
+				close(fd);
+			else if (fd >= 0)
+				fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
+		}
+		/* backwards: the last one, moved into a closed one's slot, has
+		 * been looked at already */
+		for (nfds_t i = n - 1; i >= 1; i--) {
+			char buf[256];
+
+			if (!fds[i].revents || read(fds[i].fd, buf, sizeof(buf)) > 0)
+				continue;
+			close(fds[i].fd);
+			fds[i] = fds[--n];
+		}
 	}
 }
 
@@ -288,6 +329,7 @@ int main(int argc, char **argv)
 		{"destinations", required_argument, NULL, 'd'},
 		{"serve", no_argument, NULL, 'S'},
 		{"remote", no_argument, NULL, 'R'},
+		{"bind-first", no_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	struct options o = {.addr = "127.0.0.1", .port = 8080, .listeners = 1, .count = 100};
@@ -309,6 +351,7 @@ int main(int argc, char **argv)
 		case 'd': o.destinations = strtoul(optarg, NULL, 10); break;
 		case 'S': o.serve = 1; break;
 		case 'R': o.remote = 1; break;
+		case 'B': o.bind_first = 1; break;
 		case 'c':
 			if (strcmp(optarg, "server") == 0)
 				o.server_closes = 1;
@@ -326,7 +369,7 @@ int main(int argc, char **argv)
 	     (o.destinations < o.listeners || o.serve || o.remote || strchr(o.addr, ':'))) ||
 	    (o.source_port && !o.destinations && o.source_port + o.count / spread > 65535) ||
 	    (o.source_port && o.destinations && o.count / source_cycle(&o) >= o.destinations) ||
-	    (o.serve && o.remote))
+	    (o.serve && o.remote) || (o.bind_first && (o.source_port || o.serve || o.remote)))
 		usage();
 	cycle = o.destinations && o.source_port ? source_cycle(&o) : 0;
 	if (o.serve)
@@ -354,6 +397,12 @@ int main(int argc, char **argv)
 
 		destination_addr(&o, dest, &ss, &len);
 		client = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (client >= 0 && o.bind_first && bind_port_zero(client, o.addr) < 0) {
+			last_errno = errno;
+			failed++;
+			close(client);
+			continue;
+		}
 		if (client >= 0 && o.source_port &&
 		    bind_source(client, o.addr,
 				o.source_port + (unsigned)(cycle ? n % cycle : n / spread)) < 0) {

@@ -63,8 +63,9 @@ client)
 	# finding and the status present.
 	run_check --format prometheus
 	[ "$status" -eq 1 ] || fail "client: prometheus exit $status"
-	grep -v '^#' "$out" | grep -Evq '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+$' &&
-		fail "client: malformed exposition line: $(grep -v '^#' "$out" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+$' | head -n 1)"
+	sample_line='^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+-]+$'
+	grep -v '^#' "$out" | grep -Evq "$sample_line" &&
+		fail "client: malformed exposition line: $(grep -v '^#' "$out" | grep -Ev "$sample_line" | head -n 1)"
 	grep -qx 'twtune_finding{id="tw-reuse-for-outbound-pressure"} 1' "$out" || fail "client: no finding metric"
 	grep -qx 'twtune_status 1' "$out" || fail "client: twtune_status is not 1"
 	grep -qx 'twtune_time_wait_sockets{direction="outbound"} 600' "$out" || fail "client: no TIME_WAIT gauge"

@@ -173,6 +173,33 @@ start_storm() {
 	rm -f "$out"
 }
 
+# A twstorm --serve in network namespace NS on ADDR:PORT, stopped with the
+# storms; returns once it listens.
+serve_in() {
+	ready=$(mktemp "${TMPDIR:-/tmp}/twtune-test.XXXXXX")
+	ip netns exec "$1" "$TWSTORM" --serve --addr "$2" --port "$3" >"$ready" &
+	STORM_PIDS="$STORM_PIDS $!"
+	tries=0
+	until grep -q '^ready$' "$ready"; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || fail "the server on $2:$3 in $1 did not start"
+		sleep 0.1
+	done
+	rm -f "$ready"
+}
+
+# Wait until this namespace holds COUNT TIME_WAIT sockets: a client that
+# closed first waits in FIN_WAIT2 for the server's FIN.
+await_time_wait() {
+	tries=0
+	until [ "$(ss -Htan state time-wait | wc -l)" -ge "$1" ]; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] ||
+			fail "fewer than $1 sockets reached TIME_WAIT: $(ss -Htan | awk '{print $1}' | sort | uniq -c | tr '\n' ' ')"
+		sleep 0.1
+	done
+}
+
 stop_storms() {
 	for p in $STORM_PIDS; do
 		kill "$p" 2>/dev/null || true

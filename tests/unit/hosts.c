@@ -101,6 +101,14 @@ void classify_as(struct tw_facts *f, enum host_class verdict, double outbound_sh
 	f->classification.inbound = 100 * (1 - outbound_share);
 }
 
+void set_rate(struct tw_facts *f, enum counter_id id, double per_second)
+{
+	f->rates.basis = RATES_SAMPLED;
+	f->rates.interval = 10;
+	f->rates.valid[id] = true;
+	f->rates.per_second[id] = per_second;
+}
+
 /* A destination in the census ranking (append in ranking order); it is the
  * worst connect() tuple when it has the most ports in use so far. */
 void add_destination(struct tw_facts *f, int family, const char *address, uint16_t port,

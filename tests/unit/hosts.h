@@ -76,6 +76,9 @@ void set_counter(struct tw_facts *f, enum counter_id id, uint64_t value);
 
 void classify_as(struct tw_facts *f, enum host_class verdict, double outbound_share);
 
+/* Counter ID rose PER_SECOND while sampled (10 s, --sample). */
+void set_rate(struct tw_facts *f, enum counter_id id, double per_second);
+
 /* A destination in the census ranking (append in ranking order); it is the
  * worst connect() tuple when it has the most ports in use so far. */
 void add_destination(struct tw_facts *f, int family, const char *address, uint16_t port,

@@ -6,6 +6,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -912,6 +913,179 @@ static void test_proc_overlong_line(void **state)
 	assert_non_null(strstr(err, "net/tcp:2: line longer than"));
 }
 
+/* ---- tcp_info: timestamps per destination */
+
+/* One attribute after the reply in D's last message: TYPE, LEN bytes of
+ * PAYLOAD (NULL: zeros), padded as the kernel pads (nla_put). */
+static void append_attr(struct dump *d, struct nlmsghdr *nlh, uint16_t type, const void *payload,
+			size_t len)
+{
+	size_t offset = (size_t)((uint8_t *)nlh - d->data), need = NLA_ALIGN(NLA_HDRLEN + len);
+	struct nlattr *a;
+
+	dump_reserve(d, need);
+	nlh = (struct nlmsghdr *)(d->data + offset);
+	a = (struct nlattr *)((uint8_t *)nlh + nlh->nlmsg_len);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (payload)
+		memcpy((uint8_t *)a + NLA_HDRLEN, payload, len);
+	nlh->nlmsg_len += (uint32_t)need;
+}
+
+/* An established socket as a dump asking for INET_DIAG_INFO returns it:
+ * INET_DIAG_SHUTDOWN first (every full socket has it), then its tcp_info
+ * with TCPI_OPT_TIMESTAMPS set or not. */
+static void add_established(struct census_test *t, const char *src, uint16_t sport, const char *dst,
+			    uint16_t dport, bool timestamps)
+{
+	struct tcp_info info;
+	struct nlmsghdr *nlh;
+	uint8_t shutdown = 0;
+
+	add4(t, TCP_STATE_ESTABLISHED, src, sport, dst, dport);
+	nlh = (struct nlmsghdr *)(t->others.data + t->others.len -
+				  NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct inet_diag_msg))));
+	memset(&info, 0, sizeof(info));
+	info.tcpi_state = TCP_STATE_ESTABLISHED;
+	info.tcpi_options =
+		TCPI_OPT_SACK | TCPI_OPT_WSCALE | (timestamps ? TCPI_OPT_TIMESTAMPS : 0);
+	append_attr(&t->others, nlh, INET_DIAG_SHUTDOWN, &shutdown, 1);
+	nlh = (struct nlmsghdr *)(t->others.data + t->others.len -
+				  NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct inet_diag_msg))) -
+				  NLA_ALIGN(NLA_HDRLEN + 1));
+	append_attr(&t->others, nlh, INET_DIAG_INFO, &info, sizeof(info));
+}
+
+static void assert_timestamps(const struct destination_stat *d, uint32_t with, uint32_t without)
+{
+	assert_int_equal(d->established_with_timestamps, with);
+	assert_int_equal(d->established_without_timestamps, without);
+}
+
+/* Established sockets are counted per destination with and without
+ * timestamps; TIME_WAIT sockets (no tcp_info), sockets without the
+ * attribute and a server's sockets are not. */
+static void test_timestamps_per_destination(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_census *c;
+
+	begin(t);
+	listen4(t, 443);
+	for (uint16_t i = 0; i < 3; i++)
+		add_established(t, "10.0.0.2", 40000 + i, "10.0.0.1", 5432, true);
+	add_established(t, "10.0.0.2", 40003, "10.0.0.1", 5432, false);
+	for (uint16_t i = 0; i < 2; i++)
+		add_established(t, "10.0.0.2", 40100 + i, "192.0.2.9", 80, false);
+	for (uint16_t i = 0; i < 5; i++)
+		add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", 41000 + i, "192.0.2.9", 80);
+	/* no attribute: as /proc/net/tcp or a dump that did not ask */
+	add4(t, TCP_STATE_ESTABLISHED, "10.0.0.2", 40200, "10.0.0.1", 5432);
+	/* a server's connection: inbound, no destination */
+	add_established(t, "10.0.0.2", 443, "198.51.100.7", 51000, false);
+	c = run(t);
+
+	assert_int_equal(c->states[TCP_STATE_ESTABLISHED], 8);
+	assert_int_equal(c->top_count, 2);
+	assert_top(&c->top[0], "192.0.2.9", 80, 5, 7, 7);
+	assert_timestamps(&c->top[0], 0, 2);
+	assert_top(&c->top[1], "10.0.0.1", 5432, 0, 5, 5);
+	assert_timestamps(&c->top[1], 3, 1);
+}
+
+/* The reply's attributes, read only within the message. */
+static void test_timestamps_attribute_bounds(void **state)
+{
+	struct census_test *t = *state;
+	struct nlmsghdr *nlh = good_message(&t->others);
+	uint8_t info[sizeof(struct tcp_info)] = {0};
+	size_t base;
+
+	assert_int_equal(census_diag_timestamps(nlh), -1); /* none at all */
+	info[offsetof(struct tcp_info, tcpi_options)] = TCPI_OPT_TIMESTAMPS;
+	append_attr(&t->others, nlh, INET_DIAG_INFO, info, sizeof(info));
+	nlh = (struct nlmsghdr *)t->others.data;
+	assert_int_equal(census_diag_timestamps(nlh), 1);
+	info[offsetof(struct tcp_info, tcpi_options)] = TCPI_OPT_SACK;
+	memcpy((uint8_t *)NLMSG_DATA(nlh) + NLMSG_ALIGN(sizeof(struct inet_diag_msg)) + NLA_HDRLEN,
+	       info, sizeof(info));
+	assert_int_equal(census_diag_timestamps(nlh), 0);
+
+	/* an older kernel's shorter tcp_info still holds tcpi_options */
+	nlh = good_message(&t->others);
+	info[offsetof(struct tcp_info, tcpi_options)] = TCPI_OPT_TIMESTAMPS;
+	append_attr(&t->others, nlh, INET_DIAG_INFO, info, 8);
+	nlh = (struct nlmsghdr *)t->others.data;
+	assert_int_equal(census_diag_timestamps(nlh), 1);
+
+	/* too short to hold tcpi_options */
+	nlh = good_message(&t->others);
+	append_attr(&t->others, nlh, INET_DIAG_INFO, info, 5);
+	nlh = (struct nlmsghdr *)t->others.data;
+	assert_int_equal(census_diag_timestamps(nlh), -1);
+
+	/* an attribute longer than the message, or shorter than its header */
+	nlh = good_message(&t->others);
+	append_attr(&t->others, nlh, INET_DIAG_INFO, info, sizeof(info));
+	nlh = (struct nlmsghdr *)t->others.data;
+	base = NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
+	((struct nlattr *)((uint8_t *)nlh + base))->nla_len = (uint16_t)(nlh->nlmsg_len - base + 4);
+	assert_int_equal(census_diag_timestamps(nlh), -1);
+	((struct nlattr *)((uint8_t *)nlh + base))->nla_len = 2;
+	assert_int_equal(census_diag_timestamps(nlh), -1);
+	/* and a message cut inside the attribute header */
+	((struct nlattr *)((uint8_t *)nlh + base))->nla_len = NLA_HDRLEN + sizeof(info);
+	nlh->nlmsg_len = (uint32_t)(base + 2);
+	assert_int_equal(census_diag_timestamps(nlh), -1);
+}
+
+/* A destination counted again in the third pass has its timestamps
+ * counted once, not twice. */
+static void test_timestamps_recounted(void **state)
+{
+	struct census_test *t = *state;
+	const unsigned heavy = 3000;
+	struct tw_census *c;
+
+	begin(t);
+	light_destinations(t, 0, 10000); /* the table is full after 8192 */
+	for (unsigned i = 0; i < heavy; i++)
+		add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", (uint16_t)(RANGE_LOW + i), "192.0.2.1",
+		     443);
+	for (uint16_t i = 0; i < 10; i++)
+		add_established(t, "10.0.0.2", (uint16_t)(RANGE_LOW + heavy + i), "192.0.2.1", 443,
+				i < 4);
+	c = run(t);
+
+	assert_top(&c->top[0], "192.0.2.1", 443, heavy, heavy + 10, heavy + 10);
+	assert_false(c->top[0].estimated);
+	assert_timestamps(&c->top[0], 4, 6);
+}
+
+/* Outbound sockets on ports the application chose: outside the range,
+ * or inside it on bind(0)'s parity (odd offsets from the low end). */
+static void test_outbound_bound_ports(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_census *c;
+
+	begin(t);
+	listen4(t, 8080);
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", 5000, "10.0.0.9", 80);		 /* outside */
+	add4(t, TCP_STATE_ESTABLISHED, "10.0.0.2", 5001, "10.0.0.9", 80);	 /* outside */
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", RANGE_LOW, "10.0.0.9", 80);	 /* connect()'s */
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", RANGE_LOW + 1, "10.0.0.9", 80); /* bind()'s */
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", RANGE_LOW + 3, "10.0.0.8", 80); /* bind()'s */
+	/* a server's, on its listening port or toward a peer's ephemeral port */
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", 8080, "198.51.100.7", 51000);
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", 9000, "198.51.100.7", 40001);
+	c = run(t);
+
+	assert_int_equal(c->outbound_outside_range, 2);
+	assert_int_equal(c->outbound_bind_parity, 2);
+}
+
 #define CENSUS_TEST(fn) cmocka_unit_test_setup_teardown(fn, census_setup, census_teardown)
 #define PROC_TEST(fn) cmocka_unit_test_setup_teardown(fn, proc_setup, fixture_teardown)
 
@@ -933,6 +1107,10 @@ int main(void)
 		CENSUS_TEST(test_heavy_destination_exact_among_many),
 		CENSUS_TEST(test_light_destinations_are_estimates),
 		CENSUS_TEST(test_many_local_addresses),
+		CENSUS_TEST(test_timestamps_per_destination),
+		CENSUS_TEST(test_timestamps_attribute_bounds),
+		CENSUS_TEST(test_timestamps_recounted),
+		CENSUS_TEST(test_outbound_bound_ports),
 		PROC_TEST(test_proc_tables),
 		PROC_TEST(test_proc_literal_little_endian),
 		PROC_TEST(test_proc_malformed_line),

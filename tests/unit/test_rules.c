@@ -29,7 +29,7 @@
 #include "inspect/inspect.h"
 #include "report/format.h"
 
-#define SHIPPED_RULE_COUNT 21
+#define SHIPPED_RULE_COUNT 24
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1214,6 +1214,7 @@ static void test_load_order_across_dirs(void **state)
 /* ------------------------------------------------- D. the shipped rules */
 
 static const char *const shipped_ids[] = {
+	"bind-before-connect",
 	"conntrack-insert-failed",
 	"conntrack-near-full",
 	"fin-timeout-lowered",
@@ -1223,6 +1224,8 @@ static const char *const shipped_ids[] = {
 	"nodeports-in-ephemeral-range",
 	"outbound-churn-owner",
 	"outbound-concentrated",
+	"paws-rejections",
+	"peer-lacks-timestamps",
 	"port-range-narrow",
 	"port-range-parity",
 	"snat-not-fully-random",
