@@ -29,8 +29,9 @@ static void rest_of_them(FILE *out, const struct destination_owners *d)
 	size_t n = 0;
 
 	if (d->other_processes)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "; %u more processes with %u",
-				      d->other_processes, d->other_connections);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "; %u more process%s with %u",
+				      d->other_processes, d->other_processes == 1 ? "" : "es",
+				      d->other_connections);
 	if (d->unattributed && n < sizeof(line))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "; %u not attributed",
 				      d->unattributed);
@@ -78,10 +79,11 @@ void report_owners_text_status(FILE *out, const struct tw_facts *f)
 		return;
 	}
 	fprintf(out,
-		"  Processes: %llu of %llu live sockets attributed (%u processes scanned in "
+		"  Processes: %llu of %llu live socket%s attributed (%u process%s scanned in "
 		"%.2f s; %s)\n",
 		(unsigned long long)o->attributed, (unsigned long long)o->sockets,
-		o->processes_scanned, o->seconds, o->reason);
+		o->sockets == 1 ? "" : "s", o->processes_scanned,
+		o->processes_scanned == 1 ? "" : "es", o->seconds, o->reason);
 	for (unsigned i = 0; i < f->census.top_count; i++)
 		idle += !o->destinations[i].live;
 	if (idle)

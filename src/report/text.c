@@ -238,6 +238,12 @@ static void print_nat(FILE *out, const struct tw_facts *f)
 
 static void print_knobs(FILE *out, const struct tw_facts *f)
 {
+	int width = 0;
+
+	/* one column for the values, as wide as the longest key needs */
+	for (int id = 0; id < KNOB_COUNT; id++)
+		if ((int)strlen(knob_get(id)->name) > width)
+			width = (int)strlen(knob_get(id)->name);
 	fprintf(out, "Knobs\n");
 	for (int id = 0; id < KNOB_COUNT; id++) {
 		const struct sysctl_value *v = &f->sysctl[id];
@@ -245,7 +251,7 @@ static void print_knobs(FILE *out, const struct tw_facts *f)
 				    : v->present ? "unreadable"
 						 : "absent on this kernel";
 
-		fprintf(out, "  %-38s %s\n", knob_get(id)->name, *shown ? shown : "(empty)");
+		fprintf(out, "  %-*s  %s\n", width, knob_get(id)->name, *shown ? shown : "(empty)");
 	}
 	fprintf(out, "\n");
 }
@@ -254,7 +260,10 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 {
 	bool rates = f->rates.basis != RATES_NONE;
 
-	fprintf(out, "Counters %31s %14s\n", "value", rates ? "per second" : "");
+	if (rates)
+		fprintf(out, "Counters %31s %14s\n", "value", "per second");
+	else
+		fprintf(out, "Counters %31s\n", "value");
 	for (int id = 0; id < CTR_COUNT; id++) {
 		const struct counter_info *ci = counter_info(id);
 		const struct counter *c = &f->counters[id];
@@ -340,6 +349,6 @@ void report_netns_summary(FILE *out, const struct netns_summary_row *rows, size_
 		fprintf(out, "  %-15s %s\n", r->verdict, r->worst_finding);
 	}
 	if (unreadable_processes)
-		fprintf(out, "(%u processes whose namespace could not be read)\n",
-			unreadable_processes);
+		fprintf(out, "(%u process%s whose namespace could not be read)\n",
+			unreadable_processes, unreadable_processes == 1 ? "" : "es");
 }
