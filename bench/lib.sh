@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/lib.sh: what the benchmarks share. Sourced, not run.
 
 # measure NAME COMMAND: RUNS runs of COMMAND under GNU time (/usr/bin/time);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Set up twtune on a Debian 12 machine, as root, from a fresh clone:
 #   contrib/setup.sh run    install what is missing, build, run `twtune check`
 #   contrib/setup.sh test   install what is missing, build, run the test suite

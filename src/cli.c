@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every command shares: usage errors, the choice options (--format,
  * --fail-on), loading the rules and profiles the global options name,
  * with their problems printed, and --output's atomic file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command-line frame: global options and the command table. */
 #ifndef TWTUNE_CLI_H
 #define TWTUNE_CLI_H

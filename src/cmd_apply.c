@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune apply, twtune profiles: parse the options, run apply (apply/run.h),
  * print how it went. */
 #include <errno.h>

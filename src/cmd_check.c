@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune check: inspect, judge, report. */
 #include <getopt.h>
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune lint: sysctl.d files checked in CI before they reach a host. */
 #include <getopt.h>
 #include <stdio.h>

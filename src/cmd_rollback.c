@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune rollback, twtune history: undoing a transaction, and the record. */
 #include <errno.h>
 #include <getopt.h>

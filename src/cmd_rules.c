@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune rules, twtune explain: the rule set, for people who audit it. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twtune: find and fix TCP TIME_WAIT trouble. Global options, then one
  * command; each command lives in its own cmd_*.c. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/counter_log.h"
 
 #include <errno.h>

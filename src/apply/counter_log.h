@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The TCP counters a run read, kept for the next run: a counter since boot
  * (TCPTimeWaitOverflow, TWKilled, ...) says nothing about now, but its
  * growth since the previous run does. One file per namespace,

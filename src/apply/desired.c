@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/desired.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a run wants set on this host: a profile's settings (its literals and
  * the values it computes from the facts), or what the rules recommend. */
 #ifndef TWTUNE_APPLY_DESIRED_H

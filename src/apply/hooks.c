@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/hooks.h"
 
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test hooks of the transaction, so that tests can make any step fail and
  * kill twtune in the middle of one. They only ever make a run fail or
  * wait; nothing they do can make a change succeed that would not.

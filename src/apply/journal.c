@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/journal.h"
 
 #include <ctype.h>

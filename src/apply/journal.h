@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The journal: one record per transaction in STATE_DIR/journal/ID.json,
  * written (atomically, fsynced) before anything on the host changes, and
  * rewritten as the transaction ends. It holds what is needed to put the

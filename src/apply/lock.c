@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/lock.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One apply or rollback at a time per network namespace, whatever state
  * directory each was given.
  *

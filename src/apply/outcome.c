@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/outcome.h"
 
 #include <stdarg.h>

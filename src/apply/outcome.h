@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How a run of apply or rollback went, for the command to show: the plan,
  * whether it ran and how it ended, and what was said along the way. */
 #ifndef TWTUNE_APPLY_OUTCOME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The persisted file's part of a plan: its bytes before, the bytes the
  * transaction will write, and whether a later sysctl.d file would undo the
  * setting at boot. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The persisted file's part of a plan (apply/plan.h): the bytes of
  * sysctl.d/90-twtune.conf before and after, read and computed before
  * anything is written. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/plan.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plan of a transaction: what the host holds, what is wanted, what
  * changes, and the persisted file's new content. Validation happens here,
  * before anything is written: a value the key does not accept, or a port

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/privilege.h"
 
 #include <errno.h>

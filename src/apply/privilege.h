@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Privilege, checked before anything is written, and shed after. */
 #ifndef TWTUNE_PRIVILEGE_H
 #define TWTUNE_PRIVILEGE_H

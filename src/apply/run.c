@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/run.h"
 
 #include <errno.h>

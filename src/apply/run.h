@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One run of apply or rollback, from the lock to the journal's last word:
  *
  *   lock the namespace -> undo what an interrupted run left -> inspect ->

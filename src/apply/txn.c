@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "apply/txn.h"
 
 #include <errno.h>

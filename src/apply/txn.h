@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The transaction: the one place where twtune changes a host.
  *
  *   journal (pending, fsynced) -> write each key, read it back ->

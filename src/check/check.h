@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One host's check, as `twtune check` reports it: inspect the network
  * namespace, judge the facts with the rules, compare the running values
  * with the boot configuration (drift), and name the transactions an apply

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket addresses as twtune counts and shows them. */
 #ifndef TWTUNE_ADDR_H
 #define TWTUNE_ADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/confdirs.h"
 
 #include <dirent.h>

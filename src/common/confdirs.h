@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Configuration files gathered from directories in precedence order, as
  * systemd's conf_files_list() gathers them (src/basic/conf-files.c): the
  * first directory that holds a file name provides it and masks the same

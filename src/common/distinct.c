@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/distinct.h"
 
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How many distinct keys a stream holds, in fixed memory: HyperLogLog
  * (Flajolet, Fusy, Gandouet and Meunier, "HyperLogLog: the analysis of a
  * near-optimal cardinality estimation algorithm", AofA 2007) with 2^12

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Careful file operations for everything twtune writes: the journal, the
  * persisted sysctl.d file. */
 #ifndef TWTUNE_FSUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/hashtable.h"
 
 #include <errno.h>

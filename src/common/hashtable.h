@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A hash table of fixed-size entries for counting as a stream goes by:
  * open addressing with linear probing, entries whose first KEY_SIZE bytes
  * are the key, grown by doubling at half load up to a cap. At the cap a key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/heavy_hitters.h"
 
 #include <errno.h>

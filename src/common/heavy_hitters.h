@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The heavy hitters of a stream in a fixed number of counters: Space-Saving
  * (Metwally, Agrawal and El Abbadi, "Efficient computation of frequent and
  * top-k elements in data streams", ICDT 2005). Memory is set once, at

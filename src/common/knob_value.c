@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/knob_value.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A sysctl value as twtune holds it: parsed once, where it enters (a /proc
  * file, a sysctl.d line, a rule's or a profile's literal, a journal
  * record), into a typed value that everything behind that boundary trades

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/knobs.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sysctl keys twtune knows: the TIME_WAIT knobs and the facts around
  * them. Inspector, rule engine, applier and lint all index this one table. */
 #ifndef TWTUNE_KNOBS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/lineread.h"
 
 #include <errno.h>

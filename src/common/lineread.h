@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading text files line by line, bounded: a line longer than the buffer
  * or one holding a NUL byte is reported, never silently split or cut. */
 #ifndef TWTUNE_LINEREAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/strutil.h"
 
 #include <ctype.h>

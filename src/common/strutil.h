@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small string helpers shared by every parser in twtune. */
 #ifndef TWTUNE_STRUTIL_H
 #define TWTUNE_STRUTIL_H

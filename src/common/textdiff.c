@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "common/textdiff.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A unified diff of two texts, as `diff -u` prints it, for showing what a
  * change does to a small configuration file. */
 #ifndef TWTUNE_TEXTDIFF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What twtune trusts on disk, judged before it is used (the way doas
  * judges its configuration): files and directories owned by root or by
  * the effective user, that no group or other may write, of the expected

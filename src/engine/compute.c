@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/compute.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recommended values the engine computes from facts, named "@name" in rule
  * files. Each belongs to one key: a computation cannot be pointed at a key
  * it was not written for (so none can ever produce tcp_tw_recycle). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rules evaluated against one host's facts: findings with reasons and the
  * settings they recommend, most severe first. */
 #ifndef TWTUNE_ENGINE_H

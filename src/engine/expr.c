@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parser of the condition language: recursive descent over the tokens
  * of expr_lex.c, building the small tree that expr_eval.c evaluates. The
  * grammar and the semantics are described in expr.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The condition language of rule files: a small expression language with a
  * real parser. Grammar (lowest precedence first):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Evaluation of the condition language (three-valued), the helpers that
  * prove what a condition requires (for the invariants), and formatting. */
 #include <math.h>

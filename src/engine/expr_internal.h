@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to the expression language: the tokens, the tree and the
  * parser state shared by expr_lex.c (lexer), expr.c (parser) and
  * expr_eval.c (evaluation, invariant helpers, formatting). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lexer of the condition language: characters to tokens, with the
  * line and column of each, for messages that point into rule files. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/factview.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The facts as rule conditions and messages see them: dotted names bound
  * to values of struct tw_facts, plus a few figures derived from them.
  * The full list is in twtune.rules(5); fact_names() walks it. */

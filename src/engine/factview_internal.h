@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to the fact view: a fact's getter and the values getters
  * return, shared by factview.c (the host's facts) and factview_ports.c
  * (reuse, forecast and bound ports). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/factview_owners.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The facts about the processes behind the top destination (struct
  * owner_facts) as rules see them: top.owner, top.owner.pid, ... Part of
  * the fact view (factview.h), kept apart as its own concern. */

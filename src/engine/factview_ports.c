@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Facts about how ports are taken and given back (inspect/portuse.h):
  * whether reuse works toward the top destinations, how long their ports
  * last at the rate measured, ports the applications bound themselves,

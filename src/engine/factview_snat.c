@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The source-NAT facts, snat.*: what rules can say about a host that
  * masquerades. Kept beside factview.c, which asks here for the names it
  * does not know. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rule files: the engine's judgement as data (format in twtune.rules(5)).
  * Two invariants are enforced here, in C, when a rule is loaded, so that no
  * rule file can break them:

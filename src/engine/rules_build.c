@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A raw section made a rule or a profile: its settings checked against
  * the keys and computations twtune knows, its condition and summary
  * parsed, and the two invariants of rules.h enforced. */

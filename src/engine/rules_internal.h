@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to rule and profile files: the raw sections and the parser
  * state shared by rules_parse.c (lines into raw sections and fields),
  * rules_build.c (a raw section into a struct rule) and rules.c (the

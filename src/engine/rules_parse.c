@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rule and profile files, line by line (twtune.rules(5)): section headers,
  * "name = value" fields and their indented continuation lines become raw
  * sections, each problem named FILE:LINE:COL. rules_build.c makes rules

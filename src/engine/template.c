@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/template.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Messages with facts in them: "{top.destination}" is replaced by the value
  * of the expression between the braces; "{{" and "}}" stand for braces. */
 #ifndef TWTUNE_TEMPLATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket census: sockets are counted as the dump streams by, one call per
  * socket, with no object kept per socket. Two passes: the listeners first
  * (so the second pass can tell a server's TIME_WAIT from a client's), then

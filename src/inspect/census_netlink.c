@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The census over NETLINK_SOCK_DIAG, through libnl-3's socket and receive
  * loop with our own callback: each reply is parsed in place and counted,
  * never turned into an object (libnl's idiag cache costs 40 times the

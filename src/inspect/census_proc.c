@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The census from the kernel's text tables, ROOT/net/tcp and ROOT/net/tcp6.
  * Netlink cannot be pointed at another tree, so with --proc DIR these files
  * are where a fabricated or copied host keeps its sockets. Format (from

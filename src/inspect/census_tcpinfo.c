@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whether an established socket negotiated TCP timestamps, from the
  * struct tcp_info that sock_diag appends (INET_DIAG_INFO) when the dump
  * asks for it: every kind of TIME_WAIT reuse needs the peer's timestamp

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_CLASSIFY_H
 #define TWTUNE_CLASSIFY_H
 

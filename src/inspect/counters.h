@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_COUNTERS_H
 #define TWTUNE_COUNTERS_H
 

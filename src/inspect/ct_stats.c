@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* See ct_stats.h. The text file is readable by anyone (mode 0444) and
  * needs no privilege, so it comes first; ctnetlink serves kernels built
  * without it. */

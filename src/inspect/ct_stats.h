@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conntrack's own statistics as twtune's counters: insert_failed, drop,
  * early_drop, search_restart and clash_resolve, summed over CPUs. They are
  * where source-NAT port exhaustion shows (a translated tuple that clashes

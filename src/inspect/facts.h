@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct tw_facts: everything the inspector learned about one host (one
  * network namespace). Filled by inspect/, read by everything else; nothing
  * outside inspect/ reads /proc or netlink. */

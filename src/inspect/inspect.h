@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_INSPECT_H
 #define TWTUNE_INSPECT_H
 

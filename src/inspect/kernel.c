@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "inspect/kernel.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_KERNEL_H
 #define TWTUNE_KERNEL_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NAT facts: the conntrack limits, the legacy iptables nat table, and the
  * verdict drawn from every source. The nftables and conntrack dumps are in
  * nat_nftables.c and nat_conntrack.c, over the plumbing in nfnl.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NAT and conntrack: does this network namespace translate addresses, and
  * how full is its connection-tracking table? Read-only; aggregates the
  * conntrack dump as it streams, with no object per entry. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The conntrack table, from an IPCTNL_MSG_CT_GET dump: entries are counted
  * as they stream by, so a table of a million entries costs the time to
  * read it and no memory beyond the receive buffer. */

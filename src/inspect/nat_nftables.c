@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nftables: which base chains translate addresses (type nat), and how
  * many rules they hold, from NFT_MSG_GETCHAIN and NFT_MSG_GETRULE dumps
  * parsed in place. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Network namespaces: which one twtune is looking at, entering another by
  * name or by process, and finding them all. Most TIME_WAIT knobs and all
  * sockets are per namespace: on a container host each pod has its own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* See nfnl.h. Shared by nat_nftables.c and nat_conntrack.c. */
 #include "inspect/nfnl.h"
 

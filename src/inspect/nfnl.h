@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nfnetlink plumbing shared by the nftables and conntrack readers: a
  * libnl-3 core socket with a large receive buffer, one dump at a time with
  * our own callback, replies parsed in place with nla_parse. No libnl-nf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "inspect/nlerr.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libnl-3 reports its own error numbers; twtune speaks errno. */
 #ifndef TWTUNE_NLERR_H
 #define TWTUNE_NLERR_H

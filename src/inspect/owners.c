@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The processes behind the top destinations (owners.h says how, and within
  * which bounds): whether to look, the sockets recorded from the dump, and
  * each destination's processes ranked by their connections there. */

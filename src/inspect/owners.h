@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Who holds the live sockets toward the top destinations (check
  * --processes; twtune(1) PROCESSES). TIME_WAIT sockets have no owner: the
  * kernel keeps only a small timewait socket, with no file and no inode. The

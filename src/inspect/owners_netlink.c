@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The live sockets over NETLINK_SOCK_DIAG, for the owners of the top
  * destinations and the baseline of --sample: the kernel filters by state
  * (inet_diag_dump_icsk() tests idiag_states before it builds a reply), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The processes behind sockets, from PROC (/proc, or a fabricated tree in
  * the tests): the walk of PROC/[pid]/fd and the text of comm and cgroup.
  * All of it is input: a link, a cgroup line, a command name is validated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "inspect/portuse.h"
 
 #include "inspect/classify.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How ports are taken and given back, from the facts alone (no /proc, no
  * netlink), so that rules, reports and tests judge the same figures:
  * per destination of the census, whether TIME_WAIT reuse works toward it

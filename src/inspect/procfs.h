@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bounded reads of files under the proc root (/proc, or --proc DIR). */
 #ifndef TWTUNE_PROCFS_H
 #define TWTUNE_PROCFS_H

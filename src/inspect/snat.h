@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Source NAT, the exhaustion that is not local TIME_WAIT: on a host that
  * masquerades (a gateway, a Kubernetes node) connections from containers
  * or clients leave with this host's address and a port conntrack chooses,

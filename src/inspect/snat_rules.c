@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rules that source-translate, and how they pick ports: nftables masq
  * and nat (snat) expressions, iptables-nft's MASQUERADE and SNAT targets
  * (nft_compat "target" expressions carrying the xt structure), and the

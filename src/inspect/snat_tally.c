@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The conntrack table's source-NAT entries per (protocol, translated
  * source, destination, destination port), counted as the dump streams
  * by, in SNAT_TRACKED Space-Saving counters. See snat.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "inspect/sysctl.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_SYSCTL_H
 #define TWTUNE_SYSCTL_H
 

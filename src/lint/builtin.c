@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "lint/builtin.h"
 
 #include <string.h>

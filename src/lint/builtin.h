@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lint's own checks and drift's, as rules without conditions, so that
  * findings and reports treat them alike. */
 #ifndef TWTUNE_BUILTIN_H

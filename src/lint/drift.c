@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "lint/drift.h"
 
 #include <errno.h>

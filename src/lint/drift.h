@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Drift, for check: the running kernel against its boot configuration. */
 #ifndef TWTUNE_DRIFT_H
 #define TWTUNE_DRIFT_H

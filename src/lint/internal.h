@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to src/lint/: what sysctl.d files set at boot for one of
  * twtune's keys, which lint (the facts the files describe, where a finding
  * stands) and drift both ask. */

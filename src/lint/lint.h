@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lint: sysctl.d files judged before they reach a host. The same rules as
  * check, on the values the files would produce at boot (with this
  * kernel's defaults for keys no file sets), plus lint's own checks. */

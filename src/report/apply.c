@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "report/apply.h"
 
 #include <stdio.h>

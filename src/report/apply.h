@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What apply and rollback did (or, with --check, would do). */
 #ifndef TWTUNE_REPORT_APPLY_H
 #define TWTUNE_REPORT_APPLY_H

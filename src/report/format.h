@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Formatting helpers shared by every renderer. */
 #ifndef TWTUNE_FORMAT_H
 #define TWTUNE_FORMAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lint's findings in the formats CI systems read. */
 #ifndef TWTUNE_REPORT_LINT_H
 #define TWTUNE_REPORT_LINT_H

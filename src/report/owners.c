@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "report/owners.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The processes behind the top destinations (struct owner_facts), in each
  * format: lines under each destination of the text report, "owners" and
  * "live_sockets" on each destination in JSON with a status object beside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How ports are taken and given back (inspect/portuse.h), as the check
  * report shows it: per top destination its reuse status and forecast,
  * host-wide the TIME_WAIT sockets taken over and the ports applications

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "report/prometheus.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_REPORT_PROMETHEUS_H
 #define TWTUNE_REPORT_PROMETHEUS_H
 

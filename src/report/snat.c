@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "report/snat.h"
 
 #include <netinet/in.h>

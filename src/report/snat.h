@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Source NAT in every format check prints: its rules, its port pressure
  * per destination, and conntrack's failures. */
 #ifndef TWTUNE_REPORT_SNAT_H

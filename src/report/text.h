@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef TWTUNE_REPORT_TEXT_H
 #define TWTUNE_REPORT_TEXT_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which assignment wins for a key, as systemd-sysctl decides it.
  *
  * Checked against systemd's src/sysctl/sysctl.c (v246 to v258) and

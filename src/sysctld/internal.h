@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to src/sysctld/: what the parser (parse.c), the path resolution
  * inside --root (root.c) and the loader (load.c) share. */
 #ifndef TWTUNE_SYSCTLD_INTERNAL_H

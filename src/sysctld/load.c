@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl.d directories, loaded the way systemd-sysctl loads them.
  *
  * Checked against systemd's src/sysctl/sysctl.c (v246 to v258),

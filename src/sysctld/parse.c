@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sysctl.d format, parsed the way systemd-sysctl parses it.
  *
  * Checked against systemd's src/sysctl/sysctl.c (v246 to v258),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sysctld/rewrite.h"
 
 #include <stdlib.h>

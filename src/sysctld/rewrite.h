@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A sysctl.d file rewritten to set some keys, keeping what its owner
  * wrote around them: each existing assignment of one of the keys is
  * rewritten in place, the rest of the file is kept as it is, and keys not

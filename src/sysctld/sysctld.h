@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl.d configuration read exactly as systemd-sysctl reads it: one parser
  * shared by lint, by apply (the persisted file, and the warning when a later
  * file would override it at boot) and by check (drift between the running

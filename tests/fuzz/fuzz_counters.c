@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the counter parsers (src/inspect/counters.c), the
  * input as /proc/net/snmp or /proc/net/netstat (tables of name and value
  * lines) and as /proc/net/sockstat (name value pairs), every counter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the condition language (src/engine/expr*.c), the
  * input as the text of a condition and as a message template, each parsed
  * with the engine's own list of facts, then evaluated, rendered and asked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: one journal record (src/apply/journal.c), the input
  * as the bytes of STATE_DIR/journal/ID.json, parsed as journal_read reads
  * every record, and the values of an accepted one turned back into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the kernel's socket tables as --proc reads them
  * (census_read_proc_table in src/inspect/census_proc.c), the input as
  * net/tcp or net/tcp6 (as its header says), read in the census's two

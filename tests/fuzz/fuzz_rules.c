@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: rule and profile files (src/engine/rules_parse.c and
  * rules_build.c), the input as the bytes of one file read both ways, and
  * what loaded evaluated by the engine on a fabricated host, as check and

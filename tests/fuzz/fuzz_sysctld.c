@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the sysctl.d parser (src/sysctld/parse.c), the input
  * as the bytes of one file, then what lint and drift do with the result:
  * the winner of each key it sets, and the value parsed as its key's type

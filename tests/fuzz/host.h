@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A host for the fuzz targets of conditions and rules to judge: the facts
  * of a busy Linux 6.1 client, made once, so that a condition meets
  * numbers, strings, versions and unknowns as it does on a real host. */

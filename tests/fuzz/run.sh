@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # One fuzz target's run: `make check` runs it for each tests/fuzz/NAME.fuzz
 # (the target's libFuzzer flags, one a line), and so can a person:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* LD_PRELOAD shim for twtune's tests: socket(AF_NETLINK, ...) fails with
  * EACCES, as it does under a seccomp or LSM policy that forbids netlink.
  * Every other socket is created normally. */

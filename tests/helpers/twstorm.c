@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* twstorm: make TIME_WAIT sockets on purpose, for twtune's integration tests
  * and benchmarks. Listens on ADDR:PORT (and the next LISTENERS-1 ports),
  * then opens and closes COUNT connections to them, round robin, with the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Ansible collection (contrib/ansible) with the real ansible-playbook,
 # connection local, against a throwaway network namespace: the whole
 # playbook run happens inside it, so the module's twtune inherits it.

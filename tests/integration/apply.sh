@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The applier on a real kernel: a throwaway namespace's /proc/sys/net,
 # checked with sysctl(8). apply client-heavy, apply again (nothing
 # changes, nothing is written), rollback (every value exactly as before),

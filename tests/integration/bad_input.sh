@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Bad input on the live path: a refused netlink socket. The census is
 # reported as not inspected, with the reason; the rest of the report is
 # still printed and check still exits 0. No privilege needed.

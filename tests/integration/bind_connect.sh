@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bind() before connect(), for real, each scenario in a namespace of its
 # own with a range of 1000 ports (40000-40999) and 50 destinations on
 # loopback (127.0.0.1-127.0.0.50, port 8080), the client closing first:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Real TIME_WAIT storms on loopback in throwaway namespaces: a client that
 # closes first leaves outbound TIME_WAIT, a server that closes first leaves
 # inbound TIME_WAIT, and twtune must count both as the kernel (and ss) do.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The rule engine on real TIME_WAIT storms in throwaway namespaces: a client
 # that closes first gets the tcp_tw_reuse recommendation, a server that
 # closes first does not, and gets the keep-alive advice instead. Also the

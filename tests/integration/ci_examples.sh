@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The CI examples of contrib/ci/, run as their jobs run them: every
 # "twtune lint" command each one holds, exactly as written, from the top of
 # a sample configuration repository (config/ laid out like /). The paths

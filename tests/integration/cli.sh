@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The command-line frame: help, version, usage errors (exit 2, message on
 # stderr naming the culprit), and --sample. No privilege needed.
 . "${TEST_SRCDIR:-.}/integration/lib.sh"

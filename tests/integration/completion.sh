@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The bash completion (contrib/completion/twtune), driven as bash drives
 # it: bash-completion loaded, COMP_WORDS/COMP_CWORD set, _twtune called,
 # COMPREPLY read. Commands and options come from twtune's own help,

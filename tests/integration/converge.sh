@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # apply on a schedule, on a real kernel in a throwaway namespace: every
 # shipped profile and --recommended, applied under a TIME_WAIT storm,
 # reaches a fixed point (the second run changes nothing, twenty runs leave

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Debian package: built from the tree's files with dpkg-buildpackage
 # (-b -us -uc, as a maintainer would; its tests are skipped with nocheck,
 # since the whole suite is what runs this), lintian-clean of errors, holding

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # SIGKILL at every point of a transaction, on a real kernel in a throwaway
 # namespace: after the journal is written, after each key, after the file,
 # after the commit, and in the middle of undoing a failed run. The next

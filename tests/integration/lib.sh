@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by twtune's integration tests; sourced, not run.
 #
 # Tests that need root re-run themselves inside a throwaway network

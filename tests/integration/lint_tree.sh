@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # twtune lint on a configuration tree laid out like / (--root), as a CI job
 # on a configuration repository runs it: the JSON findings must be exactly
 # the expected ones; every format is well formed; exit statuses follow

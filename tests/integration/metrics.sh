@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Metrics on a schedule, for real: check --format prometheus --output FILE
 # in a throwaway namespace under a storm writes FILE atomically (a new
 # inode each time, mode 0644, no temporary file left), the exposition

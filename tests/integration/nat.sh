@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A NAT gateway for real: three throwaway namespaces joined by veth pairs,
 # client -> gateway (nftables masquerade) -> server, traffic through it.
 # twtune run against the gateway reports NAT with the rule and conntrack

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Network namespaces: --netns-pid shows the namespace of a process that sits
 # in its own (its sysctls and sockets, not ours), --netns by name,
 # --all-netns finds every namespace the test made, an unprivileged run

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A widened range keeps off Kubernetes' NodePorts, for real: 9000 of a
 # 10000-port range in use toward one destination asks for room below the
 # range; without kube-proxy it reaches down to 29536, with kube-proxy's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Who causes the churn: a named client process (a copy of twstorm called
 # api-worker) leaves TIME_WAIT toward 127.0.0.1:8080 and holds five
 # connections there; twtune check names it, with its pid and cgroup, in

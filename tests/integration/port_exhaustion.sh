@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The seeds' experiment, for real: with ip_local_port_range '32768 32768'
 # one TIME_WAIT socket toward a destination uses the whole range, the next
 # connect() fails with EADDRNOTAVAIL, and twtune reports 100% pressure.

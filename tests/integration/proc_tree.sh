@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # twtune on fabricated hosts (--proc DIR): a tree captured from a real
 # namespace after a storm, a hand-made 4.9 NAT gateway with tcp_tw_recycle,
 # a broken tree, and an empty one. No privilege needed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # TIME_WAIT reuse, for real, in two scenarios of its own namespace each.
 #
 # timestamps-off: with tcp_timestamps = 0 and tcp_tw_reuse = 2, a range of

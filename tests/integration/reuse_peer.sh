@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Reuse toward a peer that does not negotiate timestamps, for real: this
 # namespace is the client (tcp_timestamps = 1), a second one joined by a
 # veth pair is the server; each scenario gets namespaces of its own. The

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Rule files as users meet them: listing and explaining the shipped rules,
 # a rules directory with a broken or dangerous rule (check refuses to judge
 # with it and names file:line:column), and overrides. No privilege needed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Source-NAT port exhaustion for real: client -> gateway -> server in
 # throwaway namespaces, the gateway masquerading to ten ports only
 # (masquerade to :20000-20009). Ten connections the client holds open take

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Nothing twtune reads can make root do what twtune would not, on a real
 # kernel in a throwaway namespace with a private /run: forged journal
 # records (a key twtune never writes, a value with a second line in it, a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every C file of the tree is formatted as .clang-format says, by the
 # clang-format of Debian 12 (version 14): another version lays some
 # constructs out differently, so it cannot judge. contrib/setup.sh

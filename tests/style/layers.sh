@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The layers point one way (HACKING.md): each folder of src/ includes only
 # the folders below it, nothing outside src/inspect/ touches /proc or
 # netlink, and no command includes another command's header.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every rule and profile file in the tree is installed: each rules/*.rule
 # is listed in dist_rules_DATA and each profiles/*.profile in
 # dist_profiles_DATA of Makefile.am. The tests read the source tree, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the unit tests: a temporary directory and a facts
  * struct for each case, files written into it (a fabricated proc tree
  * among them), and tables of cases run one cmocka case per row. Include

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hosts built by hand and the verdict tables of the rule engine's tests:
  * see hosts.h. */
 #include <arpa/inet.h>

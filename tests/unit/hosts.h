@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hosts built by hand for the rule engine's tests, and verdict tables:
  * what the shipped rules make of one host (struct verdict, one cmocka
  * case per row through test_verdict). Shared by test_rules.c and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <linux/netfilter/nfnetlink.h>
 
 /* cmocka.h needs these included before it */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nfnetlink replies built as the kernel sends them, for the tests of the
  * parsers that read them in place (test_nat.c, test_snat.c). Include after
  * <cmocka.h>. */

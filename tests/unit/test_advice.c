@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Advice an expert signs: fabricated hosts from Linux 3.10 to 6.18, one
  * row per case the shipped rules and profiles must get right (timestamps
  * off, widened ranges that keep to a floor and off Kubernetes' NodePorts,

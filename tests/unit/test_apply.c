@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The applier: plan_build and plan_undo on a fabricated proc tree, the
  * transaction end to end with a fault injected at every step, recovery of
  * an interrupted run, the journal, the lock and the atomic file writes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket census: crafted sock_diag replies fed through
  * census_add_diag_message in the two passes the netlink dump makes, and
  * census_read_proc on fabricated /proc/net/tcp and tcp6 tables. */

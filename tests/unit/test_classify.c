@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* classify_host and the port-pressure figures, on hand-filled facts. */
 #include <math.h>
 #include <stdio.h>

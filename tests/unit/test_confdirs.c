@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The directory-precedence helper behind sysctl.d, rules and profiles: the
  * first directory that holds a name provides it, whatever the entry is;
  * the result is in name order; hidden names and other suffixes are not

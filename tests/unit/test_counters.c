@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The /proc/net/{snmp,netstat,sockstat} parsers, read_counters on a
  * fabricated tree, and the rates between two readings. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rule condition language: parsing, three-valued evaluation, error
  * positions, the invariant helpers and value_format, against a small table
  * of fabricated facts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fixed-memory stream summaries the census counts with: Space-Saving's
  * guarantees (common/heavy_hitters.h) on streams with a known truth, and
  * HyperLogLog's estimate (common/distinct.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kernel_version_parse on the release strings distributions really ship,
  * and inspect_kernel on a fabricated proc tree. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Typed sysctl values: the one parse, check, format and comparison every
  * entry point (inspect, sysctl.d, rules, profiles, the journal) uses. */
 #include <errno.h>

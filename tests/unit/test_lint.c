@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lint: each of lint's own checks (syntax, invalid-value, duplicate-key,
  * overridden, not-on-kernel, unreadable), firing and not firing; the
  * shipped rules judged on the values the files would produce at boot, with

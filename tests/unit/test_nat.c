@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* NAT and conntrack: crafted nfnetlink replies fed to the chain, rule and
  * conntrack parsers as the kernel sends them, nat_conclude on fabricated
  * facts, and inspect_nat on a fabricated /proc tree (where netlink is never

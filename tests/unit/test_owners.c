@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The processes behind the top destinations: the text of /proc (a
  * descriptor's link, /proc/PID/cgroup, the unit in a cgroup path), the
  * sockets recorded from a dump, the walk of a fabricated /proc tree, the

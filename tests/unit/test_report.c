@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The `check` JSON document, from facts inspected off a fabricated tree or
  * filled by hand, and the endpoint formatting every renderer shares. */
 #include <arpa/inet.h>

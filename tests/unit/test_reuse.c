@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reuse per destination, bind() before connect(), the exhaustion forecast
  * and PAWS drops, on fabricated hosts: the reuse status of each case, the
  * forecast's figures, what the shipped rules make of them (one verdict

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rule engine: rule files parsed and loaded (every error naming
  * file:line:column), the two invariants enforced at load time and again at
  * evaluation, the shipped and override directories, and every shipped rule

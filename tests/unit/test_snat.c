@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Source NAT, as inspect reads it: conntrack's statistics (the text file
  * and ctnetlink's per-CPU replies), masquerade and snat rules from crafted
  * nftables rule dumps and a legacy nat table, and the tally of SNAT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the shipped rules make of hosts that masquerade, built by hand:
  * SNAT port pressure toward a destination, rules without fully-random,
  * closed connections holding ports in conntrack TIME_WAIT, conntrack's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The string helpers every parser in twtune leans on. */
 #include <errno.h>
 #include <stdio.h>

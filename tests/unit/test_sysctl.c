@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inspect_sysctls on fabricated trees, and the knob table it reads by. */
 #include <errno.h>
 #include <stdio.h>

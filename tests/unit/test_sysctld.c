@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sysctl.d configuration: key normalisation, line syntax, hostile bytes,
  * directory precedence and masking under a --root tree (its links resolved
  * inside it), /etc/sysctl.conf, explicit paths, and which assignment wins

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unified diffs of the persisted file, as --diff prints them: each expected
  * text is what GNU diff -u prints for the same two files. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What twtune trusts on disk: root's or its own, writable by no one else,
  * of the expected type; symlinks refused where asked; a FIFO judged
  * without blocking. Each refusal names the path and what is wrong. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A callback for tests/integration/ansible.sh: every task result of a
 # playbook run as one JSON line in the file $TWTUNE_RESULTS, so the shell
 # can read Ansible's own verdict (ok, changed, failed, skipped) with jq.

@@ -1,5 +1,6 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# SPDX-License-Identifier: MIT
 #
 # The twtune module: runs `twtune apply` or `twtune rollback` on the managed
 # host with --format json and turns the one JSON object twtune prints into
