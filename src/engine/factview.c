@@ -222,6 +222,57 @@ static struct value close_estimate(const struct fact_view *v)
 					  : undefined();
 }
 
+/* Outbound closes per second from the TIME_WAIT timers: undefined where
+ * the census had none (a /proc tree without them, no census at all). */
+static const struct tw_history *outbound_history(const struct fact_view *v)
+{
+	const struct tw_census *c = &v->facts->census;
+	return c->available && c->history_known ? &c->history_outbound : NULL;
+}
+
+static struct value close_10s(const struct fact_view *v)
+{
+	const struct tw_history *h = outbound_history(v);
+	return h ? number(h->rate_10s) : undefined();
+}
+
+static struct value close_60s(const struct fact_view *v)
+{
+	const struct tw_history *h = outbound_history(v);
+	return h ? number(h->rate_60s) : undefined();
+}
+
+static struct value close_trend(const struct fact_view *v)
+{
+	const struct tw_history *h = outbound_history(v);
+	return h ? string(tw_trend_name(h->trend)) : undefined();
+}
+
+/* The top destination's closes per second: its share of the outbound
+ * TIME_WAIT times the last 10 s's outbound rate when the timers are
+ * known, TIME_WAIT / 60 s otherwise. */
+static struct value top_recent_closes(const struct fact_view *v)
+{
+	const struct destination_stat *d = top_destination(v);
+	const struct tw_history *h = outbound_history(v);
+	const struct tw_census *c = &v->facts->census;
+
+	if (!d)
+		return undefined();
+	if (!h)
+		return number((double)d->time_wait / TIME_WAIT_SECONDS);
+	return number(c->time_wait_outbound
+			      ? h->rate_10s * d->time_wait / (double)c->time_wait_outbound
+			      : 0);
+}
+
+static struct value top_close_window(const struct fact_view *v)
+{
+	if (!top_destination(v))
+		return undefined();
+	return string(outbound_history(v) ? "over the last 10 s" : "averaged over the last 60 s");
+}
+
 /* ---- NAT and conntrack */
 
 static struct value nat_present(const struct fact_view *v)
@@ -350,10 +401,18 @@ static const struct fact facts_table[] = {
 	{"top.ports_in_use", top_ports, "its ports in use"},
 	{"top.port_pressure", top_pressure, "its port pressure"},
 	{"top.is_loopback", top_is_loopback, "it is a loopback address"},
+	{"top.closes_recent", top_recent_closes,
+	 "its closes/s: its share of the last 10 s's outbound closes, else TIME_WAIT / 60 s"},
+	{"top.closes_window", top_close_window, "the window of top.closes_recent, as text"},
 	{"top3.time_wait_share", top3_share, "share of outbound TIME_WAIT on the top 3"},
 	{"top3.list", top3_list, "the top 3 with their TIME_WAIT, as text"},
 	{"rates.sampled", rates_sampled, "counters were sampled (--sample)"},
-	{"rates.close_estimate", close_estimate, "TIME_WAIT / 60 s"},
+	{"rates.close_estimate", close_estimate,
+	 "closes/s: over the last 10 s from the TIME_WAIT timers, else TIME_WAIT / 60 s"},
+	{"rates.close_10s", close_10s, "outbound closes/s over the last 10 s (TIME_WAIT timers)"},
+	{"rates.close_60s", close_60s, "outbound closes/s over the last 60 s (TIME_WAIT timers)"},
+	{"rates.close_trend", close_trend,
+	 "\"rising\", \"steady\" or \"falling\": the last 10 s against the 50 s before"},
 	{"nat.present", nat_present, "this namespace translates addresses"},
 	{"conntrack.loaded", conntrack_loaded, "nf_conntrack is loaded here"},
 	{"conntrack.entries", conntrack_entries, "conntrack entries"},

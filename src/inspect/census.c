@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "common/hashtable.h"
+#include "inspect/tw_history.h"
 
 /* The third pass's table of (local address, destination): only the few
  * destinations recounted go there, each from a few local addresses. */
@@ -207,12 +208,19 @@ static void count_outbound_port(struct census_builder *b, uint16_t local_port, b
 void census_add_socket(struct census_builder *b, unsigned state, const struct tw_addr *local,
 		       uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port)
 {
-	census_add_socket_info(b, state, local, local_port, remote, remote_port, -1);
+	census_add_socket_timer(b, state, local, local_port, remote, remote_port, -1, -1);
 }
 
 void census_add_socket_info(struct census_builder *b, unsigned state, const struct tw_addr *local,
 			    uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port,
 			    int timestamps)
+{
+	census_add_socket_timer(b, state, local, local_port, remote, remote_port, timestamps, -1);
+}
+
+void census_add_socket_timer(struct census_builder *b, unsigned state, const struct tw_addr *local,
+			     uint16_t local_port, const struct tw_addr *remote,
+			     uint16_t remote_port, int timestamps, int64_t remaining_ms)
 {
 	struct tw_census *c = b->out;
 	bool inbound, in_range;
@@ -242,6 +250,11 @@ void census_add_socket_info(struct census_builder *b, unsigned state, const stru
 				count_inbound(b, local_port);
 			} else {
 				c->time_wait_outbound++;
+			}
+			if (remaining_ms >= 0) {
+				c->history_known = true;
+				tw_history_add(inbound ? &c->history_inbound : &c->history_outbound,
+					       (uint64_t)remaining_ms);
 			}
 		} else if (inbound) {
 			c->inbound_other++;
@@ -363,8 +376,13 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 	}
 	census_addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
 	census_addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
-	census_add_socket_info(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
-			       ntohs(m->id.idiag_dport), census_diag_timestamps(nlh));
+	/* For a TIME_WAIT socket idiag_expires is the time its timer has
+	 * left, in ms (inet_twsk_diag_fill, net/ipv4/inet_diag.c, clamped at
+	 * 0 since 4.1); for other sockets it means other timers. */
+	census_add_socket_timer(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
+				ntohs(m->id.idiag_dport), census_diag_timestamps(nlh),
+				m->idiag_state == TCP_STATE_TIME_WAIT ? (int64_t)m->idiag_expires
+								      : -1);
 	return 0;
 }
 
@@ -509,6 +527,10 @@ int census_finish(struct census_builder *b)
 			struct dest_entry *d = hh_entry(&b->dests, i);
 			d->recounted = d->recount;
 		}
+	if (c->history_known) {
+		tw_history_finish(&c->history_outbound);
+		tw_history_finish(&c->history_inbound);
+	}
 	c->destinations_truncated = hh_saturated(&b->dests);
 	c->destinations = b->dests.used;
 	if (c->destinations_truncated) {

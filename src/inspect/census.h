@@ -84,6 +84,13 @@ void census_add_socket_info(struct census_builder *b, unsigned state, const stru
 			    uint16_t local_port, const struct tw_addr *remote, uint16_t remote_port,
 			    int timestamps);
 
+/* The same, with the time left on a TIME_WAIT socket's timer,
+ * REMAINING_MS (-1 when not known, or not a TIME_WAIT socket): the socket
+ * is then counted in the history of the last minute's closes. */
+void census_add_socket_timer(struct census_builder *b, unsigned state, const struct tw_addr *local,
+			     uint16_t local_port, const struct tw_addr *remote,
+			     uint16_t remote_port, int timestamps, int64_t remaining_ms);
+
 /* Whether a SOCK_DIAG_BY_FAMILY reply NLH (already checked to hold a
  * struct inet_diag_msg) says TCP timestamps were negotiated: 1 or 0 from
  * its INET_DIAG_INFO attribute (struct tcp_info), -1 when it has none

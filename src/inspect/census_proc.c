@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "inspect/census.h"
 #include "inspect/procfs.h"
@@ -72,8 +73,35 @@ static int take_endpoint(const char **p, int family, struct tw_addr *a, uint16_t
 	return 0;
 }
 
+/* After the state: "tx_queue:rx_queue tr:tm->when". For a TIME_WAIT socket
+ * (get_timewait4_sock, net/ipv4/tcp_ipv4.c; get_timewait6_sock in
+ * tcp_ipv6.c) tr is 3 and tm->when the time its timer has left, in clock
+ * ticks (jiffies_delta_to_clock_t, never negative): the time left in ms,
+ * or -1 when the line does not carry it (older fabricated trees). */
+static int64_t time_wait_remaining(const char *p)
+{
+	uint32_t queues, timer, high, low;
+	long ticks_per_second = sysconf(_SC_CLK_TCK);
+
+	if (*p++ != ' ' || take_hex(&p, 8, &queues) < 0 || *p++ != ':' ||
+	    take_hex(&p, 8, &queues) < 0 || *p++ != ' ' || take_hex(&p, 2, &timer) < 0 ||
+	    *p++ != ':' || take_hex(&p, 8, &low) < 0 || ticks_per_second <= 0)
+		return -1;
+	/* %08lX: more digits on a 64-bit host only past 2^32 ticks */
+	high = 0;
+	if (hex_value(*p) >= 0) {
+		high = low;
+		if (take_hex(&p, 8, &low) < 0)
+			return -1;
+	}
+	if (timer != 3)
+		return -1;
+	return (int64_t)((((uint64_t)high << 32) | low) * 1000 / (uint64_t)ticks_per_second);
+}
+
 static int parse_line(const char *line, int family, struct tw_addr *local, uint16_t *lport,
-		      struct tw_addr *remote, uint16_t *rport, unsigned *state)
+		      struct tw_addr *remote, uint16_t *rport, unsigned *state,
+		      int64_t *remaining_ms)
 {
 	const char *p = strchr(line, ':');
 	uint32_t st;
@@ -90,6 +118,7 @@ static int parse_line(const char *line, int family, struct tw_addr *local, uint1
 	if (take_hex(&p, 2, &st) < 0 || st >= TCP_STATE_SLOTS)
 		return -EBADMSG;
 	*state = st;
+	*remaining_ms = st == TCP_STATE_TIME_WAIT ? time_wait_remaining(p) : -1;
 	return 0;
 }
 
@@ -103,6 +132,7 @@ int census_read_proc_table(struct census_builder *b, FILE *fp, const char *path,
 		struct tw_addr local, remote;
 		uint16_t lport, rport;
 		unsigned state;
+		int64_t remaining_ms;
 
 		number++;
 		if (!strchr(line, '\n') && !feof(fp)) {
@@ -112,14 +142,16 @@ int census_read_proc_table(struct census_builder *b, FILE *fp, const char *path,
 		}
 		if (number == 1)
 			continue; /* the column header */
-		if (parse_line(line, family, &local, &lport, &remote, &rport, &state) < 0) {
+		if (parse_line(line, family, &local, &lport, &remote, &rport, &state,
+			       &remaining_ms) < 0) {
 			snprintf(err, errlen, "%s:%u: malformed socket line", path, number);
 			return -EBADMSG;
 		}
 		if (listeners && state == TCP_STATE_LISTEN)
 			census_add_listener(b, lport);
 		else if (!listeners && state != TCP_STATE_LISTEN)
-			census_add_socket(b, state, &local, lport, &remote, rport);
+			census_add_socket_timer(b, state, &local, lport, &remote, rport, -1,
+						remaining_ms);
 	}
 	return 0;
 }

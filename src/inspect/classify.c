@@ -37,6 +37,12 @@ void classify_host(struct tw_facts *f)
 		c->basis = "opens_rate";
 		c->outbound = r->per_second[CTR_ACTIVE_OPENS];
 		c->inbound = r->per_second[CTR_PASSIVE_OPENS];
+	} else if (f->census.available && f->census.history_known) {
+		/* The TIME_WAIT timers date each close: the last 10 s are the
+		 * churn now, not the minute's average. */
+		c->basis = "time_wait_history";
+		c->outbound = f->census.history_outbound.rate_10s;
+		c->inbound = f->census.history_inbound.rate_10s;
 	} else if (f->census.available) {
 		/* Every TIME_WAIT socket is a close of the last 60 s by the side
 		 * that closed first: a window onto the recent churn. */
@@ -67,6 +73,12 @@ void classify_host(struct tw_facts *f)
 		snprintf(c->evidence, sizeof(c->evidence),
 			 "ActiveOpens %.1f/s, PassiveOpens %.1f/s over %.1f s (%.0f%% outbound)",
 			 c->outbound, c->inbound, r->interval, 100 * c->outbound_share);
+	else if (strcmp(c->basis, "time_wait_history") == 0)
+		snprintf(c->evidence, sizeof(c->evidence),
+			 "closes from the TIME_WAIT timers: %.1f/s outbound, %.1f/s inbound over "
+			 "the last %d s (%.0f%% outbound; %s)",
+			 c->outbound, c->inbound, TW_HISTORY_RECENT, 100 * c->outbound_share,
+			 tw_trend_name(f->census.history_outbound.trend));
 	else
 		snprintf(c->evidence, sizeof(c->evidence),
 			 "TIME_WAIT outbound %llu, inbound %llu: about %.1f and %.1f closes/s "

@@ -82,6 +82,33 @@ struct destination_stat {
 
 #define CENSUS_TOP 10
 
+/* A TIME_WAIT socket lives TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h), and
+ * the kernel reports the time it has left: so one census holds the closes
+ * of the last minute, second by second. */
+#define TW_HISTORY_SECONDS 60
+/* The recent window of the close rate, and how far it must differ from the
+ * 50 s before it for the trend to be rising or falling (25%: a one-off
+ * second of twice the usual closes does not move a 10 s window that far). */
+#define TW_HISTORY_RECENT 10
+#define TW_HISTORY_TREND_MARGIN 0.25
+
+enum tw_trend { TW_TREND_STEADY, TW_TREND_RISING, TW_TREND_FALLING };
+
+const char *tw_trend_name(enum tw_trend t);
+
+/* The closes of one direction over the last minute: seconds[0] counts the
+ * TIME_WAIT sockets that entered TIME_WAIT less than 1 s ago, seconds[59]
+ * those 59 s ago or more. */
+struct tw_history {
+	uint32_t seconds[TW_HISTORY_SECONDS];
+	double rate_10s;      /* closes/s over seconds[0..9] */
+	double rate_60s;      /* closes/s over all 60 */
+	double rate_before;   /* closes/s over seconds[10..59] */
+	unsigned peak_second; /* the index of the busiest second (the newest on a tie) */
+	uint32_t peak_count;  /* its closes */
+	enum tw_trend trend;  /* rate_10s against rate_before */
+};
+
 struct tw_census {
 	bool available;
 	char source[16]; /* "sock_diag" or "proc" */
@@ -90,6 +117,11 @@ struct tw_census {
 	uint64_t states[TCP_STATE_SLOTS];
 	uint64_t time_wait_outbound, time_wait_inbound;
 	uint64_t outbound_other, inbound_other; /* non-TIME_WAIT, non-listen */
+	/* Every TIME_WAIT socket by the seconds since it entered TIME_WAIT,
+	 * when the source gives its timer (sock_diag's idiag_expires,
+	 * /proc/net/tcp's tm->when): history_known. */
+	bool history_known;
+	struct tw_history history_outbound, history_inbound;
 
 	uint32_t listening_ports;    /* distinct ports with a listener */
 	uint32_t local_ports_in_use; /* distinct, inside the ephemeral range */
@@ -241,7 +273,10 @@ struct tw_rates {
 	double interval;	      /* seconds between the two readings */
 	double per_second[CTR_COUNT]; /* valid where both readings exist */
 	bool valid[CTR_COUNT];
-	double close_rate_estimate; /* TIME_WAIT count / 60 s */
+	/* Closes per second, both directions: over the last 10 s from the
+	 * TIME_WAIT timers when close_rate_from_history, else TIME_WAIT / 60 s */
+	double close_rate_estimate;
+	bool close_rate_from_history;
 };
 
 enum host_class {

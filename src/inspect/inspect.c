@@ -153,9 +153,16 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 	 * is not its identity. */
 	if (procfs_is_live(o->proc_root))
 		netns_identify(&f->netns);
-	if (f->census.available)
+	/* The timers tell when each socket closed: the last 10 s say what
+	 * happens now, where TIME_WAIT / 60 s averages over the minute. */
+	if (f->census.available && f->census.history_known) {
+		f->rates.close_rate_from_history = true;
+		f->rates.close_rate_estimate =
+			f->census.history_outbound.rate_10s + f->census.history_inbound.rate_10s;
+	} else if (f->census.available) {
 		f->rates.close_rate_estimate =
 			(double)f->census.states[TCP_STATE_TIME_WAIT] / TIME_WAIT_SECONDS;
+	}
 
 	classify_host(f);
 	f->cap_net_admin = holds_cap_net_admin();

@@ -17,6 +17,38 @@ static json_t *json_ratio_or_null(double v)
 	return v < 0 ? json_null() : json_real(round4(v));
 }
 
+/* The closes of one direction, newest first, and what they add up to. */
+static json_t *history_rates_json(const struct tw_history *h)
+{
+	return json_pack("{s:o,s:o,s:o,s:i,s:o,s:s}", "last_10s", json_real(round4(h->rate_10s)),
+			 "last_60s", json_real(round4(h->rate_60s)), "previous_50s",
+			 json_real(round4(h->rate_before)), "peak_second", (int)h->peak_second,
+			 "peak_count", json_u64(h->peak_count), "trend", tw_trend_name(h->trend));
+}
+
+static json_t *history_seconds_json(const struct tw_history *h)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < TW_HISTORY_SECONDS; i++)
+		json_array_append_new(a, json_u64(h->seconds[i]));
+	return a;
+}
+
+static json_t *history_json(const struct tw_census *c)
+{
+	json_t *rates;
+
+	if (!c->history_known)
+		return json_null();
+	rates = json_pack("{s:o,s:o}", "outbound", history_rates_json(&c->history_outbound),
+			  "inbound", history_rates_json(&c->history_inbound));
+	return json_pack("{s:o,s:o,s:o,s:f}", "outbound",
+			 history_seconds_json(&c->history_outbound), "inbound",
+			 history_seconds_json(&c->history_inbound), "rates", rates, "trend_margin",
+			 TW_HISTORY_TREND_MARGIN);
+}
+
 static json_t *kernel_json(const struct tw_facts *f)
 {
 	char version[32];
@@ -119,6 +151,7 @@ static json_t *sockets_json(const struct tw_facts *f)
 	json_object_set_new(tw, "total", json_u64(c->states[TCP_STATE_TIME_WAIT]));
 	json_object_set_new(tw, "outbound", json_u64(c->time_wait_outbound));
 	json_object_set_new(tw, "inbound", json_u64(c->time_wait_inbound));
+	json_object_set_new(tw, "history", history_json(c));
 	json_object_set_new(s, "time_wait", tw);
 	json_object_set_new(s, "listening_ports", json_integer(c->listening_ports));
 	for (unsigned i = 0; i < c->listen_in_range_count; i++)
@@ -185,8 +218,11 @@ static json_t *counters_json(const struct tw_facts *f)
 	json_object_set_new(rates, "close_rate_estimate",
 			    f->census.available ? json_real(round4(f->rates.close_rate_estimate))
 						: json_null());
-	json_object_set_new(rates, "close_rate_estimate_basis",
-			    json_string("TIME_WAIT sockets / 60 s (an estimate)"));
+	json_object_set_new(
+		rates, "close_rate_estimate_basis",
+		json_string(f->rates.close_rate_from_history
+				    ? "TIME_WAIT sockets that closed in the last 10 s / 10 s"
+				    : "TIME_WAIT sockets / 60 s (an estimate)"));
 	json_object_set_new(o, "rates", rates);
 	return o;
 }

@@ -63,6 +63,25 @@ static void census_metrics(FILE *out, const struct tw_facts *f)
 	       (double)c->time_wait_outbound);
 	sample(out, "twtune_time_wait_sockets", "direction", "inbound",
 	       (double)c->time_wait_inbound);
+	if (c->history_known) {
+		static const char *const keys[] = {"direction", "window"};
+		const struct {
+			const char *direction;
+			const struct tw_history *h;
+		} dirs[] = {{"outbound", &c->history_outbound}, {"inbound", &c->history_inbound}};
+
+		family(out, "twtune_time_wait_close_rate", "gauge",
+		       "Closes per second by who closed first, from the TIME_WAIT timers: over "
+		       "the last 10 s and the last 60 s.");
+		for (unsigned i = 0; i < 2; i++) {
+			const char *v10[] = {dirs[i].direction, "10s"};
+			const char *v60[] = {dirs[i].direction, "60s"};
+			sample_labels(out, "twtune_time_wait_close_rate", keys, v10, 2,
+				      dirs[i].h->rate_10s);
+			sample_labels(out, "twtune_time_wait_close_rate", keys, v60, 2,
+				      dirs[i].h->rate_60s);
+		}
+	}
 	if (connect_pressure(f) >= 0) {
 		family(out, "twtune_port_pressure_ratio", "gauge",
 		       "Ephemeral ports in use over the range size: connect (worst destination) "

@@ -100,6 +100,44 @@ static void print_findings(FILE *out, const struct tw_facts *f, const struct fin
 	fprintf(out, "  (twtune explain ID tells why)\n\n");
 }
 
+/* Ten levels that read without colour, from none to the peak. */
+static const char sparkline_levels[] = " .:-=+*#%@";
+
+/* One direction's last minute, oldest on the left, newest on the right:
+ * any closes at all show at least '.', the peak second '@'. */
+static void print_history_line(FILE *out, const char *direction, const struct tw_history *h,
+			       uint32_t peak)
+{
+	char line[TW_HISTORY_SECONDS + 1];
+	const unsigned top = sizeof(sparkline_levels) - 2;
+
+	for (unsigned i = 0; i < TW_HISTORY_SECONDS; i++) {
+		uint32_t n = h->seconds[TW_HISTORY_SECONDS - 1 - i];
+		unsigned level = n ? (unsigned)(((uint64_t)n * top + peak - 1) / peak) : 0;
+		line[i] = sparkline_levels[level > top ? top : level];
+	}
+	line[TW_HISTORY_SECONDS] = '\0';
+	fprintf(out, "    %-9s |%s| %.1f/s last %d s, %.1f/s last %d s, peak %u %u s ago, %s\n",
+		direction, line, h->rate_10s, TW_HISTORY_RECENT, h->rate_60s, TW_HISTORY_SECONDS,
+		h->peak_count, h->peak_second, tw_trend_name(h->trend));
+}
+
+static void print_history(FILE *out, const struct tw_census *c)
+{
+	uint32_t peak = c->history_outbound.peak_count > c->history_inbound.peak_count
+				? c->history_outbound.peak_count
+				: c->history_inbound.peak_count;
+
+	if (!c->history_known)
+		return;
+	fprintf(out,
+		"  closes by the second they entered TIME_WAIT, last %d s (newest on the right;\n"
+		"  '%s' from none to the peak, %u in one second):\n",
+		TW_HISTORY_SECONDS, sparkline_levels, peak);
+	print_history_line(out, "outbound", &c->history_outbound, peak ? peak : 1);
+	print_history_line(out, "inbound", &c->history_inbound, peak ? peak : 1);
+}
+
 static void print_sockets(FILE *out, const struct tw_facts *f)
 {
 	const struct tw_census *c = &f->census;
@@ -120,6 +158,7 @@ static void print_sockets(FILE *out, const struct tw_facts *f)
 		if (name && st != TCP_STATE_TIME_WAIT && c->states[st])
 			fprintf(out, "  %-14s %9llu\n", name, (unsigned long long)c->states[st]);
 	}
+	print_history(out, c);
 	fprintf(out, "\n");
 }
 
@@ -289,7 +328,12 @@ static void print_counters(FILE *out, const struct tw_facts *f)
 			f->rates.interval);
 	else if (f->rates.note[0])
 		fprintf(out, "  (%s)\n", f->rates.note);
-	if (f->rates.basis != RATES_SAMPLED && f->census.available)
+	if (f->rates.basis != RATES_SAMPLED && f->rates.close_rate_from_history)
+		fprintf(out,
+			"  close rate: %.1f/s over the last %d s, from the TIME_WAIT timers "
+			"(use --sample SECONDS to measure)\n",
+			f->rates.close_rate_estimate, TW_HISTORY_RECENT);
+	else if (f->rates.basis != RATES_SAMPLED && f->census.available)
 		fprintf(out,
 			"  close rate: about %.1f/s, an estimate from TIME_WAIT / %d s "
 			"(use --sample SECONDS to measure)\n",

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* cmocka.h needs these included before it */
 /* clang-format off */
@@ -25,6 +26,7 @@
 
 #include "fixture.h"
 #include "inspect/census.h"
+#include "inspect/tw_history.h"
 
 #define RANGE_LOW 32768
 #define RANGE_HIGH 60999
@@ -795,6 +797,7 @@ static void test_proc_tables(void **state)
 	assert_int_equal(c->top[1].port, 443);
 	assert_int_equal(c->worst_tuple_ports, 3);
 	assert_addr(&c->worst_local, AF_INET, "10.0.0.2");
+	assert_false(c->history_known); /* no timer on these lines (tr 0) */
 }
 
 static void test_proc_literal_little_endian(void **state)
@@ -1087,6 +1090,165 @@ static void test_outbound_bound_ports(void **state)
 	assert_int_equal(c->outbound_bind_parity, 2);
 }
 
+/* ---- the last minute of closes, from the TIME_WAIT timers */
+
+/* A TIME_WAIT reply with EXPIRES_MS left on its timer (inet_twsk_diag_fill). */
+static void add_time_wait(struct census_test *t, uint16_t sport, uint16_t dport,
+			  uint32_t expires_ms)
+{
+	struct inet_diag_msg *m;
+
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", sport, "10.0.0.1", dport);
+	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
+					   NLMSG_ALIGN(NLMSG_LENGTH(sizeof(*m)))));
+	m->idiag_expires = expires_ms;
+}
+
+static void test_history_from_sock_diag(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_census *c;
+	struct inet_diag_msg *m;
+
+	begin(t);
+	listen4(t, 8080);
+	add_time_wait(t, 40000, 80, 59999);   /* entered 1 ms ago: second 0 */
+	add_time_wait(t, 40001, 80, 60000);   /* a full timer (rearmed): second 0 */
+	add_time_wait(t, 40002, 80, 59000);   /* 1 s ago */
+	add_time_wait(t, 40003, 80, 50001);   /* 9.999 s ago: still the last 10 s */
+	add_time_wait(t, 40004, 80, 50000);   /* 10 s ago */
+	add_time_wait(t, 40005, 80, 0);	      /* overdue: the oldest second */
+	add_time_wait(t, 8080, 51000, 30000); /* inbound, 30 s ago */
+	add_time_wait(t, 8080, 51001, 30500); /* inbound, 29.5 s ago */
+	/* idiag_expires of a live socket is another timer: not a close */
+	add4(t, TCP_STATE_ESTABLISHED, "10.0.0.2", 40010, "10.0.0.1", 80);
+	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
+					   NLMSG_ALIGN(NLMSG_LENGTH(sizeof(*m)))));
+	m->idiag_expires = 5000;
+	c = run(t);
+
+	assert_true(c->history_known);
+	assert_int_equal(c->time_wait_outbound, 6);
+	assert_int_equal(c->time_wait_inbound, 2);
+	assert_int_equal(c->history_outbound.seconds[0], 2);
+	assert_int_equal(c->history_outbound.seconds[1], 1);
+	assert_int_equal(c->history_outbound.seconds[9], 1);
+	assert_int_equal(c->history_outbound.seconds[10], 1);
+	assert_int_equal(c->history_outbound.seconds[59], 1);
+	assert_int_equal(c->history_inbound.seconds[29], 1);
+	assert_int_equal(c->history_inbound.seconds[30], 1);
+	for (unsigned i = 0, out = 0, in = 0; i < TW_HISTORY_SECONDS; i++) {
+		out += c->history_outbound.seconds[i];
+		in += c->history_inbound.seconds[i];
+		if (i == TW_HISTORY_SECONDS - 1) {
+			assert_int_equal(out, 6);
+			assert_int_equal(in, 2);
+		}
+	}
+	/* 4 closes in the last 10 s, 2 in the 50 s before */
+	assert_near(c->history_outbound.rate_10s, 0.4);
+	assert_near(c->history_outbound.rate_before, 0.04);
+	assert_near(c->history_outbound.rate_60s, 0.1);
+	assert_int_equal(c->history_outbound.peak_second, 0);
+	assert_int_equal(c->history_outbound.peak_count, 2);
+	assert_int_equal(c->history_outbound.trend, TW_TREND_RISING);
+	assert_near(c->history_inbound.rate_10s, 0);
+	assert_int_equal(c->history_inbound.peak_second, 29);
+	assert_int_equal(c->history_inbound.trend, TW_TREND_FALLING);
+}
+
+static void test_history_unknown_without_timers(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_census *c;
+
+	begin(t);
+	add4(t, TCP_STATE_ESTABLISHED, "10.0.0.2", 40010, "10.0.0.1", 80);
+	c = run(t);
+	assert_false(c->history_known);
+}
+
+static void history_of(struct tw_history *h, unsigned recent_each, unsigned before_each)
+{
+	memset(h, 0, sizeof(*h));
+	for (unsigned i = 0; i < TW_HISTORY_SECONDS; i++)
+		h->seconds[i] = i < TW_HISTORY_RECENT ? recent_each : before_each;
+	tw_history_finish(h);
+}
+
+/* Rising or falling only beyond 25% of the 50 s before. */
+static void test_history_trend(void **state)
+{
+	struct tw_history h;
+
+	(void)state;
+	history_of(&h, 100, 100);
+	assert_int_equal(h.trend, TW_TREND_STEADY);
+	assert_near(h.rate_10s, 100);
+	assert_near(h.rate_60s, 100);
+	history_of(&h, 125, 100); /* +25%: still steady */
+	assert_int_equal(h.trend, TW_TREND_STEADY);
+	history_of(&h, 126, 100);
+	assert_int_equal(h.trend, TW_TREND_RISING);
+	history_of(&h, 75, 100); /* -25%: still steady */
+	assert_int_equal(h.trend, TW_TREND_STEADY);
+	history_of(&h, 74, 100);
+	assert_int_equal(h.trend, TW_TREND_FALLING);
+	history_of(&h, 0, 0); /* no closes at all */
+	assert_int_equal(h.trend, TW_TREND_STEADY);
+	assert_int_equal(h.peak_count, 0);
+	history_of(&h, 1, 0); /* closes after none */
+	assert_int_equal(h.trend, TW_TREND_RISING);
+	assert_string_equal(tw_trend_name(TW_TREND_RISING), "rising");
+	assert_int_equal(tw_history_age(60000), 0);
+	assert_int_equal(tw_history_age(1000), 59);
+	assert_int_equal(tw_history_age(1001), 58);
+	assert_int_equal(tw_history_age(0), 59);
+}
+
+/* /proc/net/tcp: tr 3 and tm->when in clock ticks (get_timewait4_sock). */
+static void test_proc_history(void **state)
+{
+	struct fixture *fx = *state;
+	struct census_builder b;
+	struct tw_census *c = &fx->facts.census;
+	long hz = sysconf(_SC_CLK_TCK);
+	char text[4096], line[256], lhex[40], rhex[40];
+	char err[512] = "";
+	/* remaining ms for each TIME_WAIT line, then a live socket's timer */
+	const unsigned remaining[] = {59500, 58000, 40000, 1000};
+
+	assert_true(hz > 0);
+	snprintf(text, sizeof(text), "%s", tcp_header);
+	kernel_hex(AF_INET, "10.0.0.2", lhex, sizeof(lhex));
+	kernel_hex(AF_INET, "10.0.0.1", rhex, sizeof(rhex));
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line),
+			 "%4u: %s:%04X %s:%04X 06 00000000:00000000 03:%08lX 00000000     0        "
+			 "0 0 3 0000000000000000\n",
+			 i, lhex, 40000 + i, rhex, 80, (unsigned long)remaining[i] * hz / 1000);
+		strncat(text, line, sizeof(text) - strlen(text) - 1);
+	}
+	/* an established socket's retransmit timer is no TIME_WAIT timer */
+	snprintf(line, sizeof(line),
+		 "%4u: %s:%04X %s:%04X 01 00000000:00000000 01:00000100 00000000  1000        0 "
+		 "4711 1 0000000000000000 20 4 30 10 -1\n",
+		 4u, lhex, 40010, rhex, 80);
+	strncat(text, line, sizeof(text) - strlen(text) - 1);
+	fixture_write(fx->root, "net/tcp", text);
+	assert_int_equal(census_begin(&b, &fx->facts), 0);
+	assert_int_equal(census_read_proc(&b, fx->root, err, sizeof(err)), 0);
+	assert_int_equal(census_finish(&b), 0);
+
+	assert_true(c->history_known);
+	assert_int_equal(c->time_wait_outbound, 4);
+	assert_int_equal(c->history_outbound.seconds[0], 1);
+	assert_int_equal(c->history_outbound.seconds[2], 1);
+	assert_int_equal(c->history_outbound.seconds[20], 1);
+	assert_int_equal(c->history_outbound.seconds[59], 1);
+	assert_near(c->history_outbound.rate_10s, 0.2);
+}
+
 #define CENSUS_TEST(fn) cmocka_unit_test_setup_teardown(fn, census_setup, census_teardown)
 #define PROC_TEST(fn) cmocka_unit_test_setup_teardown(fn, proc_setup, fixture_teardown)
 
@@ -1119,6 +1281,10 @@ int main(void)
 		PROC_TEST(test_proc_without_tcp6),
 		PROC_TEST(test_proc_without_tcp),
 		PROC_TEST(test_proc_overlong_line),
+		CENSUS_TEST(test_history_from_sock_diag),
+		CENSUS_TEST(test_history_unknown_without_timers),
+		cmocka_unit_test(test_history_trend),
+		PROC_TEST(test_proc_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -242,10 +242,19 @@ static void test_document_counters_and_verdict(void **state)
 	assert_json_integer(doc, "counters/tw", 1834);
 	assert_json_integer(doc, "counters/sockstat_tw", 3);
 	assert_true(json_is_false(at(doc, "counters/rates/sampled")));
-	assert_json_real(doc, "counters/rates/close_rate_estimate", 0.05); /* 3 / 60 s */
-	/* three closes in a minute */
+	/* three closes 25 s ago (35 s left on each timer, 3500 ticks at
+	 * USER_HZ 100), none in the last 10 s */
+	assert_json_integer(doc, "sockets/time_wait/history/outbound/25", 2);
+	assert_json_integer(doc, "sockets/time_wait/history/inbound/25", 1);
+	assert_json_integer(doc, "sockets/time_wait/history/outbound/0", 0);
+	assert_json_real(doc, "sockets/time_wait/history/rates/outbound/last_10s", 0);
+	assert_json_real(doc, "sockets/time_wait/history/rates/outbound/last_60s",
+			 0.0333); /* 2 / 60 s, to 4 places */
+	assert_json_integer(doc, "sockets/time_wait/history/rates/outbound/peak_second", 25);
+	assert_json_string(doc, "sockets/time_wait/history/rates/outbound/trend", "falling");
+	assert_json_real(doc, "counters/rates/close_rate_estimate", 0);
 	assert_json_string(doc, "classification/verdict", "idle");
-	assert_json_string(doc, "classification/basis", "time_wait");
+	assert_json_string(doc, "classification/basis", "time_wait_history");
 	json_decref(doc);
 }
 

@@ -23,6 +23,7 @@
 #include "fixture.h"
 #include "hosts.h"
 #include "inspect/portuse.h"
+#include "inspect/tw_history.h"
 #include "report/format.h"
 #include "report/json.h"
 #include "report/prometheus.h"
@@ -356,6 +357,32 @@ static struct value fact(const struct tw_facts *f, const char *name)
 	return fact_lookup(name, &view);
 }
 
+/* The top destination's closes now: TIME_WAIT / 60 s without timers; its
+ * share of the last 10 s's outbound closes with them. */
+static void test_recent_closes(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+	struct tw_history *h = &f->census.history_outbound;
+
+	pressured_client(f, HOST_OUTBOUND_HEAVY, 1);
+	set_time_wait(f, 9000, 0);
+	f->census.top[0].time_wait = 6000;
+	assert_near(fact(f, "top.closes_recent").number, 100);
+	assert_string_equal(fact(f, "top.closes_window").string, "averaged over the last 60 s");
+	assert_int_equal(fact(f, "rates.close_10s").type, VAL_UNDEFINED);
+
+	f->census.history_known = true;
+	h->seconds[0] = 6000; /* 6000 in the last second, 3000 20 s ago */
+	h->seconds[20] = 3000;
+	tw_history_finish(h);
+	assert_near(fact(f, "rates.close_10s").number, 600);
+	assert_near(fact(f, "rates.close_60s").number, 150);
+	assert_string_equal(fact(f, "rates.close_trend").string, "rising");
+	assert_near(fact(f, "top.closes_recent").number, 600.0 * 6000 / 9000);
+	assert_string_equal(fact(f, "top.closes_window").string, "over the last 10 s");
+}
+
 static void test_status(void **state)
 {
 	struct fixture *fx = *state;
@@ -605,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forecast_exhausts, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_forecast_split_and_sustainable, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_recent_closes, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_forecast_spent, fixture_setup,
 						fixture_teardown),

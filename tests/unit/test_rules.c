@@ -1477,8 +1477,8 @@ static const struct verdict reuse_verdicts[] = {
 	 .fires = "tw-reuse-for-outbound-pressure", .severity = SEVERITY_WARNING,
 	 .settings = {{KNOB_TCP_TW_REUSE, "2", "1"}}, .only_these = true,
 	 .summary = "10.0.0.5:5432 holds 14000 of 28232 ephemeral ports (49.6%); without reuse it "
-		    "sustains at most 470.5 new connections/s, and about 150/s are closing now "
-		    "(headroom 320.5/s)",
+		    "sustains at most 470.5 new connections/s, and about 150/s are closing now, "
+		    "averaged over the last 60 s (headroom 320.5/s)",
 	 .silent = {"port-range-narrow"}}, /* 49.6% < 50% */
 	/* reuse already 1: nothing to say */
 	{"reuse for outbound pressure, already on", outbound_pressure,
