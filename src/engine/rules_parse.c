@@ -295,10 +295,10 @@ static int parse_stream(enum section_kind section, FILE *fp, const char *path, s
 	return ps.failed ? -EINVAL : 0;
 }
 
-int rules_read_file(enum section_kind section, const char *path, struct rule_set *set,
-		    struct rule_errors *errors)
+/* Parse FP (NULL: it could not be opened, errno says why), then close it. */
+static int parse_opened(enum section_kind section, FILE *fp, const char *path, struct rule_set *set,
+			struct rule_errors *errors)
 {
-	FILE *fp = fopen(path, "re");
 	int r;
 
 	if (!fp) {
@@ -311,21 +311,18 @@ int rules_read_file(enum section_kind section, const char *path, struct rule_set
 	return r;
 }
 
+int rules_read_file(enum section_kind section, const char *path, struct rule_set *set,
+		    struct rule_errors *errors)
+{
+	return parse_opened(section, fopen(path, "re"), path, set, errors);
+}
+
 int rules_parse_buffer(enum section_kind section, const char *path, const char *data, size_t len,
 		       struct rule_set *set, struct rule_errors *errors)
 {
 	/* fmemopen of 0 bytes fails: an empty buffer is an empty file */
-	FILE *fp = fmemopen((void *)(len ? data : "\n"), len ? len : 1, "r");
-	int r;
-
-	if (!fp) {
-		r = -errno;
-		rules_add_error(errors, "%s: %s", path, strerror(errno));
-		return r;
-	}
-	r = parse_stream(section, fp, path, set, errors);
-	fclose(fp);
-	return r;
+	return parse_opened(section, fmemopen((void *)(len ? data : "\n"), len ? len : 1, "r"),
+			    path, set, errors);
 }
 
 int rules_parse_file(const char *path, struct rule_set *set, struct rule_errors *errors)

@@ -137,6 +137,20 @@ static void count_timestamps(struct dest_entry *d, unsigned state, int timestamp
 }
 
 /* Pass 2: one outbound socket toward KEY from LOCAL. */
+/* What every pass counts of a socket toward D: its TIME_WAIT, its
+ * timestamps, and a port in use when its local port is in the range.
+ * Whether the caller goes on to count the port per local address. */
+static bool count_socket(struct dest_entry *d, unsigned state, bool in_range, int timestamps)
+{
+	if (state == TCP_STATE_TIME_WAIT)
+		d->time_wait++;
+	count_timestamps(d, state, timestamps);
+	if (!in_range)
+		return false;
+	d->ports_in_use++;
+	return true;
+}
+
 static void count_destination(struct census_builder *b, unsigned state, const struct tuple_key *tk,
 			      bool in_range, int timestamps)
 {
@@ -146,12 +160,8 @@ static void count_destination(struct census_builder *b, unsigned state, const st
 
 	distinct_add_hash(&b->distinct, hash);
 	d = hh_add(&b->dests, &tk->remote, hash);
-	if (state == TCP_STATE_TIME_WAIT)
-		d->time_wait++;
-	count_timestamps(d, state, timestamps);
-	if (!in_range)
+	if (!count_socket(d, state, in_range, timestamps))
 		return;
-	d->ports_in_use++;
 	for (i = 0; i < d->local_count; i++)
 		if (memcmp(d->locals[i].addr, tk->local, 16) == 0)
 			break;
@@ -174,14 +184,8 @@ static void recount_destination(struct census_builder *b, unsigned state,
 		hh_find(&b->dests, &tk->remote, hash64_bytes(&tk->remote, sizeof(tk->remote)));
 	struct tuple_entry *t;
 
-	if (!d || !d->recount)
+	if (!d || !d->recount || !count_socket(d, state, in_range, timestamps))
 		return;
-	if (state == TCP_STATE_TIME_WAIT)
-		d->time_wait++;
-	count_timestamps(d, state, timestamps);
-	if (!in_range)
-		return;
-	d->ports_in_use++;
 	if (!(t = hashtable_get(&b->recount_tuples, tk))) {
 		d->tuples_incomplete = true;
 		return;
