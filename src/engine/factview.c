@@ -248,29 +248,66 @@ static struct value close_trend(const struct fact_view *v)
 	return h ? string(tw_trend_name(h->trend)) : undefined();
 }
 
-/* The top destination's closes per second: its share of the outbound
- * TIME_WAIT times the last 10 s's outbound rate when the timers are
- * known, TIME_WAIT / 60 s otherwise. */
+/* The timers against --sample's counters: undefined unless compared. */
+static const struct timers_check *timers_check(const struct fact_view *v)
+{
+	return v->facts->timers_check.known ? &v->facts->timers_check : NULL;
+}
+
+static struct value timers_verdict(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? string(timers_verdict_name(t->verdict)) : undefined();
+}
+
+static struct value timers_window(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? number(t->window) : undefined();
+}
+
+static struct value timers_left_early(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? number(t->left_early) : undefined();
+}
+
+static struct value timers_recycled(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? number(t->recycled) : undefined();
+}
+
+static struct value timers_unexplained(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? number(t->unexplained) : undefined();
+}
+
+static struct value timers_no_bucket(const struct fact_view *v)
+{
+	const struct timers_check *t = timers_check(v);
+	return t ? number(t->no_bucket) : undefined();
+}
+
+/* The top destination's closes per second: its own over the last 10 s
+ * when the timers are known, TIME_WAIT / 60 s otherwise. */
 static struct value top_recent_closes(const struct fact_view *v)
 {
 	const struct destination_stat *d = top_destination(v);
-	const struct tw_history *h = outbound_history(v);
-	const struct tw_census *c = &v->facts->census;
 
 	if (!d)
 		return undefined();
-	if (!h)
-		return number((double)d->time_wait / TIME_WAIT_SECONDS);
-	return number(c->time_wait_outbound
-			      ? h->rate_10s * d->time_wait / (double)c->time_wait_outbound
-			      : 0);
+	return number(d->history_known ? d->history.rate_10s
+				       : (double)d->time_wait / TIME_WAIT_SECONDS);
 }
 
 static struct value top_close_window(const struct fact_view *v)
 {
 	if (!top_destination(v))
 		return undefined();
-	return string(outbound_history(v) ? "over the last 10 s" : "averaged over the last 60 s");
+	return string(top_destination(v)->history_known ? "over the last 10 s"
+							: "averaged over the last 60 s");
 }
 
 /* ---- NAT and conntrack */
@@ -402,7 +439,7 @@ static const struct fact facts_table[] = {
 	{"top.port_pressure", top_pressure, "its port pressure"},
 	{"top.is_loopback", top_is_loopback, "it is a loopback address"},
 	{"top.closes_recent", top_recent_closes,
-	 "its closes/s: its share of the last 10 s's outbound closes, else TIME_WAIT / 60 s"},
+	 "its closes/s over the last 10 s (its TIME_WAIT timers), else TIME_WAIT / 60 s"},
 	{"top.closes_window", top_close_window, "the window of top.closes_recent, as text"},
 	{"top3.time_wait_share", top3_share, "share of outbound TIME_WAIT on the top 3"},
 	{"top3.list", top3_list, "the top 3 with their TIME_WAIT, as text"},
@@ -413,6 +450,17 @@ static const struct fact facts_table[] = {
 	{"rates.close_60s", close_60s, "outbound closes/s over the last 60 s (TIME_WAIT timers)"},
 	{"rates.close_trend", close_trend,
 	 "\"rising\", \"steady\" or \"falling\": the last 10 s against the 50 s before"},
+	{"timers.check", timers_verdict,
+	 "\"agree\", \"left-early\" or \"more-held\": the TIME_WAIT timers against TcpExt TW "
+	 "over the --sample window (5.18+)"},
+	{"timers.window", timers_window, "the seconds compared: the sample's, at most 60"},
+	{"timers.left_early", timers_left_early,
+	 "sockets that entered TIME_WAIT in the window but are no longer in it"},
+	{"timers.recycled", timers_recycled, "TWRecycled in the window: taken over by reuse"},
+	{"timers.unexplained", timers_unexplained,
+	 "left early beyond TWRecycled: an RST in TIME_WAIT, or a SYN reopening it"},
+	{"timers.no_bucket", timers_no_bucket,
+	 "TCPTimeWaitOverflow in the window: closes that never entered TIME_WAIT"},
 	{"nat.present", nat_present, "this namespace translates addresses"},
 	{"conntrack.loaded", conntrack_loaded, "nf_conntrack is loaded here"},
 	{"conntrack.entries", conntrack_entries, "conntrack entries"},

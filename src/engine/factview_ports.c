@@ -130,7 +130,7 @@ static struct value exhausting_count(const struct fact_view *v)
 	struct destination_forecast fc;
 	unsigned n = 0;
 
-	if (!c->available || time_wait_close_rate(v->facts) < 0 || !port_range_size(v->facts))
+	if (!destination_forecasts_known(v->facts))
 		return undefined();
 	for (unsigned i = 0; i < c->top_count; i++) {
 		destination_forecast(v->facts, &c->top[i], &fc);

@@ -41,6 +41,7 @@ struct dest_entry {
 	bool recount;		/* counted again in the third pass */
 	bool recounted;		/* ... and exact now */
 	bool tuples_incomplete; /* the third pass's tuple table was full */
+	bool history_started;	/* its slot in census_builder.dest_history is its own */
 	uint32_t other_locals;	/* sockets from local addresses beyond LOCALS */
 };
 
@@ -52,6 +53,13 @@ struct tuple_key {
 struct tuple_entry {
 	struct tuple_key key;
 	uint32_t ports; /* sockets from distinct local ports: each holds one */
+};
+
+/* What a pass counts of one socket beside its addresses. */
+struct socket_seen {
+	unsigned state;
+	int timestamps;	      /* 1 or 0 from tcp_info; -1 not known */
+	int64_t remaining_ms; /* a TIME_WAIT socket's timer; -1 not known */
 };
 
 int census_begin(struct census_builder *b, struct tw_facts *f)
@@ -74,6 +82,8 @@ int census_begin(struct census_builder *b, struct tw_facts *f)
 
 void census_discard(struct census_builder *b)
 {
+	free(b->dest_history);
+	b->dest_history = NULL;
 	hh_free(&b->dests);
 	hashtable_free(&b->recount_tuples);
 	free(b->inbound_by_port);
@@ -136,23 +146,51 @@ static void count_timestamps(struct dest_entry *d, unsigned state, int timestamp
 		d->established_no_ts++;
 }
 
-/* Pass 2: one outbound socket toward KEY from LOCAL. */
-/* What every pass counts of a socket toward D: its TIME_WAIT, its
- * timestamps, and a port in use when its local port is in the range.
- * Whether the caller goes on to count the port per local address. */
-static bool count_socket(struct dest_entry *d, unsigned state, bool in_range, int timestamps)
+/* D's last minute of closes: its slot of the table, taken over (zeroed)
+ * when D entered the table after another destination had it. NULL when
+ * the table could not be had: the host's history stands, D's is left
+ * out. The table is allocated whole at the first timer, its pages touched
+ * only by the destinations that have TIME_WAIT. */
+static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 {
-	if (state == TCP_STATE_TIME_WAIT)
+	uint32_t *slot;
+
+	if (!b->dest_history &&
+	    !(b->dest_history = calloc(CENSUS_TRACKED, sizeof(*b->dest_history)))) {
+		b->dest_history_lost = true;
+		return NULL;
+	}
+	slot = b->dest_history[hh_number(&b->dests, d)];
+	if (!d->history_started) {
+		memset(slot, 0, sizeof(*b->dest_history));
+		d->history_started = true;
+	}
+	return slot;
+}
+
+/* What every pass counts of a socket toward D: its TIME_WAIT (with the
+ * second it entered it, when REMAINING_MS is known), its timestamps, and
+ * a port in use when its local port is in the range. Whether the caller
+ * goes on to count the port per local address. */
+static bool count_socket(struct census_builder *b, struct dest_entry *d,
+			 const struct socket_seen *s, bool in_range)
+{
+	uint32_t *history;
+
+	if (s->state == TCP_STATE_TIME_WAIT) {
 		d->time_wait++;
-	count_timestamps(d, state, timestamps);
+		if (s->remaining_ms >= 0 && (history = dest_history(b, d)))
+			history[tw_history_age((uint64_t)s->remaining_ms)]++;
+	}
+	count_timestamps(d, s->state, s->timestamps);
 	if (!in_range)
 		return false;
 	d->ports_in_use++;
 	return true;
 }
 
-static void count_destination(struct census_builder *b, unsigned state, const struct tuple_key *tk,
-			      bool in_range, int timestamps)
+static void count_destination(struct census_builder *b, const struct socket_seen *s,
+			      const struct tuple_key *tk, bool in_range)
 {
 	uint64_t hash = hash64_bytes(&tk->remote, sizeof(tk->remote));
 	struct dest_entry *d;
@@ -160,7 +198,7 @@ static void count_destination(struct census_builder *b, unsigned state, const st
 
 	distinct_add_hash(&b->distinct, hash);
 	d = hh_add(&b->dests, &tk->remote, hash);
-	if (!count_socket(d, state, in_range, timestamps))
+	if (!count_socket(b, d, s, in_range))
 		return;
 	for (i = 0; i < d->local_count; i++)
 		if (memcmp(d->locals[i].addr, tk->local, 16) == 0)
@@ -177,14 +215,14 @@ static void count_destination(struct census_builder *b, unsigned state, const st
 }
 
 /* Pass 3: the same socket, counted only toward a destination recounted. */
-static void recount_destination(struct census_builder *b, unsigned state,
-				const struct tuple_key *tk, bool in_range, int timestamps)
+static void recount_destination(struct census_builder *b, const struct socket_seen *s,
+				const struct tuple_key *tk, bool in_range)
 {
 	struct dest_entry *d =
 		hh_find(&b->dests, &tk->remote, hash64_bytes(&tk->remote, sizeof(tk->remote)));
 	struct tuple_entry *t;
 
-	if (!d || !d->recount || !count_socket(d, state, in_range, timestamps))
+	if (!d || !d->recount || !count_socket(b, d, s, in_range))
 		return;
 	if (!(t = hashtable_get(&b->recount_tuples, tk))) {
 		d->tuples_incomplete = true;
@@ -227,6 +265,7 @@ void census_add_socket_timer(struct census_builder *b, unsigned state, const str
 			     uint16_t remote_port, int timestamps, int64_t remaining_ms)
 {
 	struct tw_census *c = b->out;
+	const struct socket_seen seen = {state, timestamps, remaining_ms};
 	bool inbound, in_range;
 	struct tuple_key tk;
 
@@ -277,9 +316,9 @@ void census_add_socket_timer(struct census_builder *b, unsigned state, const str
 	key_addr(tk.remote.addr, remote);
 	key_addr(tk.local, local);
 	if (b->recounting)
-		recount_destination(b, state, &tk, in_range, timestamps);
+		recount_destination(b, &seen, &tk, in_range);
 	else
-		count_destination(b, state, &tk, in_range, timestamps);
+		count_destination(b, &seen, &tk, in_range);
 }
 
 /* The entry's figures are all its sockets: it was tracked from its first
@@ -323,6 +362,7 @@ bool census_recount_begin(struct census_builder *b)
 		d->recount = true;
 		d->time_wait = d->ports_in_use = d->max_from_one_local = 0;
 		d->established_ts = d->established_no_ts = 0;
+		d->history_started = false;
 		any = true;
 	}
 	if (!any)
@@ -390,9 +430,11 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 	return 0;
 }
 
-static void dest_to_stat(const struct heavy_hitters *h, const struct dest_entry *e,
+static void dest_to_stat(const struct census_builder *b, const struct dest_entry *e,
 			 struct destination_stat *s)
 {
+	const struct heavy_hitters *h = &b->dests;
+
 	memset(s, 0, sizeof(*s));
 	s->address.family = e->key.family;
 	memcpy(s->address.bytes, e->key.addr, 16);
@@ -404,6 +446,14 @@ static void dest_to_stat(const struct heavy_hitters *h, const struct dest_entry 
 	s->established_without_timestamps = e->established_no_ts;
 	s->estimated = !entry_exact(h, e);
 	s->error = s->estimated ? entry_error(h, e) : 0;
+	/* the host's history is known but D's table could not be had: D's
+	 * stays unknown rather than empty */
+	s->history_known = b->out->history_known && !b->dest_history_lost;
+	if (e->history_started && b->dest_history)
+		memcpy(s->history.seconds, b->dest_history[hh_number(h, e)],
+		       sizeof(s->history.seconds));
+	if (s->history_known)
+		tw_history_finish(&s->history);
 }
 
 /* Keep the N best entries by KEY in a small sorted array: the table holds
@@ -549,13 +599,13 @@ int census_finish(struct census_builder *b)
 	n_ports = pick_top(&b->dests, false, by_ports, CENSUS_TOP);
 	c->top_count = 0;
 	for (unsigned i = 0; i < n_tw; i++)
-		dest_to_stat(&b->dests, by_tw[i], &c->top[c->top_count++]);
+		dest_to_stat(b, by_tw[i], &c->top[c->top_count++]);
 	for (unsigned i = 0; i < n_ports; i++) {
 		bool seen = false;
 		for (unsigned j = 0; j < n_tw && !seen; j++)
 			seen = by_tw[j] == by_ports[i];
 		if (!seen)
-			dest_to_stat(&b->dests, by_ports[i], &c->top[c->top_count++]);
+			dest_to_stat(b, by_ports[i], &c->top[c->top_count++]);
 	}
 
 	rank_inbound_ports(b);

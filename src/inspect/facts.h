@@ -62,26 +62,6 @@ struct sysctl_value {
 	bool read_only;
 };
 
-struct destination_stat {
-	struct tw_addr address;
-	uint16_t port;
-	uint32_t time_wait;	     /* TIME_WAIT sockets toward it, outbound */
-	uint32_t ports_in_use;	     /* outbound sockets toward it, any state */
-	uint32_t max_from_one_local; /* most from one local address: vs. range */
-	/* the census could not count it whole (see census.h): each figure
-	 * above may be low by at most ERROR sockets */
-	bool estimated;
-	uint32_t error;
-	/* ESTABLISHED sockets toward it whose tcp_info says timestamps were
-	 * negotiated (TCPI_OPT_TIMESTAMPS) and those where they were not:
-	 * read only when tw_census.tcp_info (sock_diag), counted like
-	 * TIME_WAIT (low by at most ERROR when estimated) */
-	uint32_t established_with_timestamps;
-	uint32_t established_without_timestamps;
-};
-
-#define CENSUS_TOP 10
-
 /* A TIME_WAIT socket lives TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h), and
  * the kernel reports the time it has left: so one census holds the closes
  * of the last minute, second by second. */
@@ -108,6 +88,30 @@ struct tw_history {
 	uint32_t peak_count;  /* its closes */
 	enum tw_trend trend;  /* rate_10s against rate_before */
 };
+
+struct destination_stat {
+	struct tw_addr address;
+	uint16_t port;
+	uint32_t time_wait;	     /* TIME_WAIT sockets toward it, outbound */
+	uint32_t ports_in_use;	     /* outbound sockets toward it, any state */
+	uint32_t max_from_one_local; /* most from one local address: vs. range */
+	/* the census could not count it whole (see census.h): each figure
+	 * above may be low by at most ERROR sockets */
+	bool estimated;
+	uint32_t error;
+	/* ESTABLISHED sockets toward it whose tcp_info says timestamps were
+	 * negotiated (TCPI_OPT_TIMESTAMPS) and those where they were not:
+	 * read only when tw_census.tcp_info (sock_diag), counted like
+	 * TIME_WAIT (low by at most ERROR when estimated) */
+	uint32_t established_with_timestamps;
+	uint32_t established_without_timestamps;
+	/* its outbound closes of the last minute, from the TIME_WAIT timers
+	 * (struct tw_history below), counted like time_wait */
+	bool history_known;
+	struct tw_history history;
+};
+
+#define CENSUS_TOP 10
 
 struct tw_census {
 	bool available;
@@ -279,6 +283,36 @@ struct tw_rates {
 	bool close_rate_from_history;
 };
 
+/* The timers against --sample's counters over the window the sample
+ * ends at the census: TcpExt TW counts each socket entering TIME_WAIT
+ * (since 5.18), the timers hold those still in it. Sockets that left
+ * early make the gap; the counters say how. */
+enum timers_verdict {
+	TIMERS_AGREE,	   /* within TIMERS_CHECK_SLACK */
+	TIMERS_LEFT_EARLY, /* fewer held than entered: see the split */
+	TIMERS_MORE_HELD,  /* more held than entered: timers restarted */
+};
+
+/* A gap is worth naming past this share of what entered, and this many
+ * sockets (a second's boundary between the sample and the census). */
+#define TIMERS_CHECK_SLACK 0.1
+#define TIMERS_CHECK_MIN_GAP 20
+
+struct timers_check {
+	bool known;
+	char reason[192];   /* when not known although sampled: why */
+	double window;	    /* seconds compared: the sample's, at most 60 */
+	double entered;	    /* TW over the window */
+	double held;	    /* TIME_WAIT sockets that entered within it, now */
+	double left_early;  /* entered - held, when positive */
+	double recycled;    /* TWRecycled over the window: taken over by reuse */
+	double unexplained; /* left early beyond those: an RST, or a SYN reopening */
+	double no_bucket;   /* TCPTimeWaitOverflow: closes that never entered */
+	enum timers_verdict verdict;
+};
+
+const char *timers_verdict_name(enum timers_verdict v);
+
 enum host_class {
 	HOST_UNKNOWN,
 	HOST_IDLE,
@@ -423,6 +457,7 @@ struct tw_facts {
 	struct owner_facts owners;
 	struct counter counters[CTR_COUNT];
 	struct tw_rates rates;
+	struct timers_check timers_check;
 	struct classification classification;
 
 	struct nat_facts nat;

@@ -16,6 +16,7 @@
 #include "inspect/owners.h"
 #include "inspect/procfs.h"
 #include "inspect/sysctl.h"
+#include "inspect/tw_history.h"
 
 static double now_seconds(void)
 {
@@ -164,6 +165,7 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 			(double)f->census.states[TCP_STATE_TIME_WAIT] / TIME_WAIT_SECONDS;
 	}
 
+	tw_history_check_counters(f);
 	classify_host(f);
 	f->cap_net_admin = holds_cap_net_admin();
 	f->parts_inspected = parts;

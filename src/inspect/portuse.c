@@ -107,25 +107,85 @@ double recycled_share(const struct tw_facts *f)
 	return f->rates.per_second[CTR_TW_RECYCLED] / closes;
 }
 
-/* A fluid model of one (local address, destination): new connections
- * take ports at the close rate (each holds one for 60 s once closed);
- * the TIME_WAIT sockets held now are given back over the next 60 s,
- * evenly if the last minute's closes were. At or below size / 60 per
- * second the ports held level off below the range. Above it, they grow
- * by the rate less what expires, and reach the range within 60 s at the
- * latest (by then every port held is one taken at this rate). */
+/* The ports the worst (local address, D) holds over the next 60 s, second
+ * by second, from D's timers: new connections take ports at D's rate of
+ * the last 10 s; the TIME_WAIT sockets that entered it A seconds ago give
+ * theirs back 60 - A seconds from now (their timers say when, to the
+ * second); every other port held stays held. TUPLE is the worst local
+ * address's share of D's ports. Returns when the range is reached (0:
+ * already), or -1 when it is not within 60 s: by then every TIME_WAIT
+ * port held is one taken at this rate, so the level reached is the one it
+ * keeps. */
+static double timers_exhaustion(const struct destination_stat *d, double range, double tuple)
+{
+	double held = d->max_from_one_local, growth = tuple * d->history.rate_10s;
+
+	if (held >= range)
+		return 0;
+	for (unsigned t = 1; t <= TIME_WAIT_SECONDS; t++) {
+		/* within second t the new ports come before the expiries of
+		 * its end: the earliest the range can be reached */
+		if (growth > 0 && held + growth >= range)
+			return t - 1 + (range - held) / growth;
+		held += growth - tuple * d->history.seconds[TW_HISTORY_SECONDS - t];
+	}
+	return -1;
+}
+
+/* The same from the host's sampled closes: a fluid model of one (local
+ * address, destination) whose TIME_WAIT ports are given back evenly over
+ * 60 s, as they would be if the last minute's closes were even. At or
+ * below size / 60 per second the ports held level off below the range.
+ * Above it, they grow by the rate less what expires, and reach the range
+ * within 60 s at the latest. */
+static double counters_exhaustion(const struct destination_stat *d, double range, double tuple,
+				  double close_rate)
+{
+	double expiring, growth;
+
+	if (d->max_from_one_local >= range)
+		return 0;
+	expiring = tuple * d->time_wait / TIME_WAIT_SECONDS;
+	growth = tuple * close_rate - expiring;
+	if (growth > 0 && (range - d->max_from_one_local) / growth < TIME_WAIT_SECONDS)
+		return (range - d->max_from_one_local) / growth;
+	return TIME_WAIT_SECONDS;
+}
+
+bool destination_forecasts_known(const struct tw_facts *f)
+{
+	return f->census.available && port_range_size(f) &&
+	       (f->census.history_known || time_wait_close_rate(f) >= 0);
+}
+
 void destination_forecast(const struct tw_facts *f, const struct destination_stat *d,
 			  struct destination_forecast *out)
 {
 	const struct tw_census *c = &f->census;
 	double closes = time_wait_close_rate(f), range = port_range_size(f);
-	double tuple = 1, expiring, growth;
+	double tuple = 1, seconds;
 
 	*out = (struct destination_forecast){0};
-	if (closes < 0 || range == 0 || !c->available)
+	if (range == 0 || !c->available || (!d->history_known && closes < 0))
 		return;
 	out->known = true;
 	out->sustainable_rate = range / TIME_WAIT_SECONDS;
+	/* the tuple that runs out first: its share of the destination */
+	if (d->ports_in_use)
+		tuple = (double)d->max_from_one_local / d->ports_in_use;
+	if (d->history_known) {
+		out->basis = FORECAST_TIMERS;
+		out->close_rate = d->history.rate_10s;
+		out->headroom = out->sustainable_rate - out->close_rate;
+		/* the timers say exactly when ports come back: the range can
+		 * run out within the minute even at a sustainable rate, when
+		 * the ports held now were all taken lately */
+		seconds = timers_exhaustion(d, range, tuple);
+		out->exhausts = seconds >= 0;
+		out->seconds_to_exhaustion = out->exhausts ? seconds : 0;
+		return;
+	}
+	out->basis = FORECAST_COUNTERS;
 	out->close_rate = c->states[TCP_STATE_TIME_WAIT]
 				  ? closes * d->time_wait / (double)c->states[TCP_STATE_TIME_WAIT]
 				  : 0;
@@ -133,16 +193,7 @@ void destination_forecast(const struct tw_facts *f, const struct destination_sta
 	if (out->headroom >= 0)
 		return;
 	out->exhausts = true;
-	/* the tuple that runs out first: its share of the destination */
-	if (d->ports_in_use)
-		tuple = (double)d->max_from_one_local / d->ports_in_use;
-	if (d->max_from_one_local >= range)
-		return; /* spent already: 0 s */
-	expiring = tuple * d->time_wait / TIME_WAIT_SECONDS;
-	growth = tuple * out->close_rate - expiring;
-	out->seconds_to_exhaustion = TIME_WAIT_SECONDS;
-	if (growth > 0 && (range - d->max_from_one_local) / growth < TIME_WAIT_SECONDS)
-		out->seconds_to_exhaustion = (range - d->max_from_one_local) / growth;
+	out->seconds_to_exhaustion = counters_exhaustion(d, range, tuple, out->close_rate);
 }
 
 uint64_t outbound_bound_sockets(const struct tw_facts *f)

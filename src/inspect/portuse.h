@@ -46,11 +46,21 @@ double time_wait_close_rate(const struct tw_facts *f);
 double recycled_share(const struct tw_facts *f);
 
 /* How long the ephemeral range lasts toward one destination, without
- * reuse, at the rate measured. */
+ * reuse, at the rate measured: from D's TIME_WAIT timers when the census
+ * read them, else from the sampled counters. */
+enum forecast_basis {
+	/* D's own closes over the last 10 s, and each TIME_WAIT port given
+	 * back when its timer runs out */
+	FORECAST_TIMERS,
+	/* the host's sampled closes split by D's share of TIME_WAIT, given
+	 * back evenly over 60 s */
+	FORECAST_COUNTERS,
+};
+
 struct destination_forecast {
-	bool known;		      /* rates, a range and a census to judge by */
-	double close_rate;	      /* per second: an estimate, the host's close
-				       * rate times D's share of TIME_WAIT */
+	bool known; /* a range, a census, and D's timers or rates to judge by */
+	enum forecast_basis basis;
+	double close_rate;	      /* per second, as BASIS says */
 	double sustainable_rate;      /* range size / 60 s */
 	double headroom;	      /* sustainable - close rate; negative: over */
 	bool exhausts;		      /* at this rate the range runs out toward D */
@@ -59,6 +69,10 @@ struct destination_forecast {
 
 void destination_forecast(const struct tw_facts *f, const struct destination_stat *d,
 			  struct destination_forecast *out);
+
+/* Whether the listed destinations have forecasts: a census, a range, and
+ * the timers or rates. */
+bool destination_forecasts_known(const struct tw_facts *f);
 
 /* Outbound sockets holding a port the application chose with bind(): those
  * outside the ephemeral range (connect() and bind(0) never pick one), and,

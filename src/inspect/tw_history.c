@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "inspect/tw_history.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #define TW_LIFETIME_MS (TIME_WAIT_SECONDS * 1000ull)
 
 const char *tw_trend_name(enum tw_trend t)
@@ -60,4 +63,75 @@ void tw_history_finish(struct tw_history *h)
 		h->trend = TW_TREND_FALLING;
 	else
 		h->trend = TW_TREND_STEADY;
+}
+
+const char *timers_verdict_name(enum timers_verdict v)
+{
+	switch (v) {
+	case TIMERS_LEFT_EARLY: return "left-early";
+	case TIMERS_MORE_HELD: return "more-held";
+	case TIMERS_AGREE: break;
+	}
+	return "agree";
+}
+
+/* The TIME_WAIT sockets of H that entered it within the last WINDOW
+ * seconds: whole seconds, and the part of the one the window cuts. */
+static double held_within(const struct tw_history *h, double window)
+{
+	unsigned whole = (unsigned)window;
+	double sum = 0;
+
+	for (unsigned i = 0; i < whole && i < TW_HISTORY_SECONDS; i++)
+		sum += h->seconds[i];
+	if (whole < TW_HISTORY_SECONDS)
+		sum += (window - whole) * h->seconds[whole];
+	return sum;
+}
+
+void tw_history_check_counters(struct tw_facts *f)
+{
+	struct timers_check *t = &f->timers_check;
+	const struct tw_rates *r = &f->rates;
+	double gap;
+
+	memset(t, 0, sizeof(*t));
+	if (r->basis != RATES_SAMPLED || !f->census.available || !f->census.history_known)
+		return;
+	if (!r->valid[CTR_TW] || r->interval <= 0) {
+		snprintf(t->reason, sizeof(t->reason), "TcpExt TW could not be sampled");
+		return;
+	}
+	/* Linux 5.18 ("tcp/dccp: no longer use twsk_net(tw) from
+	 * tw_timer_handler()") moved TW's count from the timer's end to
+	 * entry (__inet_twsk_schedule()); before, it counts what left */
+	if (f->version_known && kernel_version_code(&f->version) < KERNEL_VERSION_CODE(5, 18, 0)) {
+		snprintf(t->reason, sizeof(t->reason),
+			 "before Linux 5.18 TcpExt TW counts a socket when its timer ends, not "
+			 "when it enters TIME_WAIT");
+		return;
+	}
+	t->known = true;
+	/* a sample longer than the timers' minute: its rate over the minute */
+	t->window = r->interval < TIME_WAIT_SECONDS ? r->interval : TIME_WAIT_SECONDS;
+	t->entered = r->per_second[CTR_TW] * t->window;
+	t->held = held_within(&f->census.history_outbound, t->window) +
+		  held_within(&f->census.history_inbound, t->window);
+	if (r->valid[CTR_TW_RECYCLED])
+		t->recycled = r->per_second[CTR_TW_RECYCLED] * t->window;
+	if (r->valid[CTR_TIME_WAIT_OVERFLOW])
+		t->no_bucket = r->per_second[CTR_TIME_WAIT_OVERFLOW] * t->window;
+	gap = t->entered - t->held;
+	if (gap > 0)
+		t->left_early = gap;
+	/* reuse took over at most what left early; the rest no counter
+	 * counts: tcp_timewait_state_process() ends TIME_WAIT on an RST
+	 * (unless tcp_rfc1337) and on a new SYN to a server's TIME_WAIT */
+	t->unexplained = t->left_early > t->recycled ? t->left_early - t->recycled : 0;
+	if (gap > t->entered * TIMERS_CHECK_SLACK && gap >= TIMERS_CHECK_MIN_GAP)
+		t->verdict = TIMERS_LEFT_EARLY;
+	else if (-gap > t->entered * TIMERS_CHECK_SLACK && -gap >= TIMERS_CHECK_MIN_GAP)
+		t->verdict = TIMERS_MORE_HELD;
+	else
+		t->verdict = TIMERS_AGREE;
 }

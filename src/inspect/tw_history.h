@@ -19,4 +19,8 @@ void tw_history_add(struct tw_history *h, uint64_t remaining_ms);
 /* The rates, the peak and the trend from H's seconds. */
 void tw_history_finish(struct tw_history *h);
 
+/* F's census timers against its sampled counters (F->timers_check):
+ * known only for a --sample that ended at the census, on 5.18 or later. */
+void tw_history_check_counters(struct tw_facts *f);
+
 #endif

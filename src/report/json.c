@@ -35,18 +35,47 @@ static json_t *history_seconds_json(const struct tw_history *h)
 	return a;
 }
 
-static json_t *history_json(const struct tw_census *c)
+/* A top destination's last minute: its seconds and rates together. */
+static json_t *destination_history_json(const struct destination_stat *d)
 {
+	json_t *o;
+
+	if (!d->history_known)
+		return json_null();
+	o = history_rates_json(&d->history);
+	json_object_set_new(o, "seconds", history_seconds_json(&d->history));
+	return o;
+}
+
+/* The timers against --sample's counters: null when not compared, an
+ * object with the reason alone when they could not be. */
+static json_t *timers_check_json(const struct timers_check *t)
+{
+	if (!t->known)
+		return t->reason[0] ? json_pack("{s:s}", "reason", t->reason) : json_null();
+	return json_pack(
+		"{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "verdict", timers_verdict_name(t->verdict),
+		"window_seconds", json_real(round4(t->window)), "entered",
+		json_real(round4(t->entered)), "held", json_real(round4(t->held)), "left_early",
+		json_real(round4(t->left_early)), "recycled", json_real(round4(t->recycled)),
+		"unexplained", json_real(round4(t->unexplained)), "no_bucket",
+		json_real(round4(t->no_bucket)));
+}
+
+static json_t *history_json(const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
 	json_t *rates;
 
 	if (!c->history_known)
 		return json_null();
 	rates = json_pack("{s:o,s:o}", "outbound", history_rates_json(&c->history_outbound),
 			  "inbound", history_rates_json(&c->history_inbound));
-	return json_pack("{s:o,s:o,s:o,s:f}", "outbound",
+	return json_pack("{s:o,s:o,s:o,s:f,s:o}", "outbound",
 			 history_seconds_json(&c->history_outbound), "inbound",
 			 history_seconds_json(&c->history_inbound), "rates", rates, "trend_margin",
-			 TW_HISTORY_TREND_MARGIN);
+			 TW_HISTORY_TREND_MARGIN, "counters_check",
+			 timers_check_json(&f->timers_check));
 }
 
 static json_t *kernel_json(const struct tw_facts *f)
@@ -92,6 +121,7 @@ static json_t *destination_json(const struct tw_facts *f, const struct destinati
 	 * counted whole; each figure may be low by at most "error" sockets */
 	json_object_set_new(o, "exact", json_boolean(!d->estimated));
 	json_object_set_new(o, "error", json_integer(d->error));
+	json_object_set_new(o, "history", destination_history_json(d));
 	json_object_set_new(o, "reuse", destination_reuse_json(f, d));
 	json_object_set_new(o, "forecast", destination_forecast_json(f, d));
 	return o;
@@ -151,7 +181,7 @@ static json_t *sockets_json(const struct tw_facts *f)
 	json_object_set_new(tw, "total", json_u64(c->states[TCP_STATE_TIME_WAIT]));
 	json_object_set_new(tw, "outbound", json_u64(c->time_wait_outbound));
 	json_object_set_new(tw, "inbound", json_u64(c->time_wait_inbound));
-	json_object_set_new(tw, "history", history_json(c));
+	json_object_set_new(tw, "history", history_json(f));
 	json_object_set_new(s, "time_wait", tw);
 	json_object_set_new(s, "listening_ports", json_integer(c->listening_ports));
 	for (unsigned i = 0; i < c->listen_in_range_count; i++)

@@ -29,13 +29,15 @@ json_t *destination_forecast_json(const struct tw_facts *f, const struct destina
 	if (!fc.known)
 		return json_null();
 	/* estimated: the destination's rate is the host's, split by its
-	 * share of TIME_WAIT, never measured on its own */
-	return json_pack("{s:o,s:b,s:o,s:o,s:b,s:o}", "close_rate",
-			 json_real(round4(fc.close_rate)), "estimated", 1, "sustainable_rate",
-			 json_real(round4(fc.sustainable_rate)), "headroom",
-			 json_real(round4(fc.headroom)), "exhausts", fc.exhausts,
-			 "seconds_to_exhaustion",
-			 fc.exhausts ? json_real(round4(fc.seconds_to_exhaustion)) : json_null());
+	 * share of TIME_WAIT, never measured on its own; the timers measure
+	 * it (its closes of the last 10 s) */
+	return json_pack(
+		"{s:s,s:o,s:b,s:o,s:o,s:b,s:o}", "basis",
+		fc.basis == FORECAST_TIMERS ? "timers" : "counters", "close_rate",
+		json_real(round4(fc.close_rate)), "estimated", fc.basis == FORECAST_COUNTERS,
+		"sustainable_rate", json_real(round4(fc.sustainable_rate)), "headroom",
+		json_real(round4(fc.headroom)), "exhausts", fc.exhausts, "seconds_to_exhaustion",
+		fc.exhausts ? json_real(round4(fc.seconds_to_exhaustion)) : json_null());
 }
 
 json_t *reuse_json(const struct tw_facts *f)
@@ -118,9 +120,10 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 	struct destination_forecast fc;
 	char dest[80], rate[32];
 
-	if (time_wait_close_rate(f) < 0 || !port_range_size(f)) {
-		fprintf(out, "Forecast per destination: needs rates (--sample SECONDS, or the "
-			     "previous run's counters)\n\n");
+	if (!destination_forecasts_known(f)) {
+		fprintf(out, "Forecast per destination: needs the TIME_WAIT timers (sock_diag, or "
+			     "the tm->when column\n  of a --proc tree's net/tcp) or rates (--sample "
+			     "SECONDS, or the previous run's counters)\n\n");
 		return;
 	}
 	fprintf(out,
@@ -130,19 +133,32 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 		const struct destination_stat *d = &c->top[i];
 
 		destination_forecast(f, d, &fc);
-		snprintf(rate, sizeof(rate), "~%.1f/s", fc.close_rate);
+		snprintf(rate, sizeof(rate), "%s%.1f/s", fc.basis == FORECAST_COUNTERS ? "~" : "",
+			 fc.close_rate);
 		fprintf(out, "  %-44s %-12s ",
 			format_endpoint(&d->address, d->port, dest, sizeof(dest)), rate);
 		if (!fc.exhausts)
 			fprintf(out, "headroom %.1f/s\n", fc.headroom);
 		else if (fc.seconds_to_exhaustion == 0)
 			fprintf(out, "over by %.1f/s: the range is spent\n", -fc.headroom);
+		else if (fc.headroom >= 0)
+			fprintf(out,
+				"headroom %.1f/s, but the ports taken lately run out the range "
+				"in about %.0f s\n",
+				fc.headroom, fc.seconds_to_exhaustion);
 		else
 			fprintf(out, "over by %.1f/s: the range runs out in about %.0f s\n",
 				-fc.headroom, fc.seconds_to_exhaustion);
 	}
-	fprintf(out, "  (~: an estimate, the host's closes into TIME_WAIT (TcpExt TW + TWKilled) "
-		     "split by each\n   destination's share of TIME_WAIT)\n\n");
+	if (c->history_known)
+		fprintf(out,
+			"  (each destination's own closes over the last %d s, from its "
+			"TIME_WAIT timers, which\n   also say when each port held comes "
+			"back)\n\n",
+			TW_HISTORY_RECENT);
+	else
+		fprintf(out, "  (~: an estimate, the host's closes into TIME_WAIT (TcpExt TW + "
+			     "TWKilled) split by each\n   destination's share of TIME_WAIT)\n\n");
 }
 
 void print_port_outlook(FILE *out, const struct tw_facts *f)

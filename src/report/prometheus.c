@@ -117,8 +117,9 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 		const char *name, *help;
 	} forecasts[] = {
 		{"twtune_destination_close_rate",
-		 "Closes per second toward each top destination: an estimate, the host's closes "
-		 "into TIME_WAIT split by its share of TIME_WAIT."},
+		 "Closes per second toward each top destination: its own over the last 10 s "
+		 "from its TIME_WAIT timers, or where the census has none an estimate, the "
+		 "host's sampled closes split by its share of TIME_WAIT."},
 		{"twtune_destination_headroom",
 		 "New connections per second each top destination sustains without reuse (range "
 		 "size / 60 s) less its close rate; negative: the range runs out."},
@@ -156,7 +157,7 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 				      c->top[i].established_without_timestamps);
 		}
 	}
-	if (time_wait_close_rate(f) < 0 || !port_range_size(f))
+	if (!destination_forecasts_known(f))
 		return;
 	for (size_t k = 0; k < sizeof(forecasts) / sizeof(forecasts[0]); k++) {
 		family(out, forecasts[k].name, "gauge", forecasts[k].help);

@@ -122,8 +122,50 @@ static void print_history_line(FILE *out, const char *direction, const struct tw
 		h->peak_count, h->peak_second, tw_trend_name(h->trend));
 }
 
-static void print_history(FILE *out, const struct tw_census *c)
+/* What the counters of --sample say of the timers. */
+static void print_timers_check(FILE *out, const struct timers_check *t)
 {
+	if (!t->known) {
+		if (t->reason[0])
+			fprintf(out, "  not checked against the sampled counters: %s\n", t->reason);
+		return;
+	}
+	fprintf(out,
+		"  against the sampled counters, last %.1f s: %.0f entered TIME_WAIT (TcpExt TW), "
+		"%.0f are still in it",
+		t->window, t->entered, t->held);
+	switch (t->verdict) {
+	case TIMERS_AGREE: fprintf(out, ": they agree\n"); break;
+	case TIMERS_MORE_HELD:
+		fprintf(out, ";\n  more than entered: a segment received in TIME_WAIT restarts "
+			     "its 60 s, so a socket closed\n  earlier shows as new (a peer "
+			     "retransmitting its FIN)\n");
+		break;
+	case TIMERS_LEFT_EARLY:
+		fprintf(out, ":\n  %.0f left TIME_WAIT early", t->left_early);
+		if (t->recycled >= 1)
+			fprintf(out, ", %.0f of them taken over by new connections (TWRecycled)",
+				t->recycled < t->left_early ? t->recycled : t->left_early);
+		if (t->unexplained >= 1)
+			fprintf(out,
+				"%s %.0f by what no counter counts: an RST received in TIME_WAIT "
+				"(tcp_rfc1337 = 0\n  lets it end it) or a new SYN to a server's "
+				"TIME_WAIT",
+				t->recycled >= 1 ? "," : ":", t->unexplained);
+		fprintf(out, "\n");
+		break;
+	}
+	if (t->no_bucket >= 1)
+		fprintf(out,
+			"  %.0f closes found no TIME_WAIT bucket (TCPTimeWaitOverflow) and never "
+			"entered it: the\n  timers cannot show them, the close rate above is low "
+			"by %.1f/s\n",
+			t->no_bucket, t->no_bucket / t->window);
+}
+
+static void print_history(FILE *out, const struct tw_facts *f)
+{
+	const struct tw_census *c = &f->census;
 	uint32_t peak = c->history_outbound.peak_count > c->history_inbound.peak_count
 				? c->history_outbound.peak_count
 				: c->history_inbound.peak_count;
@@ -136,6 +178,7 @@ static void print_history(FILE *out, const struct tw_census *c)
 		TW_HISTORY_SECONDS, sparkline_levels, peak);
 	print_history_line(out, "outbound", &c->history_outbound, peak ? peak : 1);
 	print_history_line(out, "inbound", &c->history_inbound, peak ? peak : 1);
+	print_timers_check(out, &f->timers_check);
 }
 
 static void print_sockets(FILE *out, const struct tw_facts *f)
@@ -158,7 +201,7 @@ static void print_sockets(FILE *out, const struct tw_facts *f)
 		if (name && st != TCP_STATE_TIME_WAIT && c->states[st])
 			fprintf(out, "  %-14s %9llu\n", name, (unsigned long long)c->states[st]);
 	}
-	print_history(out, c);
+	print_history(out, f);
 	fprintf(out, "\n");
 }
 
@@ -194,6 +237,11 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 	if (c->top_count) {
 		fprintf(out, "\n  %-44s %9s %9s %9s\n", "Top destinations", "TIME_WAIT", "in use",
 			"pressure");
+		if (c->history_known)
+			fprintf(out,
+				"  (under each, its closes by the second over the last %d s, "
+				"scaled to its own peak)\n",
+				TW_HISTORY_SECONDS);
 		for (unsigned i = 0; i < c->top_count; i++) {
 			const struct destination_stat *d = &c->top[i];
 			fprintf(out, "  %-44s %9u %9u ",
@@ -203,6 +251,9 @@ static void print_pressure(FILE *out, const struct tw_facts *f)
 			if (d->estimated)
 				fprintf(out, "   ~ up to %u more", d->error);
 			fprintf(out, "\n");
+			if (d->history_known && d->time_wait)
+				print_history_line(out, "closes", &d->history,
+						   d->history.peak_count);
 			report_owners_text(out, f, i);
 		}
 		report_owners_text_status(out, f);

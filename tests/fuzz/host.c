@@ -10,6 +10,7 @@
 #include "inspect/census.h"
 #include "inspect/classify.h"
 #include "inspect/kernel.h"
+#include "inspect/tw_history.h"
 
 static struct tw_facts host;
 static bool made;
@@ -32,7 +33,8 @@ static struct tw_addr ipv4(const char *text)
 }
 
 /* 200 outbound TIME_WAIT toward 10.0.0.5:5432 and 50 inbound on a
- * listener at 8080, as twstorm makes them in tests/data/proc-client-6.1. */
+ * listener at 8080, as twstorm makes them in tests/data/proc-client-6.1,
+ * with timers spread over the last minute so the history is known. */
 static void census(void)
 {
 	struct tw_addr local = ipv4("10.0.0.2"), db = ipv4("10.0.0.5"), peer = ipv4("10.0.1.9");
@@ -43,11 +45,11 @@ static void census(void)
 	census_add_listener(&b, 8080);
 	census_add_listener(&b, 40000); /* inside the ephemeral range */
 	for (unsigned i = 0; i < 200; i++)
-		census_add_socket(&b, TCP_STATE_TIME_WAIT, &local, (uint16_t)(33000 + i), &db,
-				  5432);
+		census_add_socket_timer(&b, TCP_STATE_TIME_WAIT, &local, (uint16_t)(33000 + i), &db,
+					5432, -1, 60000 - 290 * (int64_t)i);
 	for (unsigned i = 0; i < 50; i++)
-		census_add_socket(&b, TCP_STATE_TIME_WAIT, &local, 8080, &peer,
-				  (uint16_t)(50000 + i));
+		census_add_socket_timer(&b, TCP_STATE_TIME_WAIT, &local, 8080, &peer,
+					(uint16_t)(50000 + i), -1, 60000 - 1000 * (int64_t)i);
 	if (census_finish(&b) < 0)
 		abort();
 	host.census.available = true;
@@ -74,6 +76,13 @@ const struct tw_facts *fuzz_host(void)
 		host.counters[id].present = true;
 		host.counters[id].value = 1000u * (unsigned)(id + 1);
 	}
+	/* sampled over 10 s: 40 entered TIME_WAIT, 5 taken over */
+	host.rates.basis = RATES_SAMPLED;
+	host.rates.interval = 10;
+	host.rates.valid[CTR_TW] = host.rates.valid[CTR_TW_RECYCLED] = true;
+	host.rates.per_second[CTR_TW] = 4;
+	host.rates.per_second[CTR_TW_RECYCLED] = 0.5;
+	tw_history_check_counters(&host);
 	classify_host(&host);
 	made = true;
 	return &host;

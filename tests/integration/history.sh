@@ -1,18 +1,65 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The last minute of closes, from the TIME_WAIT timers (issue 15): 3,000
-# connections this host closes first, 20 s later 6,000 more toward another
-# port. One census then shows the 6,000 in the newest seconds of
-# sockets.time_wait.history.outbound, the 3,000 about 20 s back and
-# nothing in between; the last 10 s run at about 600 closes/s, rising.
+# The last minute of closes, from the TIME_WAIT timers, in two scenarios
+# of their own namespace each.
+#
+# bursts: 3,000 connections this host closes first, 20 s later 6,000 more
+#   toward another port. One census then shows the 6,000 in the newest
+#   seconds of sockets.time_wait.history.outbound, the 3,000 about 20 s
+#   back and nothing in between; the last 10 s run at about 600 closes/s,
+#   rising. Each top destination has its own history (the 6,000 toward
+#   8081, the 3,000 toward 8080) and its forecast runs on it, no --sample
+#   needed. A copy of /proc/net/tcp taken at once, read with --proc, gives
+#   the same history from its tm->when column.
+# takeover: with reuse on and a range of 100 ports, 100 connections, then
+#   100 more 1.5 s later that take over every TIME_WAIT socket of the
+#   first, all while check samples for 4 s: TcpExt TW counts 200 entering
+#   TIME_WAIT, the timers hold 100, and the cross-check says 100 left
+#   early, taken over by reuse (TWRecycled), none unexplained.
 . "${TEST_SRCDIR:-.}/integration/lib.sh"
 
 need_jq
 [ -x "$TWSTORM" ] || fail "TWSTORM=$TWSTORM is not built"
-in_throwaway_netns "$@"
+in_scenarios "${1:-}" bursts takeover
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+tree=$(mktemp -d)
+trap 'rm -rf "$out" "$tree"' EXIT
+
+if [ "$scenario" = takeover ]; then
+	ns_sysctl net.ipv4.ip_local_port_range "40000 40099"
+	ns_sysctl net.ipv4.tcp_tw_reuse 1
+	ns_sysctl net.ipv4.tcp_timestamps 1
+	"$TWTUNE" check --sample 4 --format json >"$out" &
+	check=$!
+	sleep 0.5
+	first=$("$TWSTORM" --port 8090 --count 100 --close client)
+	sleep 1.5 # past the reuse delay (1 s, or the next wall-clock second)
+	second=$("$TWSTORM" --port 8090 --count 100 --close client)
+	status=0
+	wait "$check" || status=$?
+	[ "$first" = "opened 100 failed 0" ] && [ "$second" = "opened 100 failed 0" ] ||
+		fail "storms: $first / $second"
+	[ "$status" -le 2 ] || fail "check exited $status: $(cat "$out")"
+	c='.sockets.time_wait.history.counters_check'
+	[ "$(jget "$out" "$c.verdict")" = left-early ] ||
+		fail "verdict: $(jget "$out" "$c | tostring")"
+	entered=$(jget "$out" "$c.entered | round")
+	held=$(jget "$out" "$c.held | round")
+	early=$(jget "$out" "$c.left_early | round")
+	recycled=$(jget "$out" "$c.recycled | round")
+	near "$entered" 200 2 && near "$held" 100 2 && near "$early" 100 4 && near "$recycled" 100 2 &&
+		[ "$(jget "$out" "$c.unexplained | round")" -le 4 ] ||
+		fail "counters check: $(jget "$out" "$c | tostring")"
+	pass "takeover: $entered entered, $held held, $early left early, $recycled taken over by reuse"
+
+	"$TWTUNE" check --sample 2 >"$out" || [ $? -le 2 ] || fail "text check failed"
+	# nothing closes during this sample: the timers and counters agree
+	grep -q '^  against the sampled counters, last 2\.[0-9] s: 0 entered TIME_WAIT (TcpExt TW), 0 are still in it: they agree$' "$out" ||
+		fail "text: $(grep -A2 'against the sampled' "$out")"
+	pass "quiet sample: $(grep 'against the sampled' "$out")"
+	exit 0
+fi
 
 # Room for 9,000 ports toward 127.0.0.1 without reuse.
 ns_sysctl net.ipv4.ip_local_port_range "20000 60999"
@@ -42,6 +89,40 @@ between=$(jget "$out" "$h.outbound[4:17] | add")
 	fail "the history does not add up to the outbound TIME_WAIT: $seconds"
 pass "history: $newest in the newest 3 s, $older 18..22 s back, none between"
 
+# The same from the kernel's text table: its tm->when column carries the
+# timers, read with --proc.
+mkdir -p "$tree/net" "$tree/sys/net/ipv4" "$tree/sys/kernel"
+cp /proc/net/tcp /proc/net/tcp6 /proc/net/snmp /proc/net/netstat /proc/net/sockstat "$tree/net/"
+for k in ip_local_port_range tcp_tw_reuse tcp_timestamps tcp_fin_timeout tcp_max_tw_buckets; do
+	cat "/proc/sys/net/ipv4/$k" >"$tree/sys/net/ipv4/$k"
+done
+cat /proc/sys/kernel/osrelease >"$tree/sys/kernel/osrelease"
+"$TWTUNE" --proc "$tree" check --format json >"$tree/out.json" || [ $? -le 2 ] ||
+	fail "check --proc failed: $(cat "$tree/out.json")"
+[ "$(jget "$tree/out.json" '.sockets.source')" = proc ] || fail "not read from the tree"
+pnewest=$(jget "$tree/out.json" "$h.outbound[0:3] | add")
+polder=$(jget "$tree/out.json" "$h.outbound[18:23] | add")
+pbetween=$(jget "$tree/out.json" "$h.outbound[4:17] | add")
+near "$pnewest" 6000 60 && near "$polder" 3000 30 && [ "$pbetween" = 0 ] ||
+	fail "--proc history: $(jget "$tree/out.json" "$h.outbound | map(tostring) | join(\" \")")"
+pass "--proc tree (tm->when): $pnewest in the newest 3 s, $polder 18..22 s back, none between"
+
+# Each top destination's own minute, and its forecast from it
+d='.sockets.top_destinations[] | select(.port == 8081)'
+dnewest=$(jget "$out" "$d | .history.seconds[0:3] | add")
+[ "$(jget "$out" "$d | .history.seconds[4:60] | add")" = 0 ] && near "$dnewest" 6000 60 ||
+	fail "8081's history: $(jget "$out" "$d | .history | tostring")"
+d8080='.sockets.top_destinations[] | select(.port == 8080)'
+dolder=$(jget "$out" "$d8080 | .history.seconds[18:23] | add")
+[ "$(jget "$out" "$d8080 | .history.seconds[0:17] | add")" = 0 ] && near "$dolder" 3000 30 ||
+	fail "8080's history: $(jget "$out" "$d8080 | .history | tostring")"
+[ "$(jget "$out" "$d | .forecast.basis")" = timers ] &&
+	[ "$(jget "$out" "$d | .forecast.estimated")" = false ] &&
+	near "$(jget "$out" "$d | .forecast.close_rate | round")" 600 10 &&
+	[ "$(jget "$out" "$d8080 | .forecast.close_rate")" = 0 ] ||
+	fail "forecasts: $(jget "$out" "[.sockets.top_destinations[] | {port, forecast}] | tostring")"
+pass "per destination: 8081 $dnewest newest (600/s, forecast from its timers), 8080 $dolder 18..22 s back (0/s now)"
+
 r="$h.rates.outbound"
 rate=$(jget "$out" "$r.last_10s | round")
 near "$rate" 600 10 || fail "10 s rate $rate/s, expected about 600: $(jget "$out" "$r")"
@@ -50,9 +131,14 @@ near "$rate" 600 10 || fail "10 s rate $rate/s, expected about 600: $(jget "$out
 pass "rates: $(jget "$out" "$r | tostring")"
 
 "$TWTUNE" check >"$out" || [ $? -le 2 ] || fail "text check failed: $(cat "$out")"
-grep -q '^    outbound  |.*@|.* 600\.0/s last 10 s, .*rising$' "$out" ||
+grep -q '^    outbound  |.*@ *|.* 600\.0/s last 10 s, .*rising$' "$out" ||
 	fail "no outbound sparkline: $(grep -A3 'closes by the second' "$out")"
 pass "text: $(grep '^    outbound  |' "$out")"
+grep -A1 '^  127\.0\.0\.1:8081 ' "$out" | grep -q '^    closes    |.*@ *|.* 600\.0/s last 10 s' ||
+	fail "no sparkline under 127.0.0.1:8081: $(grep -A2 'Top destinations' "$out")"
+grep -q '^  127\.0\.0\.1:8081 .* 600\.0/s  *headroom ' "$out" ||
+	fail "no forecast from the timers: $(grep -A4 '^Forecast' "$out")"
+pass "text per destination: $(grep -A1 '^  127\.0\.0\.1:8081 ' "$out" | grep '^    closes')"
 
 "$TWTUNE" check --format prometheus >"$out" || [ $? -le 2 ] || fail "no Prometheus output"
 metric=$(awk '/^twtune_time_wait_close_rate\{direction="outbound",window="10s"\} / { printf "%.0f", $2 }' "$out")

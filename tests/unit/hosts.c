@@ -21,6 +21,7 @@
 #include "fixture.h"
 #include "hosts.h"
 #include "inspect/inspect.h"
+#include "inspect/tw_history.h"
 #include "report/format.h"
 
 /* Every message of ERRORS, one a line, for failure reports. */
@@ -85,6 +86,15 @@ void set_time_wait(struct tw_facts *f, uint64_t outbound, uint64_t inbound)
 	f->census.total = outbound + inbound + f->census.states[TCP_STATE_LISTEN];
 	f->counters[CTR_SOCKSTAT_TW].value = outbound + inbound;
 	f->counters[CTR_TW].value = outbound + inbound;
+}
+
+void set_destination_history(struct destination_stat *d, unsigned first, unsigned seconds,
+			     uint32_t count)
+{
+	for (unsigned i = first; i < first + seconds && i < TW_HISTORY_SECONDS; i++)
+		d->history.seconds[i] = count;
+	d->history_known = true;
+	tw_history_finish(&d->history);
 }
 
 void set_counter(struct tw_facts *f, enum counter_id id, uint64_t value)

@@ -75,6 +75,11 @@ void set_time_wait(struct tw_facts *f, uint64_t outbound, uint64_t inbound);
 
 void set_counter(struct tw_facts *f, enum counter_id id, uint64_t value);
 
+/* D's timers: COUNT closes in each of the SECONDS seconds from FIRST back
+ * (index 0: the newest), its rates recomputed. */
+void set_destination_history(struct destination_stat *d, unsigned first, unsigned seconds,
+			     uint32_t count);
+
 void classify_as(struct tw_facts *f, enum host_class verdict, double outbound_share);
 
 /* Counter ID rose PER_SECOND while sampled (10 s, --sample). */

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "common/addr.h"
 #include "fixture.h"
 #include "inspect/census.h"
 #include "inspect/tw_history.h"
@@ -1157,6 +1158,67 @@ static void test_history_from_sock_diag(void **state)
 	assert_int_equal(c->history_inbound.trend, TW_TREND_FALLING);
 }
 
+/* A TIME_WAIT socket toward REMOTE:443 from local port SPORT, with
+ * EXPIRES_MS left on its timer. */
+static void add_time_wait_to(struct census_test *t, const char *remote, uint16_t sport,
+			     uint32_t expires_ms)
+{
+	struct inet_diag_msg *m;
+
+	add4(t, TCP_STATE_TIME_WAIT, "10.0.0.2", sport, remote, 443);
+	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
+					   NLMSG_ALIGN(NLMSG_LENGTH(sizeof(*m)))));
+	m->idiag_expires = expires_ms;
+}
+
+/* Each top destination's own minute. Among more destinations than are
+ * tracked, one that takes over another's entry starts from an empty
+ * minute (not the other's), and one counted again by the third pass gets
+ * its whole minute, exact. */
+static void test_history_per_destination(void **state)
+{
+	struct census_test *t = *state;
+	const struct destination_stat *heavy = NULL, *mid = NULL;
+	struct tw_census *c;
+	char addr[32];
+
+	begin(t);
+	/* one socket each, 30 s ago, toward more destinations than fit */
+	for (unsigned i = 0; i < CENSUS_TRACKED + 100; i++) {
+		snprintf(addr, sizeof(addr), "11.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		add_time_wait_to(t, addr, (uint16_t)(RANGE_LOW + i % 28000), 30000);
+	}
+	/* then 400 (over 1% of the range: recounted) and 200 (not), all in
+	 * the last second */
+	for (unsigned i = 0; i < 400; i++)
+		add_time_wait_to(t, "192.0.2.9", (uint16_t)(RANGE_LOW + i), 59500);
+	for (unsigned i = 0; i < 200; i++)
+		add_time_wait_to(t, "192.0.2.8", (uint16_t)(RANGE_LOW + i), 59500);
+	c = run(t);
+	assert_true(c->destinations_truncated);
+	for (unsigned i = 0; i < c->top_count; i++) {
+		char text[64];
+
+		format_addr(&c->top[i].address, text, sizeof(text));
+		if (strcmp(text, "192.0.2.9") == 0)
+			heavy = &c->top[i];
+		else if (strcmp(text, "192.0.2.8") == 0)
+			mid = &c->top[i];
+	}
+	assert_non_null(heavy);
+	assert_non_null(mid);
+	assert_true(heavy->history_known);
+	assert_false(heavy->estimated);
+	assert_int_equal(heavy->history.seconds[0], 400);
+	assert_int_equal(heavy->history.seconds[30], 0);
+	assert_near(heavy->history.rate_10s, 40);
+	assert_true(mid->estimated);
+	assert_int_equal(mid->history.seconds[0], 200);
+	assert_int_equal(mid->history.seconds[30], 0); /* not the evicted one's */
+	assert_int_equal(c->history_outbound.seconds[30], CENSUS_TRACKED + 100);
+	assert_int_equal(c->history_outbound.seconds[0], 600);
+}
+
 static void test_history_unknown_without_timers(void **state)
 {
 	struct census_test *t = *state;
@@ -1283,6 +1345,7 @@ int main(void)
 		PROC_TEST(test_proc_overlong_line),
 		CENSUS_TEST(test_history_from_sock_diag),
 		CENSUS_TEST(test_history_unknown_without_timers),
+		CENSUS_TEST(test_history_per_destination),
 		cmocka_unit_test(test_history_trend),
 		PROC_TEST(test_proc_history),
 	};
