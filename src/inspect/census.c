@@ -41,8 +41,14 @@ struct dest_entry {
 	bool recount;		/* counted again in the third pass */
 	bool recounted;		/* ... and exact now */
 	bool tuples_incomplete; /* the third pass's tuple table was full */
-	bool history_started;	/* its slot in census_builder.dest_history is its own */
-	uint32_t other_locals;	/* sockets from local addresses beyond LOCALS */
+	/* its minute: the second of its first TIME_WAIT socket here (+1; 0:
+	 * none yet), then from the second one on, its slot of
+	 * census_builder.dest_history: most destinations met among too many
+	 * to track lose their entry before a second socket, and never touch
+	 * the table */
+	uint8_t first_age;
+	bool history_started;
+	uint32_t other_locals; /* sockets from local addresses beyond LOCALS */
 };
 
 struct tuple_key {
@@ -146,11 +152,12 @@ static void count_timestamps(struct dest_entry *d, unsigned state, int timestamp
 		d->established_no_ts++;
 }
 
-/* D's last minute of closes: its slot of the table, taken over (zeroed)
- * when D entered the table after another destination had it. NULL when
- * the table could not be had: the host's history stands, D's is left
- * out. The table is allocated whole at the first timer, its pages touched
- * only by the destinations that have TIME_WAIT. */
+/* D's last minute of closes, for its second TIME_WAIT socket on: its slot
+ * of the table, taken over (zeroed, then its first socket counted) when D
+ * entered the table after another destination had it. NULL when the table
+ * could not be had: the host's history stands, D's is left out. The
+ * table is allocated whole at the first need, its pages touched only by
+ * the destinations that have more than one TIME_WAIT socket. */
 static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 {
 	uint32_t *slot;
@@ -160,9 +167,11 @@ static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 		b->dest_history_lost = true;
 		return NULL;
 	}
-	slot = b->dest_history[hh_number(&b->dests, d)];
+	/* hh_number()'s division, by a constant here */
+	slot = b->dest_history[((uint8_t *)d - b->dests.entries) / sizeof(*d)];
 	if (!d->history_started) {
 		memset(slot, 0, sizeof(*b->dest_history));
+		slot[d->first_age - 1]++;
 		d->history_started = true;
 	}
 	return slot;
@@ -179,8 +188,14 @@ static bool count_socket(struct census_builder *b, struct dest_entry *d,
 
 	if (s->state == TCP_STATE_TIME_WAIT) {
 		d->time_wait++;
-		if (s->remaining_ms >= 0 && (history = dest_history(b, d)))
-			history[tw_history_age((uint64_t)s->remaining_ms)]++;
+		if (s->remaining_ms >= 0) {
+			unsigned age = tw_history_age((uint64_t)s->remaining_ms);
+
+			if (!d->first_age)
+				d->first_age = (uint8_t)(age + 1);
+			else if ((history = dest_history(b, d)))
+				history[age]++;
+		}
 	}
 	count_timestamps(d, s->state, s->timestamps);
 	if (!in_range)
@@ -363,6 +378,7 @@ bool census_recount_begin(struct census_builder *b)
 		d->time_wait = d->ports_in_use = d->max_from_one_local = 0;
 		d->established_ts = d->established_no_ts = 0;
 		d->history_started = false;
+		d->first_age = 0;
 		any = true;
 	}
 	if (!any)
@@ -452,6 +468,8 @@ static void dest_to_stat(const struct census_builder *b, const struct dest_entry
 	if (e->history_started && b->dest_history)
 		memcpy(s->history.seconds, b->dest_history[hh_number(h, e)],
 		       sizeof(s->history.seconds));
+	else if (e->first_age)
+		s->history.seconds[e->first_age - 1] = 1;
 	if (s->history_known)
 		tw_history_finish(&s->history);
 }

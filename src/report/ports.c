@@ -121,9 +121,10 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 	char dest[80], rate[32];
 
 	if (!destination_forecasts_known(f)) {
-		fprintf(out, "Forecast per destination: needs the TIME_WAIT timers (sock_diag, or "
-			     "the tm->when column\n  of a --proc tree's net/tcp) or rates (--sample "
-			     "SECONDS, or the previous run's counters)\n\n");
+		fprintf(out,
+			"Forecast per destination: needs the TIME_WAIT timers (sock_diag, or "
+			"the tm->when column\n  of a --proc tree's net/tcp) or rates (--sample "
+			"SECONDS, or the previous run's counters)\n\n");
 		return;
 	}
 	fprintf(out,

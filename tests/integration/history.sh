@@ -131,10 +131,10 @@ near "$rate" 600 10 || fail "10 s rate $rate/s, expected about 600: $(jget "$out
 pass "rates: $(jget "$out" "$r | tostring")"
 
 "$TWTUNE" check >"$out" || [ $? -le 2 ] || fail "text check failed: $(cat "$out")"
-grep -q '^    outbound  |.*@ *|.* 600\.0/s last 10 s, .*rising$' "$out" ||
+grep -q '^    outbound  |[^|]*@[^|]*|.* 600\.0/s last 10 s, .*rising$' "$out" ||
 	fail "no outbound sparkline: $(grep -A3 'closes by the second' "$out")"
 pass "text: $(grep '^    outbound  |' "$out")"
-grep -A1 '^  127\.0\.0\.1:8081 ' "$out" | grep -q '^    closes    |.*@ *|.* 600\.0/s last 10 s' ||
+grep -A1 '^  127\.0\.0\.1:8081 ' "$out" | grep -q '^    closes    |[^|]*@[^|]*|.* 600\.0/s last 10 s' ||
 	fail "no sparkline under 127.0.0.1:8081: $(grep -A2 'Top destinations' "$out")"
 grep -q '^  127\.0\.0\.1:8081 .* 600\.0/s  *headroom ' "$out" ||
 	fail "no forecast from the timers: $(grep -A4 '^Forecast' "$out")"
