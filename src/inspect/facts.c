@@ -189,3 +189,13 @@ bool nodeports_seen(const struct tw_facts *f)
 			return true;
 	return false;
 }
+
+bool facts_int(const struct tw_facts *f, enum knob_id id, long *v)
+{
+	const struct sysctl_value *sv = &f->sysctl[id];
+
+	if (!sv->known || sv->value.type != KNOB_TYPE_INT)
+		return false;
+	*v = sv->value.integer;
+	return true;
+}

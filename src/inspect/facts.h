@@ -500,6 +500,9 @@ int facts_set_sysctl(struct tw_facts *f, enum knob_id id, const char *text, char
  * reference of its own). 0 or -ENOMEM. */
 int facts_set_sysctl_value(struct tw_facts *f, enum knob_id id, const struct knob_value *v);
 
+/* An integer key's value into *V, when the host holds one. */
+bool facts_int(const struct tw_facts *f, enum knob_id id, long *v);
+
 void facts_add_error(struct tw_facts *f, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -119,6 +119,31 @@ static void take_owner_baseline(const struct inspect_options *o, struct tw_facts
 		facts_add_error(f, "processes", "the sockets at the start of the sample: %s", err);
 }
 
+/* tcp_tw_recycle (before 4.12) cuts a TIME_WAIT socket's timer from 60 s
+ * to 3.5 RTO wherever the peer's timestamps allow (tcp_time_wait(),
+ * recycle_ok): the time left no longer says when a socket closed, and
+ * such sockets would all look a minute old. The history is not used. */
+static void drop_shortened_history(struct tw_facts *f)
+{
+	struct tw_census *c = &f->census;
+	long recycle;
+
+	if (!c->history_known || !facts_int(f, KNOB_TCP_TW_RECYCLE, &recycle) || recycle == 0)
+		return;
+	c->history_known = false;
+	memset(&c->history_outbound, 0, sizeof(c->history_outbound));
+	memset(&c->history_inbound, 0, sizeof(c->history_inbound));
+	for (unsigned i = 0; i < c->top_count; i++) {
+		c->top[i].history_known = false;
+		memset(&c->top[i].history, 0, sizeof(c->top[i].history));
+	}
+	facts_add_error(
+		f, "census",
+		"the TIME_WAIT timers are no history of closes here: tcp_tw_recycle = %ld "
+		"cuts them to 3.5 RTO (tcp_time_wait()); rates fall back to TIME_WAIT / 60 s",
+		recycle);
+}
+
 int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 {
 	struct owner_baseline baseline = {0};
@@ -148,6 +173,7 @@ int inspect_host(const struct inspect_options *o, struct tw_facts *f)
 
 	if (take_census(o->proc_root, f) == 0)
 		parts++;
+	drop_shortened_history(f);
 	inspect_owners(o->proc_root, o->owners, f, &baseline);
 	inspect_nat(o->proc_root, f);
 	/* A --proc tree describes some other host: this process's namespace

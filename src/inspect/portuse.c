@@ -18,17 +18,6 @@ const char *reuse_status_name(enum reuse_status s)
 									    : "unknown";
 }
 
-/* An integer key's value, when the host holds one. */
-static bool int_knob(const struct tw_facts *f, enum knob_id id, long *v)
-{
-	const struct sysctl_value *sv = &f->sysctl[id];
-
-	if (!sv->known || sv->value.type != KNOB_TYPE_INT)
-		return false;
-	*v = sv->value.integer;
-	return true;
-}
-
 double destination_timestamps_share(const struct tw_facts *f, const struct destination_stat *d)
 {
 	uint64_t with = d->established_with_timestamps, without = d->established_without_timestamps;
@@ -61,11 +50,11 @@ enum reuse_status destination_reuse(const struct tw_facts *f, const struct desti
 	bool loopback = addr_is_loopback(&d->address);
 	long timestamps, reuse;
 
-	if (!int_knob(f, KNOB_TCP_TIMESTAMPS, &timestamps))
+	if (!facts_int(f, KNOB_TCP_TIMESTAMPS, &timestamps))
 		return REUSE_UNKNOWN;
 	if (timestamps == 0)
 		return REUSE_TIMESTAMPS_OFF;
-	if (!int_knob(f, KNOB_TCP_TW_REUSE, &reuse))
+	if (!facts_int(f, KNOB_TCP_TW_REUSE, &reuse))
 		return REUSE_UNKNOWN;
 	if (reuse != 1 && !(reuse == 2 && loopback))
 		return REUSE_OFF;

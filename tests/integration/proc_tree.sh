@@ -66,6 +66,15 @@ expect_eq .conntrack.snat 40 $t
 expect_eq .status critical $t
 expect_eq '.findings[0] | "\(.id) \(.key) \(.current) \(.recommended)"' \
 	"tw-recycle-with-nat net.ipv4.tcp_tw_recycle 1 0" $t
+# tcp_tw_recycle cuts TIME_WAIT timers to 3.5 RTO: they are no history
+# of closes, the rates fall back to TIME_WAIT / 60 s, and stderr says why
+expect_eq .sockets.time_wait.history null $t
+expect_eq '.classification.basis' time_wait $t
+"$TWTUNE" --proc "$data/proc-nat-4.9" check --fail-on none --format json 2>"$err" >/dev/null ||
+	fail "nat-4.9: exit $?"
+grep -q 'census: the TIME_WAIT timers are no history of closes here: tcp_tw_recycle = 1 cuts them to 3.5 RTO' "$err" ||
+	fail "nat-4.9: the recycled timers are not named: $(cat "$err")"
+pass "$t: timers cut by tcp_tw_recycle are not read as a history"
 
 # Without the reservation, both listeners sit inside 1024-65000.
 tree=$(mktemp -d)
