@@ -130,6 +130,15 @@ near "$rate" 600 10 || fail "10 s rate $rate/s, expected about 600: $(jget "$out
 [ "$(jget "$out" "$r.peak_second")" -le 2 ] || fail "peak: $(jget "$out" "$r")"
 pass "rates: $(jget "$out" "$r | tostring")"
 
+# The classification runs on the last 10 s, and says so
+[ "$(jget "$out" '.classification.basis')" = time_wait_history ] &&
+	near "$(jget "$out" '.classification.outbound_per_second | round')" 600 10 &&
+	[ "$(jget "$out" '.classification.verdict')" = outbound-heavy ] ||
+	fail "classification: $(jget "$out" '.classification | tostring')"
+jget "$out" '.classification.evidence' | grep -q 'last 10 s' ||
+	fail "the evidence does not name its window: $(jget "$out" '.classification.evidence')"
+pass "classification: $(jget "$out" '.classification.evidence')"
+
 "$TWTUNE" check >"$out" || [ $? -le 2 ] || fail "text check failed: $(cat "$out")"
 grep -q '^    outbound  |[^|]*@[^|]*|.* 600\.0/s last 10 s, .*rising$' "$out" ||
 	fail "no outbound sparkline: $(grep -A3 'closes by the second' "$out")"
