@@ -8,9 +8,10 @@
 # otherwise: it mounts the tree's directories over the system's, so that
 # /lib/systemd/systemd-sysctl reads exactly the tree, and that writes only
 # this namespace's /proc/sys/net. Into OUT go:
-#   before/KEY, after/KEY  each known key as `cat /proc/sys/...` prints it
-#                          (one line: every key twtune knows prints one),
-#                          before and after systemd-sysctl (no file: absent)
+#   before.txt, after.txt  PATH:VALUE, each known key as `cat /proc/sys/...`
+#                          prints it (one line: every key twtune knows prints
+#                          one), before and after systemd-sysctl (no line:
+#                          the key is absent)
 #   lint.json, lint.err    twtune lint --format json --root TREE (prediction)
 #   sysctl.err, sysctl.rc  what systemd-sysctl logged (debug) and its status
 #   check.json, check.err  twtune check --sysctl-root TREE --format json
@@ -39,7 +40,7 @@ esac
 case "$tree" in
 /run/*) die "TREE must not be under /run (a tmpfs hides it here)" ;;
 esac
-mkdir -p "$out/before" "$out/after" "$out/empty" || die "cannot write $out"
+mkdir -p "$out/empty" || die "cannot write $out"
 
 # /run/sysctl.d usually does not exist: a private /run gives it a place.
 mount -t tmpfs twtune-differential /run || die "cannot mount a private /run"
@@ -66,23 +67,25 @@ if [ -d /lib/sysctl.d ] && [ ! /lib/sysctl.d -ef /usr/lib/sysctl.d ]; then
 	bind "$out/empty" /lib/sysctl.d
 fi
 
-# Builtins only: a fork per key would be most of the run's time.
+# One process reads them all (a fork per key would be most of the run's
+# time), and with a block read: a read of /proc/sys at an offset past 0,
+# as a shell's byte-wise `read` makes, returns nothing (proc_dointvec).
+paths=
+while read -r key path; do
+	paths="$paths $path"
+done <"$keys"
 read_keys() {
-	while read -r key path; do
-		[ -e "$path" ] || continue
-		value=
-		IFS= read -r value <"$path" 2>/dev/null
-		printf '%s\n' "$value" >"$1/$key"
-	done <"$keys"
+	# shellcheck disable=SC2086 # the paths, split on purpose
+	grep -a -H -s '' $paths >"$1"
 }
 
-read_keys "$out/before"
+read_keys "$out/before.txt"
 "$TWTUNE" lint --format json --root "$tree" >"$out/lint.json" 2>"$out/lint.err"
 echo $? >"$out/lint.rc"
 SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_COLOR=0 \
 	"$SYSTEMD_SYSCTL" >"$out/sysctl.out" 2>"$out/sysctl.err"
 echo $? >"$out/sysctl.rc"
-read_keys "$out/after"
+read_keys "$out/after.txt"
 "$TWTUNE" check --sysctl-root "$tree" --format json --no-processes \
 	>"$out/check.json" 2>"$out/check.err"
 echo $? >"$out/check.rc"
