@@ -131,7 +131,7 @@ int cmd_lint(const struct twtune_ctx *ctx, int argc, char **argv)
 	}
 	/* each unreadable input, named, on stderr too: CI logs show stderr */
 	for (size_t i = 0; i < result.config.problem_count; i++)
-		if (result.config.problems[i].kind != SYSCTL_PROBLEM_SYNTAX)
+		if (result.config.problems[i].kind == SYSCTL_PROBLEM_UNREADABLE)
 			fprintf(stderr, "twtune: %s%s%.0u: %s\n", result.config.problems[i].path,
 				result.config.problems[i].line ? ":" : "",
 				result.config.problems[i].line, result.config.problems[i].message);

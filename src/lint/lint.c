@@ -50,12 +50,15 @@ static int check_problems(struct lint_result *r)
 
 	for (size_t i = 0; i < c->problem_count; i++) {
 		const struct sysctl_problem *p = &c->problems[i];
-		bool syntax = p->kind == SYSCTL_PROBLEM_SYNTAX;
+		const struct rule *rule = p->kind == SYSCTL_PROBLEM_SYNTAX ? &lint_rule_syntax
+					  : p->kind == SYSCTL_PROBLEM_UNREADABLE
+						  ? &lint_rule_unreadable
+						  : &lint_rule_odd_bytes;
 
-		if (!syntax)
+		if (rule == &lint_rule_unreadable)
 			r->input_errors++;
-		if (!findings_add(&r->findings, syntax ? &lint_rule_syntax : &lint_rule_unreadable,
-				  lint_shown_path(p->path), p->line, -1, "%s", p->message))
+		if (!findings_add(&r->findings, rule, lint_shown_path(p->path), p->line, -1, "%s",
+				  p->message))
 			return -ENOMEM;
 	}
 	return 0;

@@ -23,7 +23,7 @@ struct lint_result {
 	const char *root; /* --root, as given */
 	struct sysctl_config config;
 	struct findings findings;	       /* lint's own and the rules', with file:line */
-	size_t input_errors;		       /* unreadable, binary, too long, bad encoding */
+	size_t input_errors;		       /* files that cannot be opened or read */
 	const char *skipped[LINT_MAX_SKIPPED]; /* rules needing live facts */
 	size_t skipped_count;
 	/* assignments of keys twtune does not judge (not TIME_WAIT knobs),

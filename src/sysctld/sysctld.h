@@ -18,8 +18,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Lines longer than this are reported and skipped, never held whole. */
-#define SYSCTLD_LINE_MAX 4096
+/* systemd's LONG_LINE_MAX: read_line() fails on a line of this many bytes
+ * and systemd-sysctl 252 stops reading the file there ("Failed to read
+ * file ..., ignoring"); the lines before it stay applied. */
+#define SYSCTLD_LINE_MAX (1024 * 1024)
+/* Lines this long or longer are read whole, but lint warns: other tools
+ * (procps' sysctl, editors) cut them. */
+#define SYSCTLD_LONG_LINE 4096
 
 struct sysctl_assignment {
 	char *key;	     /* normalised to systemd's path form: "net/ipv4/x" */
@@ -40,9 +45,12 @@ struct sysctl_file {
 enum sysctl_problem_kind {
 	SYSCTL_PROBLEM_SYNTAX,	   /* a line that is not an assignment */
 	SYSCTL_PROBLEM_UNREADABLE, /* cannot open or read the file */
-	SYSCTL_PROBLEM_TOO_LONG,   /* a line longer than SYSCTLD_LINE_MAX - 1 */
-	SYSCTL_PROBLEM_BINARY,	   /* NUL bytes: not a text file */
-	SYSCTL_PROBLEM_ENCODING,   /* invalid UTF-8 */
+	SYSCTL_PROBLEM_TOO_LONG,   /* a line of SYSCTLD_LINE_MAX bytes: the rest is unread */
+	/* bytes systemd reads its own way; the file is applied all the same */
+	SYSCTL_PROBLEM_BINARY,	  /* a NUL byte, which ends a line */
+	SYSCTL_PROBLEM_ENCODING,  /* invalid UTF-8, which systemd does not check */
+	SYSCTL_PROBLEM_LONE_CR,	  /* a CR not followed by LF, which ends a line */
+	SYSCTL_PROBLEM_LONG_LINE, /* SYSCTLD_LONG_LINE bytes or more */
 };
 
 /* Messages are cut to this many bytes (less one). */
