@@ -102,6 +102,21 @@ void sysctld_free(struct sysctl_config *c);
  * when none matches or when KEY is excluded ("-KEY"). */
 const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key);
 
+/* One write systemd-sysctl makes to one of the keys asked about. */
+struct sysctl_write {
+	const struct sysctl_assignment *a; /* the line whose value is written */
+	size_t key;			   /* index into the keys asked about */
+};
+
+/* The writes systemd-sysctl 252 makes to KEYS (path form, "net/ipv4/x"),
+ * in its order (order.c says how): the order of its ordered hashmap,
+ * globs expanded where they stand, keys with a line of their own (even
+ * "-KEY") shielded from globs. PRESENT[i] says whether key i exists: a
+ * glob expands only to existing keys, an exact key is written (and fails)
+ * either way. *OUT is allocated (free() it). 0 or -ENOMEM. */
+int sysctld_writes(const struct sysctl_config *c, const char *const *keys, const bool *present,
+		   size_t key_count, struct sysctl_write **out, size_t *count);
+
 /* Normalise a key as systemd-sysctl does (sysctl_normalize()): when the
  * first separator is '/', the key is a path already and dots inside a
  * component stay (net/ipv4/conf/eth0.1/forwarding); when it is '.', dots
