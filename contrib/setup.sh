@@ -29,10 +29,13 @@ cd "$(dirname "$0")/.."
 # which the completion's test drives, and debhelper and lintian, with
 # which tests/integration/debian.sh builds and checks the Debian package,
 # prometheus for promtool (the exposition format's checker) and systemd
-# for systemd-analyze, which the metrics test runs.
+# for systemd-analyze, which the metrics test runs, and whose
+# systemd-sysctl the differential test (tests/differential/) applies random
+# sysctl.d trees with, python3 being what that test's generator and runner
+# are written in.
 packages="build-essential autoconf automake pkgconf libnl-3-dev libjansson-dev
 	libcap-dev libcmocka-dev iproute2 util-linux nftables procps jq clang-format
-	ansible-core clang bash-completion debhelper lintian prometheus systemd"
+	ansible-core clang bash-completion debhelper lintian prometheus systemd python3"
 
 missing=""
 for p in $packages; do

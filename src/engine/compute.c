@@ -335,6 +335,7 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, struct kno
 	case KNOB_TCP_TIMESTAMPS:
 	case KNOB_TCP_TW_REUSE_DELAY:
 	case KNOB_IP_LOCAL_RESERVED_PORTS:
+	case KNOB_IP_UNPRIVILEGED_PORT_START:
 	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: break;
 	default: return -EINVAL;
 	}
@@ -362,6 +363,8 @@ static int kernel_default(enum knob_id key, const struct tw_facts *f, struct kno
 	case KNOB_IP_LOCAL_RESERVED_PORTS:
 		memset(none, 0, sizeof(none));
 		return knob_value_ports(none, out);
+	/* PROT_SOCK, where ip_unprivileged_port_start (4.11) starts */
+	case KNOB_IP_UNPRIVILEGED_PORT_START: *out = knob_value_int(1024); return 0;
 	case KNOB_NF_CONNTRACK_TCP_TIMEOUT_TIME_WAIT: *out = knob_value_int(120); return 0;
 	default: return -EINVAL;
 	}

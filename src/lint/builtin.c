@@ -16,10 +16,18 @@ const struct rule lint_rule_invalid_value = {
 	.id = "invalid-value",
 	.severity = SEVERITY_WARNING,
 	.title = (char *)"a value the key does not accept",
-	.explanation = (char *)"The kernel refuses the write (EINVAL) and the key keeps its old "
-			       "value; systemd-sysctl logs an error and boots on. twtune knows "
-			       "each key's type and range: tcp_tw_reuse 0-2, ports 1-65535 with "
-			       "LOW <= HIGH, numbers where numbers are required."};
+	.explanation =
+		(char *)"What the kernel does with the value is not what the text says. Either it "
+			"refuses the write (EINVAL: the key keeps its previous value, "
+			"systemd-sysctl "
+			"logs an error and boots on), or it reads the text its own way: 030 is "
+			"octal "
+			"24, 0x1 is 1, \"1 2\" sets 1 and ignores the rest, one number changes "
+			"only "
+			"the low end of ip_local_port_range. twtune follows each key's kernel "
+			"handler "
+			"(proc_dointvec_minmax, ipv4_local_port_range, proc_do_large_bitmap, "
+			"...)."};
 const struct rule lint_rule_duplicate_key = {
 	.id = "duplicate-key",
 	.severity = SEVERITY_WARNING,
@@ -38,17 +46,27 @@ const struct rule lint_rule_not_on_kernel = {
 	.severity = SEVERITY_WARNING,
 	.title = (char *)"a key the target kernel does not have",
 	.explanation =
-		(char *)"systemd-sysctl cannot set a key the kernel lacks and logs an error at "
-			"every boot (a leading '-' silences it). tcp_tw_recycle was removed in "
+		(char *)"systemd-sysctl cannot set a key the kernel lacks; systemd 252 logs it at "
+			"info level and goes on (a leading '-' makes it a debug message), so the "
+			"setting silently does nothing. tcp_tw_recycle was removed in "
 			"4.12; tcp_tw_reuse_delay appeared in 6.14; ip_unprivileged_port_start in "
 			"4.11. The target kernel is --kernel's, else the running one."};
 const struct rule lint_rule_unreadable = {
 	.id = "unreadable",
 	.severity = SEVERITY_CRITICAL,
 	.title = (char *)"a file or line that cannot be read",
-	.explanation = (char *)"A file that cannot be opened, holds NUL bytes (not text), a line "
-			       "longer than 4095 bytes or invalid UTF-8: lint names it and goes on "
+	.explanation = (char *)"A file that cannot be opened or read: lint names it and goes on "
 			       "with the rest, and exits 2."};
+const struct rule lint_rule_odd_bytes = {
+	.id = "odd-bytes",
+	.severity = SEVERITY_WARNING,
+	.title = (char *)"bytes that systemd-sysctl reads its own way",
+	.explanation =
+		(char *)"systemd-sysctl 252 ends a line at a NUL byte and at a carriage return "
+			"without a line feed, reads lines of up to 1 MiB whole and stops reading a "
+			"file at a longer one, and writes invalid UTF-8 as it is. The file is "
+			"applied as systemd splits it (twtune reads it the same way), but editors, "
+			"procps' sysctl and reviewers see other lines."};
 const struct rule drift_rule_boot_differs = {
 	.id = "drift-boot-differs",
 	.severity = SEVERITY_WARNING,
@@ -67,9 +85,9 @@ const struct rule drift_rule_not_persisted = {
 			"what it sets in /etc/sysctl.d/90-twtune.conf."};
 
 static const struct rule *const builtin_rules[] = {
-	&lint_rule_syntax,	  &lint_rule_invalid_value,  &lint_rule_duplicate_key,
-	&lint_rule_overridden,	  &lint_rule_not_on_kernel,  &lint_rule_unreadable,
-	&drift_rule_boot_differs, &drift_rule_not_persisted,
+	&lint_rule_syntax,     &lint_rule_invalid_value, &lint_rule_duplicate_key,
+	&lint_rule_overridden, &lint_rule_not_on_kernel, &lint_rule_unreadable,
+	&lint_rule_odd_bytes,  &drift_rule_boot_differs, &drift_rule_not_persisted,
 };
 
 const struct rule *builtin_rule_find(const char *id)

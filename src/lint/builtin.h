@@ -7,7 +7,7 @@
 #include "engine/rules.h"
 
 extern const struct rule lint_rule_syntax, lint_rule_invalid_value, lint_rule_duplicate_key,
-	lint_rule_overridden, lint_rule_not_on_kernel, lint_rule_unreadable,
+	lint_rule_overridden, lint_rule_not_on_kernel, lint_rule_unreadable, lint_rule_odd_bytes,
 	drift_rule_boot_differs, drift_rule_not_persisted;
 
 /* A built-in rule by id (lint's and drift's), for explain; NULL if none. */

@@ -10,6 +10,7 @@
 
 #include "engine/compute.h"
 #include "inspect/sysctl.h"
+#include "lint/boot.h"
 #include "lint/builtin.h"
 #include "lint/internal.h"
 
@@ -50,116 +51,166 @@ static int check_problems(struct lint_result *r)
 
 	for (size_t i = 0; i < c->problem_count; i++) {
 		const struct sysctl_problem *p = &c->problems[i];
-		bool syntax = p->kind == SYSCTL_PROBLEM_SYNTAX;
+		const struct rule *rule = p->kind == SYSCTL_PROBLEM_SYNTAX ? &lint_rule_syntax
+					  : p->kind == SYSCTL_PROBLEM_UNREADABLE
+						  ? &lint_rule_unreadable
+						  : &lint_rule_odd_bytes;
 
-		if (!syntax)
+		if (rule == &lint_rule_unreadable)
 			r->input_errors++;
-		if (!findings_add(&r->findings, syntax ? &lint_rule_syntax : &lint_rule_unreadable,
-				  lint_shown_path(p->path), p->line, -1, "%s", p->message))
+		if (!findings_add(&r->findings, rule, lint_shown_path(p->path), p->line, -1, "%s",
+				  p->message))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* What the files set at boot for each of twtune's keys: the winning
- * assignment, and its value once check_values() has parsed it (each value
- * is parsed once, where lint meets it). */
-struct boot_values {
-	const struct sysctl_assignment *at[KNOB_COUNT];
-	bool valid[KNOB_COUNT];
-	struct knob_value value[KNOB_COUNT];
-};
-
-static void boot_values_init(const struct sysctl_config *c, struct boot_values *boot)
-{
-	memset(boot, 0, sizeof(*boot));
-	for (int k = 0; k < KNOB_COUNT; k++)
-		boot->at[k] = boot_assignment(c, k);
-}
-
-/* A's value for key K, as twtune would write it; kept when A is what the
- * files set K to at boot. */
-static int parse_value(const struct sysctl_assignment *a, enum knob_id k, struct boot_values *boot,
+/* What the kernel makes of A's value for key K: the boot prediction where
+ * A is the last line written to K, else a write on top of what K holds
+ * before boot. Returns the outcome (KNOB_WRITE_*) with RESULT set when
+ * applied and known, WHY when not; -ENOMEM. */
+static int kernel_view(const struct lint_result *r, const struct boot_start *start,
+		       const struct sysctl_assignment *a, enum knob_id k, struct knob_value *result,
 		       char *why, size_t whylen)
 {
-	struct knob_value v;
-	int r = knob_parse_accepted(k, a->value, &v, why, whylen);
+	const struct boot_key *key = &r->boot.key[k];
+	struct knob_kernel_state state = {.hz = start->hz};
+	const struct boot_start_key *range = &start->key[KNOB_IP_LOCAL_PORT_RANGE],
+				    *unprivileged = &start->key[KNOB_IP_UNPRIVILEGED_PORT_START];
 
-	if (r == 0 && boot->at[k] == a && !boot->valid[k]) {
-		boot->value[k] = v; /* kept: moved, not freed */
-		boot->valid[k] = true;
-	} else if (r == 0) {
-		knob_value_free(&v);
+	if (key->at == a) {
+		snprintf(why, whylen, "%s", key->reason);
+		if (key->outcome == BOOT_REFUSED)
+			return KNOB_WRITE_REFUSED;
+		if (!key->result_known)
+			return KNOB_WRITE_UNKNOWN;
+		*result = knob_value_copy(&key->result);
+		return KNOB_WRITE_APPLIED;
 	}
-	return r;
+	if (range->known) {
+		state.port_low_known = true;
+		state.port_low = range->value.range.low;
+	}
+	if (unprivileged->known) {
+		state.unprivileged_port_start_known = true;
+		state.unprivileged_port_start = unprivileged->value.integer;
+	}
+	return knob_kernel_write(k, a->value, start->key[k].known ? &start->key[k].value : NULL,
+				 &state, result, why, whylen);
 }
 
-static void boot_values_free(struct boot_values *boot)
+/* What the kernel does with A's value for K, as a sentence for a finding
+ * (empty when the value is what its text says and within twtune's
+ * bounds). KEPT names what a refused write leaves. 0 or -ENOMEM. */
+static int judge_value(const struct lint_result *r, const struct boot_start *start,
+		       const struct sysctl_assignment *a, enum knob_id k, char *msg, size_t size)
 {
-	for (int k = 0; k < KNOB_COUNT; k++)
-		knob_value_free(&boot->value[k]);
+	const struct knob *kn = knob_get(k);
+	struct knob_value kernel, strict;
+	char why[320], shown[KNOB_TEXT_MAX], err[256];
+	int outcome = kernel_view(r, start, a, k, &kernel, why, sizeof(why)), r2;
+
+	msg[0] = '\0';
+	if (outcome < 0)
+		return outcome;
+	if (outcome == KNOB_WRITE_REFUSED) {
+		const struct boot_key *key = &r->boot.key[k];
+
+		if (key->at == a && key->before_known)
+			snprintf(msg, size, "%s; the key keeps %s", why,
+				 knob_format(&key->before, shown, sizeof(shown)));
+		else
+			snprintf(msg, size, "%s; the key keeps its previous value", why);
+		return 0;
+	}
+	if (outcome == KNOB_WRITE_UNKNOWN)
+		return 0;
+	/* the kernel takes it: as the text says? */
+	r2 = knob_parse(k, a->value, &strict, err, sizeof(err));
+	if (r2 < 0 || !knob_value_equal(&strict, &kernel)) {
+		if (kernel.type == KNOB_TYPE_PORT_RANGE && r2 < 0)
+			snprintf(msg, size,
+				 "%s = %s: the kernel reads it as %s (ipv4_local_port_range takes "
+				 "one or two numbers and ignores the rest)",
+				 kn->name, a->value, knob_format(&kernel, shown, sizeof(shown)));
+		else
+			snprintf(
+				msg, size,
+				"%s = %s: the kernel takes it as %s (it reads 0x as hex, a leading "
+				"0 as octal, and only the fields it expects)",
+				kn->name, a->value, knob_format(&kernel, shown, sizeof(shown)));
+	} else if (knob_check(k, &kernel, err, sizeof(err)) == -ERANGE) {
+		snprintf(msg, size,
+			 "%s; the kernel takes it unchecked (checked on 6.18), with nonsensical "
+			 "results",
+			 err);
+	}
+	if (r2 == 0)
+		knob_value_free(&strict);
+	knob_value_free(&kernel);
+	return 0;
 }
 
-/* systemd writes a glob's value to every key it matches: twtune's keys
- * among them must accept it. */
+/* systemd writes a glob's value to every key it matches: what the kernel
+ * does with it for twtune's keys among them. */
 static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, unsigned version,
-		      struct boot_values *boot)
+		      const struct boot_start *start)
 {
 	for (int k = 0; k < KNOB_COUNT; k++) {
-		char *path = sysctld_normalize_key(knob_get(k)->name), why[256];
-		bool matches = path && fnmatch(a->key, path, 0) == 0;
+		char *path = sysctld_normalize_key(knob_get(k)->name), msg[700];
+		bool matches = path && fnmatch(a->key, path, FNM_PATHNAME | FNM_PERIOD) == 0;
 
 		free(path);
-		if (!matches || !knob_exists_in(k, version) ||
-		    parse_value(a, k, boot, why, sizeof(why)) == 0)
+		if (!matches || !knob_exists_in(k, version) || knob_get(k)->read_only ||
+		    (r->boot.key[k].at != a && r->boot.key[k].outcome == BOOT_UNTOUCHED))
 			continue;
-		if (!findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
-				  "the pattern %s sets %s too: %s", a->key, knob_get(k)->name, why))
+		if (judge_value(r, start, a, k, msg, sizeof(msg)) < 0)
+			return -ENOMEM;
+		if (msg[0] &&
+		    !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
+				  "the pattern %s sets %s too: %s", a->key, knob_get(k)->name, msg))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int check_values(struct lint_result *r, unsigned version, struct boot_values *boot)
+static int check_values(struct lint_result *r, unsigned version, const struct boot_start *start)
 {
 	const struct sysctl_config *c = &r->config;
 
 	for (size_t i = 0; i < c->count; i++) {
 		const struct sysctl_assignment *a = &c->assignments[i];
 		int k = assignment_knob(a);
-		char why[256];
+		char msg[700];
 
 		if (a->is_glob && a->value) {
-			if (check_glob(r, a, version, boot) < 0)
+			if (check_glob(r, a, version, start) < 0)
 				return -ENOMEM;
 			continue;
 		}
 		if (k < 0 || !a->value)
 			continue;
-		if (!knob_exists_in(k, version)) {
+		if (!start->key[k].present) {
 			const struct knob *kn = knob_get(k);
 			unsigned edge = kn->until ? kn->until : kn->since;
-			if (!findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a),
-					  a->line, k,
-					  "%s does not exist on Linux %u.%u (%s in %u.%u): "
-					  "systemd-sysctl cannot set it%s",
-					  kn->name, version >> 16, (version >> 8) & 255,
-					  kn->until ? "removed" : "added", edge >> 16,
-					  (edge >> 8) & 255,
-					  a->ignore_failure ? " (the leading '-' hides the error)"
-							    : " and logs an error at every boot"))
+			if (!findings_add(
+				    &r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line,
+				    k,
+				    "%s does not exist on Linux %u.%u (%s in %u.%u): "
+				    "systemd-sysctl cannot set it%s",
+				    kn->name, version >> 16, (version >> 8) & 255,
+				    kn->until ? "removed" : "added", edge >> 16, (edge >> 8) & 255,
+				    a->ignore_failure
+					    ? " (the leading '-' makes that a debug message)"
+					    : "; systemd 252 logs that at info level and goes "
+					      "on, and the setting does nothing"))
 				return -ENOMEM;
 			continue;
 		}
-		int bad = parse_value(a, k, boot, why, sizeof(why));
-
-		if (bad < 0 &&
-		    !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a), a->line, k,
-				  "%s; %s", why,
-				  bad == -ERANGE && knob_get(k)->unbounded
-					  ? "the kernel takes it unchecked (checked on 6.18), with "
-					    "nonsensical results"
-					  : "the kernel refuses it at boot"))
+		if (judge_value(r, start, a, k, msg, sizeof(msg)) < 0)
+			return -ENOMEM;
+		if (msg[0] && !findings_add(&r->findings, &lint_rule_invalid_value, file_of(r, a),
+					    a->line, k, "%s", msg))
 			return -ENOMEM;
 	}
 	return 0;
@@ -247,12 +298,12 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 
 /* ---- the rules, on the files' values */
 
-/* The facts the files describe: each key's winning value, or this kernel's
- * default where no file sets it; nothing live (no census, counters, NAT). */
-static int facts_from_files(const struct lint_options *o, const struct boot_values *boot,
-			    struct tw_facts *f)
+/* The facts the files describe: what each key holds after boot as
+ * predicted, or before boot where no file changes it; nothing live (no
+ * census, counters, NAT). */
+static int facts_from_files(const struct lint_options *o, const struct lint_result *res,
+			    const struct boot_start *start, struct tw_facts *f)
 {
-	unsigned code = kernel_version_code(&o->version);
 	int r = 0;
 
 	facts_init(f);
@@ -260,17 +311,15 @@ static int facts_from_files(const struct lint_options *o, const struct boot_valu
 	f->version_known = true;
 	f->nat.present = -1;
 	for (int k = 0; k < KNOB_COUNT && r == 0; k++) {
-		struct knob_value v;
+		const struct boot_key *key = &res->boot.key[k];
 
-		if (!knob_exists_in(k, code))
+		if (!start->key[k].present)
 			continue;
 		f->sysctl[k].present = true;
-		if (boot->valid[k]) {
-			r = facts_set_sysctl_value(f, k, &boot->value[k]);
-		} else if (compute_value(COMPUTE_KERNEL_DEFAULT, k, f, NULL, &v) == 0) {
-			r = facts_set_sysctl_value(f, k, &v);
-			knob_value_free(&v);
-		}
+		if (key->outcome != BOOT_UNTOUCHED && key->result_known)
+			r = facts_set_sysctl_value(f, k, &key->result);
+		else if (start->key[k].known)
+			r = facts_set_sysctl_value(f, k, &start->key[k].value);
 	}
 	return r;
 }
@@ -320,14 +369,14 @@ static const struct sysctl_assignment *rule_location(const struct sysctl_config 
 	return best;
 }
 
-static int judge_with_rules(const struct lint_options *o, const struct boot_values *boot,
+static int judge_with_rules(const struct lint_options *o, const struct boot_start *start,
 			    struct lint_result *r)
 {
 	struct findings rule_findings;
 	struct tw_facts f;
 	int rc;
 
-	if ((rc = facts_from_files(o, boot, &f)) < 0) {
+	if ((rc = facts_from_files(o, r, start, &f)) < 0) {
 		facts_free(&f);
 		return rc;
 	}
@@ -372,9 +421,45 @@ static void count_unjudged(struct lint_result *r)
 	}
 }
 
+/* What the keys hold before boot: the host's values where lint was given
+ * them (it runs on the host the files configure), else this kernel's
+ * defaults where twtune knows them, else unknown. */
+static void boot_start_init(const struct lint_options *o, struct tw_facts *defaults,
+			    struct boot_start *start)
+{
+	unsigned code = kernel_version_code(&o->version);
+
+	memset(start, 0, sizeof(*start));
+	start->hz = o->hz;
+	facts_init(defaults);
+	defaults->version = o->version;
+	defaults->version_known = true;
+	for (int k = 0; k < KNOB_COUNT; k++)
+		defaults->sysctl[k].present =
+			o->host ? o->host->sysctl[k].present : knob_exists_in(k, code);
+	for (int k = 0; k < KNOB_COUNT; k++) {
+		const struct sysctl_value *now = o->host ? &o->host->sysctl[k] : NULL;
+		struct boot_start_key *key = &start->key[k];
+		struct knob_value v;
+
+		key->present = defaults->sysctl[k].present;
+		if (now && now->present && now->known) {
+			key->known = true;
+			key->value = now->value;
+		} else if (key->present &&
+			   compute_value(COMPUTE_KERNEL_DEFAULT, k, defaults, NULL, &v) == 0 &&
+			   facts_set_sysctl_value(defaults, k, &v) == 0) {
+			knob_value_free(&v);
+			key->known = defaults->sysctl[k].known;
+			key->value = defaults->sysctl[k].value;
+		}
+	}
+}
+
 int lint_run(const struct lint_options *o, struct lint_result *out)
 {
-	struct boot_values boot;
+	struct boot_start start;
+	struct tw_facts defaults;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -385,19 +470,21 @@ int lint_run(const struct lint_options *o, struct lint_result *out)
 		rc = sysctld_load_system(o->root ? o->root : "", o->with_sysctl_conf, &out->config);
 	if (rc < 0)
 		return rc;
-	boot_values_init(&out->config, &boot);
+	boot_start_init(o, &defaults, &start);
 	count_unjudged(out);
-	if ((rc = check_problems(out)) == 0 &&
-	    (rc = check_values(out, kernel_version_code(&o->version), &boot)) == 0 &&
+	if ((rc = boot_predict(&out->config, &start, &out->boot)) == 0 &&
+	    (rc = check_problems(out)) == 0 &&
+	    (rc = check_values(out, kernel_version_code(&o->version), &start)) == 0 &&
 	    (rc = check_duplicates_and_overrides(out)) == 0 &&
-	    (rc = judge_with_rules(o, &boot, out)) == 0)
+	    (rc = judge_with_rules(o, &start, out)) == 0)
 		findings_sort(&out->findings);
-	boot_values_free(&boot);
+	facts_free(&defaults);
 	return rc;
 }
 
 void lint_free(struct lint_result *r)
 {
+	boot_prediction_free(&r->boot);
 	sysctld_free(&r->config);
 	findings_free(&r->findings);
 }

@@ -6,6 +6,7 @@
 #define TWTUNE_LINT_H
 
 #include "engine/engine.h"
+#include "lint/boot.h"
 #include "sysctld/sysctld.h"
 
 struct lint_options {
@@ -14,6 +15,10 @@ struct lint_options {
 	size_t path_count;
 	bool with_sysctl_conf;	       /* procps: /etc/sysctl.conf last */
 	struct kernel_version version; /* the target kernel */
+	/* the host's values now, which boot starts from (lint runs on the host
+	 * the files configure); NULL: the target kernel's defaults */
+	const struct tw_facts *host;
+	unsigned hz; /* the kernel's CONFIG_HZ, 0 when unknown */
 	const struct rule_set *rules;
 };
 
@@ -22,8 +27,9 @@ struct lint_options {
 struct lint_result {
 	const char *root; /* --root, as given */
 	struct sysctl_config config;
+	struct boot_prediction boot;	       /* what boot does to each of twtune's keys */
 	struct findings findings;	       /* lint's own and the rules', with file:line */
-	size_t input_errors;		       /* unreadable, binary, too long, bad encoding */
+	size_t input_errors;		       /* files that cannot be opened or read */
 	const char *skipped[LINT_MAX_SKIPPED]; /* rules needing live facts */
 	size_t skipped_count;
 	/* assignments of keys twtune does not judge (not TIME_WAIT knobs),

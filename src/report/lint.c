@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include "common/knob_kernel.h"
+#include "common/strutil.h"
 #include "report/format.h"
 
 static void counts(const struct lint_result *r, unsigned by[SEVERITY_CRITICAL + 1])
@@ -67,6 +69,75 @@ static json_t *finding_json(size_t i, const void *arg)
 	return o;
 }
 
+static json_t *value_or_null(bool known, const struct knob_value *v)
+{
+	char *text;
+	json_t *j;
+
+	if (!known || !(text = knob_proc_text(v)))
+		return json_null();
+	j = json_string(text);
+	free(text);
+	return j ? j : json_null();
+}
+
+/* TEXT as a JSON string: bytes that are not UTF-8 (systemd does not check)
+ * replaced, as in messages. */
+static json_t *text_json(const char *text)
+{
+	char *copy = strdup(text);
+	json_t *j;
+
+	if (!copy)
+		return json_null();
+	utf8_sanitize(copy);
+	j = json_string(copy);
+	free(copy);
+	return j ? j : json_null();
+}
+
+static int by_knob_name(const void *x, const void *y)
+{
+	return strcmp(knob_get(*(const int *)x)->name, knob_get(*(const int *)y)->name);
+}
+
+/* "boot": what boot does to each of twtune's keys the files write, by key:
+ * the last line written, the kernel's outcome, and the value before and
+ * after as /proc/sys prints it (null when unknown). */
+static json_t *boot_json(const struct lint_result *r)
+{
+	static const char *const outcomes[] = {
+		[BOOT_APPLIED] = "applied", [BOOT_REFUSED] = "refused", [BOOT_ABSENT] = "absent"};
+	json_t *list = json_array();
+	int order[KNOB_COUNT], n = 0;
+
+	for (int k = 0; k < KNOB_COUNT; k++)
+		if (r->boot.key[k].outcome != BOOT_UNTOUCHED)
+			order[n++] = k;
+	qsort(order, (size_t)n, sizeof(order[0]), by_knob_name);
+	for (int i = 0; i < n; i++) {
+		const struct boot_key *key = &r->boot.key[order[i]];
+		bool refused = key->outcome == BOOT_REFUSED;
+		json_t *o = json_object();
+
+		json_object_set_new(o, "key", json_string(knob_get(order[i])->name));
+		json_object_set_new(
+			o, "file",
+			json_string(lint_shown_path(r->config.files[key->at->file].path)));
+		json_object_set_new(o, "line", json_integer(key->at->line));
+		json_object_set_new(o, "value", text_json(key->at->value));
+		json_object_set_new(o, "outcome", json_string(outcomes[key->outcome]));
+		json_object_set_new(o, "result",
+				    refused ? value_or_null(key->before_known, &key->before)
+					    : value_or_null(key->result_known, &key->result));
+		json_object_set_new(o, "before", value_or_null(key->before_known, &key->before));
+		json_object_set_new(o, "reason",
+				    key->reason[0] ? text_json(key->reason) : json_null());
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
 void report_lint_json(FILE *out, const struct lint_result *r)
 {
 	json_t *doc = json_object(), *list = json_array(), *summary = json_object();
@@ -90,6 +161,7 @@ void report_lint_json(FILE *out, const struct lint_result *r)
 					"which files do not have"));
 	json_object_set_new(doc, "findings", json_incref(list));
 	json_object_set_new(doc, "summary", summary);
+	json_object_set_new(doc, "boot", boot_json(r));
 	/* one finding at a time: a file of 40,000 lines makes 40,000 */
 	print_json_streamed(doc, list, r->findings.count, finding_json, r, out);
 	json_decref(list);

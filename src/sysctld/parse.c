@@ -10,9 +10,12 @@
  *   also ignore ';'. We follow the documentation.
  * - "-key" without '=' is an exclusion (systemd v246 and later): the key is
  *   never set by a glob. It is kept as an assignment with a NULL value.
- * - twtune is stricter than systemd about bytes: a NUL byte makes the whole
- *   file binary (its assignments are dropped: it is not configuration), and
- *   a non-comment line that is not UTF-8 is reported and skipped. */
+ * - Lines are split by systemd's read_line() (v252, src/basic/fileio.c): a
+ *   NUL and a lone CR end a line as "\n" and "\r\n" do; a line may hold up
+ *   to LONG_LINE_MAX - 1 bytes, and at LONG_LINE_MAX systemd-sysctl stops
+ *   reading the file (what it read before stays); UTF-8 is not checked.
+ *   twtune reads the same lines and reports those bytes as problems of a
+ *   file that is applied nonetheless. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -238,10 +241,12 @@ static int parse_line(struct sysctl_config *c, size_t file, const char *path, un
 	if (!*p || *p == '#' || *p == ';')
 		return 0;
 	column = utf8_bad_column((const unsigned char *)p, strlen(p));
-	if (column)
-		return sysctld_add_problem(c, SYSCTL_PROBLEM_ENCODING, path, lineno,
-					   "invalid UTF-8 at column %zu",
-					   (size_t)(p - line) + column);
+	if (column &&
+	    sysctld_add_problem(c, SYSCTL_PROBLEM_ENCODING, path, lineno,
+				"invalid UTF-8 at column %zu: systemd-sysctl does not check "
+				"and writes the bytes as they are",
+				(size_t)(p - line) + column) < 0)
+		return -ENOMEM;
 	eq = strchr(p, '=');
 	if (eq) {
 		ignore_failure = *p == '-';
@@ -281,25 +286,40 @@ static int parse_line(struct sysctl_config *c, size_t file, const char *path, un
 	return 0;
 }
 
-/* Forget what file index FILE added from assignment FIRST and problem
- * FIRST_PROBLEM on: it turned out not to be a text file. */
-static void discard_file(struct sysctl_config *c, size_t first, size_t first_problem)
+/* The bytes of a line that systemd reads its own way, once a file for
+ * each kind (SEEN holds the kinds reported): the line is applied as
+ * systemd splits it. */
+static int note_line_bytes(struct sysctl_config *c, const char *path, unsigned lineno, size_t len,
+			   unsigned ends, unsigned *seen)
 {
-	for (size_t i = first; i < c->count; i++) {
-		free(c->assignments[i].key);
-		free(c->assignments[i].value);
+	int r = 0;
+
+	if ((ends & LINE_END_NUL) && !(*seen & LINE_END_NUL)) {
+		*seen |= LINE_END_NUL;
+		r = sysctld_add_problem(
+			c, SYSCTL_PROBLEM_BINARY, path, lineno,
+			"NUL byte: systemd-sysctl ends the line there and reads what "
+			"follows as the next line");
 	}
-	c->count = first;
-	for (size_t i = first_problem; i < c->problem_count; i++)
-		problem_free(&c->problems[i]);
-	c->problem_count = first_problem;
+	if (r == 0 && (ends & LINE_END_CR) && !(ends & LINE_END_LF) && !(*seen & LINE_END_CR)) {
+		*seen |= LINE_END_CR;
+		r = sysctld_add_problem(c, SYSCTL_PROBLEM_LONE_CR, path, lineno,
+					"carriage return without a line feed: systemd-sysctl ends "
+					"the line there (procps' sysctl does not)");
+	}
+	if (r == 0 && len >= SYSCTLD_LONG_LINE)
+		r = sysctld_add_problem(c, SYSCTL_PROBLEM_LONG_LINE, path, lineno,
+					"a line of %zu bytes: systemd-sysctl reads it whole (up to "
+					"%d bytes), other tools may cut it",
+					len, SYSCTLD_LINE_MAX - 1);
+	return r;
 }
 
 static int parse_stream(struct sysctl_config *c, FILE *fp, const char *path, const char *name)
 {
-	char line[SYSCTLD_LINE_MAX];
-	size_t file = c->file_count, first = c->count, first_problem = c->problem_count, len;
-	unsigned lineno = 0;
+	size_t file = c->file_count, cap = 0, len;
+	unsigned lineno = 0, ends, seen = 0;
+	char *line = NULL;
 	int r;
 
 	if (grow((void **)&c->files, c->file_count, sizeof(*c->files)) < 0)
@@ -308,26 +328,23 @@ static int parse_stream(struct sysctl_config *c, FILE *fp, const char *path, con
 	snprintf(c->files[file].name, sizeof(c->files[file].name), "%s", name);
 	c->file_count++;
 
-	while ((r = read_line(fp, line, sizeof(line), &len)) != 0) {
+	while ((r = read_line_systemd(fp, SYSCTLD_LINE_MAX, &line, &cap, &len, &ends)) > 0) {
 		lineno++;
-		if (r == -E2BIG) {
-			r = sysctld_add_problem(c, SYSCTL_PROBLEM_TOO_LONG, path, lineno,
-						"line longer than %d bytes, skipped",
-						SYSCTLD_LINE_MAX - 1);
-		} else if (r == -EBADMSG) {
-			discard_file(c, first, first_problem);
-			return sysctld_add_problem(c, SYSCTL_PROBLEM_BINARY, path, lineno,
-						   "NUL byte: not a text file, none of it is used");
-		} else if (r < 0) {
-			return sysctld_add_problem(c, SYSCTL_PROBLEM_UNREADABLE, path, lineno,
-						   "read error: %s", strerror(-r));
-		} else {
-			r = parse_line(c, file, path, lineno, line);
-		}
-		if (r < 0)
-			return r;
+		if ((r = note_line_bytes(c, path, lineno, len, ends, &seen)) < 0 ||
+		    (r = parse_line(c, file, path, lineno, line)) < 0)
+			break;
 	}
-	return 0;
+	free(line);
+	if (r == -ENOBUFS)
+		r = sysctld_add_problem(c, SYSCTL_PROBLEM_TOO_LONG, path, lineno + 1,
+					"a line of %d bytes or more: systemd-sysctl stops reading "
+					"the file here; the lines before it are applied, the rest "
+					"are not",
+					SYSCTLD_LINE_MAX);
+	else if (r < 0 && r != -ENOMEM)
+		r = sysctld_add_problem(c, SYSCTL_PROBLEM_UNREADABLE, path, lineno + 1,
+					"read error: %s", strerror(-r));
+	return r;
 }
 
 /* ------------------------------------------------------------ files */

@@ -18,8 +18,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Lines longer than this are reported and skipped, never held whole. */
-#define SYSCTLD_LINE_MAX 4096
+/* systemd's LONG_LINE_MAX: read_line() fails on a line of this many bytes
+ * and systemd-sysctl 252 stops reading the file there ("Failed to read
+ * file ..., ignoring"); the lines before it stay applied. */
+#define SYSCTLD_LINE_MAX (1024 * 1024)
+/* Lines this long or longer are read whole, but lint warns: other tools
+ * (procps' sysctl, editors) cut them. */
+#define SYSCTLD_LONG_LINE 4096
 
 struct sysctl_assignment {
 	char *key;	     /* normalised to systemd's path form: "net/ipv4/x" */
@@ -40,9 +45,12 @@ struct sysctl_file {
 enum sysctl_problem_kind {
 	SYSCTL_PROBLEM_SYNTAX,	   /* a line that is not an assignment */
 	SYSCTL_PROBLEM_UNREADABLE, /* cannot open or read the file */
-	SYSCTL_PROBLEM_TOO_LONG,   /* a line longer than SYSCTLD_LINE_MAX - 1 */
-	SYSCTL_PROBLEM_BINARY,	   /* NUL bytes: not a text file */
-	SYSCTL_PROBLEM_ENCODING,   /* invalid UTF-8 */
+	SYSCTL_PROBLEM_TOO_LONG,   /* a line of SYSCTLD_LINE_MAX bytes: the rest is unread */
+	/* bytes systemd reads its own way; the file is applied all the same */
+	SYSCTL_PROBLEM_BINARY,	  /* a NUL byte, which ends a line */
+	SYSCTL_PROBLEM_ENCODING,  /* invalid UTF-8, which systemd does not check */
+	SYSCTL_PROBLEM_LONE_CR,	  /* a CR not followed by LF, which ends a line */
+	SYSCTL_PROBLEM_LONG_LINE, /* SYSCTLD_LONG_LINE bytes or more */
 };
 
 /* Messages are cut to this many bytes (less one). */
@@ -93,6 +101,21 @@ void sysctld_free(struct sysctl_config *c);
  * exact ones, and among globs, the last in application order wins. NULL
  * when none matches or when KEY is excluded ("-KEY"). */
 const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key);
+
+/* One write systemd-sysctl makes to one of the keys asked about. */
+struct sysctl_write {
+	const struct sysctl_assignment *a; /* the line whose value is written */
+	size_t key;			   /* index into the keys asked about */
+};
+
+/* The writes systemd-sysctl 252 makes to KEYS (path form, "net/ipv4/x"),
+ * in its order (order.c says how): the order of its ordered hashmap,
+ * globs expanded where they stand, keys with a line of their own (even
+ * "-KEY") shielded from globs. PRESENT[i] says whether key i exists: a
+ * glob expands only to existing keys, an exact key is written (and fails)
+ * either way. *OUT is allocated (free() it). 0 or -ENOMEM. */
+int sysctld_writes(const struct sysctl_config *c, const char *const *keys, const bool *present,
+		   size_t key_count, struct sysctl_write **out, size_t *count);
 
 /* Normalise a key as systemd-sysctl does (sysctl_normalize()): when the
  * first separator is '/', the key is a path already and dots inside a

@@ -309,7 +309,7 @@ struct lint_case {
 	struct {
 		unsigned major, minor;
 	} kernel;
-	struct expected_finding findings[5]; /* to the first without an id */
+	struct expected_finding findings[6]; /* to the first without an id */
 	struct {
 		const char *id;
 		size_t findings;
@@ -354,13 +354,13 @@ static const struct lint_case lint_cases[] = {
 	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 1,
 		       KNOB_TCP_TW_REUSE, "3 is outside 0-2"},
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 2,
-		       KNOB_IP_LOCAL_PORT_RANGE, "'60999 32768' needs 1 <= LOW <= HIGH"},
+		       KNOB_IP_LOCAL_PORT_RANGE, "the high end 32768 is below the low end 60999"},
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 3,
-		       KNOB_TCP_FIN_TIMEOUT, "'abc' is not a whole number"},
+		       KNOB_TCP_FIN_TIMEOUT, "refuses 'abc'"},
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 4,
 		       KNOB_TCP_EHASH_ENTRIES, "read-only"},
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/b.conf", 1,
-		       KNOB_IP_LOCAL_PORT_RANGE, "'0 100' needs 1 <= LOW"}},
+		       KNOB_IP_LOCAL_PORT_RANGE, "0 is outside 1-65535"}},
 	 .count = {"invalid-value", 5}, .absent = {"fin-timeout-lowered"}},
 	{"invalid value not for valid values",
 	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_tw_reuse = 0\n"
@@ -370,8 +370,39 @@ static const struct lint_case lint_cases[] = {
 					   "net.ipv4.ip_local_reserved_ports = 8080,9000-9010\n"
 					   "net.ipv4.tcp_max_tw_buckets = 262144\n"},
 		   {"etc/sysctl.d/b.conf", "net.ipv4.tcp_tw_reuse = 2\n"
-					   "net.ipv4.ip_local_port_range = 1 1\n"}},
+					   "net.ipv4.ip_local_port_range = 1024 1024\n"}},
 	 .kernel = {6, 1}, .absent = {"invalid-value"}},
+	/* what the kernel makes of the text (6.18 in a namespace): it takes
+	 * 030 as octal 24 and one number as the low end only; it refuses
+	 * "8080, 9000", "+30" and 65536 */
+	{"invalid value as the kernel reads it",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_fin_timeout = 030\n"
+					   "net.ipv4.ip_local_port_range = 40000\n"
+					   "net.ipv4.ip_local_reserved_ports = 8080, 9000\n"
+					   "net.ipv4.tcp_max_tw_buckets = +30\n"
+					   "net.ipv4.ip_unprivileged_port_start = 65536\n"
+					   "net.ipv4.tcp_tw_reuse = 1 2\n"}},
+	 .kernel = {6, 14},
+	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 1,
+		       KNOB_TCP_FIN_TIMEOUT, "the kernel takes it as 24"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 2,
+		       KNOB_IP_LOCAL_PORT_RANGE, "reads it as 40000 60999"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 3,
+		       KNOB_IP_LOCAL_RESERVED_PORTS, "refuses '8080, 9000'"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 4,
+		       KNOB_TCP_MAX_TW_BUCKETS, "refuses '+30'"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 5,
+		       KNOB_IP_UNPRIVILEGED_PORT_START, "65536 is outside 0-65535"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 6,
+		       KNOB_TCP_TW_REUSE, "the kernel takes it as 1"}},
+	 .count = {"invalid-value", 6}},
+	/* a glob the kernel takes for tcp_tw_reuse and refuses for
+	 * tcp_tw_reuse_delay (1-60000) */
+	{"invalid value through a glob, for one key only",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_tw_* = 0\n"}}, .kernel = {6, 14},
+	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 1,
+		       KNOB_TCP_TW_REUSE_DELAY, "0 is outside 1-60000"}},
+	 .count = {"invalid-value", 1}},
 	/* systemd writes a glob's value to every key it matches: a twtune key
 	 * among them that refuses it is reported, at the glob's line; a glob
 	 * matching none of twtune's keys is none of lint's business.
@@ -463,7 +494,7 @@ static const struct lint_case lint_cases[] = {
 	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
 		       KNOB_TCP_TW_REUSE_DELAY, "added in 6.14",
 		       .also = {"net.ipv4.tcp_tw_reuse_delay does not exist on Linux 6.1",
-				"logs an error at every boot"}}}},
+				"logs that at info level and goes on"}}}},
 	{"not on kernel: tcp_tw_reuse_delay on 6.14",
 	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.tcp_tw_reuse_delay = 500\n"}},
 	 .kernel = {6, 14}, .absent = {"not-on-kernel", "invalid-value"}},
@@ -472,7 +503,7 @@ static const struct lint_case lint_cases[] = {
 	 .files = {{"etc/sysctl.d/x.conf", "-net.ipv4.tcp_tw_reuse_delay = 500\n"}},
 	 .kernel = {6, 1},
 	 .findings = {{"not-on-kernel", SEVERITY_WARNING, "etc/sysctl.d/x.conf", 1,
-		       KNOB_TCP_TW_REUSE_DELAY, "the leading '-' hides the error"}}},
+		       KNOB_TCP_TW_REUSE_DELAY, "the leading '-' makes that a debug message"}}},
 	{"not on kernel: ip_unprivileged_port_start on 4.9",
 	 .files = {{"etc/sysctl.d/x.conf", "net.ipv4.ip_unprivileged_port_start = 1024\n"}},
 	 .kernel = {4, 9},
@@ -585,12 +616,14 @@ static void test_tw_recycle_on_4_9(void **state)
 
 /* ------------------------------------------------------------ unreadable */
 
-static void test_unreadable_fires_and_the_rest_is_linted(void **state)
+/* NUL bytes and long lines are warnings about files that systemd-sysctl
+ * applies nonetheless, as it splits them; only a file that cannot be read
+ * is critical. */
+static void test_odd_bytes_are_applied(void **state)
 {
 	static const char binary[] = "net.ipv4.tcp_timestamps = 0\n\0\0garbage\n";
 	struct lint_test *t = *state;
 	const struct lint_result *r;
-	const struct finding *fd;
 	size_t long_size = 100 * 1024 + 64;
 	char *long_text = malloc(long_size);
 
@@ -605,46 +638,33 @@ static void test_unreadable_fires_and_the_rest_is_linted(void **state)
 		      "net.ipv4.tcp_tw_reuse = 1\n");
 	r = lint_tree(t, 6, 1);
 
-	fd = find_finding(&r->findings, "unreadable", NULL, 0);
-	assert_non_null(fd);
-	assert_count(&r->findings, "unreadable", 2);
-	assert_int_equal(r->input_errors, 2);
-	for (size_t i = 0; i < r->findings.count; i++) {
-		fd = &r->findings.items[i];
-		if (strcmp(fd->rule->id, "unreadable") != 0)
-			continue;
-		assert_int_equal(fd->rule->severity, SEVERITY_CRITICAL);
-		assert_int_equal(fd->key, -1);
-		if (in_root(fd->file, "etc/sysctl.d/10-binary.conf"))
-			assert_has_text(fd, "NUL byte");
-		else if (in_root(fd->file, "etc/sysctl.d/20-long.conf")) {
-			assert_int_equal(fd->line, 1);
-			assert_has_text(fd, "longer than 4095 bytes");
-		} else
-			fail_msg("unreadable in an unexpected file:%s", describe(&r->findings));
-	}
-	/* the long line's file is read past it */
+	assert_no_finding(&r->findings, "unreadable");
+	assert_int_equal(r->input_errors, 0);
+	/* "\n\0" is one line end for read_line_full(), the next NUL another */
+	assert_finding(&r->findings, "odd-bytes", SEVERITY_WARNING, "etc/sysctl.d/10-binary.conf",
+		       1, -1, "NUL byte");
+	assert_finding(&r->findings, "odd-bytes", SEVERITY_WARNING, "etc/sysctl.d/20-long.conf", 1,
+		       -1, "a line of 102400 bytes");
 	assert_finding(&r->findings, "invalid-value", SEVERITY_WARNING, "etc/sysctl.d/20-long.conf",
 		       2, KNOB_TCP_TW_REUSE, "3 is outside 0-2");
-	/* the good file is linted */
 	assert_finding(&r->findings, "fin-timeout-lowered", SEVERITY_INFO,
 		       "etc/sysctl.d/30-ok.conf", 1, KNOB_TCP_FIN_TIMEOUT, "tcp_fin_timeout = 30");
-	/* and nothing of the binary file is used: its timestamps = 0 would
-	 * make reuse = 1 useless */
-	assert_no_finding(&r->findings, "tw-reuse-without-timestamps");
+	/* the file with the NUL is applied: its timestamps = 0 makes reuse = 1
+	 * useless */
+	assert_non_null(find_finding(&r->findings, "tw-reuse-without-timestamps", NULL, 0));
 }
 
 static void test_unreadable_not_for_text(void **state)
 {
 	struct lint_test *t = *state;
 	const struct lint_result *r;
-	char line[SYSCTLD_LINE_MAX + 8];
+	char line[5000 + 8];
 
-	/* the longest line that fits: a comment of 4095 bytes */
+	/* a long comment: a warning at most, never critical */
 	memset(line, 'x', sizeof(line));
 	line[0] = '#';
-	line[SYSCTLD_LINE_MAX - 1] = '\n';
-	line[SYSCTLD_LINE_MAX] = '\0';
+	line[5000 - 1] = '\n';
+	line[5000] = '\0';
 	fixture_write(t->fx->root, "etc/sysctl.d/10-long-comment.conf", line);
 	fixture_write(t->fx->root, "etc/sysctl.d/20-utf8.conf",
 		      "# caf\xc3\xa9 \xe2\x80\x94 UTF-8 in a comment\n"
@@ -653,6 +673,7 @@ static void test_unreadable_not_for_text(void **state)
 	assert_no_finding(&r->findings, "unreadable");
 	assert_int_equal(r->input_errors, 0);
 	assert_int_equal(r->config.file_count, 2);
+	assert_int_equal(findings_worst(&r->findings) <= SEVERITY_WARNING, 1);
 }
 
 /* ------------------------------------------------------------ the rules */
@@ -930,8 +951,9 @@ static void test_report_text(void **state)
 			      r->findings.items[1].summary);
 	n += (size_t)snprintf(
 		expected + n, sizeof(expected) - n,
-		"etc/sysctl.d/04-warning.conf:1: warning: net.ipv4.tcp_tw_reuse: 9 is "
-		"outside 0-2; the kernel refuses it at boot [invalid-value]\n");
+		"etc/sysctl.d/04-warning.conf:1: warning: the kernel refuses '9' for "
+		"net.ipv4.tcp_tw_reuse: 9 is outside 0-2 (proc_dou8vec_minmax); the key keeps "
+		"0 [invalid-value]\n");
 	n += (size_t)snprintf(expected + n, sizeof(expected) - n,
 			      "etc/sysctl.d/01-info.conf:1: info: %s [fin-timeout-lowered]\n",
 			      r->findings.items[3].summary);
@@ -1301,7 +1323,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		LINT_TEST(test_tw_recycle_on_4_9),
-		LINT_TEST(test_unreadable_fires_and_the_rest_is_linted),
+		LINT_TEST(test_odd_bytes_are_applied),
 		LINT_TEST(test_unreadable_not_for_text),
 		LINT_TEST(test_rule_tw_reuse_without_timestamps),
 		LINT_TEST(test_rule_port_range_parity),

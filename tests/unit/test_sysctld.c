@@ -443,25 +443,56 @@ static void test_tree_case(void **state)
 
 /* ------------------------------------------------------------ odd entries */
 
-static void test_binary_file_discarded(void **state)
+/* systemd's read_line() ends a line at a NUL byte: the file is applied,
+ * the bytes after the NUL are the next line (systemd-sysctl 252 on 6.18). */
+static void test_nul_ends_a_line(void **state)
 {
 	struct fixture *fx = *state;
 	static const char binary[] = "vm.c = 2\nnot an assignment\n\x7f"
-				     "ELF\0\1\2\nvm.d = 3\n";
+				     "ELF\0\1\2\nvm.d = 3\0vm.f = 5\n";
 	struct sysctl_config c;
 
 	fixture_write(fx->root, "usr/lib/sysctl.d/10-ok.conf", "vm.a = 1\n");
 	fixture_write_bytes(fx->root, "etc/sysctl.d/20-bin.conf", binary, sizeof(binary) - 1);
 	fixture_write(fx->root, "etc/sysctl.d/30-after.conf", "vm.e = 4\n");
 	load(fx, false, &c);
-	/* one problem: the file is binary; its syntax error no longer counts */
-	assert_int_equal(c.problem_count, 1);
-	find_problem(&c, SYSCTL_PROBLEM_BINARY, "/etc/sysctl.d/20-bin.conf", 3);
-	assert_effective(&c, "vm.c", NULL);
-	assert_effective(&c, "vm.d", NULL);
+	/* the NUL, once for the file, and lines 2, 3 and 4 are no assignments */
+	assert_int_equal(c.problem_count, 4);
+	assert_non_null(strstr(
+		find_problem(&c, SYSCTL_PROBLEM_BINARY, "/etc/sysctl.d/20-bin.conf", 3)->message,
+		"ends the line"));
+	find_problem(&c, SYSCTL_PROBLEM_SYNTAX, "/etc/sysctl.d/20-bin.conf", 4);
+	assert_effective(&c, "vm.c", "2");
+	assert_effective(&c, "vm.d", "3");
+	assert_int_equal(sysctld_effective(&c, "vm.f")->line, 6);
 	assert_effective(&c, "vm.a", "1");
 	assert_effective(&c, "vm.e", "4");
-	assert_int_equal(c.count, 2);
+	assert_int_equal(c.count, 5);
+	sysctld_free(&c);
+}
+
+/* Line ends as read_line_full() (systemd 252) combines them: "\r\n" and
+ * "\n\r" are one end, a lone "\r" is one, "\n\n" and "\r\r" are two. */
+static void test_line_ends(void **state)
+{
+	struct fixture *fx = *state;
+	struct sysctl_config c;
+
+	parse_text(fx, "ends.conf",
+		   "vm.a = 1\r\n"	      /* 1 */
+		   "vm.b = 2\rvm.c = 3\n"     /* 2, 3 */
+		   "vm.d = 4\n\rvm.e = 5\r\r" /* 4, 5, 6 (empty) */
+		   "vm.f = 6",		      /* 7, no end */
+		   &c);
+	assert_int_equal(c.problem_count, 1);
+	find_problem(&c, SYSCTL_PROBLEM_LONE_CR, "/ends.conf", 2);
+	assert_effective(&c, "vm.a", "1");
+	assert_effective(&c, "vm.b", "2");
+	assert_int_equal(sysctld_effective(&c, "vm.c")->line, 3);
+	assert_int_equal(sysctld_effective(&c, "vm.d")->line, 4);
+	assert_int_equal(sysctld_effective(&c, "vm.e")->line, 5);
+	assert_int_equal(sysctld_effective(&c, "vm.f")->line, 7);
+	assert_effective(&c, "vm.f", "6");
 	sysctld_free(&c);
 }
 
@@ -585,22 +616,27 @@ static char *long_line(size_t len)
 	return s;
 }
 
+/* Lines of up to LONG_LINE_MAX - 1 bytes are read whole (with a warning
+ * from 4096 bytes); at LONG_LINE_MAX systemd-sysctl stops reading the
+ * file and keeps what it read (systemd 252 on 6.18). */
 static void test_long_lines(void **state)
 {
 	struct fixture *fx = *state;
 	struct sysctl_config c;
-	char *huge = long_line(100 * 1024), *fits = long_line(SYSCTLD_LINE_MAX - 1),
+	char *five_k = long_line(5000), *fits = long_line(SYSCTLD_LINE_MAX - 1),
 	     *over = long_line(SYSCTLD_LINE_MAX);
-	size_t size = strlen(huge) + strlen(fits) + strlen(over) + 64;
+	size_t size = strlen(five_k) + strlen(fits) + strlen(over) + 64;
 	char *text = malloc(size);
 	const struct sysctl_assignment *a;
 
 	assert_non_null(text);
-	snprintf(text, size, "vm.a = 1\n%svm.b = 2\n%s%svm.c = 3\n", huge, fits, over);
+	snprintf(text, size, "vm.a = 1\n%svm.b = 2\n%s%svm.c = 3\n", five_k, fits, over);
 	parse_text(fx, "long.conf", text, &c);
-	assert_int_equal(c.problem_count, 2);
-	find_problem(&c, SYSCTL_PROBLEM_TOO_LONG, "/long.conf", 2);
-	find_problem(&c, SYSCTL_PROBLEM_TOO_LONG, "/long.conf", 5);
+	assert_int_equal(c.problem_count, 3);
+	find_problem(&c, SYSCTL_PROBLEM_LONG_LINE, "/long.conf", 2);
+	find_problem(&c, SYSCTL_PROBLEM_LONG_LINE, "/long.conf", 4);
+	assert_non_null(strstr(find_problem(&c, SYSCTL_PROBLEM_TOO_LONG, "/long.conf", 5)->message,
+			       "stops reading the file here"));
 	assert_int_equal(c.count, 4);
 	assert_effective(&c, "vm.a", "1");
 	assert_int_equal(sysctld_effective(&c, "vm.b")->line, 3);
@@ -609,10 +645,11 @@ static void test_long_lines(void **state)
 	assert_non_null(a);
 	assert_int_equal(a->line, 4);
 	assert_int_equal(strlen(a->value), SYSCTLD_LINE_MAX - 1 - 7);
-	assert_int_equal(sysctld_effective(&c, "vm.c")->line, 6);
+	/* the line after the one that stopped the reading is not applied */
+	assert_effective(&c, "vm.c", NULL);
 	sysctld_free(&c);
 	free(text);
-	free(huge);
+	free(five_k);
 	free(fits);
 	free(over);
 }
@@ -694,15 +731,16 @@ static void test_invalid_utf8(void **state)
 		   "vm.after = 7\n",		       /* 9 */
 		   &c);
 	assert_int_equal(c.problem_count, 5);
-	assert_string_equal(find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 2)->message,
-			    "invalid UTF-8 at column 22");
+	assert_non_null(strstr(find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 2)->message,
+			       "invalid UTF-8 at column 22"));
 	find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 4);
 	find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 5);
 	find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 7);
 	find_problem(&c, SYSCTL_PROBLEM_ENCODING, "/utf8.conf", 8);
-	assert_int_equal(c.count, 3);
+	/* systemd does not check UTF-8: every line is applied */
+	assert_int_equal(c.count, 8);
 	assert_effective(&c, "kernel.domainname", "caf\xc3\xa9");
-	assert_effective(&c, "kernel.hostname", NULL);
+	assert_effective(&c, "kernel.hostname", "caf\xe9");
 	assert_effective(&c, "vm.emoji", "\xf0\x9f\x98\x80");
 	assert_effective(&c, "vm.after", "7");
 	sysctld_free(&c);
@@ -888,7 +926,8 @@ int main(void)
 		TREE_TEST(test_sysctl_conf_through_link),
 		TREE_TEST(test_precedence_and_order),
 		TREE_TEST(test_root_missing_or_empty),
-		TREE_TEST(test_binary_file_discarded),
+		TREE_TEST(test_nul_ends_a_line),
+		TREE_TEST(test_line_ends),
 		TREE_TEST(test_line_syntax),
 		TREE_TEST(test_crlf),
 		TREE_TEST(test_no_final_newline),
