@@ -6,6 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Files that write one of twtune's keys under another name: the same
+ * kernel variable behind two sysctl files. ip_forward is registered by
+ * devinet.c (ctl_forward_entry) on IPV4_DEVCONF_ALL's FORWARDING, with
+ * the same handler (devinet_sysctl_forward()) as conf/all/forwarding. */
+static const struct {
+	const char *path;
+	enum knob_id key;
+} aliases[] = {
+	{"net/ipv4/conf/all/forwarding", KNOB_IP_FORWARD},
+};
+
+#define ALIAS_COUNT (sizeof(aliases) / sizeof(aliases[0]))
+
 /* The port keys each check the other's current value (ipv4_local_port_range,
  * ipv4_privileged_ports): the state the next write meets. */
 static void kernel_state(const struct boot_key *now, unsigned hz, struct knob_kernel_state *s)
@@ -27,7 +40,8 @@ static void kernel_state(const struct boot_key *now, unsigned hz, struct knob_ke
 
 /* One write of A's value to K, on top of what K holds now (RESULT). */
 static int predict_write(struct boot_prediction *p, enum knob_id k,
-			 const struct sysctl_assignment *a, bool present, unsigned hz)
+			 const struct sysctl_assignment *a, const struct boot_start_key *start,
+			 unsigned hz)
 {
 	struct boot_key *key = &p->key[k];
 	struct knob_kernel_state state;
@@ -39,12 +53,21 @@ static int predict_write(struct boot_prediction *p, enum knob_id k,
 	key->before = knob_value_copy(&key->result);
 	key->at = a;
 	key->reason[0] = '\0';
-	if (!present) {
+	if (!start->present) {
 		/* sysctl_write_or_warn(): ENOENT is logged at info level */
 		key->outcome = BOOT_ABSENT;
 		snprintf(key->reason, sizeof(key->reason),
 			 "%s does not exist on this kernel: systemd-sysctl 252 logs that at info "
 			 "level and goes on",
+			 knob_get(k)->name);
+		return 0;
+	}
+	if (start->read_only) {
+		/* the open for writing fails: systemd logs it and goes on */
+		key->outcome = BOOT_REFUSED;
+		snprintf(key->reason, sizeof(key->reason),
+			 "%s is read-only in this network namespace (the write fails with "
+			 "EACCES): only the initial namespace sets it",
 			 knob_get(k)->name);
 		return 0;
 	}
@@ -67,8 +90,8 @@ static int predict_write(struct boot_prediction *p, enum knob_id k,
 int boot_predict(const struct sysctl_config *c, const struct boot_start *start,
 		 struct boot_prediction *out)
 {
-	char *keys[KNOB_COUNT];
-	bool present[KNOB_COUNT];
+	char *keys[KNOB_COUNT + ALIAS_COUNT] = {0};
+	bool present[KNOB_COUNT + ALIAS_COUNT];
 	struct sysctl_write *writes = NULL;
 	size_t count = 0;
 	int r = 0;
@@ -85,14 +108,22 @@ int boot_predict(const struct sysctl_config *c, const struct boot_start *start,
 		if (!(keys[k] = sysctld_normalize_key(knob_get(k)->name)))
 			r = -ENOMEM;
 	}
+	for (size_t i = 0; i < ALIAS_COUNT && r == 0; i++) {
+		present[KNOB_COUNT + i] = present[aliases[i].key];
+		if (!(keys[KNOB_COUNT + i] = strdup(aliases[i].path)))
+			r = -ENOMEM;
+	}
 	if (r == 0)
-		r = sysctld_writes(c, (const char *const *)keys, present, KNOB_COUNT, &writes,
-				   &count);
-	for (size_t i = 0; r == 0 && i < count; i++)
-		r = predict_write(out, (enum knob_id)writes[i].key, writes[i].a,
-				  present[writes[i].key], start->hz);
+		r = sysctld_writes(c, (const char *const *)keys, present, KNOB_COUNT + ALIAS_COUNT,
+				   &writes, &count);
+	for (size_t i = 0; r == 0 && i < count; i++) {
+		enum knob_id k = writes[i].key < KNOB_COUNT ? (enum knob_id)writes[i].key
+							    : aliases[writes[i].key - KNOB_COUNT].key;
+
+		r = predict_write(out, k, writes[i].a, &start->key[k], start->hz);
+	}
 	free(writes);
-	for (int k = 0; k < KNOB_COUNT; k++)
+	for (size_t k = 0; k < KNOB_COUNT + ALIAS_COUNT; k++)
 		free(keys[k]);
 	return r;
 }

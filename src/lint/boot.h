@@ -12,6 +12,9 @@
 /* What a key holds before boot's writes. */
 struct boot_start_key {
 	bool present;		 /* the key exists */
+	/* its file has no write permission here: nf_conntrack_max outside
+	 * the initial network namespace; a write fails with EACCES */
+	bool read_only;
 	bool known;		 /* VALUE holds it */
 	struct knob_value value; /* borrowed */
 };

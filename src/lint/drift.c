@@ -43,6 +43,7 @@ static void drift_start(const struct tw_facts *f, struct knob_value *defaults, b
 		const struct sysctl_value *now = &f->sysctl[k];
 
 		start->key[k].present = now->present;
+		start->key[k].read_only = now->read_only;
 		have_default[k] =
 			compute_value(COMPUTE_KERNEL_DEFAULT, k, f, NULL, &defaults[k]) == 0;
 		if (have_default[k]) {

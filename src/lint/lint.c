@@ -443,6 +443,7 @@ static void boot_start_init(const struct lint_options *o, struct tw_facts *defau
 		struct knob_value v;
 
 		key->present = defaults->sysctl[k].present;
+		key->read_only = now && now->read_only;
 		if (now && now->present && now->known) {
 			key->known = true;
 			key->value = now->value;
