@@ -424,3 +424,29 @@ char *knob_proc_text(const struct knob_value *v)
 		return NULL;
 	return text;
 }
+
+int knob_kernel_agrees(enum knob_id id, const char *text, const struct knob_value *parsed,
+		       char *err, size_t errlen)
+{
+	char why[256], shown[KNOB_TEXT_MAX];
+	struct knob_value after;
+	int r = knob_kernel_write(id, text, NULL, NULL, &after, why, sizeof(why));
+
+	if (r < 0)
+		return r;
+	if (r == KNOB_WRITE_REFUSED) {
+		/* WHY names the key and quotes the text */
+		snprintf(err, errlen, "%s", why);
+		return -EINVAL;
+	}
+	if (r == KNOB_WRITE_APPLIED && !knob_value_equal(&after, parsed)) {
+		snprintf(err, errlen,
+			 "%s: the kernel reads '%s' as %s; write that, or the value meant",
+			 knob_get(id)->name, text, knob_format(&after, shown, sizeof(shown)));
+		knob_value_free(&after);
+		return -EINVAL;
+	}
+	if (r == KNOB_WRITE_APPLIED)
+		knob_value_free(&after);
+	return 0;
+}

@@ -50,6 +50,14 @@ int knob_kernel_write(enum knob_id id, const char *text, const struct knob_value
 		      const struct knob_kernel_state *state, struct knob_value *after, char *why,
 		      size_t whylen);
 
+/* Does the kernel take TEXT as written, as PARSED (twtune's own reading of
+ * it)? 0; or -EINVAL with ERR saying that the kernel refuses it and why,
+ * or reads it as another value ("030" is octal 24 to it, "+1" an error).
+ * The cross-key checks of the port keys are not judged here (they depend
+ * on the other key's value when the write happens). -ENOMEM. */
+int knob_kernel_agrees(enum knob_id id, const char *text, const struct knob_value *parsed,
+		       char *err, size_t errlen);
+
 /* The value as `cat /proc/sys/...` prints it, without the newline: a
  * range's ends separated by a tab. Newly allocated, NULL when out of
  * memory. */

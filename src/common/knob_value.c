@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/knob_kernel.h"
+
 static bool has_control_character(const char *text)
 {
 	for (const char *p = text; *p; p++)
@@ -170,10 +172,16 @@ int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out
 		       size_t errlen)
 {
 	const struct knob *k = knob_get(id);
+	int r;
 
 	if (k && k->judged_only)
 		return refuse_read_only(k, err, errlen);
-	return knob_parse_accepted(id, text, out, err, errlen);
+	if ((r = knob_parse_accepted(id, text, out, err, errlen)) < 0)
+		return r;
+	/* what twtune writes, the kernel takes as written */
+	if ((r = knob_kernel_agrees(id, text, out, err, errlen)) < 0)
+		knob_value_free(out);
+	return r;
 }
 
 /* Print V into BUF (SIZE > 0): the length the whole text needs, as

@@ -67,7 +67,9 @@ int knob_parse_accepted(enum knob_id id, const char *text, struct knob_value *ou
 			size_t errlen);
 
 /* TEXT as a value twtune may write to key ID: knob_parse_accepted, after
- * refusing a key twtune only reads to judge by (-EPERM). */
+ * refusing a key twtune only reads to judge by (-EPERM), and only when the
+ * kernel takes the text as written (knob_kernel_agrees(): not "+30",
+ * "8080, 9000" or "030"). */
 int knob_parse_setting(enum knob_id id, const char *text, struct knob_value *out, char *err,
 		       size_t errlen);
 

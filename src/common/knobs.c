@@ -26,8 +26,9 @@ static const struct knob knobs[KNOB_COUNT] = {
 				     .since = KNOB_VERSION(6, 14)},
 	[KNOB_IP_LOCAL_RESERVED_PORTS] = {"net.ipv4.ip_local_reserved_ports", KNOB_TYPE_PORT_LIST,
 					  1, 65535},
+	/* ipv4_privileged_ports(): 0-65535, and below the range's low end */
 	[KNOB_IP_UNPRIVILEGED_PORT_START] = {"net.ipv4.ip_unprivileged_port_start", KNOB_TYPE_INT,
-					     0, 65536, .since = KNOB_VERSION(4, 11)},
+					     0, 65535, .since = KNOB_VERSION(4, 11)},
 	/* forwarding says whether a namespace routes (NAT); turning it on or
 	 * off is no TIME_WAIT tuning, so no profile, rule or journal record
 	 * may make twtune write it */

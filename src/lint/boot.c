@@ -80,7 +80,7 @@ static int predict_write(struct boot_prediction *p, enum knob_id k,
 		key->outcome = BOOT_REFUSED;
 		return 0;
 	}
-	key->outcome = BOOT_APPLIED;
+	key->outcome = r == KNOB_WRITE_APPLIED ? BOOT_APPLIED : BOOT_UNKNOWN;
 	knob_value_free(&key->result);
 	key->result_known = r == KNOB_WRITE_APPLIED;
 	key->result = r == KNOB_WRITE_APPLIED ? after : (struct knob_value){.type = after.type};
@@ -117,8 +117,9 @@ int boot_predict(const struct sysctl_config *c, const struct boot_start *start,
 		r = sysctld_writes(c, (const char *const *)keys, present, KNOB_COUNT + ALIAS_COUNT,
 				   &writes, &count);
 	for (size_t i = 0; r == 0 && i < count; i++) {
-		enum knob_id k = writes[i].key < KNOB_COUNT ? (enum knob_id)writes[i].key
-							    : aliases[writes[i].key - KNOB_COUNT].key;
+		enum knob_id k = writes[i].key < KNOB_COUNT
+					 ? (enum knob_id)writes[i].key
+					 : aliases[writes[i].key - KNOB_COUNT].key;
 
 		r = predict_write(out, k, writes[i].a, &start->key[k], start->hz);
 	}

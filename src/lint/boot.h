@@ -11,7 +11,7 @@
 
 /* What a key holds before boot's writes. */
 struct boot_start_key {
-	bool present;		 /* the key exists */
+	bool present; /* the key exists */
 	/* its file has no write permission here: nf_conntrack_max outside
 	 * the initial network namespace; a write fails with EACCES */
 	bool read_only;
@@ -29,6 +29,8 @@ enum boot_outcome {
 	BOOT_APPLIED,
 	BOOT_REFUSED, /* the kernel refuses the last write: the key keeps BEFORE */
 	BOOT_ABSENT,  /* an exact line names a key this kernel lacks (ENOENT) */
+	BOOT_UNKNOWN, /* the kernel's answer depends on what twtune does not know
+		       * (its HZ, the other port key): REASON says what */
 };
 
 struct boot_key {

@@ -106,8 +106,10 @@ static int by_knob_name(const void *x, const void *y)
  * after as /proc/sys prints it (null when unknown). */
 static json_t *boot_json(const struct lint_result *r)
 {
-	static const char *const outcomes[] = {
-		[BOOT_APPLIED] = "applied", [BOOT_REFUSED] = "refused", [BOOT_ABSENT] = "absent"};
+	static const char *const outcomes[] = {[BOOT_APPLIED] = "applied",
+					       [BOOT_REFUSED] = "refused",
+					       [BOOT_ABSENT] = "absent",
+					       [BOOT_UNKNOWN] = "unknown"};
 	json_t *list = json_array();
 	int order[KNOB_COUNT], n = 0;
 

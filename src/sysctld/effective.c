@@ -14,30 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sysctld/internal.h"
 #include "sysctld/sysctld.h"
-
-static bool same_value(const struct sysctl_assignment *a, const struct sysctl_assignment *b)
-{
-	if ((a->value == NULL) != (b->value == NULL))
-		return false;
-	return !a->value || strcmp(a->value, b->value) == 0;
-}
-
-/* A glob assignment that matches the key asked for, and where it stands. */
-struct glob_match {
-	const struct sysctl_assignment *a;
-	size_t index;
-};
-
-static int by_key_then_order(const void *x, const void *y)
-{
-	const struct glob_match *a = x, *b = y;
-	int c = strcmp(a->a->key, b->a->key);
-
-	if (c)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
-}
 
 /* Among the matching globs (sorted by key, then order), the winner: for
  * each key its last assignment, unless that one unsets it; placed where
@@ -45,25 +23,22 @@ static int by_key_then_order(const void *x, const void *y)
  * of equal values (an entry moves to the end only when its value
  * changes); the one placed last wins. Every assignment of a matching
  * glob's key matches too, so the runs are all here. */
-static const struct sysctl_assignment *glob_winner(const struct glob_match *m, size_t n)
+static const struct sysctl_assignment *glob_winner(const struct sysctld_placed *m, size_t n)
 {
 	const struct sysctl_assignment *winner = NULL;
 	size_t winner_position = 0;
 
 	for (size_t end = 0; end < n;) {
-		size_t start = end, last, first_of_run;
+		size_t start = end, placed;
 
 		while (end < n && strcmp(m[end].a->key, m[start].a->key) == 0)
 			end++;
-		last = end - 1;
-		if (!m[last].a->value)
+		if (!m[end - 1].a->value)
 			continue;
-		first_of_run = last;
-		while (first_of_run > start && same_value(m[first_of_run - 1].a, m[last].a))
-			first_of_run--;
-		if (!winner || m[first_of_run].index > winner_position) {
-			winner = m[last].a;
-			winner_position = m[first_of_run].index;
+		placed = m[sysctld_entry_start(m, start, end)].position;
+		if (!winner || placed > winner_position) {
+			winner = m[end - 1].a;
+			winner_position = placed;
 		}
 	}
 	return winner;
@@ -75,7 +50,7 @@ static const struct sysctl_assignment *glob_winner(const struct glob_match *m, s
 const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c, const char *key)
 {
 	const struct sysctl_assignment *exact = NULL, *glob = NULL;
-	struct glob_match *matches = NULL;
+	struct sysctld_placed *matches = NULL;
 	size_t count = 0, capacity = 0;
 	char *wanted = sysctld_normalize_key(key);
 
@@ -94,7 +69,7 @@ const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c,
 			continue;
 		if (count == capacity) {
 			size_t more = capacity ? capacity * 2 : 16;
-			struct glob_match *grown = realloc(matches, more * sizeof(*grown));
+			struct sysctld_placed *grown = realloc(matches, more * sizeof(*grown));
 
 			if (!grown) {
 				free(matches);
@@ -104,7 +79,7 @@ const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c,
 			matches = grown;
 			capacity = more;
 		}
-		matches[count++] = (struct glob_match){.a = a, .index = i};
+		matches[count++] = (struct sysctld_placed){.a = a, .position = i};
 	}
 	free(wanted);
 	if (exact) {
@@ -112,7 +87,7 @@ const struct sysctl_assignment *sysctld_effective(const struct sysctl_config *c,
 		return exact->value ? exact : NULL;
 	}
 	if (count) {
-		qsort(matches, count, sizeof(*matches), by_key_then_order);
+		qsort(matches, count, sizeof(*matches), sysctld_by_key_then_position);
 		glob = glob_winner(matches, count);
 	}
 	free(matches);

@@ -4,6 +4,7 @@
 #ifndef TWTUNE_SYSCTLD_INTERNAL_H
 #define TWTUNE_SYSCTLD_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sysctld/sysctld.h"
@@ -28,5 +29,24 @@ int sysctld_read_opened(struct sysctl_config *c, const char *open_path, const ch
  * says how): 0 when it exists, RESOLVED holding the path inside ROOT; 1
  * when a component is missing; or -errno. */
 int sysctld_chase(const char *root, const char *path, char *resolved, size_t size);
+
+/* An assignment and where it stands in the configuration (its index). */
+struct sysctld_placed {
+	const struct sysctl_assignment *a;
+	size_t position;
+};
+
+/* The same value, or both "-KEY" (no value). */
+bool sysctld_same_value(const struct sysctl_assignment *a, const struct sysctl_assignment *b);
+
+/* qsort() order of struct sysctld_placed: by key, then position. */
+int sysctld_by_key_then_position(const void *x, const void *y);
+
+/* M[START..END) are one key's assignments in the order of the files:
+ * the index of the first of the final run of equal values. systemd's
+ * ordered hashmap holds the key's entry there, at that line's position (an
+ * assignment moves the entry to the end only when its value changes),
+ * with the value of M[END - 1]. */
+size_t sysctld_entry_start(const struct sysctld_placed *m, size_t start, size_t end);
 
 #endif

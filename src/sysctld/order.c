@@ -20,25 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sysctld/internal.h"
 #include "sysctld/sysctld.h"
 
-/* A hashmap entry systemd-sysctl ends up with: where it stands and the
- * last line that assigned it (the same value as the line that placed it). */
-struct entry {
-	size_t position;
-	const struct sysctl_assignment *a;
-};
-
-static bool same_value(const struct sysctl_assignment *a, const struct sysctl_assignment *b)
+bool sysctld_same_value(const struct sysctl_assignment *a, const struct sysctl_assignment *b)
 {
 	if (!a->value || !b->value)
 		return a->value == b->value;
 	return strcmp(a->value, b->value) == 0;
 }
 
-static int by_key_then_index(const void *x, const void *y)
+int sysctld_by_key_then_position(const void *x, const void *y)
 {
-	const struct entry *a = x, *b = y;
+	const struct sysctld_placed *a = x, *b = y;
 	int c = strcmp(a->a->key, b->a->key);
 
 	return c ? c : (a->position > b->position) - (a->position < b->position);
@@ -46,27 +40,33 @@ static int by_key_then_index(const void *x, const void *y)
 
 static int by_position(const void *x, const void *y)
 {
-	const struct entry *a = x, *b = y;
+	const struct sysctld_placed *a = x, *b = y;
 
 	return (a->position > b->position) - (a->position < b->position);
 }
 
-/* M (sorted by key, then index) as final entries, in place: for each key
- * its last line, at the start of the final run of equal values. */
-static size_t final_entries(struct entry *m, size_t n)
+size_t sysctld_entry_start(const struct sysctld_placed *m, size_t start, size_t end)
+{
+	size_t first = end - 1;
+
+	while (first > start && sysctld_same_value(m[first - 1].a, m[end - 1].a))
+		first--;
+	return first;
+}
+
+/* M (sorted by key, then position) as the hashmap's final entries, in
+ * place: for each key its last line, where its entry stands. */
+static size_t final_entries(struct sysctld_placed *m, size_t n)
 {
 	size_t out = 0;
 
 	for (size_t end = 0; end < n;) {
-		size_t start = end, last, first_of_run;
+		size_t start = end;
 
 		while (end < n && strcmp(m[end].a->key, m[start].a->key) == 0)
 			end++;
-		last = end - 1;
-		first_of_run = last;
-		while (first_of_run > start && same_value(m[first_of_run - 1].a, m[last].a))
-			first_of_run--;
-		m[out++] = (struct entry){m[first_of_run].position, m[last].a};
+		m[out++] = (struct sysctld_placed){m[end - 1].a,
+						   m[sysctld_entry_start(m, start, end)].position};
 	}
 	return out;
 }
@@ -105,7 +105,7 @@ static bool glob_matches(const struct sysctl_assignment *a, const char *key)
 int sysctld_writes(const struct sysctl_config *c, const char *const *keys, const bool *present,
 		   size_t key_count, struct sysctl_write **out, size_t *count)
 {
-	struct entry *m = calloc(c->count ? c->count : 1, sizeof(*m));
+	struct sysctld_placed *m = calloc(c->count ? c->count : 1, sizeof(*m));
 	bool *shielded = calloc(key_count ? key_count : 1, sizeof(*shielded));
 	size_t n = 0, capacity = 0, *order = calloc(key_count ? key_count : 1, sizeof(*order));
 	int r = 0;
@@ -133,9 +133,9 @@ int sysctld_writes(const struct sysctl_config *c, const char *const *keys, const
 			relevant = true; /* "-glob" moves an entry as well */
 		}
 		if (relevant)
-			m[n++] = (struct entry){i, a};
+			m[n++] = (struct sysctld_placed){a, i};
 	}
-	qsort(m, n, sizeof(*m), by_key_then_index);
+	qsort(m, n, sizeof(*m), sysctld_by_key_then_position);
 	n = final_entries(m, n);
 	qsort(m, n, sizeof(*m), by_position);
 	/* glob(3) returns its matches sorted */

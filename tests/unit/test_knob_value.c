@@ -29,7 +29,15 @@ struct parse_case {
 static const struct parse_case parse_cases[] = {
 	{KNOB_TCP_TW_REUSE, "1", 0, 0, "1", NULL},
 	{KNOB_TCP_TW_REUSE, " 2\t", 0, 0, "2", NULL},
-	{KNOB_TCP_TW_REUSE, "+1", 0, 0, "1", NULL},
+	/* a value of the type, but not one the kernel takes as written: twtune
+	 * never writes it (knob_kernel_agrees) */
+	{KNOB_TCP_TW_REUSE, "+1", -EINVAL, 0, "1", "the kernel refuses '+1'"},
+	{KNOB_TCP_FIN_TIMEOUT, "+30", -EINVAL, 0, "30", "the kernel refuses '+30'"},
+	{KNOB_TCP_FIN_TIMEOUT, "030", -EINVAL, 0, "30", "the kernel reads '030' as 24"},
+	{KNOB_IP_LOCAL_RESERVED_PORTS, "8080, 9000", -EINVAL, 0, "8080,9000",
+	 "the kernel refuses '8080, 9000'"},
+	{KNOB_IP_UNPRIVILEGED_PORT_START, "65536", -ERANGE, 0, "65536", "outside 0-65535"},
+	{KNOB_IP_UNPRIVILEGED_PORT_START, "65535", 0, 0, "65535", NULL},
 	{KNOB_TCP_TW_REUSE, "3", -ERANGE, 0, "3", "net.ipv4.tcp_tw_reuse: 3 is outside 0-2"},
 	{KNOB_TCP_TW_REUSE, "yes", -EINVAL, -EINVAL, NULL, "'yes' is not a whole number"},
 	{KNOB_TCP_TW_REUSE, "", -EINVAL, -EINVAL, NULL, "is not a whole number"},

@@ -830,9 +830,12 @@ static void test_reuse_one_needs_outbound_and_timestamps(void **state)
 
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
 		expect_refused(fx, refused[i], "net.ipv4.tcp_tw_reuse 1", reuse_refusal);
-	/* the value is read as a number, however it is spelled */
+	/* the value is read as a number, however it is spelled; a spelling
+	 * the kernel refuses is refused for that */
 	expect_refused(fx, "net.ipv4.tcp_timestamps != 0", "net.ipv4.tcp_tw_reuse +1",
-		       reuse_refusal);
+		       "try.rule:6:13: rule try-it: recommend: the kernel refuses '+1' for "
+		       "net.ipv4.tcp_tw_reuse: not an unsigned number the kernel reads (digits, "
+		       "with 0x hex and 0 octal prefixes) (proc_dou8vec_minmax)");
 	expect_refused(fx, "net.ipv4.tcp_timestamps != 0", "net.ipv4.tcp_tw_reuse 01",
 		       reuse_refusal);
 }
