@@ -396,6 +396,25 @@ static const struct lint_case lint_cases[] = {
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 6,
 		       KNOB_TCP_TW_REUSE, "the kernel takes it as 1"}},
 	 .count = {"invalid-value", 6}},
+	/* the port keys check each other when written, in systemd's order:
+	 * the start re-assigned another value moves after the range, which
+	 * then meets the default start 1024 and is refused ... */
+	{"port keys in systemd's write order",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.ip_unprivileged_port_start = 500\n"
+					   "net.ipv4.ip_local_port_range = 1000 2000\n"
+					   "net.ipv4.ip_unprivileged_port_start = 800\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 2,
+		       KNOB_IP_LOCAL_PORT_RANGE,
+		       "below net.ipv4.ip_unprivileged_port_start (1024)"}},
+	 .count = {"invalid-value", 1}},
+	/* ... while the same value keeps its place: 500 first, the range
+	 * accepted */
+	{"port keys, the start kept first",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.ip_unprivileged_port_start = 500\n"
+					   "net.ipv4.ip_local_port_range = 1000 2000\n"
+					   "net.ipv4.ip_unprivileged_port_start = 500\n"}},
+	 .kernel = {6, 1}, .absent = {"invalid-value"}},
 	/* a glob the kernel takes for tcp_tw_reuse and refuses for
 	 * tcp_tw_reuse_delay (1-60000) */
 	{"invalid value through a glob, for one key only",

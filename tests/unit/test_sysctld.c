@@ -857,6 +857,81 @@ static void test_exclusions(void **state)
 	sysctld_free(&c);
 }
 
+/* The writes systemd-sysctl 252 makes, as "KEY=VALUE" lines in order,
+ * for the keys KEYS (all present but those in ABSENT). */
+static const char *writes_of(const struct sysctl_config *c, const char *const *keys, size_t n,
+			     const char *absent)
+{
+	static char out[1024];
+	bool present[8];
+	char *paths[8];
+	struct sysctl_write *w;
+	size_t count, used = 0;
+
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = sysctld_normalize_key(keys[i]);
+		present[i] = !absent || strcmp(keys[i], absent) != 0;
+	}
+	assert_int_equal(sysctld_writes(c, (const char *const *)paths, present, n, &w, &count), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s=%s", i ? " " : "",
+					 keys[w[i].key], w[i].a->value);
+	free(w);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	return out;
+}
+
+/* systemd's ordered hashmap: an assignment with a new value moves its key
+ * last, the same value leaves it; "-KEY" withdraws an earlier value; a
+ * glob writes where it stands, over existing keys in sorted order, never
+ * over a key with a line of its own (whatever that line's value). */
+static void test_write_order(void **state)
+{
+	static const char *const keys[] = {
+		"net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_port_range",
+		"net.ipv4.tcp_tw_reuse", "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_tw_recycle"};
+	static const char *const moved[] = {
+		"net.ipv4.ip_unprivileged_port_start = 500\n"
+		"net.ipv4.ip_local_port_range = 1000 2000\n"
+		"net.ipv4.ip_unprivileged_port_start = 800\n",
+	};
+	static const char *const kept[] = {
+		"net.ipv4.ip_unprivileged_port_start = 500\n"
+		"net.ipv4.ip_local_port_range = 1000 2000\n"
+		"net.ipv4.ip_unprivileged_port_start = 500\n",
+	};
+	static const char *const globs[] = {
+		"net.ipv4.tcp_tw_* = 0\n"
+		"net.ipv4.tcp_tw_reuse = 3\n"
+		"-net.ipv4.ip_local_port_range\n"
+		"net.ipv4.ip_local_port_range = 1 2\n"
+		"-net.ipv4.ip_local_port_range\n"
+		"net.ipv4.tcp_tw_r*_delay = 5\n",
+	};
+	struct sysctl_config c;
+
+	load_lines(*state, moved, 1, &c);
+	/* the port range is written before the start that moved last */
+	assert_string_equal(writes_of(&c, keys, 5, NULL),
+			    "net.ipv4.ip_local_port_range=1000 2000 "
+			    "net.ipv4.ip_unprivileged_port_start=800");
+	sysctld_free(&c);
+	load_lines(*state, kept, 1, &c);
+	assert_string_equal(writes_of(&c, keys, 5, NULL), "net.ipv4.ip_unprivileged_port_start=500 "
+							  "net.ipv4.ip_local_port_range=1000 2000");
+	sysctld_free(&c);
+	load_lines(*state, globs, 1, &c);
+	/* the glob skips tcp_tw_reuse (a line of its own) and the absent
+	 * tcp_tw_recycle; the range's value was withdrawn */
+	assert_string_equal(writes_of(&c, keys, 5, "net.ipv4.tcp_tw_recycle"),
+			    "net.ipv4.tcp_tw_reuse_delay=0 net.ipv4.tcp_tw_reuse=3 "
+			    "net.ipv4.tcp_tw_reuse_delay=5");
+	sysctld_free(&c);
+}
+
 /* ------------------------------------------------------------ explicit paths */
 
 static void test_load_paths(void **state)
@@ -920,6 +995,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize_key),
+		TREE_TEST(test_write_order),
 		cmocka_unit_test(test_key_dotted),
 		cmocka_unit_test(test_debian_tree),
 		cmocka_unit_test(test_sysctl_conf_only_with_flag),
