@@ -114,11 +114,13 @@ peer-off-reuse-on | peer-on)
 		[ "$(jget "$out" "$d | .reuse.status")" = active ] ||
 			fail "reuse status while it works: $(jget "$out" "$d | .reuse")"
 		rate=$(jget "$out" "$d | .forecast.close_rate")
-		[ "$(jget "$out" "$d | .forecast.estimated")" = true ] &&
+		# the destination's own rate, from its TIME_WAIT timers
+		[ "$(jget "$out" "$d | .forecast.basis")" = timers ] &&
+			[ "$(jget "$out" "$d | .forecast.estimated")" = false ] &&
 			[ "$(jget "$out" "$d | .forecast.close_rate > 0")" = true ] &&
 			[ "$(jget "$out" '.reuse.recycled_per_second > 0')" = true ] ||
 			fail "forecast or reuse rates missing: $(jget "$out" "$d | .forecast") $(jget "$out" .reuse)"
-		pass "check --sample meanwhile: reuse active, about $(printf %.0f "$rate") closes/s toward the server (an estimate)"
+		pass "check --sample meanwhile: reuse active, about $(printf %.0f "$rate") closes/s toward the server (its own, from its timers)"
 	else
 		case "$second" in
 		"opened 100 failed 50 error Cannot assign requested address") ;;
