@@ -24,6 +24,9 @@ struct dest_key {
 	uint8_t addr[16];
 };
 
+/* Seconds of closes a destination's entry holds itself. */
+#define DEST_AGES 4
+
 /* A tracked destination. Its figures count its sockets since it entered
  * the table (all of them when its Space-Saving error is 0). */
 struct dest_entry {
@@ -41,12 +44,13 @@ struct dest_entry {
 	bool recount;		/* counted again in the third pass */
 	bool recounted;		/* ... and exact now */
 	bool tuples_incomplete; /* the third pass's tuple table was full */
-	/* its minute: the second of its first TIME_WAIT socket here (+1; 0:
-	 * none yet), then from the second one on, its slot of
-	 * census_builder.dest_history: most destinations met among too many
-	 * to track lose their entry before a second socket, and never touch
-	 * the table */
-	uint8_t first_age;
+	/* its minute: up to DEST_AGES seconds held here (age + 1, 0: free)
+	 * with their closes; past that, or past a count these hold, its slot
+	 * of census_builder.dest_history. Most destinations met among too
+	 * many to track lose their entry before they close in that many
+	 * seconds, and never touch the table. */
+	uint8_t ages[DEST_AGES];
+	uint16_t age_closes[DEST_AGES];
 	bool history_started;
 	uint32_t other_locals; /* sockets from local addresses beyond LOCALS */
 };
@@ -152,12 +156,12 @@ static void count_timestamps(struct dest_entry *d, unsigned state, int timestamp
 		d->established_no_ts++;
 }
 
-/* D's last minute of closes, for its second TIME_WAIT socket on: its slot
- * of the table, taken over (zeroed, then its first socket counted) when D
- * entered the table after another destination had it. NULL when the table
- * could not be had: the host's history stands, D's is left out. The
- * table is allocated whole at the first need, its pages touched only by
- * the destinations that have more than one TIME_WAIT socket. */
+/* D's last minute of closes once its entry's own seconds are not enough:
+ * its slot of the table, taken over (zeroed, then given the entry's
+ * seconds) when D entered the table after another destination had it.
+ * NULL when the table could not be had: the host's history stands, D's is
+ * left out. The table is allocated whole at the first need, its pages
+ * touched only by the destinations that spill into it. */
 static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 {
 	uint32_t *slot;
@@ -171,10 +175,31 @@ static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 	slot = b->dest_history[((uint8_t *)d - b->dests.entries) / sizeof(*d)];
 	if (!d->history_started) {
 		memset(slot, 0, sizeof(*b->dest_history));
-		slot[d->first_age - 1]++;
+		for (unsigned i = 0; i < DEST_AGES && d->ages[i]; i++)
+			slot[d->ages[i] - 1] = d->age_closes[i];
 		d->history_started = true;
 	}
 	return slot;
+}
+
+/* One close AGE seconds ago toward D: in the entry's own seconds while
+ * they hold it, else in its slot of the table. */
+static void count_close(struct census_builder *b, struct dest_entry *d, unsigned age)
+{
+	uint32_t *history;
+	unsigned i;
+
+	if (!d->history_started) {
+		for (i = 0; i < DEST_AGES && d->ages[i] && d->ages[i] != age + 1; i++)
+			;
+		if (i < DEST_AGES && d->age_closes[i] < UINT16_MAX) {
+			d->ages[i] = (uint8_t)(age + 1);
+			d->age_closes[i]++;
+			return;
+		}
+	}
+	if ((history = dest_history(b, d)))
+		history[age]++;
 }
 
 /* What every pass counts of a socket toward D: its TIME_WAIT (with the
@@ -184,18 +209,10 @@ static uint32_t *dest_history(struct census_builder *b, struct dest_entry *d)
 static bool count_socket(struct census_builder *b, struct dest_entry *d,
 			 const struct socket_seen *s, bool in_range)
 {
-	uint32_t *history;
-
 	if (s->state == TCP_STATE_TIME_WAIT) {
 		d->time_wait++;
-		if (s->remaining_ms >= 0) {
-			unsigned age = tw_history_age((uint64_t)s->remaining_ms);
-
-			if (!d->first_age)
-				d->first_age = (uint8_t)(age + 1);
-			else if ((history = dest_history(b, d)))
-				history[age]++;
-		}
+		if (s->remaining_ms >= 0)
+			count_close(b, d, tw_history_age((uint64_t)s->remaining_ms));
 	}
 	count_timestamps(d, s->state, s->timestamps);
 	if (!in_range)
@@ -378,7 +395,8 @@ bool census_recount_begin(struct census_builder *b)
 		d->time_wait = d->ports_in_use = d->max_from_one_local = 0;
 		d->established_ts = d->established_no_ts = 0;
 		d->history_started = false;
-		d->first_age = 0;
+		memset(d->ages, 0, sizeof(d->ages));
+		memset(d->age_closes, 0, sizeof(d->age_closes));
 		any = true;
 	}
 	if (!any)
@@ -468,8 +486,9 @@ static void dest_to_stat(const struct census_builder *b, const struct dest_entry
 	if (e->history_started && b->dest_history)
 		memcpy(s->history.seconds, b->dest_history[hh_number(h, e)],
 		       sizeof(s->history.seconds));
-	else if (e->first_age)
-		s->history.seconds[e->first_age - 1] = 1;
+	else
+		for (unsigned i = 0; i < DEST_AGES && e->ages[i]; i++)
+			s->history.seconds[e->ages[i] - 1] = e->age_closes[i];
 	if (s->history_known)
 		tw_history_finish(&s->history);
 }

@@ -1219,6 +1219,40 @@ static void test_history_per_destination(void **state)
 	assert_int_equal(c->history_outbound.seconds[0], 600);
 }
 
+/* A destination's closes over more seconds than its entry holds itself,
+ * and more in one second than those counters hold, spill into its slot
+ * of the table with nothing lost. */
+static void test_history_spills(void **state)
+{
+	struct census_test *t = *state;
+	struct tw_addr local = {.family = AF_INET}, remote = {.family = AF_INET};
+	struct tw_census *c;
+	const unsigned heavy = 70000;
+
+	begin(t);
+	memcpy(local.bytes, "\x0a\x00\x00\x02", 4);
+	memcpy(remote.bytes, "\xc0\x00\x02\x07", 4);
+	/* 6 seconds, i + 1 closes in second 5 * i */
+	for (unsigned i = 0; i < 6; i++)
+		for (unsigned n = 0; n <= i; n++)
+			census_add_socket_timer(&t->b, TCP_STATE_TIME_WAIT, &local,
+						(uint16_t)(RANGE_LOW + 10 * i + n), &remote, 443,
+						-1, 60000 - 5000 * (int64_t)i - 1);
+	memcpy(remote.bytes, "\xc0\x00\x02\x08", 4);
+	for (unsigned n = 0; n < heavy; n++)
+		census_add_socket_timer(&t->b, TCP_STATE_TIME_WAIT, &local,
+					(uint16_t)(RANGE_LOW + n % 28000), &remote, 443, -1, 59000);
+	assert_false(census_recount_begin(&t->b));
+	assert_int_equal(census_finish(&t->b), 0);
+	c = &t->facts.census;
+	assert_int_equal(c->top_count, 2);
+	assert_int_equal(c->top[0].time_wait, heavy);
+	assert_int_equal(c->top[0].history.seconds[1], heavy);
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(c->top[1].history.seconds[5 * i], i + 1);
+	assert_int_equal(c->top[1].history.seconds[1], 0);
+}
+
 static void test_history_unknown_without_timers(void **state)
 {
 	struct census_test *t = *state;
@@ -1346,6 +1380,7 @@ int main(void)
 		CENSUS_TEST(test_history_from_sock_diag),
 		CENSUS_TEST(test_history_unknown_without_timers),
 		CENSUS_TEST(test_history_per_destination),
+		CENSUS_TEST(test_history_spills),
 		cmocka_unit_test(test_history_trend),
 		PROC_TEST(test_proc_history),
 	};
