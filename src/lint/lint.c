@@ -255,10 +255,30 @@ static const struct sysctl_assignment *final_word(const struct sysctl_config *c,
 	return h->last_exclusion[k] > i + 1 ? &c->assignments[h->last_exclusion[k] - 1] : NULL;
 }
 
+/* When boot's last write to K is WINNER and the kernel refuses it: what
+ * the key keeps instead, as a clause for the overridden finding; else "". */
+static const char *refused_winner(const struct lint_result *r, enum knob_id k,
+				  const struct sysctl_assignment *winner, char *buf, size_t size)
+{
+	const struct boot_key *key = &r->boot.key[k];
+	char text[KNOB_TEXT_MAX];
+
+	if (key->at != winner || key->outcome != BOOT_REFUSED)
+		return "";
+	if (key->before_known)
+		snprintf(buf, size, ", but the kernel refuses that value: the key keeps %s",
+			 knob_format(&key->before, text, sizeof(text)));
+	else
+		snprintf(buf, size,
+			 ", but the kernel refuses that value: the key keeps what it "
+			 "held before");
+	return buf;
+}
 static int check_duplicates_and_overrides(struct lint_result *r)
 {
 	const struct sysctl_config *c = &r->config;
 	struct key_history h;
+	char kept[KNOB_TEXT_MAX + 96];
 
 	key_history_init(c, &h);
 	for (size_t i = 0; i < c->count; i++) {
@@ -286,11 +306,12 @@ static int check_duplicates_and_overrides(struct lint_result *r)
 		    !findings_add(
 			    &r->findings, &lint_rule_overridden, file_of(r, a), a->line, k,
 			    winner->value
-				    ? "%s = %s is overridden by %s:%u (%s = %s)"
+				    ? "%s = %s is overridden by %s:%u (%s = %s)%s"
 				    : "%s = %s is overridden by %s:%u ('-%s' unsets it: the kernel "
 				      "default stays%s)",
 			    knob_get(k)->name, a->value, file_of(r, winner), winner->line,
-			    knob_get(k)->name, winner->value ? winner->value : ""))
+			    knob_get(k)->name, winner->value ? winner->value : "",
+			    refused_winner(r, k, winner, kept, sizeof(kept))))
 			return -ENOMEM;
 	}
 	return 0;

@@ -396,6 +396,18 @@ static const struct lint_case lint_cases[] = {
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 6,
 		       KNOB_TCP_TW_REUSE, "the kernel takes it as 1"}},
 	 .count = {"invalid-value", 6}},
+	/* systemd keeps one entry per key: the overridden line is never
+	 * written, and when the kernel refuses the winner the key keeps its
+	 * value from before boot, not the overridden one */
+	{"overridden by a refused value",
+	 .files = {{"usr/lib/sysctl.d/50-a.conf", "net.ipv4.ip_local_port_range = 1024 65535\n"},
+		   {"etc/sysctl.d/60-b.conf", "net.ipv4.ip_local_port_range = 60000 30000\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"overridden", SEVERITY_INFO, "usr/lib/sysctl.d/50-a.conf", 1,
+		       KNOB_IP_LOCAL_PORT_RANGE,
+		       "but the kernel refuses that value: the key keeps 32768 60999"},
+		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/60-b.conf", 1,
+		       KNOB_IP_LOCAL_PORT_RANGE, "the key keeps 32768 60999"}}},
 	/* the port keys check each other when written, in systemd's order:
 	 * the start re-assigned another value moves after the range, which
 	 * then meets the default start 1024 and is refused ... */
