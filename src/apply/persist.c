@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "common/fsutil.h"
+#include "common/knob_kernel.h"
 #include "common/trust.h"
 #include "sysctld/rewrite.h"
 #include "sysctld/sysctld.h"
@@ -88,26 +89,47 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 				 : sysctld_load_system("", false, &cfg) < 0)
 		return;
 	for (unsigned i = 0; i < count; i++) {
-		const struct sysctl_assignment *winner =
-			sysctld_effective(&cfg, knob_get(d[i].key)->name);
+		const char *name = knob_get(d[i].key)->name;
+		const struct sysctl_assignment *winner = sysctld_effective(&cfg, name);
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
-		char err[256], wanted[KNOB_TEXT_MAX];
+		char why[320], wanted[KNOB_TEXT_MAX], boot_text[KNOB_TEXT_MAX];
 		struct knob_value boot;
-		bool same;
+		int r;
 
 		if (!file || strcmp(file->name, PERSIST_NAME) <= 0)
 			continue;
-		same = knob_parse(d[i].key, winner->value, &boot, err, sizeof(err)) == 0 &&
-		       knob_value_equal(&boot, &d[i].value);
-		knob_value_free(&boot);
-		if (same)
+		/* the value as the kernel will read the later line's text */
+		r = knob_kernel_write(d[i].key, winner->value, &d[i].value, NULL, &boot, why,
+				      sizeof(why));
+		/* it depends on the other port key at boot: read as its text says */
+		if (r == KNOB_WRITE_UNKNOWN)
+			r = knob_parse(d[i].key, winner->value, &boot, why, sizeof(why)) == 0
+				    ? KNOB_WRITE_APPLIED
+				    : KNOB_WRITE_UNKNOWN;
+		if (r < 0)
 			continue;
-		plan_warn(p,
-			  "%s:%u sets %s = %s and is applied after %s: at boot %s would be %s, "
-			  "not %s",
-			  file->path, winner->line, knob_get(d[i].key)->name, winner->value,
-			  PERSIST_NAME, knob_get(d[i].key)->name, winner->value,
-			  knob_format(&d[i].value, wanted, sizeof(wanted)));
+		knob_format(&d[i].value, wanted, sizeof(wanted));
+		if (r == KNOB_WRITE_APPLIED) {
+			bool same = knob_value_equal(&boot, &d[i].value);
+
+			knob_format(&boot, boot_text, sizeof(boot_text));
+			knob_value_free(&boot);
+			if (!same)
+				plan_warn(p,
+					  "%s:%u sets %s = %s and is applied after %s: at boot %s "
+					  "would be %s, not %s",
+					  file->path, winner->line, name, winner->value,
+					  PERSIST_NAME, name, boot_text, wanted);
+		} else if (r == KNOB_WRITE_REFUSED) {
+			/* systemd-sysctl keeps one entry per key, the last: ours
+			 * is never written */
+			plan_warn(p,
+				  "%s:%u sets %s = %s and is applied after %s: systemd-sysctl "
+				  "writes only that last assignment and %s, so at boot %s keeps "
+				  "its default, not %s",
+				  file->path, winner->line, name, winner->value, PERSIST_NAME, why,
+				  name, wanted);
+		}
 	}
 	sysctld_free(&cfg);
 }

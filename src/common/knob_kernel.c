@@ -364,8 +364,8 @@ int knob_kernel_write(enum knob_id id, const char *text, const struct knob_value
 	unsigned given;
 	int r;
 
-	if (!k || (before && before->type != k->type))
-		return -EINVAL;
+	if (!k || (before && before->type != k->type) || !specs[id].name)
+		return -EINVAL; /* a knob without its handler in specs[] */
 	w.spec = &specs[id];
 	memset(after, 0, sizeof(*after));
 	after->type = k->type;
@@ -449,4 +449,9 @@ int knob_kernel_agrees(enum knob_id id, const char *text, const struct knob_valu
 	if (r == KNOB_WRITE_APPLIED)
 		knob_value_free(&after);
 	return 0;
+}
+
+const char *knob_kernel_handler(enum knob_id id)
+{
+	return (unsigned)id < KNOB_COUNT ? specs[id].name : NULL;
 }

@@ -58,6 +58,10 @@ int knob_kernel_write(enum knob_id id, const char *text, const struct knob_value
 int knob_kernel_agrees(enum knob_id id, const char *text, const struct knob_value *parsed,
 		       char *err, size_t errlen);
 
+/* The kernel function that parses writes to key ID ("proc_dointvec_minmax",
+ * ...), NULL when twtune does not know it. */
+const char *knob_kernel_handler(enum knob_id id);
+
 /* The value as `cat /proc/sys/...` prints it, without the newline: a
  * range's ends separated by a tab. Newly allocated, NULL when out of
  * memory. */

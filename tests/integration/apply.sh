@@ -113,6 +113,19 @@ client)
 		fail "no warning about 95-local.conf: $(jget "$out" .warnings)"
 	pass "a later file overriding a key at boot is named"
 	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
+	# ... read as the kernel reads it: 01 is the 1 wanted; 3 is refused,
+	# and then systemd-sysctl never writes ours either
+	printf 'net.ipv4.tcp_tw_reuse = 01\n' >"$sysd/95-local.conf"
+	apply --profile client-heavy --format json
+	[ "$status" -eq 0 ] && [ "$(jget "$out" '[.warnings[] | select(test("95-local"))] | length')" = 0 ] ||
+		fail "01 is 1 to the kernel, no override: $(jget "$out" .warnings)"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
+	printf 'net.ipv4.tcp_tw_reuse = 3\n' >"$sysd/95-local.conf"
+	apply --profile client-heavy --format json
+	jget "$out" '.warnings[]' | grep -q "95-local.conf:1 sets net.ipv4.tcp_tw_reuse = 3 and is applied after 90-twtune.conf: systemd-sysctl writes only that last assignment and the kernel refuses '3'.*keeps its default, not 1" ||
+		fail "no warning about a refused override: $(jget "$out" .warnings)"
+	pass "a later file's value read as the kernel reads it: 01 is no override, 3 is refused"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
 	rm "$sysd/95-local.conf"
 
 	# Without privilege: refused before anything is written.

@@ -222,9 +222,20 @@ static void test_long_bitmap(void **state)
 	knob_value_free(&after);
 }
 
+/* Every key twtune knows names the kernel handler its writes go through. */
+static void test_every_knob_has_a_handler(void **state)
+{
+	(void)state;
+	for (int k = 0; k < KNOB_COUNT; k++)
+		if (!knob_kernel_handler(k))
+			fail_msg("%s has no handler in specs[] (src/common/knob_kernel.c)",
+				 knob_get(k)->name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_knob_has_a_handler),
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_unknowns),
 		cmocka_unit_test(test_long_bitmap),
