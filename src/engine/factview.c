@@ -458,7 +458,7 @@ static const struct fact facts_table[] = {
 	 "sockets that entered TIME_WAIT in the window but are no longer in it"},
 	{"timers.recycled", timers_recycled, "TWRecycled in the window: taken over by reuse"},
 	{"timers.unexplained", timers_unexplained,
-	 "left early beyond TWRecycled: an RST in TIME_WAIT, or a SYN reopening it"},
+	 "left early beyond TWRecycled: an RST, a SYN reopening it, a FIN_WAIT2 timed out"},
 	{"timers.no_bucket", timers_no_bucket,
 	 "TCPTimeWaitOverflow in the window: closes that never entered TIME_WAIT"},
 	{"nat.present", nat_present, "this namespace translates addresses"},

@@ -319,6 +319,12 @@ void census_add_socket_timer(struct census_builder *b, unsigned state, const str
 			port_set(b->local_in_use, local_port);
 			c->local_ports_in_use++;
 		}
+		if (state == TCP_STATE_FIN_WAIT2 && remaining_ms >= 0) {
+			uint64_t left = (uint64_t)remaining_ms / 1000;
+
+			c->fin_wait2_timewait++;
+			c->fin_wait2_left[left < TW_HISTORY_SECONDS ? left : TW_HISTORY_SECONDS]++;
+		}
 		if (state == TCP_STATE_TIME_WAIT) {
 			if (inbound) {
 				c->time_wait_inbound++;
@@ -431,6 +437,15 @@ void census_addr_from_diag(struct tw_addr *a, uint8_t family, const __be32 words
 	}
 }
 
+/* The timer of a timewait socket: a TIME_WAIT one always has it; a
+ * FIN_WAIT2 one when it is the timewait socket this host keeps once it
+ * closed first and the peer has not (timer 3), not a full socket. */
+static bool timewait_timer(const struct inet_diag_msg *m)
+{
+	return m->idiag_state == TCP_STATE_TIME_WAIT ||
+	       (m->idiag_state == TCP_STATE_FIN_WAIT2 && m->idiag_timer == 3);
+}
+
 int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh, bool listeners)
 {
 	const struct inet_diag_msg *m;
@@ -454,13 +469,13 @@ int census_add_diag_message(struct census_builder *b, const struct nlmsghdr *nlh
 	}
 	census_addr_from_diag(&local, m->idiag_family, m->id.idiag_src);
 	census_addr_from_diag(&remote, m->idiag_family, m->id.idiag_dst);
-	/* For a TIME_WAIT socket idiag_expires is the time its timer has
-	 * left, in ms (inet_twsk_diag_fill, net/ipv4/inet_diag.c, clamped at
-	 * 0 since 4.1); for other sockets it means other timers. */
+	/* For a timewait socket (idiag_timer 3: inet_twsk_diag_fill,
+	 * net/ipv4/inet_diag.c, which reports its substate, TIME_WAIT or
+	 * FIN_WAIT2) idiag_expires is the time its timer has left, in ms,
+	 * 0 once overdue; for other sockets it means other timers. */
 	census_add_socket_timer(b, m->idiag_state, &local, ntohs(m->id.idiag_sport), &remote,
 				ntohs(m->id.idiag_dport), census_diag_timestamps(nlh),
-				m->idiag_state == TCP_STATE_TIME_WAIT ? (int64_t)m->idiag_expires
-								      : -1);
+				timewait_timer(m) ? (int64_t)m->idiag_expires : -1);
 	return 0;
 }
 

@@ -63,8 +63,9 @@ struct census_builder {
 	struct hashtable recount_tuples; /* its (local address, destination) */
 	uint32_t *inbound_by_port;	 /* TIME_WAIT per listening port, 65536 slots,
 					  * allocated at the first inbound one */
-	/* each tracked destination's last minute of closes, by entry number:
-	 * CENSUS_TRACKED slots (1.9 MiB), allocated at the first timer */
+	/* each tracked destination's last minute of closes, by entry number,
+	 * for those whose entry's own seconds do not hold it: CENSUS_TRACKED
+	 * slots (1.9 MiB), allocated at the first such destination */
 	uint32_t (*dest_history)[TW_HISTORY_SECONDS];
 	bool dest_history_lost;	 /* ... and there was no memory for it */
 	unsigned long malformed; /* messages too short or of an unknown family */

@@ -118,7 +118,10 @@ static int parse_line(const char *line, int family, struct tw_addr *local, uint1
 	if (take_hex(&p, 2, &st) < 0 || st >= TCP_STATE_SLOTS)
 		return -EBADMSG;
 	*state = st;
-	*remaining_ms = st == TCP_STATE_TIME_WAIT ? time_wait_remaining(p) : -1;
+	/* tr 3 only on a timewait socket, TIME_WAIT or FIN_WAIT2 substate */
+	*remaining_ms = st == TCP_STATE_TIME_WAIT || st == TCP_STATE_FIN_WAIT2
+				? time_wait_remaining(p)
+				: -1;
 	return 0;
 }
 

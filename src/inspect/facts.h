@@ -126,6 +126,13 @@ struct tw_census {
 	 * /proc/net/tcp's tm->when): history_known. */
 	bool history_known;
 	struct tw_history history_outbound, history_inbound;
+	/* Timewait sockets in the FIN_WAIT2 substate: this host closed
+	 * first and the peer has not yet (tcp_time_wait(sk, TCP_FIN_WAIT2,
+	 * tmo), a timer of tcp_fin_timeout); TcpExt TW counted them when they
+	 * entered, and their FIN restarts them as TIME_WAIT with 60 s. By
+	 * the whole seconds left on their timer, the last slot 60 or more. */
+	uint64_t fin_wait2_timewait;
+	uint32_t fin_wait2_left[TW_HISTORY_SECONDS + 1];
 
 	uint32_t listening_ports;    /* distinct ports with a listener */
 	uint32_t local_ports_in_use; /* distinct, inside the ephemeral range */
@@ -284,9 +291,10 @@ struct tw_rates {
 };
 
 /* The timers against --sample's counters over the window the sample
- * ends at the census: TcpExt TW counts each socket entering TIME_WAIT
- * (since 5.18), the timers hold those still in it. Sockets that left
- * early make the gap; the counters say how. */
+ * ends at the census: TcpExt TW counts each socket entering the timewait
+ * state (since 5.18; its FIN_WAIT2 substate included), the timers hold
+ * those still in it. Sockets that left early make the gap; the counters
+ * say how. */
 enum timers_verdict {
 	TIMERS_AGREE,	   /* within TIMERS_CHECK_SLACK */
 	TIMERS_LEFT_EARLY, /* fewer held than entered: see the split */
@@ -300,14 +308,16 @@ enum timers_verdict {
 
 struct timers_check {
 	bool known;
-	char reason[192];   /* when not known although sampled: why */
-	double window;	    /* seconds compared: the sample's, at most 60 */
-	double entered;	    /* TW over the window */
-	double held;	    /* TIME_WAIT sockets that entered within it, now */
-	double left_early;  /* entered - held, when positive */
-	double recycled;    /* TWRecycled over the window: taken over by reuse */
-	double unexplained; /* left early beyond those: an RST, or a SYN reopening */
-	double no_bucket;   /* TCPTimeWaitOverflow: closes that never entered */
+	char reason[192];      /* when not known although sampled: why */
+	double window;	       /* seconds compared: the sample's, at most 60 */
+	double entered;	       /* TW over the window */
+	double held;	       /* timewait sockets that entered within it, now */
+	double held_fin_wait2; /* ... of them in the FIN_WAIT2 substate */
+	double left_early;     /* entered - held, when positive */
+	double recycled;       /* TWRecycled over the window: taken over by reuse */
+	double unexplained;    /* left early beyond those: an RST, a SYN reopening, a
+				* FIN_WAIT2 that timed out before the peer's FIN */
+	double no_bucket;      /* TCPTimeWaitOverflow: closes that never entered */
 	enum timers_verdict verdict;
 };
 

@@ -89,6 +89,25 @@ static double held_within(const struct tw_history *h, double window)
 	return sum;
 }
 
+/* The FIN_WAIT2 timewait sockets that entered within the last WINDOW
+ * seconds: their timer ran from tcp_fin_timeout (tcp_fin_time(), at least
+ * 3.5 RTO), so one with R s left entered about tcp_fin_timeout - R s ago
+ * (the middle of its whole second). All of them when tcp_fin_timeout is
+ * not known. */
+static double fin_wait2_within(const struct tw_facts *f, double window)
+{
+	const struct tw_census *c = &f->census;
+	long timeout;
+	double sum = 0;
+
+	if (!facts_int(f, KNOB_TCP_FIN_TIMEOUT, &timeout) || timeout <= 0)
+		return (double)c->fin_wait2_timewait;
+	for (unsigned left = 0; left <= TW_HISTORY_SECONDS; left++)
+		if ((double)timeout - left - 0.5 < window)
+			sum += c->fin_wait2_left[left];
+	return sum;
+}
+
 void tw_history_check_counters(struct tw_facts *f)
 {
 	struct timers_check *t = &f->timers_check;
@@ -105,7 +124,14 @@ void tw_history_check_counters(struct tw_facts *f)
 	/* Linux 5.18 ("tcp/dccp: no longer use twsk_net(tw) from
 	 * tw_timer_handler()") moved TW's count from the timer's end to
 	 * entry (__inet_twsk_schedule()); before, it counts what left */
-	if (f->version_known && kernel_version_code(&f->version) < KERNEL_VERSION_CODE(5, 18, 0)) {
+	if (!f->version_known) {
+		snprintf(
+			t->reason, sizeof(t->reason),
+			"the kernel's version is not known, and before Linux 5.18 TcpExt TW counts "
+			"a socket when its timer ends");
+		return;
+	}
+	if (kernel_version_code(&f->version) < KERNEL_VERSION_CODE(5, 18, 0)) {
 		snprintf(t->reason, sizeof(t->reason),
 			 "before Linux 5.18 TcpExt TW counts a socket when its timer ends, not "
 			 "when it enters TIME_WAIT");
@@ -115,8 +141,9 @@ void tw_history_check_counters(struct tw_facts *f)
 	/* a sample longer than the timers' minute: its rate over the minute */
 	t->window = r->interval < TIME_WAIT_SECONDS ? r->interval : TIME_WAIT_SECONDS;
 	t->entered = r->per_second[CTR_TW] * t->window;
+	t->held_fin_wait2 = fin_wait2_within(f, t->window);
 	t->held = held_within(&f->census.history_outbound, t->window) +
-		  held_within(&f->census.history_inbound, t->window);
+		  held_within(&f->census.history_inbound, t->window) + t->held_fin_wait2;
 	if (r->valid[CTR_TW_RECYCLED])
 		t->recycled = r->per_second[CTR_TW_RECYCLED] * t->window;
 	if (r->valid[CTR_TIME_WAIT_OVERFLOW])
@@ -126,7 +153,8 @@ void tw_history_check_counters(struct tw_facts *f)
 		t->left_early = gap;
 	/* reuse took over at most what left early; the rest no counter
 	 * counts: tcp_timewait_state_process() ends TIME_WAIT on an RST
-	 * (unless tcp_rfc1337) and on a new SYN to a server's TIME_WAIT */
+	 * (unless tcp_rfc1337) and on a new SYN to a server's TIME_WAIT; a
+	 * FIN_WAIT2 one whose timer runs out before the peer's FIN ends too */
 	t->unexplained = t->left_early > t->recycled ? t->left_early - t->recycled : 0;
 	if (gap > t->entered * TIMERS_CHECK_SLACK && gap >= TIMERS_CHECK_MIN_GAP)
 		t->verdict = TIMERS_LEFT_EARLY;

@@ -54,9 +54,10 @@ static json_t *timers_check_json(const struct timers_check *t)
 	if (!t->known)
 		return t->reason[0] ? json_pack("{s:s}", "reason", t->reason) : json_null();
 	return json_pack(
-		"{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "verdict", timers_verdict_name(t->verdict),
+		"{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "verdict", timers_verdict_name(t->verdict),
 		"window_seconds", json_real(round4(t->window)), "entered",
-		json_real(round4(t->entered)), "held", json_real(round4(t->held)), "left_early",
+		json_real(round4(t->entered)), "held", json_real(round4(t->held)), "held_fin_wait2",
+		json_real(round4(t->held_fin_wait2)), "left_early",
 		json_real(round4(t->left_early)), "recycled", json_real(round4(t->recycled)),
 		"unexplained", json_real(round4(t->unexplained)), "no_bucket",
 		json_real(round4(t->no_bucket)));

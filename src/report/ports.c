@@ -30,14 +30,16 @@ json_t *destination_forecast_json(const struct tw_facts *f, const struct destina
 		return json_null();
 	/* estimated: the destination's rate is the host's, split by its
 	 * share of TIME_WAIT, never measured on its own; the timers measure
-	 * it (its closes of the last 10 s) */
-	return json_pack(
-		"{s:s,s:o,s:b,s:o,s:o,s:b,s:o}", "basis",
-		fc.basis == FORECAST_TIMERS ? "timers" : "counters", "close_rate",
-		json_real(round4(fc.close_rate)), "estimated", fc.basis == FORECAST_COUNTERS,
-		"sustainable_rate", json_real(round4(fc.sustainable_rate)), "headroom",
-		json_real(round4(fc.headroom)), "exhausts", fc.exhausts, "seconds_to_exhaustion",
-		fc.exhausts ? json_real(round4(fc.seconds_to_exhaustion)) : json_null());
+	 * it (its closes of the last 10 s), exactly unless the census could
+	 * not count the destination whole */
+	return json_pack("{s:s,s:o,s:b,s:o,s:o,s:b,s:o}", "basis",
+			 fc.basis == FORECAST_TIMERS ? "timers" : "counters", "close_rate",
+			 json_real(round4(fc.close_rate)), "estimated",
+			 fc.basis == FORECAST_COUNTERS || d->estimated, "sustainable_rate",
+			 json_real(round4(fc.sustainable_rate)), "headroom",
+			 json_real(round4(fc.headroom)), "exhausts", fc.exhausts,
+			 "seconds_to_exhaustion",
+			 fc.exhausts ? json_real(round4(fc.seconds_to_exhaustion)) : json_null());
 }
 
 json_t *reuse_json(const struct tw_facts *f)
@@ -134,12 +136,19 @@ static void print_forecast(FILE *out, const struct tw_facts *f)
 		const struct destination_stat *d = &c->top[i];
 
 		destination_forecast(f, d, &fc);
+		if (!fc.known) { /* its minute lost (no memory) and no rates */
+			fprintf(out, "  %-44s no timers or rates to judge by\n",
+				format_endpoint(&d->address, d->port, dest, sizeof(dest)));
+			continue;
+		}
 		snprintf(rate, sizeof(rate), "%s%.1f/s", fc.basis == FORECAST_COUNTERS ? "~" : "",
 			 fc.close_rate);
 		fprintf(out, "  %-44s %-12s ",
 			format_endpoint(&d->address, d->port, dest, sizeof(dest)), rate);
 		if (!fc.exhausts)
 			fprintf(out, "headroom %.1f/s\n", fc.headroom);
+		else if (fc.seconds_to_exhaustion == 0 && fc.headroom >= 0)
+			fprintf(out, "headroom %.1f/s, but the range is spent now\n", fc.headroom);
 		else if (fc.seconds_to_exhaustion == 0)
 			fprintf(out, "over by %.1f/s: the range is spent\n", -fc.headroom);
 		else if (fc.headroom >= 0)

@@ -122,7 +122,8 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 		 "host's sampled closes split by its share of TIME_WAIT."},
 		{"twtune_destination_headroom",
 		 "New connections per second each top destination sustains without reuse (range "
-		 "size / 60 s) less its close rate; negative: the range runs out."},
+		 "size / 60 s) less its close rate; negative: the range runs out (with its "
+		 "timers it can run out sooner: see seconds_to_exhaustion)."},
 		{"twtune_destination_seconds_to_exhaustion",
 		 "Seconds until the range runs out toward a top destination at its close rate; "
 		 "only those that run out."},
@@ -165,6 +166,8 @@ static void destination_metrics(FILE *out, const struct tw_facts *f)
 			double v[] = {0, 0, 0};
 
 			destination_forecast(f, &c->top[i], &fc);
+			if (!fc.known)
+				continue;
 			v[0] = fc.close_rate;
 			v[1] = fc.headroom;
 			v[2] = fc.seconds_to_exhaustion;

@@ -134,6 +134,9 @@ static void print_timers_check(FILE *out, const struct timers_check *t)
 		"  against the sampled counters, last %.1f s: %.0f entered TIME_WAIT (TcpExt TW), "
 		"%.0f are still in it",
 		t->window, t->entered, t->held);
+	if (t->held_fin_wait2 >= 1)
+		fprintf(out, " (%.0f in FIN_WAIT2, the peer's FIN still to come)",
+			t->held_fin_wait2);
 	switch (t->verdict) {
 	case TIMERS_AGREE: fprintf(out, ": they agree\n"); break;
 	case TIMERS_MORE_HELD:
@@ -149,8 +152,8 @@ static void print_timers_check(FILE *out, const struct timers_check *t)
 		if (t->unexplained >= 1)
 			fprintf(out,
 				"%s %.0f by what no counter counts: an RST received in TIME_WAIT "
-				"(tcp_rfc1337 = 0\n  lets it end it) or a new SYN to a server's "
-				"TIME_WAIT",
+				"(tcp_rfc1337 = 0\n  lets it end it), a new SYN to a server's "
+				"TIME_WAIT, or a FIN_WAIT2 timed out before\n  the peer's FIN",
 				t->recycled >= 1 ? "," : ":", t->unexplained);
 		fprintf(out, "\n");
 		break;

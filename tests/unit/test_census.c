@@ -1121,6 +1121,19 @@ static void test_history_from_sock_diag(void **state)
 	add_time_wait(t, 40005, 80, 0);	      /* overdue: the oldest second */
 	add_time_wait(t, 8080, 51000, 30000); /* inbound, 30 s ago */
 	add_time_wait(t, 8080, 51001, 30500); /* inbound, 29.5 s ago */
+	/* a timewait socket in the FIN_WAIT2 substate (timer 3): counted
+	 * apart by the time it has left, not in the history */
+	add4(t, TCP_STATE_FIN_WAIT2, "10.0.0.2", 40020, "10.0.0.1", 80);
+	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
+					   NLMSG_ALIGN(NLMSG_LENGTH(sizeof(*m)))));
+	m->idiag_timer = 3;
+	m->idiag_expires = 58500;
+	/* a full FIN_WAIT2 socket's timer (2, keepalive) is not one */
+	add4(t, TCP_STATE_FIN_WAIT2, "10.0.0.2", 40021, "10.0.0.1", 80);
+	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
+					   NLMSG_ALIGN(NLMSG_LENGTH(sizeof(*m)))));
+	m->idiag_timer = 2;
+	m->idiag_expires = 30000;
 	/* idiag_expires of a live socket is another timer: not a close */
 	add4(t, TCP_STATE_ESTABLISHED, "10.0.0.2", 40010, "10.0.0.1", 80);
 	m = NLMSG_DATA((struct nlmsghdr *)(t->others.data + t->others.len -
@@ -1131,6 +1144,9 @@ static void test_history_from_sock_diag(void **state)
 	assert_true(c->history_known);
 	assert_int_equal(c->time_wait_outbound, 6);
 	assert_int_equal(c->time_wait_inbound, 2);
+	assert_int_equal(c->fin_wait2_timewait, 1);
+	assert_int_equal(c->fin_wait2_left[58], 1);
+	assert_int_equal(c->states[TCP_STATE_FIN_WAIT2], 2);
 	assert_int_equal(c->history_outbound.seconds[0], 2);
 	assert_int_equal(c->history_outbound.seconds[1], 1);
 	assert_int_equal(c->history_outbound.seconds[9], 1);

@@ -584,6 +584,20 @@ static void test_timers_check(void **state)
 	assert_string_equal(fact(f, "timers.check").string, "left-early");
 	assert_near(fact(f, "timers.unexplained").number, 187.5);
 
+	/* FIN_WAIT2 timewait sockets entered too (TW counted them): with
+	 * tcp_fin_timeout 60, those with 56 s or more left entered within
+	 * the 4.5 s; those with 10 s left, 50 s ago */
+	set_sysctl(f, KNOB_TCP_FIN_TIMEOUT, "60");
+	f->census.fin_wait2_left[58] = 30;
+	f->census.fin_wait2_left[10] = 20;
+	f->census.fin_wait2_timewait = 50;
+	tw_history_check_counters(f);
+	assert_near(t->held_fin_wait2, 30);
+	assert_near(t->held, 630);
+	assert_near(t->left_early, 495);
+	memset(f->census.fin_wait2_left, 0, sizeof(f->census.fin_wait2_left));
+	f->census.fin_wait2_timewait = 0;
+
 	/* within 10%: they agree */
 	set_rate(f, CTR_TW, 600.0 / 4.5 * 1.09);
 	f->rates.interval = 4.5;
@@ -605,6 +619,13 @@ static void test_timers_check(void **state)
 	assert_near(t->window, 60);
 	assert_near(t->held, 5800);
 	assert_near(t->entered, 6000);
+
+	/* an unknown kernel may be older than 5.18: not compared */
+	f->version_known = false;
+	tw_history_check_counters(f);
+	assert_false(t->known);
+	assert_non_null(strstr(t->reason, "not known"));
+	f->version_known = true;
 
 	/* before 5.18 TW counts at the timer's end: not compared, and why */
 	set_kernel(f, 5, 15, 0);
@@ -687,6 +708,30 @@ static void assert_has(const char *text, const char *needle)
 	}
 }
 
+/* Spent, though the rate of the last 10 s is sustainable: the text says
+ * the headroom and that the range is spent, never a negative "over by". */
+static void test_report_spent_with_headroom(void **state)
+{
+	struct fixture *fx = *state;
+	struct tw_facts *f = &fx->facts;
+	struct destination_forecast fc;
+	struct findings fs = {0};
+	char *text;
+
+	busy_client(f, AF_INET, "127.0.0.1", 8080, 100, 100);
+	set_port_range(f, 60900, 60999);
+	f->census.history_known = true;
+	set_destination_history(&f->census.top[0], 0, 1, 10);
+	destination_forecast(f, &f->census.top[0], &fc);
+	assert_true(fc.exhausts);
+	assert_near(fc.seconds_to_exhaustion, 0);
+	assert_true(fc.headroom > 0);
+	text = render(f, &fs, 't');
+	assert_has(text, "1.0/s        headroom 0.7/s, but the range is spent now");
+	assert_null(strstr(text, "over by -"));
+	free(text);
+}
+
 static void test_reports(void **state)
 {
 	struct fixture *fx = *state;
@@ -763,6 +808,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forecast_timers, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_timers_check, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_report_spent_with_headroom, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_forecast_spent, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_bound_sockets, fixture_setup,
