@@ -77,41 +77,58 @@ static int read_persisted(const char *dir, char **data, size_t *len, char *err, 
 	return rc;
 }
 
-/* Files applied after ours that set one of our keys decide the boot value. */
-static void warn_overrides(struct plan *p, const struct plan_options *o,
+/* What the port keys' handlers check a write against: the other port
+ * key as the host holds it now (at boot, the default or a file's). */
+static void port_state(const struct tw_facts *f, struct knob_kernel_state *s)
+{
+	long start;
+
+	memset(s, 0, sizeof(*s));
+	if (facts_int(f, KNOB_IP_UNPRIVILEGED_PORT_START, &start)) {
+		s->unprivileged_port_start_known = true;
+		s->unprivileged_port_start = start;
+	}
+	if (f->port_range_known) {
+		s->port_low_known = true;
+		s->port_low = f->port_low;
+	}
+}
+
+/* Files applied after ours that set one of our keys decide the boot value:
+ * systemd-sysctl keeps one entry per key, the last, so ours is not even
+ * written; the later line's text is what the kernel gets, read as the
+ * kernel reads it (from the key's default, unknown here). */
+static void warn_overrides(struct plan *p, const struct tw_facts *f, const struct plan_options *o,
 			   const struct desired_setting *d, unsigned count)
 {
 	struct sysctl_config cfg;
+	struct knob_kernel_state state;
 	const char *dir = o->persist_dir;
 
 	memset(&cfg, 0, sizeof(cfg));
 	if (o->persist_dir_given ? sysctld_load_paths(&dir, 1, &cfg) < 0
 				 : sysctld_load_system("", false, &cfg) < 0)
 		return;
+	port_state(f, &state);
 	for (unsigned i = 0; i < count; i++) {
 		const char *name = knob_get(d[i].key)->name;
 		const struct sysctl_assignment *winner = sysctld_effective(&cfg, name);
 		const struct sysctl_file *file = winner ? &cfg.files[winner->file] : NULL;
 		char why[320], wanted[KNOB_TEXT_MAX], boot_text[KNOB_TEXT_MAX];
 		struct knob_value boot;
+		bool same;
 		int r;
 
 		if (!file || strcmp(file->name, PERSIST_NAME) <= 0)
 			continue;
-		/* the value as the kernel will read the later line's text */
-		r = knob_kernel_write(d[i].key, winner->value, &d[i].value, NULL, &boot, why,
+		r = knob_kernel_write(d[i].key, winner->value, NULL, &state, &boot, why,
 				      sizeof(why));
-		/* it depends on the other port key at boot: read as its text says */
-		if (r == KNOB_WRITE_UNKNOWN)
-			r = knob_parse(d[i].key, winner->value, &boot, why, sizeof(why)) == 0
-				    ? KNOB_WRITE_APPLIED
-				    : KNOB_WRITE_UNKNOWN;
 		if (r < 0)
 			continue;
 		knob_format(&d[i].value, wanted, sizeof(wanted));
-		if (r == KNOB_WRITE_APPLIED) {
-			bool same = knob_value_equal(&boot, &d[i].value);
-
+		switch (r) {
+		case KNOB_WRITE_APPLIED:
+			same = knob_value_equal(&boot, &d[i].value);
 			knob_format(&boot, boot_text, sizeof(boot_text));
 			knob_value_free(&boot);
 			if (!same)
@@ -120,13 +137,19 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 					  "would be %s, not %s",
 					  file->path, winner->line, name, winner->value,
 					  PERSIST_NAME, name, boot_text, wanted);
-		} else if (r == KNOB_WRITE_REFUSED) {
-			/* systemd-sysctl keeps one entry per key, the last: ours
-			 * is never written */
+			break;
+		case KNOB_WRITE_REFUSED:
 			plan_warn(p,
 				  "%s:%u sets %s = %s and is applied after %s: systemd-sysctl "
 				  "writes only that last assignment and %s, so at boot %s keeps "
 				  "its default, not %s",
+				  file->path, winner->line, name, winner->value, PERSIST_NAME, why,
+				  name, wanted);
+			break;
+		default: /* KNOB_WRITE_UNKNOWN */
+			plan_warn(p,
+				  "%s:%u sets %s = %s and is applied after %s: systemd-sysctl "
+				  "writes only that last assignment, and %s; at boot %s is not %s",
 				  file->path, winner->line, name, winner->value, PERSIST_NAME, why,
 				  name, wanted);
 		}
@@ -134,8 +157,8 @@ static void warn_overrides(struct plan *p, const struct plan_options *o,
 	sysctld_free(&cfg);
 }
 
-int plan_persist(struct plan *p, const struct plan_options *o, const struct desired_setting *d,
-		 unsigned count, char *err, size_t errlen)
+int plan_persist(struct plan *p, const struct tw_facts *f, const struct plan_options *o,
+		 const struct desired_setting *d, unsigned count, char *err, size_t errlen)
 {
 	struct txn_record *r = &p->record;
 	struct sysctl_config parsed;
@@ -166,7 +189,7 @@ int plan_persist(struct plan *p, const struct plan_options *o, const struct desi
 		return -ENOMEM;
 	p->file_change = !r->file_existed || r->new_file_len != r->old_file_len ||
 			 memcmp(r->new_file, r->old_file, r->new_file_len) != 0;
-	warn_overrides(p, o, d, count);
+	warn_overrides(p, f, o, d, count);
 	return 0;
 }
 

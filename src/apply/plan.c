@@ -147,7 +147,7 @@ int plan_build(const struct tw_facts *f, const struct desired_setting *desired, 
 	if ((rc = check_port_range(f, kept, nkept, err, errlen)) < 0)
 		return rc;
 	order_start_and_range(&p->record);
-	if (o->persist_dir && nkept && (rc = plan_persist(p, o, kept, nkept, err, errlen)) < 0)
+	if (o->persist_dir && nkept && (rc = plan_persist(p, f, o, kept, nkept, err, errlen)) < 0)
 		return rc;
 	return 0;
 }

@@ -428,9 +428,17 @@ char *knob_proc_text(const struct knob_value *v)
 int knob_kernel_agrees(enum knob_id id, const char *text, const struct knob_value *parsed,
 		       char *err, size_t errlen)
 {
+	/* the port keys' check against each other is left out (any start, a
+	 * range from 65535): what is judged is how the text reads */
+	const struct knob_kernel_state any = {
+		.unprivileged_port_start_known = true,
+		.unprivileged_port_start = 0,
+		.port_low_known = true,
+		.port_low = 65535,
+	};
 	char why[256], shown[KNOB_TEXT_MAX];
 	struct knob_value after;
-	int r = knob_kernel_write(id, text, NULL, NULL, &after, why, sizeof(why));
+	int r = knob_kernel_write(id, text, NULL, &any, &after, why, sizeof(why));
 
 	if (r < 0)
 		return r;

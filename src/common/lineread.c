@@ -2,6 +2,7 @@
 #include "common/lineread.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 int read_line(FILE *fp, char *buf, size_t size, size_t *len)
 {
@@ -26,8 +27,6 @@ int read_line(FILE *fp, char *buf, size_t size, size_t *len)
 		return -E2BIG;
 	return nul ? -EBADMSG : 1;
 }
-
-#include <stdlib.h>
 
 static unsigned line_end_of(int c)
 {
@@ -78,8 +77,11 @@ int read_line_systemd(FILE *fp, size_t limit, char **buf, size_t *cap, size_t *l
 	}
 	if (count == 0)
 		return 0;
-	if (!*buf && !(*buf = malloc(*cap = 256)))
-		return -ENOMEM;
+	if (!*buf) {
+		if (!(*buf = malloc(256)))
+			return -ENOMEM;
+		*cap = 256;
+	}
 	(*buf)[n] = '\0';
 	*len = n;
 	*ends = previous;

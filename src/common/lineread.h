@@ -14,8 +14,6 @@
  * -errno on a read error. */
 int read_line(FILE *fp, char *buf, size_t size, size_t *len);
 
-#endif
-
 /* How read_line_systemd() found a line's end: any of these, each at most
  * once, in any order, NUL last. */
 enum line_end {
@@ -34,3 +32,5 @@ enum line_end {
  * -ENOBUFS when the line reaches LIMIT bytes (systemd's read_line() fails
  * there and its callers stop reading the file), -ENOMEM, or -errno. */
 int read_line_systemd(FILE *fp, size_t limit, char **buf, size_t *cap, size_t *len, unsigned *ends);
+
+#endif

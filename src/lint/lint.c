@@ -66,17 +66,15 @@ static int check_problems(struct lint_result *r)
 }
 
 /* What the kernel makes of A's value for key K: the boot prediction where
- * A is the last line written to K, else a write on top of what K holds
- * before boot. Returns the outcome (KNOB_WRITE_*) with RESULT set when
- * applied and known, WHY when not; -ENOMEM. */
+ * A is the last line written to K, else its text written on top of what K
+ * holds before boot, the other port key unknown. Returns the outcome (KNOB_WRITE_*) with RESULT set
+ * when applied and known, WHY when not; -ENOMEM. */
 static int kernel_view(const struct lint_result *r, const struct boot_start *start,
 		       const struct sysctl_assignment *a, enum knob_id k, struct knob_value *result,
 		       char *why, size_t whylen)
 {
 	const struct boot_key *key = &r->boot.key[k];
 	struct knob_kernel_state state = {.hz = start->hz};
-	const struct boot_start_key *range = &start->key[KNOB_IP_LOCAL_PORT_RANGE],
-				    *unprivileged = &start->key[KNOB_IP_UNPRIVILEGED_PORT_START];
 
 	if (key->at == a) {
 		snprintf(why, whylen, "%s", key->reason);
@@ -87,14 +85,9 @@ static int kernel_view(const struct lint_result *r, const struct boot_start *sta
 		*result = knob_value_copy(&key->result);
 		return KNOB_WRITE_APPLIED;
 	}
-	if (range->known) {
-		state.port_low_known = true;
-		state.port_low = range->value.range.low;
-	}
-	if (unprivileged->known) {
-		state.unprivileged_port_start_known = true;
-		state.unprivileged_port_start = unprivileged->value.integer;
-	}
+	/* a line boot never writes (a later one of the key wins, and systemd
+	 * keeps one entry a key): its text alone is judged, not against the
+	 * other port key's value it would have met */
 	return knob_kernel_write(k, a->value, start->key[k].known ? &start->key[k].value : NULL,
 				 &state, result, why, whylen);
 }
@@ -123,8 +116,16 @@ static int judge_value(const struct lint_result *r, const struct boot_start *sta
 			snprintf(msg, size, "%s; the key keeps its previous value", why);
 		return 0;
 	}
-	if (outcome == KNOB_WRITE_UNKNOWN)
+	if (outcome == KNOB_WRITE_UNKNOWN) {
+		/* the kernel's answer is not known here (its HZ, the other port
+		 * key): still say when the text's value is out of twtune's bounds */
+		if (knob_parse(k, a->value, &strict, err, sizeof(err)) == 0) {
+			if (knob_check(k, &strict, err, sizeof(err)) == -ERANGE)
+				snprintf(msg, size, "%s; %s", err, why);
+			knob_value_free(&strict);
+		}
 		return 0;
+	}
 	/* the kernel takes it: as the text says? */
 	r2 = knob_parse(k, a->value, &strict, err, sizeof(err));
 	if (r2 < 0 || !knob_value_equal(&strict, &kernel)) {
@@ -154,14 +155,17 @@ static int judge_value(const struct lint_result *r, const struct boot_start *sta
 /* systemd writes a glob's value to every key it matches: what the kernel
  * does with it for twtune's keys among them. */
 static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, unsigned version,
-		      const struct boot_start *start)
+		      const struct boot_start *start, const bool *own_line)
 {
 	for (int k = 0; k < KNOB_COUNT; k++) {
 		char *path = sysctld_normalize_key(knob_get(k)->name), msg[700];
 		bool matches = path && fnmatch(a->key, path, FNM_PATHNAME | FNM_PERIOD) == 0;
 
 		free(path);
-		if (!matches || !knob_exists_in(k, version) || knob_get(k)->read_only ||
+		/* a key with a line of its own is never written by a glob
+		 * ("explicit setting exists"), whatever that line's value */
+		if (!matches || own_line[k] || !knob_exists_in(k, version) ||
+		    knob_get(k)->read_only ||
 		    (r->boot.key[k].at != a && r->boot.key[k].outcome == BOOT_UNTOUCHED))
 			continue;
 		if (judge_value(r, start, a, k, msg, sizeof(msg)) < 0)
@@ -174,36 +178,60 @@ static int check_glob(struct lint_result *r, const struct sysctl_assignment *a, 
 	return 0;
 }
 
+/* A key twtune knows that the host lacks: on this kernel version, or only
+ * here (a key of the initial network namespace seen from another, a
+ * module not loaded). */
+static int key_missing(struct lint_result *r, const struct sysctl_assignment *a, enum knob_id k,
+		       unsigned version)
+{
+	const struct knob *kn = knob_get(k);
+	unsigned edge = kn->until ? kn->until : kn->since;
+	const char *then = a->ignore_failure
+				   ? " (the leading '-' makes that a debug message)"
+				   : "; systemd 252 logs that at info level and goes on, and the "
+				     "setting does nothing";
+
+	if (knob_exists_in(k, version))
+		return findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line,
+				    k,
+				    "%s is not present on this host although Linux %u.%u has it (a "
+				    "key of the initial network namespace seen from another, or a "
+				    "module not loaded): systemd-sysctl cannot set it here%s",
+				    kn->name, version >> 16, (version >> 8) & 255, then)
+			       ? 0
+			       : -ENOMEM;
+	return findings_add(&r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line, k,
+			    "%s does not exist on Linux %u.%u (%s in %u.%u): systemd-sysctl "
+			    "cannot set it%s",
+			    kn->name, version >> 16, (version >> 8) & 255,
+			    kn->until ? "removed" : "added", edge >> 16, (edge >> 8) & 255, then)
+		       ? 0
+		       : -ENOMEM;
+}
+
 static int check_values(struct lint_result *r, unsigned version, const struct boot_start *start)
 {
 	const struct sysctl_config *c = &r->config;
+	bool own_line[KNOB_COUNT] = {false};
+	int k;
 
+	for (size_t i = 0; i < c->count; i++)
+		if (!c->assignments[i].is_glob && (k = assignment_knob(&c->assignments[i])) >= 0)
+			own_line[k] = true;
 	for (size_t i = 0; i < c->count; i++) {
 		const struct sysctl_assignment *a = &c->assignments[i];
-		int k = assignment_knob(a);
 		char msg[700];
 
+		k = assignment_knob(a);
 		if (a->is_glob && a->value) {
-			if (check_glob(r, a, version, start) < 0)
+			if (check_glob(r, a, version, start, own_line) < 0)
 				return -ENOMEM;
 			continue;
 		}
 		if (k < 0 || !a->value)
 			continue;
 		if (!start->key[k].present) {
-			const struct knob *kn = knob_get(k);
-			unsigned edge = kn->until ? kn->until : kn->since;
-			if (!findings_add(
-				    &r->findings, &lint_rule_not_on_kernel, file_of(r, a), a->line,
-				    k,
-				    "%s does not exist on Linux %u.%u (%s in %u.%u): "
-				    "systemd-sysctl cannot set it%s",
-				    kn->name, version >> 16, (version >> 8) & 255,
-				    kn->until ? "removed" : "added", edge >> 16, (edge >> 8) & 255,
-				    a->ignore_failure
-					    ? " (the leading '-' makes that a debug message)"
-					    : "; systemd 252 logs that at info level and goes "
-					      "on, and the setting does nothing"))
+			if (key_missing(r, a, k, version) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -469,11 +497,12 @@ static void boot_start_init(const struct lint_options *o, struct tw_facts *defau
 			key->known = true;
 			key->value = now->value;
 		} else if (key->present &&
-			   compute_value(COMPUTE_KERNEL_DEFAULT, k, defaults, NULL, &v) == 0 &&
-			   facts_set_sysctl_value(defaults, k, &v) == 0) {
+			   compute_value(COMPUTE_KERNEL_DEFAULT, k, defaults, NULL, &v) == 0) {
+			if (facts_set_sysctl_value(defaults, k, &v) == 0) {
+				key->known = defaults->sysctl[k].known;
+				key->value = defaults->sysctl[k].value;
+			}
 			knob_value_free(&v);
-			key->known = defaults->sysctl[k].known;
-			key->value = defaults->sysctl[k].value;
 		}
 	}
 }

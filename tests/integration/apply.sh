@@ -124,7 +124,12 @@ client)
 	apply --profile client-heavy --format json
 	jget "$out" '.warnings[]' | grep -q "95-local.conf:1 sets net.ipv4.tcp_tw_reuse = 3 and is applied after 90-twtune.conf: systemd-sysctl writes only that last assignment and the kernel refuses '3'.*keeps its default, not 1" ||
 		fail "no warning about a refused override: $(jget "$out" .warnings)"
-	pass "a later file's value read as the kernel reads it: 01 is no override, 3 is refused"
+	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
+	printf 'net.ipv4.ip_local_port_range = 040000 65535\n' >"$sysd/95-local.conf"
+	apply --profile client-heavy --format json
+	jget "$out" '.warnings[]' | grep -q "95-local.conf:1 sets net.ipv4.ip_local_port_range = 040000 65535 and is applied after 90-twtune.conf: at boot net.ipv4.ip_local_port_range would be 16384 65535" ||
+		fail "no warning about an octal port range: $(jget "$out" .warnings)"
+	pass "a later file's value read as the kernel reads it: 01 is no override, 3 is refused, 040000 is 16384"
 	"$TWTUNE" rollback --state-dir "$state" --sysctl-d "$sysd" >/dev/null 2>&1 || fail "rollback"
 	rm "$sysd/95-local.conf"
 

@@ -38,6 +38,11 @@ static const struct parse_case parse_cases[] = {
 	 "the kernel refuses '8080, 9000'"},
 	{KNOB_IP_UNPRIVILEGED_PORT_START, "65536", -ERANGE, 0, "65536", "outside 0-65535"},
 	{KNOB_IP_UNPRIVILEGED_PORT_START, "65535", 0, 0, "65535", NULL},
+	/* the port keys read their numbers like any other: 010000 is octal */
+	{KNOB_IP_LOCAL_PORT_RANGE, "010000 65000", -EINVAL, 0, "10000 65000",
+	 "the kernel reads '010000 65000' as 4096 65000"},
+	{KNOB_IP_UNPRIVILEGED_PORT_START, "01024", -EINVAL, 0, "1024",
+	 "the kernel reads '01024' as 532"},
 	{KNOB_TCP_TW_REUSE, "3", -ERANGE, 0, "3", "net.ipv4.tcp_tw_reuse: 3 is outside 0-2"},
 	{KNOB_TCP_TW_REUSE, "yes", -EINVAL, -EINVAL, NULL, "'yes' is not a whole number"},
 	{KNOB_TCP_TW_REUSE, "", -EINVAL, -EINVAL, NULL, "is not a whole number"},

@@ -396,6 +396,24 @@ static const struct lint_case lint_cases[] = {
 		      {"invalid-value", SEVERITY_WARNING, "etc/sysctl.d/a.conf", 6,
 		       KNOB_TCP_TW_REUSE, "the kernel takes it as 1"}},
 	 .count = {"invalid-value", 6}},
+	/* a glob never writes a key with a line of its own: no finding for
+	 * what it would have set there */
+	{"glob shielded by an exact line",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_tw_reuse = 1\n"
+					   "net.ipv4.tcp_tw_* = 5\n"}},
+	 .kernel = {6, 14}, .absent = {"invalid-value"}},
+	/* whether the kernel takes 5000000 s depends on its HZ; out of
+	 * twtune's bounds either way */
+	{"value out of bounds, the kernel's answer unknown",
+	 .files = {{"etc/sysctl.d/a.conf", "net.ipv4.tcp_fin_timeout = 5000000\n"}},
+	 .kernel = {6, 1},
+	 .findings = {{"invalid-value",
+		       SEVERITY_WARNING,
+		       "etc/sysctl.d/a.conf",
+		       1,
+		       KNOB_TCP_FIN_TIMEOUT,
+		       "5000000 is outside 1-3600",
+		       {"depends on its HZ"}}}},
 	/* systemd keeps one entry per key: the overridden line is never
 	 * written, and when the kernel refuses the winner the key keeps its
 	 * value from before boot, not the overridden one */
