@@ -21,13 +21,12 @@ static const struct {
 
 /* The port keys each check the other's current value (ipv4_local_port_range,
  * ipv4_privileged_ports): the state the next write meets. */
-static void kernel_state(const struct boot_key *now, unsigned hz, struct knob_kernel_state *s)
+static void kernel_state(const struct boot_key *now, struct knob_kernel_state *s)
 {
 	const struct boot_key *range = &now[KNOB_IP_LOCAL_PORT_RANGE],
 			      *start = &now[KNOB_IP_UNPRIVILEGED_PORT_START];
 
 	memset(s, 0, sizeof(*s));
-	s->hz = hz;
 	if (range->result_known) {
 		s->port_low_known = true;
 		s->port_low = range->result.range.low;
@@ -40,8 +39,7 @@ static void kernel_state(const struct boot_key *now, unsigned hz, struct knob_ke
 
 /* One write of A's value to K, on top of what K holds now (RESULT). */
 static int predict_write(struct boot_prediction *p, enum knob_id k,
-			 const struct sysctl_assignment *a, const struct boot_start_key *start,
-			 unsigned hz)
+			 const struct sysctl_assignment *a, const struct boot_start_key *start)
 {
 	struct boot_key *key = &p->key[k];
 	struct knob_kernel_state state;
@@ -71,7 +69,7 @@ static int predict_write(struct boot_prediction *p, enum knob_id k,
 			 knob_get(k)->name);
 		return 0;
 	}
-	kernel_state(p->key, hz, &state);
+	kernel_state(p->key, &state);
 	r = knob_kernel_write(k, a->value, key->result_known ? &key->result : NULL, &state, &after,
 			      key->reason, sizeof(key->reason));
 	if (r < 0)
@@ -121,7 +119,7 @@ int boot_predict(const struct sysctl_config *c, const struct boot_start *start,
 					 ? (enum knob_id)writes[i].key
 					 : aliases[writes[i].key - KNOB_COUNT].key;
 
-		r = predict_write(out, k, writes[i].a, &start->key[k], start->hz);
+		r = predict_write(out, k, writes[i].a, &start->key[k]);
 	}
 	free(writes);
 	for (size_t k = 0; k < KNOB_COUNT + ALIAS_COUNT; k++)

@@ -19,9 +19,11 @@ struct boot_start_key {
 	struct knob_value value; /* borrowed */
 };
 
+/* What the keys hold before boot. The kernel's CONFIG_HZ is not among
+ * them: no interface tells it (USER_HZ is another clock), so a write whose
+ * fate depends on it is unknown. */
 struct boot_start {
 	struct boot_start_key key[KNOB_COUNT];
-	unsigned hz; /* the kernel's CONFIG_HZ; 0 when unknown */
 };
 
 enum boot_outcome {

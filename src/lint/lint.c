@@ -74,7 +74,7 @@ static int kernel_view(const struct lint_result *r, const struct boot_start *sta
 		       char *why, size_t whylen)
 {
 	const struct boot_key *key = &r->boot.key[k];
-	struct knob_kernel_state state = {.hz = start->hz};
+	struct knob_kernel_state state = {0};
 
 	if (key->at == a) {
 		snprintf(why, whylen, "%s", key->reason);
@@ -479,7 +479,6 @@ static void boot_start_init(const struct lint_options *o, struct tw_facts *defau
 	unsigned code = kernel_version_code(&o->version);
 
 	memset(start, 0, sizeof(*start));
-	start->hz = o->hz;
 	facts_init(defaults);
 	defaults->version = o->version;
 	defaults->version_known = true;

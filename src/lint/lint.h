@@ -18,7 +18,6 @@ struct lint_options {
 	/* the host's values now, which boot starts from (lint runs on the host
 	 * the files configure); NULL: the target kernel's defaults */
 	const struct tw_facts *host;
-	unsigned hz; /* the kernel's CONFIG_HZ, 0 when unknown */
 	const struct rule_set *rules;
 };
 
